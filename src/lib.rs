@@ -1,0 +1,1 @@
+//! iamlint: finds mistakes and risky grants in AWS IAM policies wherever they live in a repository.
