@@ -1,1 +1,154 @@
-//! iamlint: finds mistakes and risky grants in AWS IAM policies wherever they live in a repository.
+//! iamlint finds mistakes and risky grants in AWS IAM policies wherever they live in a repository.
+//!
+//! The pipeline, one module per stage:
+//! [`walk`] → [`extract`] → [`policy`] → [`rules`] → [`diagnostic`] → [`output`].
+//! [`run`] drives it for the command line; [`lint_source`] lints one file's text, which is what
+//! tests and editor integrations call.
+
+pub mod cli;
+pub mod diagnostic;
+pub mod extract;
+pub mod output;
+pub mod policy;
+pub mod rules;
+pub mod settings;
+pub mod source;
+pub mod suppress;
+pub mod walk;
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use diagnostic::{Finding, Severity};
+use extract::{Extracted, FileKind};
+use rules::Context;
+use settings::Settings;
+use source::{Decoded, SourceFile};
+use walk::Note;
+
+/// Where the project lives; rule doc links point into it.
+pub const REPOSITORY: &str = "https://github.com/iamlint/iamlint";
+
+/// `iamlint --version`: the tool's version.
+pub fn version_line() -> &'static str {
+    env!("CARGO_PKG_VERSION")
+}
+
+/// What a run found.
+pub struct Outcome {
+    /// Sorted by path, line, column, rule; suppressed findings included (marked).
+    pub findings: Vec<Finding>,
+    pub notes: Vec<Note>,
+    pub files_linted: usize,
+}
+
+impl Outcome {
+    /// Findings that count: not suppressed.
+    pub fn active(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| f.suppressed.is_none())
+    }
+
+    /// 0: nothing at or above `fail_on`; 1: findings.
+    pub fn exit_code(&self, fail_on: Severity) -> u8 {
+        u8::from(self.active().any(|f| f.severity >= fail_on))
+    }
+}
+
+/// Lints one file's text as if it were at `path`, read by the `kind` front end.
+pub fn lint_source(file: &Arc<SourceFile>, kind: FileKind, settings: &Settings) -> Vec<Finding> {
+    let mut ex = Extracted::default();
+    extract::extract(file, kind, &mut ex);
+    let mut findings = ex.findings;
+    for doc in &ex.documents {
+        for (rule, _) in &settings.rules {
+            if rule.meta().applies_to(doc.kind) {
+                let mut cx = Context::new(&settings.options, rule.meta(), file, &mut findings);
+                rule.check(doc, &mut cx);
+            }
+        }
+    }
+    // Front ends report whatever they see; keep what is selected, at the configured severity.
+    findings.retain_mut(|f| match settings.severity_of(f.rule.name) {
+        Some(sev) => {
+            if f.severity == f.rule.default_severity {
+                f.severity = sev;
+            }
+            true
+        }
+        None => false,
+    });
+    suppress::apply(file, &mut findings, settings);
+    findings
+}
+
+/// Reads and lints one file. `None` when the file holds nothing worth parsing.
+fn lint_path(
+    path: PathBuf,
+    kind: FileKind,
+    explicit: bool,
+    settings: &Settings,
+) -> Result<Option<Vec<Finding>>, Note> {
+    let note = |message: String| Note {
+        path: path.display().to_string(),
+        message,
+    };
+    let size = std::fs::metadata(&path)
+        .map_err(|e| note(format!("skipped: {e}")))?
+        .len();
+    if size > settings.max_file_size {
+        return Err(note(format!(
+            "skipped: {size} bytes is over the {} byte limit (--max-file-size)",
+            settings.max_file_size
+        )));
+    }
+    let bytes = std::fs::read(&path).map_err(|e| note(format!("skipped: {e}")))?;
+    if !explicit && !extract::worth_parsing(kind, &bytes) {
+        return Ok(None);
+    }
+    let (text, lossy_at) = match source::decode(bytes) {
+        Decoded::Utf8(t) | Decoded::Utf16(t) => (t, None),
+        Decoded::Lossy { text, at } => (text, Some(at)),
+        Decoded::Binary => return Err(note("skipped: binary file".into())),
+    };
+    let file = SourceFile::new(path.clone(), text);
+    let mut findings = lint_source(&file, kind, settings);
+    if let Some(at) = lossy_at {
+        if settings.severity_of(rules::invalid_encoding::META.name).is_some() {
+            findings.push(
+                Finding::new(
+                    &rules::invalid_encoding::META,
+                    &file,
+                    source::Span::new(at, at + '\u{FFFD}'.len_utf8()),
+                    "the file is not valid UTF-8",
+                )
+                .label("this byte is not UTF-8; it was read as U+FFFD")
+                .help("save the file as UTF-8"),
+            );
+        }
+    }
+    Ok(Some(findings))
+}
+
+/// Walks the settings' paths and lints every candidate file.
+pub fn run(settings: &Settings) -> Result<Outcome, settings::UsageError> {
+    let found = Mutex::new((Vec::new(), 0usize));
+    let notes = walk::walk(settings, |c| {
+        match lint_path(c.path, c.kind, c.explicit, settings) {
+            Ok(Some(mut f)) => {
+                let mut g = found.lock().unwrap_or_else(|e| e.into_inner());
+                g.0.append(&mut f);
+                g.1 += 1;
+                None
+            }
+            Ok(None) => None,
+            Err(n) => Some(n),
+        }
+    })?;
+    let (mut findings, files_linted) = found.into_inner().unwrap_or_else(|e| e.into_inner());
+    findings.sort_by_cached_key(Finding::sort_key);
+    Ok(Outcome {
+        findings,
+        notes,
+        files_linted,
+    })
+}

@@ -1,0 +1,99 @@
+//! Command-line flags as the user typed them (clap derive). Resolving them against `iamlint.toml`
+//! happens in [`crate::settings`].
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "iamlint",
+    version = crate::version_line(),
+    about = "Finds mistakes and risky grants in AWS IAM policies: raw JSON, CloudFormation, SAM, Serverless, CDK output and Terraform.",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    #[command(flatten)]
+    pub lint: LintArgs,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// List every rule: name, category, default severity, summary.
+    Rules,
+    /// Print a rule's documentation.
+    Explain {
+        /// The rule name, e.g. `rds-connect-prefix`.
+        rule: String,
+    },
+}
+
+#[derive(clap::Args, Debug, Default)]
+pub struct LintArgs {
+    /// Files or folders to lint (folders are walked, honouring .gitignore).
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+
+    /// Only these rules or categories (comma-separated or repeated).
+    #[arg(long, value_delimiter = ',', value_name = "RULE|CATEGORY")]
+    pub select: Vec<String>,
+
+    /// Skip these rules or categories (comma-separated or repeated).
+    #[arg(long, value_delimiter = ',', value_name = "RULE|CATEGORY")]
+    pub ignore: Vec<String>,
+
+    /// The lowest severity that makes the exit code 1.
+    #[arg(long, value_name = "SEVERITY", value_parser = ["error", "warning", "info"])]
+    pub fail_on: Option<String>,
+
+    /// An AWS account id of your own (trust from it is not cross-account). Repeatable.
+    #[arg(long = "account", value_name = "ID")]
+    pub accounts: Vec<String>,
+
+    /// Use this config file instead of looking for iamlint.toml.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Skip paths matching this glob (repeatable; adds to the config's `exclude`).
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+
+    /// Skip files larger than this many bytes.
+    #[arg(long, value_name = "BYTES")]
+    pub max_file_size: Option<u64>,
+
+    /// Worker threads (0: one per core).
+    #[arg(long, short = 'j', default_value_t = 0)]
+    pub threads: usize,
+
+    /// Follow symbolic links while walking.
+    #[arg(long)]
+    pub follow: bool,
+
+    /// Colour in the human output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Format {
+    #[default]
+    Human,
+    Compact,
+    Json,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ColorChoice {
+    #[default]
+    Auto,
+    Always,
+    Never,
+}

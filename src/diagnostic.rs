@@ -1,0 +1,158 @@
+//! Findings as plain data: which rule, how severe, what and where, with optional fix. Every output
+//! format renders these; nothing here knows about terminals or file formats.
+
+use std::fmt;
+use std::sync::Arc;
+
+use crate::rules::RuleMeta;
+use crate::source::{SourceFile, Span};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.to_ascii_lowercase().as_str() {
+            "info" | "note" => Some(Severity::Info),
+            "warning" | "warn" => Some(Severity::Warning),
+            "error" => Some(Severity::Error),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Label {
+    pub span: Span,
+    pub text: String,
+}
+
+/// Replacements that turn the offending text into the corrected one. Applied only on request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fix {
+    pub edits: Vec<Edit>,
+    /// Safe fixes keep the policy's meaning as the author intended it; unsafe ones guess.
+    pub safe: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Edit {
+    pub span: Span,
+    pub replacement: String,
+}
+
+/// One problem found in one file.
+#[derive(Clone, Debug)]
+pub struct Finding {
+    pub rule: &'static RuleMeta,
+    pub severity: Severity,
+    pub message: String,
+    pub primary: Label,
+    pub secondary: Vec<Label>,
+    pub help: Option<String>,
+    pub fix: Option<Fix>,
+    pub file: Arc<SourceFile>,
+    /// The reason given by the suppression comment or baseline that hides this finding.
+    pub suppressed: Option<String>,
+}
+
+impl Finding {
+    pub fn new(
+        rule: &'static RuleMeta,
+        file: &Arc<SourceFile>,
+        span: Span,
+        message: impl Into<String>,
+    ) -> Self {
+        Finding {
+            rule,
+            severity: rule.default_severity,
+            message: message.into(),
+            primary: Label {
+                span,
+                text: String::new(),
+            },
+            secondary: Vec::new(),
+            help: None,
+            fix: None,
+            file: file.clone(),
+            suppressed: None,
+        }
+    }
+
+    /// Text shown at the primary span: why this token is the problem.
+    pub fn label(mut self, text: impl Into<String>) -> Self {
+        self.primary.text = text.into();
+        self
+    }
+
+    pub fn secondary(mut self, span: Span, text: impl Into<String>) -> Self {
+        self.secondary.push(Label {
+            span,
+            text: text.into(),
+        });
+        self
+    }
+
+    pub fn help(mut self, text: impl Into<String>) -> Self {
+        self.help = Some(text.into());
+        self
+    }
+
+    pub fn severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
+        self
+    }
+
+    pub fn fix(mut self, fix: Option<Fix>) -> Self {
+        self.fix = fix;
+        self
+    }
+
+    /// The sort key every output uses: path, line, column, rule.
+    pub fn sort_key(&self) -> (String, u32, u32, &'static str, String) {
+        (
+            self.file.display_path(),
+            self.primary.span.start,
+            self.primary.span.end,
+            self.rule.name,
+            self.message.clone(),
+        )
+    }
+}
+
+/// A fix that replaces `old` with `new` inside the token at `span`, if the token's source text
+/// contains `old` exactly once (an escaped string in the source gets no fix rather than a wrong one).
+pub fn replace_in_token(file: &SourceFile, span: Span, old: &str, new: &str) -> Option<Fix> {
+    let raw = file.slice(span);
+    let at = raw.find(old)?;
+    if raw[at + old.len()..].contains(old) {
+        return None;
+    }
+    let start = span.start as usize + at;
+    Some(Fix {
+        edits: vec![Edit {
+            span: Span::new(start, start + old.len()),
+            replacement: new.to_string(),
+        }],
+        safe: true,
+    })
+}

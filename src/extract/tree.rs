@@ -1,0 +1,215 @@
+//! The spanned document tree every front end (JSON, YAML, HCL) produces and the policy model reads.
+//!
+//! A value that the linter cannot know — a CloudFormation `!Ref`, a Terraform `${var.x}`, a
+//! Serverless `${self:…}` — is kept as a [`Text`] with [`Part::Var`] parts, next to the literal
+//! parts around it. Nothing is guessed: rules ask [`Text::literal`] and stay silent on `None`.
+
+use crate::source::Span;
+
+/// Stands for an unknown part in [`Text::masked`].
+pub const UNKNOWN: char = '\u{FFFC}';
+const UNKNOWN_STR: &str = "\u{FFFC}";
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    /// The whole token in the original file (quotes and tags included).
+    pub span: Span,
+    pub value: Value,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    /// The number as written.
+    Number(String),
+    Str(Text),
+    Array(Vec<Node>),
+    /// Entries in source order; duplicate keys are kept, a rule may report them.
+    Object(Vec<Entry>),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Entry {
+    pub key: Key,
+    pub value: Node,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Key {
+    pub name: String,
+    pub span: Span,
+}
+
+/// A string whose parts are literal text or values known only when the infrastructure is deployed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Text {
+    pub parts: Vec<Part>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Part {
+    Lit(String),
+    /// An expression the linter does not evaluate, as written (`AWS::Region`, `var.region`).
+    Var(String),
+}
+
+impl Text {
+    pub fn lit(s: impl Into<String>) -> Self {
+        Text {
+            parts: vec![Part::Lit(s.into())],
+        }
+    }
+
+    pub fn var(s: impl Into<String>) -> Self {
+        Text {
+            parts: vec![Part::Var(s.into())],
+        }
+    }
+
+    /// Appends a part, merging adjacent literals so a fully known text is always one `Lit`.
+    pub fn push(&mut self, part: Part) {
+        match (self.parts.last_mut(), part) {
+            (_, Part::Lit(s)) if s.is_empty() => {}
+            (Some(Part::Lit(prev)), Part::Lit(s)) => prev.push_str(&s),
+            (_, p) => self.parts.push(p),
+        }
+    }
+
+    /// The value when every part is literal.
+    pub fn literal(&self) -> Option<&str> {
+        match self.parts.as_slice() {
+            [] => Some(""),
+            [Part::Lit(s)] => Some(s),
+            _ => None,
+        }
+    }
+
+    /// True when nothing of the value is known.
+    pub fn is_unknown(&self) -> bool {
+        !self.parts.is_empty() && self.parts.iter().all(|p| matches!(p, Part::Var(_)))
+    }
+
+    pub fn var_name(&self) -> Option<&str> {
+        match self.parts.as_slice() {
+            [Part::Var(v)] => Some(v),
+            _ => None,
+        }
+    }
+
+    /// The literal text before the first unknown part.
+    pub fn known_prefix(&self) -> &str {
+        match self.parts.first() {
+            Some(Part::Lit(s)) => s,
+            _ => "",
+        }
+    }
+
+    /// The value with each unknown part replaced by [`UNKNOWN`], one character that is never `:`,
+    /// `/` or `*`, so ARN fields split where the literal text says and unknown stays visible.
+    pub fn masked(&self) -> std::borrow::Cow<'_, str> {
+        match self.literal() {
+            Some(s) => std::borrow::Cow::Borrowed(s),
+            None => std::borrow::Cow::Owned(
+                self.parts
+                    .iter()
+                    .map(|p| match p {
+                        Part::Lit(l) => l.as_str(),
+                        Part::Var(_) => UNKNOWN_STR,
+                    })
+                    .collect(),
+            ),
+        }
+    }
+
+    /// The value as people write it: unknown parts shown as `${…}`.
+    pub fn display(&self) -> String {
+        let mut s = String::new();
+        for p in &self.parts {
+            match p {
+                Part::Lit(l) => s.push_str(l),
+                Part::Var(v) => {
+                    s.push_str("${");
+                    s.push_str(v);
+                    s.push('}');
+                }
+            }
+        }
+        s
+    }
+}
+
+impl Node {
+    pub fn text(&self) -> Option<&Text> {
+        match &self.value {
+            Value::Str(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// A string node's value when fully known.
+    pub fn literal(&self) -> Option<&str> {
+        self.text().and_then(Text::literal)
+    }
+
+    pub fn entries(&self) -> Option<&[Entry]> {
+        match &self.value {
+            Value::Object(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The first entry with this key (exact case).
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.entry(key).map(|e| &e.value)
+    }
+
+    pub fn entry(&self, key: &str) -> Option<&Entry> {
+        self.entries()?.iter().find(|e| e.key.name == key)
+    }
+
+    /// A string-or-list value as a list: `"s3:*"` and `["s3:*"]` both give one item.
+    pub fn items(&self) -> &[Node] {
+        match &self.value {
+            Value::Array(a) => a,
+            _ => std::slice::from_ref(self),
+        }
+    }
+
+    /// True when the value is unknown as a whole (`Resource: !Ref Arns`).
+    pub fn is_unknown(&self) -> bool {
+        self.text().is_some_and(Text::is_unknown)
+    }
+
+    pub fn type_name(&self) -> &'static str {
+        match self.value {
+            Value::Null => "null",
+            Value::Bool(_) => "a boolean",
+            Value::Number(_) => "a number",
+            Value::Str(_) => "a string",
+            Value::Array(_) => "an array",
+            Value::Object(_) => "an object",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn texts_merge_literals_and_keep_unknown_parts() {
+        let mut t = Text::default();
+        t.push(Part::Lit("arn:aws:rds-db:".into()));
+        t.push(Part::Var("AWS::Region".into()));
+        t.push(Part::Lit(":".into()));
+        t.push(Part::Lit("dbuser:*/*".into()));
+        assert_eq!(t.parts.len(), 3);
+        assert_eq!(t.literal(), None);
+        assert_eq!(t.known_prefix(), "arn:aws:rds-db:");
+        assert_eq!(t.display(), "arn:aws:rds-db:${AWS::Region}:dbuser:*/*");
+        assert!(!t.is_unknown());
+        assert!(Text::var("x").is_unknown());
+        assert_eq!(Text::lit("a").literal(), Some("a"));
+    }
+}

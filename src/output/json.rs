@@ -1,0 +1,53 @@
+//! The findings as data: rule, severity, message, path, byte range, 1-based start and end
+//! line/column, labels, help and fix.
+
+use serde_json::{Value, json};
+
+use crate::Outcome;
+use crate::diagnostic::Finding;
+use crate::source::Span;
+
+fn location(f: &Finding, span: Span) -> Value {
+    let s = f.file.position(span.start as usize);
+    let e = f.file.position(span.end as usize);
+    json!({
+        "byte_start": span.start,
+        "byte_end": span.end,
+        "line": s.line,
+        "column": s.column,
+        "end_line": e.line,
+        "end_column": e.column,
+    })
+}
+
+pub fn finding_json(f: &Finding) -> Value {
+    json!({
+        "rule": f.rule.name,
+        "category": f.rule.category.as_str(),
+        "severity": f.severity.as_str(),
+        "message": f.message,
+        "path": f.file.display_path(),
+        "location": location(f, f.primary.span),
+        "label": f.primary.text,
+        "secondary": f.secondary.iter().map(|l| json!({
+            "text": l.text,
+            "location": location(f, l.span),
+        })).collect::<Vec<_>>(),
+        "help": f.help,
+        "fix": f.fix.as_ref().map(|fix| json!({
+            "safe": fix.safe,
+            "edits": fix.edits.iter().map(|e| json!({
+                "byte_start": e.span.start,
+                "byte_end": e.span.end,
+                "replacement": e.replacement,
+            })).collect::<Vec<_>>(),
+        })),
+    })
+}
+
+pub fn render(outcome: &Outcome) -> String {
+    let all: Vec<Value> = outcome.active().map(finding_json).collect();
+    let mut s = serde_json::to_string_pretty(&all).expect("findings serialize");
+    s.push('\n');
+    s
+}

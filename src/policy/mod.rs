@@ -1,0 +1,552 @@
+//! The typed IAM policy model every rule reads.
+//!
+//! Built from a spanned [`Node`] tree, whatever format the policy came from. The builder is
+//! lenient: it keeps what it finds (unknown elements, wrong types, duplicates) so that rules can
+//! report each problem at its token; it never rejects a document.
+
+pub mod arn;
+pub mod pattern;
+
+use std::sync::Arc;
+
+use crate::extract::tree::{Key, Node, Text, Value};
+use crate::source::{SourceFile, Span};
+
+/// What a policy document is for; rules declare which kinds they apply to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PolicyKind {
+    /// Attached to a user, group or role: grants what the principal may do.
+    Identity,
+    /// A role's `AssumeRolePolicyDocument`: who may assume the role.
+    Trust,
+    /// Attached to a resource (bucket, queue, topic, secret…): who may use it.
+    Resource,
+    /// A KMS key policy.
+    KeyPolicy,
+}
+
+impl PolicyKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PolicyKind::Identity => "identity",
+            PolicyKind::Trust => "trust",
+            PolicyKind::Resource => "resource",
+            PolicyKind::KeyPolicy => "key",
+        }
+    }
+
+    /// Policies whose statements carry a `Principal`.
+    pub fn has_principal(self) -> bool {
+        !matches!(self, PolicyKind::Identity)
+    }
+}
+
+/// A policy document found in a file, with where it came from.
+#[derive(Debug)]
+pub struct PolicyDocument {
+    pub file: Arc<SourceFile>,
+    pub kind: PolicyKind,
+    /// The resource or attribute that holds the policy (`AWS::IAM::Role MyRole`), if any.
+    pub owner: Option<String>,
+    /// The document object itself.
+    pub root: Node,
+    pub version: Option<Item>,
+    pub id: Option<Item>,
+    /// The `Statement` key, when present.
+    pub statement_key: Option<Key>,
+    pub statements: Vec<Statement>,
+    /// Account ids that mean "this template's own account" where the format knows them
+    /// (`${AWS::AccountId}`, `data.aws_caller_identity.current.account_id`).
+    pub own_account_vars: Vec<String>,
+}
+
+/// A string value in the policy and the token it came from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Item {
+    pub span: Span,
+    pub text: Text,
+}
+
+impl Item {
+    pub fn literal(&self) -> Option<&str> {
+        self.text.literal()
+    }
+}
+
+/// `Action`/`NotAction`, `Resource`/`NotResource`: a string or a list of strings.
+#[derive(Clone, Debug)]
+pub struct Element {
+    pub key: Key,
+    /// `NotAction`, `NotResource`, `NotPrincipal`.
+    pub negated: bool,
+    /// The value node's span (the string, or the whole array).
+    pub span: Span,
+    pub items: Vec<Item>,
+    /// The value (or part of it) is not known (`!Ref`, `${jsonencode(var.arns)}`, a non-string).
+    pub has_unknown: bool,
+}
+
+impl Element {
+    /// True when some item is exactly `*`.
+    pub fn star(&self) -> Option<&Item> {
+        self.items.iter().find(|i| i.literal() == Some("*"))
+    }
+}
+
+#[derive(Clone, Debug)]
+pub enum Principal {
+    /// `"Principal": "*"`
+    Any(Item),
+    /// `"Principal": {"AWS": [...], "Service": "...", "Federated": "..."}`
+    Map(Vec<(Key, Vec<Item>)>),
+    /// Not known or not of a shape IAM accepts.
+    Unknown,
+}
+
+#[derive(Clone, Debug)]
+pub struct PrincipalElement {
+    pub key: Key,
+    pub negated: bool,
+    pub span: Span,
+    pub value: Principal,
+}
+
+impl PrincipalElement {
+    /// Every principal value of one type (`AWS`, `Service`…); `"*"` counts as an `AWS` principal.
+    pub fn values_of<'a>(&'a self, ty: &'a str) -> Box<dyn Iterator<Item = &'a Item> + 'a> {
+        match &self.value {
+            Principal::Any(i) if ty == "AWS" => Box::new(std::iter::once(i)),
+            Principal::Map(m) => Box::new(
+                m.iter()
+                    .filter(move |(k, _)| k.name == ty)
+                    .flat_map(|(_, v)| v.iter()),
+            ),
+            _ => Box::new(std::iter::empty()),
+        }
+    }
+}
+
+/// `ForAnyValue:` / `ForAllValues:` before a condition operator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SetQualifier {
+    ForAnyValue,
+    ForAllValues,
+}
+
+/// A condition operator split into its parts: `ForAnyValue:StringLikeIfExists`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Operator {
+    pub base: String,
+    pub if_exists: bool,
+    pub qualifier: Option<SetQualifier>,
+}
+
+impl Operator {
+    pub fn parse(s: &str) -> Operator {
+        let (qualifier, rest) = if let Some(r) = s.strip_prefix("ForAnyValue:") {
+            (Some(SetQualifier::ForAnyValue), r)
+        } else if let Some(r) = s.strip_prefix("ForAllValues:") {
+            (Some(SetQualifier::ForAllValues), r)
+        } else {
+            (None, s)
+        };
+        let (base, if_exists) = match rest.strip_suffix("IfExists") {
+            Some(b) if !b.is_empty() => (b, true),
+            _ => (rest, false),
+        };
+        Operator {
+            base: base.to_string(),
+            if_exists,
+            qualifier,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct ConditionEntry {
+    /// The condition key as written (`kms:ViaService`).
+    pub key: Key,
+    pub values: Vec<Item>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct ConditionOperator {
+    pub key: Key,
+    pub op: Operator,
+    pub entries: Vec<ConditionEntry>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Condition {
+    pub key: Key,
+    pub span: Span,
+    pub operators: Vec<ConditionOperator>,
+    /// Part of the condition block is not known (`Condition: !If […]`).
+    pub has_unknown: bool,
+}
+
+impl Condition {
+    /// Every entry whose key matches `name` case-insensitively, under any operator.
+    pub fn entries_for<'a>(
+        &'a self,
+        name: &'a str,
+    ) -> impl Iterator<Item = (&'a ConditionOperator, &'a ConditionEntry)> + 'a {
+        self.operators.iter().flat_map(move |op| {
+            op.entries
+                .iter()
+                .filter(move |e| e.key.name.eq_ignore_ascii_case(name))
+                .map(move |e| (op, e))
+        })
+    }
+
+    /// True when a key matching `pred` (lowercased key given) appears under any operator.
+    pub fn any_key(&self, mut pred: impl FnMut(&str) -> bool) -> bool {
+        self.operators
+            .iter()
+            .flat_map(|op| op.entries.iter())
+            .any(|e| pred(&e.key.name.to_ascii_lowercase()))
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Statement {
+    pub index: usize,
+    pub span: Span,
+    pub node: Node,
+    pub sid: Option<Item>,
+    pub effect: Option<Item>,
+    pub action: Option<Element>,
+    pub resource: Option<Element>,
+    pub principal: Option<PrincipalElement>,
+    pub condition: Option<Condition>,
+}
+
+impl Statement {
+    /// `Effect` is literally `Allow`. An unknown effect is neither allow nor deny.
+    pub fn is_allow(&self) -> bool {
+        self.effect.as_ref().and_then(Item::literal) == Some("Allow")
+    }
+
+    pub fn is_deny(&self) -> bool {
+        self.effect.as_ref().and_then(Item::literal) == Some("Deny")
+    }
+
+    pub fn effect_span(&self) -> Span {
+        self.effect.as_ref().map_or(self.span, |e| e.span)
+    }
+
+    /// Does the statement's `Action` (not `NotAction`) cover `action` (`kms:Decrypt`)? Returns the
+    /// item that covers it. Patterns match case-insensitively, as IAM does.
+    pub fn action_item_covering(&self, action: &str) -> Option<&Item> {
+        let el = self.action.as_ref().filter(|a| !a.negated)?;
+        el.items.iter().find(|i| {
+            i.literal()
+                .is_some_and(|p| pattern::wildcard_match(p, action, true))
+        })
+    }
+
+    /// Like [`Self::action_item_covering`] but only through a pattern of the action's own service
+    /// (`kms:Decrypt`, `kms:De*`, `kms:*`), not `*` or `*:Decrypt`.
+    pub fn service_action_item_covering(&self, action: &str) -> Option<&Item> {
+        let service = action.split(':').next().unwrap_or("");
+        let el = self.action.as_ref().filter(|a| !a.negated)?;
+        el.items.iter().find(|i| {
+            i.literal().is_some_and(|p| {
+                p.split_once(':')
+                    .is_some_and(|(s, _)| s.eq_ignore_ascii_case(service))
+                    && pattern::wildcard_match(p, action, true)
+            })
+        })
+    }
+
+    /// The condition key's entries, if the statement has a condition with that key.
+    pub fn has_condition_key(&self, name: &str) -> bool {
+        self.condition
+            .as_ref()
+            .is_some_and(|c| c.entries_for(name).next().is_some())
+    }
+
+    /// The condition block is present but not fully known: rules that credit conditions stay
+    /// silent, since the unknown part may narrow the grant.
+    pub fn condition_unknown(&self) -> bool {
+        self.condition.as_ref().is_some_and(|c| c.has_unknown)
+    }
+}
+
+/// Element names IAM accepts in a statement, in AWS's casing.
+pub const STATEMENT_ELEMENTS: &[&str] = &[
+    "Sid",
+    "Effect",
+    "Principal",
+    "NotPrincipal",
+    "Action",
+    "NotAction",
+    "Resource",
+    "NotResource",
+    "Condition",
+];
+
+/// Element names IAM accepts at the top of a policy document.
+pub const DOCUMENT_ELEMENTS: &[&str] = &["Version", "Id", "Statement"];
+
+impl PolicyDocument {
+    /// Builds the model from a document node. `root` is normally an object with `Statement`.
+    pub fn build(
+        file: &Arc<SourceFile>,
+        root: Node,
+        kind: PolicyKind,
+        owner: Option<String>,
+    ) -> PolicyDocument {
+        let version = root.get("Version").and_then(item);
+        let id = root.get("Id").and_then(item);
+        let statement_entry = root.entry("Statement");
+        let statements = statement_entry
+            .map(|e| {
+                let list: &[Node] = match &e.value.value {
+                    Value::Array(a) => a,
+                    Value::Object(_) => std::slice::from_ref(&e.value),
+                    _ => &[],
+                };
+                list.iter()
+                    .filter(|n| matches!(n.value, Value::Object(_)))
+                    .enumerate()
+                    .map(|(i, n)| build_statement(i, n))
+                    .collect()
+            })
+            .unwrap_or_default();
+        PolicyDocument {
+            file: file.clone(),
+            kind,
+            owner,
+            version,
+            id,
+            statement_key: statement_entry.map(|e| e.key.clone()),
+            statements,
+            root,
+            own_account_vars: Vec::new(),
+        }
+    }
+
+    /// Where findings about the document as a whole point: its `Statement` key, or the document.
+    pub fn anchor(&self) -> Span {
+        self.statement_key.as_ref().map_or(
+            Span::new(self.root.span.start as usize, self.root.span.start as usize + 1),
+            |k| k.span,
+        )
+    }
+
+    /// Does a principal value name this document's own account through a variable the format
+    /// resolves (`${AWS::AccountId}`, `data.aws_caller_identity.current.account_id`)?
+    pub fn is_own_account_var(&self, var: &str) -> bool {
+        self.own_account_vars.iter().any(|v| v == var)
+    }
+}
+
+fn item(n: &Node) -> Option<Item> {
+    n.text().map(|t| Item {
+        span: n.span,
+        text: t.clone(),
+    })
+}
+
+fn items(n: &Node) -> (Vec<Item>, bool) {
+    let mut unknown = false;
+    let mut out = Vec::new();
+    for i in n.items() {
+        match item(i) {
+            Some(it) if it.text.is_unknown() => {
+                // `!Ref ListOfArns` may stand for any number of values: keep it, but flag the list.
+                unknown = true;
+                out.push(it);
+            }
+            Some(it) => out.push(it),
+            None => unknown = true,
+        }
+    }
+    (out, unknown)
+}
+
+fn element(key: &Key, n: &Node, negated: bool) -> Element {
+    let (items, has_unknown) = items(n);
+    Element {
+        key: key.clone(),
+        negated,
+        span: n.span,
+        items,
+        has_unknown,
+    }
+}
+
+fn build_statement(index: usize, node: &Node) -> Statement {
+    let mut st = Statement {
+        index,
+        span: node.span,
+        node: node.clone(),
+        sid: None,
+        effect: None,
+        action: None,
+        resource: None,
+        principal: None,
+        condition: None,
+    };
+    for e in node.entries().unwrap_or_default() {
+        let key = &e.key;
+        let v = &e.value;
+        // The first of two conflicting or duplicate elements wins here; rules report the rest.
+        match key.name.as_str() {
+            "Sid" if st.sid.is_none() => st.sid = item(v),
+            "Effect" if st.effect.is_none() => st.effect = item(v),
+            "Action" | "NotAction" if st.action.is_none() => {
+                st.action = Some(element(key, v, key.name == "NotAction"))
+            }
+            "Resource" | "NotResource" if st.resource.is_none() => {
+                st.resource = Some(element(key, v, key.name == "NotResource"))
+            }
+            "Principal" | "NotPrincipal" if st.principal.is_none() => {
+                st.principal = Some(PrincipalElement {
+                    key: key.clone(),
+                    negated: key.name == "NotPrincipal",
+                    span: v.span,
+                    value: principal(v),
+                })
+            }
+            "Condition" if st.condition.is_none() => st.condition = Some(condition(key, v)),
+            _ => {}
+        }
+    }
+    st
+}
+
+fn principal(v: &Node) -> Principal {
+    match &v.value {
+        // "Principal": "*"
+        Value::Str(t) if t.literal() == Some("*") => Principal::Any(Item {
+            span: v.span,
+            text: t.clone(),
+        }),
+        // "Principal": {"AWS": ["arn:aws:iam::111122223333:root"], "Service": "ec2.amazonaws.com"}
+        Value::Object(entries) => Principal::Map(
+            entries
+                .iter()
+                .map(|e| (e.key.clone(), items(&e.value).0))
+                .collect(),
+        ),
+        _ => Principal::Unknown,
+    }
+}
+
+fn condition(key: &Key, v: &Node) -> Condition {
+    let mut has_unknown = false;
+    let mut operators = Vec::new();
+    match &v.value {
+        // "Condition": {"StringEquals": {"kms:ViaService": "rds.us-east-1.amazonaws.com"}}
+        Value::Object(ops) => {
+            for op in ops {
+                let mut entries = Vec::new();
+                match &op.value.value {
+                    Value::Object(keys) => {
+                        for k in keys {
+                            let (values, unknown) = match &k.value.value {
+                                // "aws:SecureTransport": false
+                                Value::Bool(_) | Value::Number(_) => (
+                                    vec![Item {
+                                        span: k.value.span,
+                                        text: Text::lit(scalar_text(&k.value)),
+                                    }],
+                                    false,
+                                ),
+                                _ => items(&k.value),
+                            };
+                            has_unknown |= unknown;
+                            entries.push(ConditionEntry {
+                                key: k.key.clone(),
+                                values,
+                                span: k.value.span,
+                            });
+                        }
+                    }
+                    _ => has_unknown = true,
+                }
+                operators.push(ConditionOperator {
+                    key: op.key.clone(),
+                    op: Operator::parse(&op.key.name),
+                    entries,
+                });
+            }
+        }
+        _ => has_unknown = true,
+    }
+    Condition {
+        key: key.clone(),
+        span: v.span,
+        operators,
+        has_unknown,
+    }
+}
+
+fn scalar_text(n: &Node) -> String {
+    match &n.value {
+        Value::Bool(b) => b.to_string(),
+        Value::Number(s) => s.clone(),
+        _ => String::new(),
+    }
+}
+
+/// Kind of a raw policy document that does not say where it is attached: with a `Principal` it is
+/// a trust policy when every action is `sts:AssumeRole*` (or the like), else a resource policy.
+pub fn infer_kind(root: &Node) -> PolicyKind {
+    let stmts: Vec<&Node> = match root.get("Statement") {
+        Some(Node {
+            value: Value::Array(a),
+            ..
+        }) => a.iter().collect(),
+        Some(n) => vec![n],
+        None => vec![],
+    };
+    let has_principal = stmts
+        .iter()
+        .any(|s| s.get("Principal").is_some() || s.get("NotPrincipal").is_some());
+    if !has_principal {
+        return PolicyKind::Identity;
+    }
+    let trust_only = stmts.iter().all(|s| {
+        let Some(a) = s.get("Action").or_else(|| s.get("NotAction")) else {
+            return false;
+        };
+        a.items().iter().all(|i| {
+            i.literal().is_some_and(|a| {
+                let a = a.to_ascii_lowercase();
+                a.starts_with("sts:assumerole") || a == "sts:tagsession" || a == "sts:setsourceidentity"
+            })
+        })
+    });
+    if trust_only {
+        PolicyKind::Trust
+    } else {
+        PolicyKind::Resource
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn operators_split_into_qualifier_base_and_if_exists() {
+        assert_eq!(
+            Operator::parse("ForAnyValue:StringLikeIfExists"),
+            Operator {
+                base: "StringLike".into(),
+                if_exists: true,
+                qualifier: Some(SetQualifier::ForAnyValue)
+            }
+        );
+        assert_eq!(Operator::parse("Null").base, "Null");
+        assert_eq!(Operator::parse("IfExists").base, "IfExists");
+        assert_eq!(
+            Operator::parse("ForAllValues:StringEquals").qualifier,
+            Some(SetQualifier::ForAllValues)
+        );
+    }
+}

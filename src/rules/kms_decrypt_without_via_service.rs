@@ -1,0 +1,67 @@
+use super::{Category, Context, Rule, RuleMeta};
+use crate::diagnostic::Severity;
+use crate::policy::arn::{Arn, is_account_id};
+use crate::policy::{PolicyDocument, PolicyKind, Statement};
+
+/// An Allow of `kms:Decrypt` with no `kms:ViaService` condition: the principal can decrypt directly,
+/// not only through the AWS service the key is meant for.
+pub struct KmsDecryptWithoutViaService;
+
+static META: RuleMeta = RuleMeta {
+    name: "kms-decrypt-without-via-service",
+    category: Category::Security,
+    default_severity: Severity::Warning,
+    summary: "`kms:Decrypt` allowed without a `kms:ViaService` condition",
+    doc: include_str!("../../rules/kms-decrypt-without-via-service.md"),
+    kinds: &[],
+};
+
+/// The key policy statement that delegates to IAM (`"Principal": {"AWS": "arn:aws:iam::111122223333:root"}`)
+/// grants nothing by itself: IAM policies in that account decide, and those are linted where they live.
+fn delegates_to_account(st: &Statement) -> bool {
+    let Some(p) = &st.principal else { return false };
+    let mut values = p.values_of("AWS").peekable();
+    values.peek().is_some()
+        && values.all(|i| {
+            i.literal().is_some_and(|v| {
+                is_account_id(v)
+                    || Arn::parse(v).is_some_and(|a| a.service == "iam" && a.resource == "root")
+            })
+        })
+}
+
+impl Rule for KmsDecryptWithoutViaService {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, doc: &PolicyDocument, cx: &mut Context) {
+        for st in &doc.statements {
+            if !st.is_allow() || st.condition_unknown() || st.has_condition_key("kms:ViaService") {
+                continue;
+            }
+            // Only `kms:` patterns: `"Action": "*"` is administrator access, another rule's finding.
+            let Some(action) = st.service_action_item_covering("kms:Decrypt") else {
+                continue;
+            };
+            if doc.kind == PolicyKind::KeyPolicy && delegates_to_account(st) {
+                continue;
+            }
+            let a = action.text.display();
+            let message = if a.eq_ignore_ascii_case("kms:Decrypt") {
+                format!("`{a}` allowed without a `kms:ViaService` condition")
+            } else {
+                format!("`{a}` allows `kms:Decrypt` without a `kms:ViaService` condition")
+            };
+            let mut f = cx
+                .finding(action.span, message)
+                .label("allows `kms:Decrypt` from anywhere, not only through an AWS service")
+                .help("add a condition such as `\"StringEquals\": {\"kms:ViaService\": \"secretsmanager.us-east-1.amazonaws.com\"}`");
+            f = match &st.condition {
+                Some(c) => f.secondary(c.key.span, "no `kms:ViaService` key in this condition"),
+                None => f.secondary(st.effect_span(), "this statement allows it"),
+            };
+            cx.report(f);
+        }
+    }
+}

@@ -1,0 +1,165 @@
+//! The rule registry and the contract every rule follows.
+//!
+//! A rule is a unit struct with constant metadata ([`RuleMeta`], its doc page included at compile
+//! time, so a missing page is a build error) and a `check` over one policy document. The registry
+//! is the one sorted list [`ALL`]. Rules never name themselves in findings: [`Context`] stamps the
+//! rule and its configured severity.
+
+mod cross_account_trust_without_external_id;
+pub(crate) mod invalid_encoding;
+pub(crate) mod invalid_json;
+mod kms_decrypt_without_via_service;
+mod rds_connect_prefix;
+mod rds_db_wildcard_user;
+mod secret_read_unscoped;
+pub(crate) mod unused_suppression;
+
+use std::sync::Arc;
+
+use crate::diagnostic::{Finding, Severity};
+use crate::policy::{PolicyDocument, PolicyKind};
+use crate::source::{SourceFile, Span};
+
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Category {
+    /// The policy does not do what its author meant, or AWS rejects it.
+    Correctness,
+    /// The policy grants more than it should.
+    Security,
+    /// The input could not be read as a policy at all.
+    Syntax,
+    /// Legal but unusual; worth a look.
+    Suspicious,
+    Style,
+}
+
+impl Category {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Correctness => "correctness",
+            Category::Security => "security",
+            Category::Syntax => "syntax",
+            Category::Suspicious => "suspicious",
+            Category::Style => "style",
+        }
+    }
+
+    pub const ALL: &'static [Category] = &[
+        Category::Correctness,
+        Category::Security,
+        Category::Syntax,
+        Category::Suspicious,
+        Category::Style,
+    ];
+}
+
+#[derive(Debug)]
+pub struct RuleMeta {
+    /// Stable kebab-case id: config, suppressions, SARIF `ruleId`, doc file name.
+    pub name: &'static str,
+    pub category: Category,
+    pub default_severity: Severity,
+    /// One line, shown in `iamlint rules`.
+    pub summary: &'static str,
+    /// The rule's page, `rules/<name>.md`.
+    pub doc: &'static str,
+    /// Policy kinds the rule applies to; empty means all.
+    pub kinds: &'static [PolicyKind],
+}
+
+impl RuleMeta {
+    pub fn applies_to(&self, kind: PolicyKind) -> bool {
+        self.kinds.is_empty() || self.kinds.contains(&kind)
+    }
+
+    pub fn doc_url(&self) -> String {
+        format!("{}/blob/main/rules/{}.md", crate::REPOSITORY, self.name)
+    }
+}
+
+/// Settings a rule may read.
+#[derive(Clone, Debug, Default)]
+pub struct RuleOptions {
+    /// The repository's own account ids: trust from them is not cross-account.
+    pub accounts: Vec<String>,
+}
+
+pub struct Context<'a> {
+    pub options: &'a RuleOptions,
+    rule: &'static RuleMeta,
+    file: &'a Arc<SourceFile>,
+    out: &'a mut Vec<Finding>,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(
+        options: &'a RuleOptions,
+        rule: &'static RuleMeta,
+        file: &'a Arc<SourceFile>,
+        out: &'a mut Vec<Finding>,
+    ) -> Self {
+        Context {
+            options,
+            rule,
+            file,
+            out,
+        }
+    }
+
+    /// A finding of the running rule at `span`, to be completed and passed to [`Self::report`].
+    pub fn finding(&self, span: Span, message: impl Into<String>) -> Finding {
+        Finding::new(self.rule, self.file, span, message)
+    }
+
+    pub fn report(&mut self, finding: Finding) {
+        self.out.push(finding);
+    }
+
+    pub fn file(&self) -> &SourceFile {
+        self.file
+    }
+}
+
+pub trait Rule: Sync {
+    fn meta(&self) -> &'static RuleMeta;
+    /// Checks one document. Rules that report on the input itself (`invalid-json`) are raised by
+    /// the front ends and keep the default, which checks nothing.
+    fn check(&self, _doc: &PolicyDocument, _cx: &mut Context) {}
+}
+
+/// Every built-in rule, sorted by name.
+pub static ALL: &[&dyn Rule] = &[
+    &cross_account_trust_without_external_id::CrossAccountTrustWithoutExternalId,
+    &invalid_encoding::InvalidEncoding,
+    &invalid_json::InvalidJson,
+    &kms_decrypt_without_via_service::KmsDecryptWithoutViaService,
+    &rds_connect_prefix::RdsConnectPrefix,
+    &rds_db_wildcard_user::RdsDbWildcardUser,
+    &secret_read_unscoped::SecretReadUnscoped,
+    &unused_suppression::UnusedSuppression,
+];
+
+pub fn find(name: &str) -> Option<&'static dyn Rule> {
+    ALL.iter().copied().find(|r| r.meta().name == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registry_is_sorted_with_unique_kebab_case_names() {
+        let names: Vec<_> = ALL.iter().map(|r| r.meta().name).collect();
+        let mut sorted = names.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(names, sorted);
+        for n in names {
+            assert!(
+                n.bytes().all(|b| b.is_ascii_lowercase() || b == b'-' || b.is_ascii_digit()),
+                "{n}"
+            );
+        }
+    }
+}

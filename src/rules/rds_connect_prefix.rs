@@ -1,0 +1,72 @@
+use super::{Category, Context, Rule, RuleMeta};
+use crate::diagnostic::{Severity, replace_in_token};
+use crate::policy::PolicyDocument;
+use crate::policy::arn::Arn;
+
+/// `rds:connect` or an `arn:aws:rds:…:dbuser:…` resource where IAM database authentication needs
+/// the `rds-db` service prefix.
+pub struct RdsConnectPrefix;
+
+static META: RuleMeta = RuleMeta {
+    name: "rds-connect-prefix",
+    category: Category::Correctness,
+    default_severity: Severity::Error,
+    summary: "`rds:connect` or an `arn:aws:rds:…:dbuser:` ARN where IAM database authentication needs `rds-db`",
+    doc: include_str!("../../rules/rds-connect-prefix.md"),
+    kinds: &[],
+};
+
+impl Rule for RdsConnectPrefix {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, doc: &PolicyDocument, cx: &mut Context) {
+        for st in &doc.statements {
+            if let Some(actions) = &st.action {
+                for item in &actions.items {
+                    // "Action": "rds:connect" (any case, in NotAction too)
+                    let Some(a) = item.literal() else { continue };
+                    if !a.eq_ignore_ascii_case("rds:connect") {
+                        continue;
+                    }
+                    let fixed = format!("rds-db:{}", &a[4..]);
+                    let fix = replace_in_token(cx.file(), item.span, a, &fixed);
+                    let f = cx
+                        .finding(item.span, format!("`{a}` is not an IAM action"))
+                        .label("the `rds` service has no `connect` action")
+                        .help(format!(
+                            "IAM database authentication uses `{fixed}`: write `{fixed}`"
+                        ))
+                        .fix(fix);
+                    cx.report(f);
+                }
+            }
+            if let Some(resources) = &st.resource {
+                for item in &resources.items {
+                    // "Resource": "arn:aws:rds:us-east-1:123456789012:dbuser:db-ABC/jane"
+                    let masked = item.text.masked();
+                    let Some(arn) = Arn::parse(&masked) else { continue };
+                    if arn.service != "rds" || !arn.resource.starts_with("dbuser:") {
+                        continue;
+                    }
+                    let prefix = format!("arn:{}:rds:", arn.partition);
+                    let fixed = format!("arn:{}:rds-db:", arn.partition);
+                    let fix = replace_in_token(cx.file(), item.span, &prefix, &fixed);
+                    let f = cx
+                        .finding(
+                            item.span,
+                            format!("`{}` is not a database user ARN", item.text.display()),
+                        )
+                        .label("`dbuser` resources belong to the `rds-db` service, not `rds`")
+                        .help(format!(
+                            "write the ARN as `arn:{}:rds-db:REGION:ACCOUNT:dbuser:DBI-RESOURCE-ID/USER`",
+                            arn.partition
+                        ))
+                        .fix(fix);
+                    cx.report(f);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,200 @@
+//! Resolved settings: command-line flags merged with `iamlint.toml` (found by walking up from the
+//! first target). Unknown config keys, unknown rule names and bad values are usage errors that say
+//! where they are.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::cli::{ColorChoice, Format, LintArgs};
+use crate::diagnostic::Severity;
+use crate::rules::{self, Category, Rule, RuleOptions};
+
+pub const CONFIG_FILE: &str = "iamlint.toml";
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
+
+/// `iamlint.toml` as written.
+#[derive(Deserialize, Debug, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default)]
+    pub select: Vec<String>,
+    #[serde(default)]
+    pub ignore: Vec<String>,
+    #[serde(default)]
+    pub accounts: Vec<String>,
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    /// Rule name → severity.
+    #[serde(default)]
+    pub severity: HashMap<String, Severity>,
+    pub fail_on: Option<Severity>,
+}
+
+/// Everything a run needs, resolved.
+pub struct Settings {
+    pub paths: Vec<PathBuf>,
+    pub format: Format,
+    pub color: ColorChoice,
+    /// Enabled rules with the severity each reports at.
+    pub rules: Vec<(&'static dyn Rule, Severity)>,
+    pub fail_on: Severity,
+    pub options: RuleOptions,
+    pub exclude: Vec<String>,
+    pub max_file_size: u64,
+    pub threads: usize,
+    pub follow: bool,
+    pub config_path: Option<PathBuf>,
+}
+
+impl Settings {
+    pub fn severity_of(&self, rule: &str) -> Option<Severity> {
+        self.rules
+            .iter()
+            .find(|(r, _)| r.meta().name == rule)
+            .map(|&(_, s)| s)
+    }
+}
+
+#[derive(Debug)]
+pub struct UsageError(pub String);
+
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Finds `iamlint.toml` in the target's folder or any parent.
+pub fn find_config(start: &Path) -> Option<PathBuf> {
+    let start = std::fs::canonicalize(start).ok()?;
+    let mut dir = if start.is_dir() {
+        Some(start.as_path())
+    } else {
+        start.parent()
+    };
+    while let Some(d) = dir {
+        let c = d.join(CONFIG_FILE);
+        if c.is_file() {
+            return Some(c);
+        }
+        dir = d.parent();
+    }
+    None
+}
+
+pub fn load_config(path: &Path) -> Result<Config, UsageError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| UsageError(format!("cannot read {}: {e}", path.display())))?;
+    toml::from_str(&text).map_err(|e| {
+        let at = e
+            .span()
+            .map(|s| {
+                let line = text[..s.start].matches('\n').count() + 1;
+                format!(":{line}")
+            })
+            .unwrap_or_default();
+        UsageError(format!(
+            "invalid config {}{at}: {}",
+            path.display(),
+            e.message()
+        ))
+    })
+}
+
+/// Does `sel` (a rule name or a category) pick `rule`?
+fn selects(sel: &str, rule: &dyn Rule) -> bool {
+    let m = rule.meta();
+    sel == "all" || sel == m.name || sel == m.category.as_str()
+}
+
+fn check_names(names: &[String], what: &str) -> Result<(), UsageError> {
+    for n in names {
+        let known = n == "all"
+            || rules::ALL.iter().any(|r| r.meta().name == n)
+            || Category::ALL.iter().any(|c| c.as_str() == n);
+        if !known {
+            return Err(UsageError(format!(
+                "unknown rule or category `{n}` in {what} (see `iamlint rules`)"
+            )));
+        }
+    }
+    Ok(())
+}
+
+pub fn resolve(args: LintArgs) -> Result<Settings, UsageError> {
+    let config_path = match &args.config {
+        Some(p) => Some(p.clone()),
+        None => find_config(args.paths.first().map_or(Path::new("."), |p| p.as_path())),
+    };
+    let config = match &config_path {
+        Some(p) => load_config(p)?,
+        None => Config::default(),
+    };
+    check_names(&config.select, "the config's `select`")?;
+    check_names(&config.ignore, "the config's `ignore`")?;
+    check_names(&args.select, "--select")?;
+    check_names(&args.ignore, "--ignore")?;
+    for name in config.severity.keys() {
+        if rules::find(name).is_none() {
+            return Err(UsageError(format!(
+                "unknown rule `{name}` in the config's `severity`"
+            )));
+        }
+    }
+    // The command line's selection replaces the config's; ignores add up.
+    let select = if !args.select.is_empty() {
+        &args.select
+    } else {
+        &config.select
+    };
+    let enabled = rules::ALL
+        .iter()
+        .copied()
+        .filter(|r| select.is_empty() || select.iter().any(|s| selects(s, *r)))
+        .filter(|r| {
+            !config
+                .ignore
+                .iter()
+                .chain(&args.ignore)
+                .any(|s| selects(s, *r))
+        })
+        .map(|r| {
+            let sev = config
+                .severity
+                .get(r.meta().name)
+                .copied()
+                .unwrap_or(r.meta().default_severity);
+            (r, sev)
+        })
+        .collect();
+    let fail_on = match &args.fail_on {
+        Some(s) => Severity::parse(s).expect("clap checked the value"),
+        None => config.fail_on.unwrap_or(Severity::Warning),
+    };
+    let mut accounts = config.accounts;
+    accounts.extend(args.accounts);
+    for a in &accounts {
+        if !crate::policy::arn::is_account_id(a) {
+            return Err(UsageError(format!(
+                "`{a}` is not an AWS account id (twelve digits)"
+            )));
+        }
+    }
+    let mut exclude = config.exclude;
+    exclude.extend(args.exclude);
+    Ok(Settings {
+        paths: args.paths,
+        format: args.format,
+        color: args.color,
+        rules: enabled,
+        fail_on,
+        options: RuleOptions { accounts },
+        exclude,
+        max_file_size: args.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE),
+        threads: args.threads,
+        follow: args.follow,
+        config_path,
+    })
+}

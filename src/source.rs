@@ -1,0 +1,205 @@
+//! Source files as the linter reads them: the path as the walk found it, the decoded text, and a
+//! line index that turns byte offsets into 1-based lines and character (or UTF-16) columns.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// A byte range in one source file. Every value in the policy model carries one.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Span {
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Self {
+        Span {
+            start: start as u32,
+            end: end as u32,
+        }
+    }
+    pub fn range(self) -> std::ops::Range<usize> {
+        self.start as usize..self.end as usize
+    }
+    pub fn len(self) -> usize {
+        (self.end - self.start) as usize
+    }
+    pub fn is_empty(self) -> bool {
+        self.start == self.end
+    }
+    /// The smallest span that covers both.
+    pub fn cover(self, other: Span) -> Span {
+        Span {
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
+    }
+}
+
+/// One file's text, shared by every document and finding that points into it.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// The path as the walk found it (relative when the user gave a relative path).
+    pub path: PathBuf,
+    pub text: String,
+    line_starts: Vec<u32>,
+}
+
+/// A 1-based position; `column` counts characters, `column_utf16` UTF-16 code units.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Position {
+    pub line: u32,
+    pub column: u32,
+    pub column_utf16: u32,
+}
+
+impl SourceFile {
+    pub fn new(path: PathBuf, text: String) -> Arc<Self> {
+        let mut line_starts = vec![0u32];
+        line_starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| i as u32 + 1),
+        );
+        Arc::new(SourceFile {
+            path,
+            text,
+            line_starts,
+        })
+    }
+
+    /// The path with forward slashes, as every output format prints it.
+    pub fn display_path(&self) -> String {
+        let s = self.path.to_string_lossy();
+        let s = s.strip_prefix("./").unwrap_or(&s);
+        s.replace('\\', "/")
+    }
+
+    pub fn slice(&self, span: Span) -> &str {
+        self.text.get(span.range()).unwrap_or("")
+    }
+
+    /// 1-based line and columns of a byte offset. Offsets inside a multi-byte character or past the
+    /// end are clamped, so a position is always defined.
+    pub fn position(&self, offset: usize) -> Position {
+        let offset = offset.min(self.text.len());
+        let line = self.line_starts.partition_point(|&s| s as usize <= offset) - 1;
+        let start = self.line_starts[line] as usize;
+        let mut end = offset;
+        while !self.text.is_char_boundary(end) {
+            end -= 1;
+        }
+        let prefix = &self.text[start..end];
+        // A CR before LF belongs to the line break, never to a column.
+        Position {
+            line: line as u32 + 1,
+            column: prefix.chars().count() as u32 + 1,
+            column_utf16: prefix.encode_utf16().count() as u32 + 1,
+        }
+    }
+
+    /// The text of a 1-based line, without its line break.
+    pub fn line_text(&self, line: u32) -> &str {
+        let i = (line as usize).saturating_sub(1);
+        let Some(&start) = self.line_starts.get(i) else {
+            return "";
+        };
+        let end = self
+            .line_starts
+            .get(i + 1)
+            .map_or(self.text.len(), |&e| e as usize);
+        self.text[start as usize..end].trim_end_matches(['\n', '\r'])
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_count_characters_and_utf16_units() {
+        let f = SourceFile::new("a.json".into(), "{\r\n \"é😀\": \"x\"\n}".into());
+        let x = f.text.find("\"x\"").unwrap();
+        assert_eq!(
+            f.position(x),
+            Position {
+                line: 2,
+                column: 9,
+                column_utf16: 10
+            }
+        );
+        assert_eq!(f.position(0).line, 1);
+        assert_eq!(f.position(f.text.len()).line, 3);
+        assert_eq!(f.line_text(2), " \"é😀\": \"x\"");
+        assert_eq!(f.line_text(1), "{");
+    }
+}
+
+/// How the bytes of a file became text.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Decoded {
+    Utf8(String),
+    /// UTF-16 with a byte order mark, decoded; spans point into the decoded text.
+    Utf16(String),
+    /// Not valid UTF-8: invalid bytes were replaced; `at` is the first invalid byte.
+    Lossy { text: String, at: usize },
+    /// A NUL byte in the first 8 KiB: a binary file, not read further.
+    Binary,
+}
+
+pub fn decode(bytes: Vec<u8>) -> Decoded {
+    if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
+        return utf16(rest, u16::from_le_bytes);
+    }
+    if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
+        return utf16(rest, u16::from_be_bytes);
+    }
+    if bytes[..bytes.len().min(8192)].contains(&0) {
+        return Decoded::Binary;
+    }
+    match String::from_utf8(bytes) {
+        Ok(s) => Decoded::Utf8(s),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            Decoded::Lossy {
+                text: String::from_utf8_lossy(e.as_bytes()).into_owned(),
+                at,
+            }
+        }
+    }
+}
+
+fn utf16(rest: &[u8], read: fn([u8; 2]) -> u16) -> Decoded {
+    let units = rest.chunks(2).map(|c| read([c[0], *c.get(1).unwrap_or(&0)]));
+    Decoded::Utf16(
+        char::decode_utf16(units)
+            .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+            .collect(),
+    )
+}
+
+#[cfg(test)]
+mod decode_tests {
+    use super::*;
+
+    #[test]
+    fn decodes_utf16_reports_latin1_and_binary() {
+        let mut b = vec![0xFF, 0xFE];
+        b.extend("{\"a\":1}".encode_utf16().flat_map(u16::to_le_bytes));
+        assert_eq!(decode(b), Decoded::Utf16("{\"a\":1}".into()));
+        assert_eq!(
+            decode(b"{\"caf\xe9\": 1}".to_vec()),
+            Decoded::Lossy {
+                text: "{\"caf\u{FFFD}\": 1}".into(),
+                at: 5
+            }
+        );
+        assert_eq!(decode(b"\x00\x01binary".to_vec()), Decoded::Binary);
+        assert_eq!(decode(Vec::new()), Decoded::Utf8(String::new()));
+    }
+}
