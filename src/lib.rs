@@ -81,6 +81,19 @@ pub fn lint_source(file: &Arc<SourceFile>, kind: FileKind, settings: &Settings) 
     findings
 }
 
+/// Lints `text` as if it were the file at `path`, choosing the front end by the name (and, for a
+/// name that says nothing, by the first character). Empty when iamlint does not read such files.
+pub fn lint_text(path: &str, text: &str, settings: &Settings) -> Vec<Finding> {
+    let path = PathBuf::from(path);
+    let Some(kind) = extract::classify(&path).or_else(|| extract::sniff_text(text)) else {
+        return Vec::new();
+    };
+    let file = SourceFile::new(path, text.to_string());
+    let mut findings = lint_source(&file, kind, settings);
+    findings.sort_by_cached_key(Finding::sort_key);
+    findings
+}
+
 /// Reads and lints one file. `None` when the file holds nothing worth parsing.
 fn lint_path(
     path: PathBuf,
@@ -89,7 +102,7 @@ fn lint_path(
     settings: &Settings,
 ) -> Result<Option<Vec<Finding>>, Note> {
     let note = |message: String| Note {
-        path: path.display().to_string(),
+        path: source::display_path(&path),
         message,
     };
     let size = std::fs::metadata(&path)

@@ -48,6 +48,28 @@ pub struct Settings {
     pub config_path: Option<PathBuf>,
 }
 
+impl Default for Settings {
+    /// Every rule at its default severity, no config: what tests and `lint_text` callers start from.
+    fn default() -> Self {
+        Settings {
+            paths: vec![PathBuf::from(".")],
+            format: Format::Human,
+            color: ColorChoice::Never,
+            rules: rules::ALL
+                .iter()
+                .map(|r| (*r, r.meta().default_severity))
+                .collect(),
+            fail_on: Severity::Warning,
+            options: RuleOptions::default(),
+            exclude: Vec::new(),
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+            threads: 0,
+            follow: false,
+            config_path: None,
+        }
+    }
+}
+
 impl Settings {
     pub fn severity_of(&self, rule: &str) -> Option<Severity> {
         self.rules

@@ -36,6 +36,13 @@ impl Span {
     }
 }
 
+/// A path as every output prints it: forward slashes, no leading `./`.
+pub fn display_path(path: &std::path::Path) -> String {
+    let s = path.to_string_lossy();
+    let s = s.strip_prefix("./").unwrap_or(&s);
+    s.replace('\\', "/")
+}
+
 /// One file's text, shared by every document and finding that points into it.
 #[derive(Debug)]
 pub struct SourceFile {
@@ -71,9 +78,7 @@ impl SourceFile {
 
     /// The path with forward slashes, as every output format prints it.
     pub fn display_path(&self) -> String {
-        let s = self.path.to_string_lossy();
-        let s = s.strip_prefix("./").unwrap_or(&s);
-        s.replace('\\', "/")
+        display_path(&self.path)
     }
 
     pub fn slice(&self, span: Span) -> &str {

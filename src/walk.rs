@@ -102,22 +102,21 @@ where
     Ok(notes)
 }
 
-/// The front end for a file named on the command line whose name says nothing: by its first byte.
+/// The front end for a file named on the command line whose name says nothing: by its content.
 fn sniff(path: &Path) -> Option<FileKind> {
     use std::io::Read;
     let mut buf = [0u8; 512];
     let n = std::fs::File::open(path).ok()?.read(&mut buf).ok()?;
-    let first = buf[..n].iter().find(|b| !b.is_ascii_whitespace())?;
-    (*first == b'{').then_some(FileKind::Json)
+    crate::extract::sniff_text(&String::from_utf8_lossy(&buf[..n]))
 }
 
 fn error_path(e: &ignore::Error) -> String {
     match e {
-        ignore::Error::WithPath { path, .. } => path.display().to_string(),
+        ignore::Error::WithPath { path, .. } => crate::source::display_path(path),
         ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
             error_path(err)
         }
-        ignore::Error::Loop { child, .. } => child.display().to_string(),
+        ignore::Error::Loop { child, .. } => crate::source::display_path(child),
         _ => String::new(),
     }
 }

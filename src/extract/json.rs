@@ -47,7 +47,7 @@ pub fn parse(text: &str, base: usize) -> Result<Option<Node>, JsonError> {
                 .map(|v| convert(&v, base));
             let message = match (&recovered, e.kind().to_string()) {
                 (Some(_), k) => format!(
-                    "{} (comments and trailing commas are not JSON; IAM rejects them)",
+                    "{}: IAM rejects them (the rest of the file was still linted)",
                     k.to_lowercase()
                 ),
                 (None, k) => k.to_lowercase(),

@@ -30,6 +30,14 @@ pub fn classify(path: &Path) -> Option<FileKind> {
     None
 }
 
+/// The front end for text whose file name says nothing, by its first non-blank character.
+pub fn sniff_text(text: &str) -> Option<FileKind> {
+    match text.trim_start_matches('\u{feff}').trim_start().chars().next()? {
+        '{' => Some(FileKind::Json),
+        _ => None,
+    }
+}
+
 /// Byte needles, one of which every file worth parsing contains.
 pub fn worth_parsing(kind: FileKind, bytes: &[u8]) -> bool {
     let needles: &[&[u8]] = match kind {
