@@ -56,7 +56,17 @@ impl Outcome {
 
 /// Lints one file's text as if it were at `path`, read by the `kind` front end.
 pub fn lint_source(file: &Arc<SourceFile>, kind: FileKind, settings: &Settings) -> Vec<Finding> {
-    let mut ex = Extracted::default();
+    lint_extracted(file, kind, settings, Extracted::default())
+}
+
+/// Extracts into `ex` (which may already hold findings about the input), runs the rules, applies
+/// selection, severities and suppressions.
+fn lint_extracted(
+    file: &Arc<SourceFile>,
+    kind: FileKind,
+    settings: &Settings,
+    mut ex: Extracted,
+) -> Vec<Finding> {
     extract::extract(file, kind, &mut ex);
     let mut findings = ex.findings;
     for doc in &ex.documents {
@@ -124,21 +134,20 @@ fn lint_path(
         Decoded::Binary => return Err(note("skipped: binary file".into())),
     };
     let file = SourceFile::new(path.clone(), text);
-    let mut findings = lint_source(&file, kind, settings);
+    let mut ex = Extracted::default();
     if let Some(at) = lossy_at {
-        if settings.severity_of(rules::invalid_encoding::META.name).is_some() {
-            findings.push(
-                Finding::new(
-                    &rules::invalid_encoding::META,
-                    &file,
-                    source::Span::new(at, at + '\u{FFFD}'.len_utf8()),
-                    "the file is not valid UTF-8",
-                )
-                .label("this byte is not UTF-8; it was read as U+FFFD")
-                .help("save the file as UTF-8"),
-            );
-        }
+        ex.findings.push(
+            Finding::new(
+                &rules::invalid_encoding::META,
+                &file,
+                source::Span::new(at, at + '\u{FFFD}'.len_utf8()),
+                "the file is not valid UTF-8",
+            )
+            .label("this byte is not UTF-8; it was read as U+FFFD")
+            .help("save the file as UTF-8"),
+        );
     }
+    let findings = lint_extracted(&file, kind, settings, ex);
     Ok(Some(findings))
 }
 

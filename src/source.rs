@@ -134,8 +134,8 @@ mod tests {
             f.position(x),
             Position {
                 line: 2,
-                column: 9,
-                column_utf16: 10
+                column: 8,
+                column_utf16: 9
             }
         );
         assert_eq!(f.position(0).line, 1);
@@ -152,7 +152,10 @@ pub enum Decoded {
     /// UTF-16 with a byte order mark, decoded; spans point into the decoded text.
     Utf16(String),
     /// Not valid UTF-8: invalid bytes were replaced; `at` is the first invalid byte.
-    Lossy { text: String, at: usize },
+    Lossy {
+        text: String,
+        at: usize,
+    },
     /// A NUL byte in the first 8 KiB: a binary file, not read further.
     Binary,
 }
@@ -180,7 +183,9 @@ pub fn decode(bytes: Vec<u8>) -> Decoded {
 }
 
 fn utf16(rest: &[u8], read: fn([u8; 2]) -> u16) -> Decoded {
-    let units = rest.chunks(2).map(|c| read([c[0], *c.get(1).unwrap_or(&0)]));
+    let units = rest
+        .chunks(2)
+        .map(|c| read([c[0], *c.get(1).unwrap_or(&0)]));
     Decoded::Utf16(
         char::decode_utf16(units)
             .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))

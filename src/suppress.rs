@@ -31,7 +31,9 @@ pub fn directives(file: &SourceFile) -> Vec<Directive> {
     for (i, line) in file.text.split_inclusive('\n').enumerate() {
         let start = offset;
         offset += line.len();
-        let Some(at) = line.find(MARKER) else { continue };
+        let Some(at) = line.find(MARKER) else {
+            continue;
+        };
         let before = line[..at].trim_end();
         if !(before.ends_with('#') || before.ends_with("//")) {
             continue;

@@ -38,7 +38,10 @@ where
         .ok_or_else(|| UsageError("no path to lint".into()))?;
     for p in &settings.paths {
         if std::fs::symlink_metadata(p).is_err() {
-            return Err(UsageError(format!("{}: no such file or folder", p.display())));
+            return Err(UsageError(format!(
+                "{}: no such file or folder",
+                p.display()
+            )));
         }
     }
     let mut builder = WalkBuilder::new(first);

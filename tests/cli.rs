@@ -44,7 +44,7 @@ fn iamlint(dir: &Path) -> Command {
 
 #[test]
 fn exit_codes_follow_findings_and_fail_on() {
-    let clean = tree(&[("ok.json", r#"{"Statement": []}"#)]);
+    let clean = tree(&[("ok.json", r#"{"Version": "2012-10-17", "Statement": []}"#)]);
     iamlint(clean.path()).assert().code(0);
     let warn = tree(&[("p.json", WILDCARD_USER)]);
     iamlint(warn.path()).assert().code(1);
@@ -65,13 +65,17 @@ fn usage_and_missing_paths_exit_2() {
         .arg("no-such-dir")
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("no-such-dir: no such file or folder"));
+        .stderr(predicate::str::contains(
+            "no-such-dir: no such file or folder",
+        ));
     iamlint(d.path()).arg("--no-such-flag").assert().code(2);
     iamlint(d.path())
         .args(["--select", "no-such-rule"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("unknown rule or category `no-such-rule`"));
+        .stderr(predicate::str::contains(
+            "unknown rule or category `no-such-rule`",
+        ));
     iamlint(d.path())
         .args(["--account", "12"])
         .assert()
@@ -125,7 +129,9 @@ fn human_view_names_the_rule_and_links_its_doc() {
         .code(1)
         .stdout(predicate::str::contains("iamlint::rds-connect-prefix"))
         .stdout(predicate::str::contains("rules/rds-connect-prefix.md"))
-        .stdout(predicate::str::contains("safe fix: `rds:connect` → `rds-db:connect`"))
+        .stdout(predicate::str::contains(
+            "safe fix: `rds:connect` → `rds-db:connect`",
+        ))
         .stdout(predicate::str::contains(
             "Found 1 finding (1 error, 0 warnings, 0 info) in 1 file.",
         ));
@@ -146,7 +152,12 @@ fn select_and_ignore_take_rules_and_categories() {
     assert!(sec.contains("[rds-db-wildcard-user]") && !sec.contains("[rds-connect-prefix]"));
     let ign = run(&["--ignore", "rds-db-wildcard-user"]);
     assert!(!ign.contains("[rds-db-wildcard-user]") && ign.contains("[rds-connect-prefix]"));
-    let both = run(&["--select", "correctness,security", "--ignore", "correctness"]);
+    let both = run(&[
+        "--select",
+        "correctness,security",
+        "--ignore",
+        "correctness",
+    ]);
     assert!(both.contains("[rds-db-wildcard-user]") && !both.contains("[rds-connect-prefix]"));
 }
 
@@ -202,7 +213,10 @@ fn gitignore_hidden_and_non_policy_json_are_passed_over() {
         (".gitignore", "generated/\n"),
         ("generated/p.json", RDS_CONNECT),
         (".hidden/p.json", RDS_CONNECT),
-        ("package.json", r#"{"name": "app", "version": "1.0.0", "scripts": {}}"#),
+        (
+            "package.json",
+            r#"{"name": "app", "version": "1.0.0", "scripts": {}}"#,
+        ),
         ("tsconfig.json", r#"{"compilerOptions": {"strict": true}}"#),
         (
             "schema.json",
@@ -258,7 +272,14 @@ fn bad_input_is_reported_and_the_run_goes_on() {
 fn output_is_identical_across_runs_and_thread_counts() {
     let mut files = Vec::new();
     for i in 0..40 {
-        files.push((format!("d{}/p{i}.json", i % 7), if i % 2 == 0 { RDS_CONNECT } else { WILDCARD_USER }));
+        files.push((
+            format!("d{}/p{i}.json", i % 7),
+            if i % 2 == 0 {
+                RDS_CONNECT
+            } else {
+                WILDCARD_USER
+            },
+        ));
     }
     let files: Vec<(&str, &str)> = files.iter().map(|(a, b)| (a.as_str(), *b)).collect();
     let d = tree(&files);
@@ -288,8 +309,5 @@ fn rules_lists_every_rule_and_explain_prints_its_page() {
         .assert()
         .code(0)
         .stdout(predicate::str::starts_with("# rds-connect-prefix\n"));
-    iamlint(d.path())
-        .args(["explain", "nope"])
-        .assert()
-        .code(2);
+    iamlint(d.path()).args(["explain", "nope"]).assert().code(2);
 }

@@ -105,7 +105,11 @@ fn doc_examples_behave_as_documented() {
         let bs = blocks(m.doc);
         let expects = bs.iter().filter(|b| b.expect).count();
         if !NO_TEXT_EXAMPLE.contains(&m.name) {
-            assert!(expects >= 1, "rules/{}.md has no expect_diagnostic example", m.name);
+            assert!(
+                expects >= 1,
+                "rules/{}.md has no expect_diagnostic example",
+                m.name
+            );
             assert!(
                 bs.iter().any(|b| !b.expect && file_name(&b.lang).is_some()),
                 "rules/{}.md has no passing example",

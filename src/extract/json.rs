@@ -111,10 +111,9 @@ fn convert(v: &J, base: usize) -> Node {
 /// Does this object look like a policy document? It has `Statement`, and nothing that says it is
 /// something else (a JSON schema describing policies has `properties`, not a statement list).
 pub fn is_policy(n: &Node) -> bool {
-    n.get("Statement").is_some_and(|s| {
-        matches!(s.value, Value::Array(_) | Value::Object(_))
-            || s.is_unknown()
-    }) && n.get("$schema").is_none()
+    n.get("Statement")
+        .is_some_and(|s| matches!(s.value, Value::Array(_) | Value::Object(_)) || s.is_unknown())
+        && n.get("$schema").is_none()
 }
 
 /// Policy documents in a JSON value that is not a template, with the wrapper key that held each:
@@ -134,7 +133,12 @@ pub fn find_policies(root: &Node) -> Vec<(&Node, Option<&'static str>)> {
             }
         }
     }
-    for key in ["PolicyDocument", "AssumeRolePolicyDocument", "Document", "KeyPolicy"] {
+    for key in [
+        "PolicyDocument",
+        "AssumeRolePolicyDocument",
+        "Document",
+        "KeyPolicy",
+    ] {
         if let Some(doc) = root.get(key).filter(|d| is_policy(d)) {
             let w = match key {
                 "PolicyDocument" => "PolicyDocument",
@@ -183,7 +187,9 @@ mod tests {
                 .collect::<Vec<_>>(),
             vec![Some("AssumeRolePolicyDocument")]
         );
-        let pkg = parse(r#"{"name": "x", "version": "1.0.0"}"#, 0).unwrap().unwrap();
+        let pkg = parse(r#"{"name": "x", "version": "1.0.0"}"#, 0)
+            .unwrap()
+            .unwrap();
         assert!(find_policies(&pkg).is_empty());
     }
 }

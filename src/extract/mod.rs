@@ -32,7 +32,12 @@ pub fn classify(path: &Path) -> Option<FileKind> {
 
 /// The front end for text whose file name says nothing, by its first non-blank character.
 pub fn sniff_text(text: &str) -> Option<FileKind> {
-    match text.trim_start_matches('\u{feff}').trim_start().chars().next()? {
+    match text
+        .trim_start_matches('\u{feff}')
+        .trim_start()
+        .chars()
+        .next()?
+    {
         '{' => Some(FileKind::Json),
         _ => None,
     }
@@ -65,7 +70,11 @@ pub fn extract(file: &Arc<SourceFile>, kind: FileKind, out: &mut Extracted) {
 
 fn extract_json(file: &Arc<SourceFile>, out: &mut Extracted) {
     // A UTF-8 byte order mark is not JSON; parse after it so spans stay file offsets.
-    let base = if file.text.starts_with('\u{feff}') { 3 } else { 0 };
+    let base = if file.text.starts_with('\u{feff}') {
+        3
+    } else {
+        0
+    };
     let root = match json::parse(&file.text[base..], base) {
         Ok(Some(root)) => root,
         Ok(None) => return,

@@ -6,6 +6,7 @@
 
 pub mod arn;
 pub mod pattern;
+pub mod suggest;
 
 use std::sync::Arc;
 
@@ -55,6 +56,10 @@ pub struct PolicyDocument {
     /// The `Statement` key, when present.
     pub statement_key: Option<Key>,
     pub statements: Vec<Statement>,
+    /// The document was assembled from a list of statements (Serverless `iamRoleStatements`, a
+    /// Terraform `aws_iam_policy_document`): its `Version` and `Statement` are not the author's to
+    /// write, so document-level rules stay silent.
+    pub implicit: bool,
     /// Account ids that mean "this template's own account" where the format knows them
     /// (`${AWS::AccountId}`, `data.aws_caller_identity.current.account_id`).
     pub own_account_vars: Vec<String>,
@@ -232,6 +237,27 @@ impl Statement {
         self.effect.as_ref().and_then(Item::literal) == Some("Deny")
     }
 
+    /// True when the statement has a key that is a misspelling of one of `names` (`Actions`):
+    /// `unknown-element` reports it, and "missing" rules stay silent rather than report it twice.
+    pub fn has_misspelt(&self, names: &[&str]) -> bool {
+        self.node.entries().unwrap_or_default().iter().any(|e| {
+            !STATEMENT_ELEMENTS.contains(&e.key.name.as_str())
+                && suggest::nearest(&e.key.name, STATEMENT_ELEMENTS.iter().copied())
+                    .is_some_and(|n| names.contains(&n))
+        })
+    }
+
+    /// Where findings about the statement as a whole point: its `Sid`, else its first key.
+    pub fn head(&self) -> Span {
+        if let Some(sid) = &self.sid {
+            return sid.span;
+        }
+        match self.node.entries().and_then(<[_]>::first) {
+            Some(e) => e.key.span,
+            None => Span::new(self.span.start as usize, self.span.start as usize + 1),
+        }
+    }
+
     pub fn effect_span(&self) -> Span {
         self.effect.as_ref().map_or(self.span, |e| e.span)
     }
@@ -324,6 +350,7 @@ impl PolicyDocument {
             statement_key: statement_entry.map(|e| e.key.clone()),
             statements,
             root,
+            implicit: false,
             own_account_vars: Vec::new(),
         }
     }
@@ -331,7 +358,10 @@ impl PolicyDocument {
     /// Where findings about the document as a whole point: its `Statement` key, or the document.
     pub fn anchor(&self) -> Span {
         self.statement_key.as_ref().map_or(
-            Span::new(self.root.span.start as usize, self.root.span.start as usize + 1),
+            Span::new(
+                self.root.span.start as usize,
+                self.root.span.start as usize + 1,
+            ),
             |k| k.span,
         )
     }
@@ -517,7 +547,9 @@ pub fn infer_kind(root: &Node) -> PolicyKind {
         a.items().iter().all(|i| {
             i.literal().is_some_and(|a| {
                 let a = a.to_ascii_lowercase();
-                a.starts_with("sts:assumerole") || a == "sts:tagsession" || a == "sts:setsourceidentity"
+                a.starts_with("sts:assumerole")
+                    || a == "sts:tagsession"
+                    || a == "sts:setsourceidentity"
             })
         })
     });

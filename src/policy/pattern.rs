@@ -43,8 +43,16 @@ mod tests {
         assert!(wildcard_match("KMS:decrypt", "kms:Decrypt", true));
         assert!(!wildcard_match("kms:Decrypt", "kms:decrypt", false));
         assert!(wildcard_match("*", "", true));
-        assert!(wildcard_match("ec2:Describe?nstances", "ec2:DescribeInstances", true));
-        assert!(wildcard_match("arn:aws:s3:::b/*", "arn:aws:s3:::b/x/y:z", false));
+        assert!(wildcard_match(
+            "ec2:Describe?nstances",
+            "ec2:DescribeInstances",
+            true
+        ));
+        assert!(wildcard_match(
+            "arn:aws:s3:::b/*",
+            "arn:aws:s3:::b/x/y:z",
+            false
+        ));
         assert!(!wildcard_match("s3:Get*", "s3:PutObject", true));
         assert!(wildcard_match("a*b*c", "aXbYbZc", false));
         assert!(!wildcard_match("a*b*c", "aXbYbZ", false));

@@ -69,9 +69,7 @@ impl Rule for CrossAccountTrustWithoutExternalId {
                     ),
                     Some(a) if cx.options.accounts.iter().any(|own| own == a) => continue,
                     Some(a) => (
-                        format!(
-                            "account `{a}` may assume this role without `sts:ExternalId`"
-                        ),
+                        format!("account `{a}` may assume this role without `sts:ExternalId`"),
                         if cx.options.accounts.is_empty() {
                             "an account not declared as your own".to_string()
                         } else {

@@ -5,13 +5,24 @@
 //! is the one sorted list [`ALL`]. Rules never name themselves in findings: [`Context`] stamps the
 //! rule and its configured severity.
 
+mod conflicting_elements;
 mod cross_account_trust_without_external_id;
+mod duplicate_sid;
+mod empty_value;
+mod invalid_effect;
 pub(crate) mod invalid_encoding;
 pub(crate) mod invalid_json;
+mod invalid_sid;
 mod kms_decrypt_without_via_service;
+mod missing_action;
+mod missing_effect;
+mod missing_resource;
+mod missing_version;
+mod outdated_version;
 mod rds_connect_prefix;
 mod rds_db_wildcard_user;
 mod secret_read_unscoped;
+mod unknown_element;
 pub(crate) mod unused_suppression;
 
 use std::sync::Arc;
@@ -19,7 +30,6 @@ use std::sync::Arc;
 use crate::diagnostic::{Finding, Severity};
 use crate::policy::{PolicyDocument, PolicyKind};
 use crate::source::{SourceFile, Span};
-
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Category {
@@ -130,13 +140,24 @@ pub trait Rule: Sync {
 
 /// Every built-in rule, sorted by name.
 pub static ALL: &[&dyn Rule] = &[
+    &conflicting_elements::ConflictingElements,
     &cross_account_trust_without_external_id::CrossAccountTrustWithoutExternalId,
+    &duplicate_sid::DuplicateSid,
+    &empty_value::EmptyValue,
+    &invalid_effect::InvalidEffect,
     &invalid_encoding::InvalidEncoding,
     &invalid_json::InvalidJson,
+    &invalid_sid::InvalidSid,
     &kms_decrypt_without_via_service::KmsDecryptWithoutViaService,
+    &missing_action::MissingAction,
+    &missing_effect::MissingEffect,
+    &missing_resource::MissingResource,
+    &missing_version::MissingVersion,
+    &outdated_version::OutdatedVersion,
     &rds_connect_prefix::RdsConnectPrefix,
     &rds_db_wildcard_user::RdsDbWildcardUser,
     &secret_read_unscoped::SecretReadUnscoped,
+    &unknown_element::UnknownElement,
     &unused_suppression::UnusedSuppression,
 ];
 
@@ -157,7 +178,8 @@ mod tests {
         assert_eq!(names, sorted);
         for n in names {
             assert!(
-                n.bytes().all(|b| b.is_ascii_lowercase() || b == b'-' || b.is_ascii_digit()),
+                n.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b == b'-' || b.is_ascii_digit()),
                 "{n}"
             );
         }

@@ -46,7 +46,9 @@ impl Rule for RdsConnectPrefix {
                 for item in &resources.items {
                     // "Resource": "arn:aws:rds:us-east-1:123456789012:dbuser:db-ABC/jane"
                     let masked = item.text.masked();
-                    let Some(arn) = Arn::parse(&masked) else { continue };
+                    let Some(arn) = Arn::parse(&masked) else {
+                        continue;
+                    };
                     if arn.service != "rds" || !arn.resource.starts_with("dbuser:") {
                         continue;
                     }

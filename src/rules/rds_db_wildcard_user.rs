@@ -68,9 +68,14 @@ impl Rule for RdsDbWildcardUser {
                     if via_star {
                         continue;
                     }
-                    (Scope::AnyDatabaseAnyUser, "every database user of every database")
+                    (
+                        Scope::AnyDatabaseAnyUser,
+                        "every database user of every database",
+                    )
                 } else {
-                    let Some(arn) = Arn::parse(&masked) else { continue };
+                    let Some(arn) = Arn::parse(&masked) else {
+                        continue;
+                    };
                     if arn.service != "rds-db" {
                         continue;
                     }
@@ -119,10 +124,16 @@ mod tests {
 
     #[test]
     fn scopes() {
-        assert!(matches!(scope("dbuser:*/*"), Some(Scope::AnyDatabaseAnyUser)));
+        assert!(matches!(
+            scope("dbuser:*/*"),
+            Some(Scope::AnyDatabaseAnyUser)
+        ));
         assert!(matches!(scope("dbuser:*"), Some(Scope::AnyDatabaseAnyUser)));
         assert!(matches!(scope("dbuser:db-ABC/*"), Some(Scope::AnyUserOf)));
-        assert!(matches!(scope("dbuser:*/jane"), Some(Scope::UserInAnyDatabase)));
+        assert!(matches!(
+            scope("dbuser:*/jane"),
+            Some(Scope::UserInAnyDatabase)
+        ));
         assert!(scope("dbuser:db-ABC/jane").is_none());
         assert!(scope("dbuser:db-ABC/\u{FFFC}").is_none());
         assert!(matches!(scope("dbuser:\u{FFFC}/*"), Some(Scope::AnyUserOf)));

@@ -1,0 +1,70 @@
+use super::{Category, Context, Rule, RuleMeta};
+use crate::diagnostic::Severity;
+use crate::extract::tree::Entry;
+use crate::policy::PolicyDocument;
+
+/// Elements that exclude each other in one statement (`Action` and `NotAction`), or one element
+/// given twice.
+pub struct ConflictingElements;
+
+static META: RuleMeta = RuleMeta {
+    name: "conflicting-elements",
+    category: Category::Correctness,
+    default_severity: Severity::Error,
+    summary: "a statement has both `Action` and `NotAction` (or `Resource`/`NotResource`, `Principal`/`NotPrincipal`), or one element twice",
+    doc: include_str!("../../rules/conflicting-elements.md"),
+    kinds: &[],
+};
+
+const PAIRS: &[(&str, &str)] = &[
+    ("Action", "NotAction"),
+    ("Resource", "NotResource"),
+    ("Principal", "NotPrincipal"),
+];
+
+impl Rule for ConflictingElements {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, doc: &PolicyDocument, cx: &mut Context) {
+        for st in &doc.statements {
+            let entries = st.node.entries().unwrap_or_default();
+            let first = |name: &str| entries.iter().find(|e| e.key.name == name);
+            for (a, b) in PAIRS {
+                if let (Some(x), Some(y)) = (first(a), first(b)) {
+                    let (early, late): (&Entry, &Entry) = if x.key.span < y.key.span {
+                        (x, y)
+                    } else {
+                        (y, x)
+                    };
+                    let f = cx
+                        .finding(
+                            late.key.span,
+                            format!("the statement has both `{a}` and `{b}`"),
+                        )
+                        .label(format!("`{}` excludes `{}`", late.key.name, early.key.name))
+                        .secondary(early.key.span, "given here")
+                        .help(format!(
+                            "keep one of `{a}` and `{b}`; split the statement if you need both"
+                        ));
+                    cx.report(f);
+                }
+            }
+            // "Effect": "Allow", …, "Effect": "Deny" — AWS reads only one of them.
+            for (i, e) in entries.iter().enumerate() {
+                if let Some(prev) = entries[..i].iter().find(|p| p.key.name == e.key.name) {
+                    let f = cx
+                        .finding(
+                            e.key.span,
+                            format!("`{}` appears twice in the statement", e.key.name),
+                        )
+                        .label("a duplicate key: only one of the two takes effect")
+                        .secondary(prev.key.span, "first given here")
+                        .help("merge the two into one element");
+                    cx.report(f);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,70 @@
+use super::{Category, Context, Rule, RuleMeta};
+use crate::diagnostic::Severity;
+use crate::extract::tree::Value;
+use crate::policy::PolicyDocument;
+
+/// An element given as an empty list or object: `"Action": []`, `"Condition": {}`.
+pub struct EmptyValue;
+
+static META: RuleMeta = RuleMeta {
+    name: "empty-value",
+    category: Category::Correctness,
+    default_severity: Severity::Error,
+    summary: "`Action`, `Resource`, `Principal` or `Condition` is an empty list or object",
+    doc: include_str!("../../rules/empty-value.md"),
+    kinds: &[],
+};
+
+const ELEMENTS: &[&str] = &[
+    "Action",
+    "NotAction",
+    "Resource",
+    "NotResource",
+    "Principal",
+    "NotPrincipal",
+    "Condition",
+];
+
+impl Rule for EmptyValue {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, doc: &PolicyDocument, cx: &mut Context) {
+        for st in &doc.statements {
+            for e in st.node.entries().unwrap_or_default() {
+                if !ELEMENTS.contains(&e.key.name.as_str()) {
+                    continue;
+                }
+                let empty = match &e.value.value {
+                    Value::Array(a) => a.is_empty(),
+                    Value::Object(o) => o.is_empty(),
+                    Value::Str(t) => t.literal() == Some(""),
+                    _ => false,
+                };
+                if empty {
+                    let f = cx
+                        .finding(e.value.span, format!("`{}` is empty", e.key.name))
+                        .label("IAM rejects an empty element")
+                        .help(format!("give `{}` a value or remove it", e.key.name));
+                    cx.report(f);
+                }
+                // "Condition": {"StringEquals": {}}
+                if e.key.name == "Condition" {
+                    for op in e.value.entries().unwrap_or_default() {
+                        if op.value.entries().is_some_and(<[_]>::is_empty) {
+                            let f = cx
+                                .finding(
+                                    op.value.span,
+                                    format!("`{}` has no condition keys", op.key.name),
+                                )
+                                .label("IAM rejects an empty condition block")
+                                .help("add the condition keys or remove the operator");
+                            cx.report(f);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

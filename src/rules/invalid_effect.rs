@@ -1,0 +1,56 @@
+use super::{Category, Context, Rule, RuleMeta};
+use crate::diagnostic::{Severity, replace_in_token};
+use crate::policy::PolicyDocument;
+
+/// `Effect` that is neither `Allow` nor `Deny`.
+pub struct InvalidEffect;
+
+static META: RuleMeta = RuleMeta {
+    name: "invalid-effect",
+    category: Category::Correctness,
+    default_severity: Severity::Error,
+    summary: "`Effect` is neither `Allow` nor `Deny`",
+    doc: include_str!("../../rules/invalid-effect.md"),
+    kinds: &[],
+};
+
+impl Rule for InvalidEffect {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, doc: &PolicyDocument, cx: &mut Context) {
+        for st in &doc.statements {
+            let Some(node) = st.node.get("Effect") else {
+                continue;
+            };
+            let value = match node.text() {
+                // "Effect": !Ref EffectParam — not known, not judged.
+                Some(t) if t.literal().is_none() => continue,
+                Some(t) => t.literal().unwrap_or_default(),
+                None => "",
+            };
+            if value == "Allow" || value == "Deny" {
+                continue;
+            }
+            let proper = ["Allow", "Deny"]
+                .into_iter()
+                .find(|p| p.eq_ignore_ascii_case(value));
+            let mut f = cx
+                .finding(
+                    node.span,
+                    if node.text().is_some() {
+                        format!("`{value}` is not an effect")
+                    } else {
+                        format!("`Effect` is {}, not a string", node.type_name())
+                    },
+                )
+                .label("IAM accepts exactly `Allow` or `Deny`")
+                .help("write `\"Effect\": \"Allow\"` or `\"Effect\": \"Deny\"`");
+            if let Some(p) = proper {
+                f = f.fix(replace_in_token(cx.file(), node.span, value, p));
+            }
+            cx.report(f);
+        }
+    }
+}

@@ -1,0 +1,42 @@
+use super::{Category, Context, Rule, RuleMeta};
+use crate::diagnostic::Severity;
+use crate::policy::{PolicyDocument, PolicyKind};
+
+/// A `Sid` with characters IAM does not accept in IAM policies.
+pub struct InvalidSid;
+
+static META: RuleMeta = RuleMeta {
+    name: "invalid-sid",
+    category: Category::Correctness,
+    default_severity: Severity::Error,
+    summary: "a `Sid` of an IAM policy has characters other than `A-Z`, `a-z` and `0-9`",
+    doc: include_str!("../../rules/invalid-sid.md"),
+    // Resource and key policies (S3, SNS, KMS…) accept spaces and punctuation in `Sid`.
+    kinds: &[PolicyKind::Identity, PolicyKind::Trust],
+};
+
+impl Rule for InvalidSid {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, doc: &PolicyDocument, cx: &mut Context) {
+        for st in &doc.statements {
+            let Some(sid) = &st.sid else { continue };
+            let Some(v) = sid.literal() else { continue };
+            let Some(bad) = v.chars().find(|c| !c.is_ascii_alphanumeric()) else {
+                continue;
+            };
+            let f = cx
+                .finding(sid.span, format!("`Sid` `{v}` has the character `{bad}`"))
+                .label("IAM policies accept only A-Z, a-z and 0-9 in a `Sid`")
+                .help(format!(
+                    "write it as `{}`",
+                    v.chars()
+                        .filter(char::is_ascii_alphanumeric)
+                        .collect::<String>()
+                ));
+            cx.report(f);
+        }
+    }
+}

@@ -1,0 +1,66 @@
+use super::{Category, Context, Rule, RuleMeta};
+use crate::diagnostic::{Edit, Fix, Severity};
+use crate::extract::tree::Key;
+use crate::policy::suggest::nearest;
+use crate::policy::{DOCUMENT_ELEMENTS, PolicyDocument, STATEMENT_ELEMENTS};
+
+/// A key IAM does not know in a statement or at the top of a document (`Actions`, `Condtion`).
+pub struct UnknownElement;
+
+static META: RuleMeta = RuleMeta {
+    name: "unknown-element",
+    category: Category::Correctness,
+    default_severity: Severity::Error,
+    summary: "an element IAM does not know (`Actions`, `Resources`, `Condtion`), with the likely one",
+    doc: include_str!("../../rules/unknown-element.md"),
+    kinds: &[],
+};
+
+fn report(cx: &mut Context, key: &Key, known: &[&str], place: &str) {
+    let suggestion = nearest(&key.name, known.iter().copied());
+    let mut f = cx
+        .finding(key.span, format!("`{}` is not a {place} element", key.name))
+        .label("IAM rejects the policy");
+    f = match suggestion {
+        Some(s) => {
+            // Replace the name inside the key token; quotes (JSON) or none (YAML) stay.
+            let raw = cx.file().slice(key.span);
+            let fix = raw.find(&key.name).map(|at| Fix {
+                edits: vec![Edit {
+                    span: crate::source::Span::new(
+                        key.span.start as usize + at,
+                        key.span.start as usize + at + key.name.len(),
+                    ),
+                    replacement: s.to_string(),
+                }],
+                safe: true,
+            });
+            f.help(format!("did you mean `{s}`?")).fix(fix)
+        }
+        None => f.help(format!("a {place} has only {}", known.join(", "))),
+    };
+    cx.report(f);
+}
+
+impl Rule for UnknownElement {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, doc: &PolicyDocument, cx: &mut Context) {
+        if !doc.implicit {
+            for e in doc.root.entries().unwrap_or_default() {
+                if !DOCUMENT_ELEMENTS.contains(&e.key.name.as_str()) {
+                    report(cx, &e.key, DOCUMENT_ELEMENTS, "policy");
+                }
+            }
+        }
+        for st in &doc.statements {
+            for e in st.node.entries().unwrap_or_default() {
+                if !STATEMENT_ELEMENTS.contains(&e.key.name.as_str()) {
+                    report(cx, &e.key, STATEMENT_ELEMENTS, "statement");
+                }
+            }
+        }
+    }
+}
