@@ -5,6 +5,7 @@
 //! report each problem at its token; it never rejects a document.
 
 pub mod arn;
+pub mod conditions;
 pub mod pattern;
 pub mod suggest;
 
@@ -270,6 +271,49 @@ impl Statement {
             i.literal()
                 .is_some_and(|p| pattern::wildcard_match(p, action, true))
         })
+    }
+
+    /// Does this Allow statement grant `action`? `Some(span)` of the evidence: the `Action` item
+    /// that covers it, or the `NotAction` key when no `NotAction` pattern excludes it. Never for
+    /// Deny, an unknown effect, or an action list with unknown parts that might exclude it.
+    pub fn allows(&self, action: &str) -> Option<Span> {
+        if !self.is_allow() {
+            return None;
+        }
+        let el = self.action.as_ref()?;
+        if !el.negated {
+            return self.action_item_covering(action).map(|i| i.span);
+        }
+        let excluded = el.items.iter().any(|i| match i.literal() {
+            Some(p) => pattern::wildcard_match(p, action, true),
+            None => true,
+        });
+        (!excluded && !el.has_unknown).then_some(el.key.span)
+    }
+
+    /// The statement applies to every resource: `"Resource": "*"` (the `*` item's span) or any
+    /// `NotResource` (its key's span).
+    pub fn all_resources(&self) -> Option<Span> {
+        let r = self.resource.as_ref()?;
+        if r.negated {
+            return Some(r.key.span);
+        }
+        r.star().map(|i| i.span)
+    }
+
+    /// `"Effect": "Allow", "Action": "*", "Resource": "*"` with no condition: administrator access.
+    /// Other rules leave such statements to `admin-access-allowed`.
+    pub fn is_admin(&self) -> bool {
+        self.is_allow()
+            && self.condition.is_none()
+            && self
+                .action
+                .as_ref()
+                .is_some_and(|a| !a.negated && a.star().is_some())
+            && self
+                .resource
+                .as_ref()
+                .is_some_and(|r| !r.negated && r.star().is_some())
     }
 
     /// Like [`Self::action_item_covering`] but only through a pattern of the action's own service

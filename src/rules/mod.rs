@@ -5,8 +5,14 @@
 //! is the one sorted list [`ALL`]. Rules never name themselves in findings: [`Context`] stamps the
 //! rule and its configured severity.
 
+mod admin_access_allowed;
+mod allow_with_not_action;
+mod allow_with_not_principal;
+mod allow_with_not_resource;
 mod conflicting_elements;
+mod credentials_exposure;
 mod cross_account_trust_without_external_id;
+mod data_read_on_all_resources;
 mod duplicate_sid;
 mod empty_value;
 mod invalid_effect;
@@ -19,6 +25,9 @@ mod missing_effect;
 mod missing_resource;
 mod missing_version;
 mod outdated_version;
+mod pass_role_with_wildcard_resource;
+mod privilege_escalation;
+mod public_principal;
 mod rds_connect_prefix;
 mod rds_db_wildcard_user;
 mod secret_read_unscoped;
@@ -140,8 +149,14 @@ pub trait Rule: Sync {
 
 /// Every built-in rule, sorted by name.
 pub static ALL: &[&dyn Rule] = &[
+    &admin_access_allowed::AdminAccessAllowed,
+    &allow_with_not_action::AllowWithNotAction,
+    &allow_with_not_principal::AllowWithNotPrincipal,
+    &allow_with_not_resource::AllowWithNotResource,
     &conflicting_elements::ConflictingElements,
+    &credentials_exposure::CredentialsExposure,
     &cross_account_trust_without_external_id::CrossAccountTrustWithoutExternalId,
+    &data_read_on_all_resources::DataReadOnAllResources,
     &duplicate_sid::DuplicateSid,
     &empty_value::EmptyValue,
     &invalid_effect::InvalidEffect,
@@ -154,6 +169,9 @@ pub static ALL: &[&dyn Rule] = &[
     &missing_resource::MissingResource,
     &missing_version::MissingVersion,
     &outdated_version::OutdatedVersion,
+    &pass_role_with_wildcard_resource::PassRoleWithWildcardResource,
+    &privilege_escalation::PrivilegeEscalation,
+    &public_principal::PublicPrincipal,
     &rds_connect_prefix::RdsConnectPrefix,
     &rds_db_wildcard_user::RdsDbWildcardUser,
     &secret_read_unscoped::SecretReadUnscoped,

@@ -1,0 +1,41 @@
+use super::{Category, Context, Rule, RuleMeta};
+use crate::diagnostic::Severity;
+use crate::policy::PolicyDocument;
+
+/// `Allow` with `NotAction`: grants every action except the listed ones, including future ones.
+pub struct AllowWithNotAction;
+
+static META: RuleMeta = RuleMeta {
+    name: "allow-with-not-action",
+    category: Category::Security,
+    default_severity: Severity::Warning,
+    summary: "`Allow` with `NotAction` grants every other action, including those AWS adds later",
+    doc: include_str!("../../rules/allow-with-not-action.md"),
+    kinds: &[],
+};
+
+impl Rule for AllowWithNotAction {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, doc: &PolicyDocument, cx: &mut Context) {
+        for st in &doc.statements {
+            let Some(el) = st.action.as_ref().filter(|a| a.negated) else {
+                continue;
+            };
+            if !st.is_allow() {
+                continue;
+            }
+            let f = cx
+                .finding(
+                    el.key.span,
+                    "`Allow` with `NotAction` grants every action not listed",
+                )
+                .label("inverted: everything else is allowed, also actions AWS adds later")
+                .secondary(st.effect_span(), "allows")
+                .help("list the allowed actions in `Action`; use `NotAction` only with `Deny`");
+            cx.report(f);
+        }
+    }
+}

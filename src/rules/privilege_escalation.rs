@@ -1,0 +1,173 @@
+use super::{Category, Context, Rule, RuleMeta};
+use crate::diagnostic::Severity;
+use crate::policy::conditions::narrowing;
+use crate::policy::{PolicyDocument, PolicyKind, Statement};
+use crate::source::Span;
+
+/// Grants that let a principal give itself more permissions, alone or in combination.
+pub struct PrivilegeEscalation;
+
+static META: RuleMeta = RuleMeta {
+    name: "privilege-escalation",
+    category: Category::Security,
+    default_severity: Severity::Error,
+    summary: "the policy grants a known privilege-escalation path (`iam:CreatePolicyVersion`, `iam:PassRole` + `ec2:RunInstances`…) on unscoped resources",
+    doc: include_str!("../../rules/privilege-escalation.md"),
+    kinds: &[PolicyKind::Identity],
+};
+
+/// Actions that escalate on their own, with what they let the principal do.
+const SINGLE: &[(&str, &str)] = &[
+    (
+        "iam:CreatePolicyVersion",
+        "rewrite a managed policy it is attached to",
+    ),
+    (
+        "iam:SetDefaultPolicyVersion",
+        "switch a managed policy to a more permissive version",
+    ),
+    (
+        "iam:AttachUserPolicy",
+        "attach any managed policy to a user",
+    ),
+    (
+        "iam:AttachGroupPolicy",
+        "attach any managed policy to a group",
+    ),
+    (
+        "iam:AttachRolePolicy",
+        "attach any managed policy to a role",
+    ),
+    ("iam:PutUserPolicy", "write an inline policy on a user"),
+    ("iam:PutGroupPolicy", "write an inline policy on a group"),
+    ("iam:PutRolePolicy", "write an inline policy on a role"),
+    ("iam:UpdateAssumeRolePolicy", "let itself assume any role"),
+    ("iam:CreateAccessKey", "create access keys for other users"),
+    (
+        "iam:CreateLoginProfile",
+        "set a console password for other users",
+    ),
+    (
+        "iam:UpdateLoginProfile",
+        "change other users' console passwords",
+    ),
+    (
+        "iam:AddUserToGroup",
+        "add itself to a more privileged group",
+    ),
+    (
+        "lambda:UpdateFunctionCode",
+        "run its own code as an existing function's role",
+    ),
+    (
+        "glue:UpdateDevEndpoint",
+        "log in to an existing Glue endpoint with its role",
+    ),
+];
+
+/// Combinations with `iam:PassRole`: the principal passes a privileged role to a resource it
+/// creates and then acts through that resource.
+const WITH_PASS_ROLE: &[&[&str]] = &[
+    &["lambda:CreateFunction", "lambda:InvokeFunction"],
+    &["lambda:CreateFunction", "lambda:CreateEventSourceMapping"],
+    &["ec2:RunInstances"],
+    &["cloudformation:CreateStack"],
+    &["glue:CreateDevEndpoint"],
+    &[
+        "datapipeline:CreatePipeline",
+        "datapipeline:PutPipelineDefinition",
+    ],
+    &[
+        "sagemaker:CreateNotebookInstance",
+        "sagemaker:CreatePresignedNotebookInstanceUrl",
+    ],
+    &["codebuild:CreateProject", "codebuild:StartBuild"],
+    &["ecs:RegisterTaskDefinition", "ecs:RunTask"],
+];
+
+/// The statement grants `action` on resources that are not narrowed (by ARN or condition).
+fn grants_unscoped(st: &Statement, action: &str) -> Option<Span> {
+    // Administrator and `NotAction` grants are other rules' findings.
+    if st.is_admin()
+        || st.condition_unknown()
+        || narrowing(st).resource
+        || st.action.as_ref().is_none_or(|a| a.negated)
+    {
+        return None;
+    }
+    st.all_resources()?;
+    st.allows(action)
+}
+
+fn first_grant(doc: &PolicyDocument, action: &str) -> Option<Span> {
+    doc.statements
+        .iter()
+        .find_map(|st| grants_unscoped(st, action))
+}
+
+impl Rule for PrivilegeEscalation {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, doc: &PolicyDocument, cx: &mut Context) {
+        // One finding per statement for the actions that escalate alone.
+        for st in &doc.statements {
+            let hits: Vec<(&str, &str, Span)> = SINGLE
+                .iter()
+                .filter_map(|&(a, why)| grants_unscoped(st, a).map(|s| (a, why, s)))
+                .collect();
+            let Some(&(first, why, span)) = hits.first() else {
+                continue;
+            };
+            let names: Vec<String> = hits.iter().map(|(a, _, _)| format!("`{a}`")).collect();
+            let mut f = cx
+                .finding(
+                    span,
+                    format!("the policy can escalate its own privileges through {}", names.join(", ")),
+                )
+                .label(format!("`{first}` on every resource lets it {why}"))
+                .help("scope these actions to the resources they manage, or move them to a separate administrator role");
+            for &(a, why, s) in &hits[1..] {
+                if s != span {
+                    f = f.secondary(s, format!("`{a}`: {why}"));
+                }
+            }
+            cx.report(f);
+        }
+        // One finding for the combinations with `iam:PassRole`.
+        let Some(pass) = first_grant(doc, "iam:PassRole") else {
+            return;
+        };
+        let mut paths = Vec::new();
+        let mut labels: Vec<(Span, String)> = Vec::new();
+        for combo in WITH_PASS_ROLE {
+            let grants: Option<Vec<Span>> = combo.iter().map(|a| first_grant(doc, a)).collect();
+            let Some(grants) = grants else { continue };
+            paths.push(format!(
+                "`iam:PassRole` + {}",
+                combo
+                    .iter()
+                    .map(|a| format!("`{a}`"))
+                    .collect::<Vec<_>>()
+                    .join(" + ")
+            ));
+            for (a, s) in combo.iter().zip(grants) {
+                if s != pass && !labels.iter().any(|(l, _)| *l == s) {
+                    labels.push((s, format!("allows `{a}`")));
+                }
+            }
+        }
+        if paths.is_empty() {
+            return;
+        }
+        let mut f = cx
+            .finding(pass, format!("the policy can escalate its own privileges through {}", paths.join("; ")))
+            .label("passes any role to a resource the principal then controls")
+            .help("scope `iam:PassRole` to the roles the workload passes, with an `iam:PassedToService` condition");
+        for (s, t) in labels {
+            f = f.secondary(s, t);
+        }
+        cx.report(f);
+    }
+}
