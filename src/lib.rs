@@ -6,8 +6,10 @@
 //! tests and editor integrations call.
 
 pub mod cli;
+pub mod custom;
 pub mod diagnostic;
 pub mod extract;
+pub mod fix;
 pub mod output;
 pub mod policy;
 pub mod rules;

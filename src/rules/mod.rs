@@ -51,6 +51,8 @@ pub enum Category {
     /// Legal but unusual; worth a look.
     Suspicious,
     Style,
+    /// Rules a team wrote in `iamlint.toml`.
+    Custom,
 }
 
 impl Category {
@@ -61,6 +63,7 @@ impl Category {
             Category::Syntax => "syntax",
             Category::Suspicious => "suspicious",
             Category::Style => "style",
+            Category::Custom => "custom",
         }
     }
 
@@ -70,6 +73,7 @@ impl Category {
         Category::Syntax,
         Category::Suspicious,
         Category::Style,
+        Category::Custom,
     ];
 }
 
