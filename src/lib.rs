@@ -1,1 +1,2 @@
 //! iamlint: finds mistakes and risky grants in AWS IAM policies wherever they live in a repository.
+pub mod iamdata;
