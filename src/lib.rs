@@ -10,6 +10,7 @@ pub mod custom;
 pub mod diagnostic;
 pub mod extract;
 pub mod fix;
+pub mod iamdata;
 pub mod output;
 pub mod policy;
 pub mod rules;
@@ -31,9 +32,19 @@ use walk::Note;
 /// Where the project lives; rule doc links point into it.
 pub const REPOSITORY: &str = "https://github.com/iamlint/iamlint";
 
-/// `iamlint --version`: the tool's version.
+/// `iamlint --version`: the tool's version and the date of the embedded AWS service reference,
+/// read without decoding the reference.
 pub fn version_line() -> &'static str {
-    env!("CARGO_PKG_VERSION")
+    static LINE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    LINE.get_or_init(|| {
+        format!(
+            "{} (AWS service reference {}@{}, data of {})",
+            env!("CARGO_PKG_VERSION"),
+            iamdata::source_package(),
+            iamdata::source_version(),
+            iamdata::data_date()
+        )
+    })
 }
 
 /// What a run found.

@@ -6,12 +6,12 @@
 
 pub mod arn;
 pub mod conditions;
-pub mod pattern;
 pub mod suggest;
 
 use std::sync::Arc;
 
 use crate::extract::tree::{Key, Node, Text, Value};
+use crate::iamdata::wildcard_match;
 use crate::source::{SourceFile, Span};
 
 /// What a policy document is for; rules declare which kinds they apply to.
@@ -267,10 +267,9 @@ impl Statement {
     /// item that covers it. Patterns match case-insensitively, as IAM does.
     pub fn action_item_covering(&self, action: &str) -> Option<&Item> {
         let el = self.action.as_ref().filter(|a| !a.negated)?;
-        el.items.iter().find(|i| {
-            i.literal()
-                .is_some_and(|p| pattern::wildcard_match(p, action, true))
-        })
+        el.items
+            .iter()
+            .find(|i| i.literal().is_some_and(|p| wildcard_match(p, action, true)))
     }
 
     /// Does this Allow statement grant `action`? `Some(span)` of the evidence: the `Action` item
@@ -285,7 +284,7 @@ impl Statement {
             return self.action_item_covering(action).map(|i| i.span);
         }
         let excluded = el.items.iter().any(|i| match i.literal() {
-            Some(p) => pattern::wildcard_match(p, action, true),
+            Some(p) => wildcard_match(p, action, true),
             None => true,
         });
         (!excluded && !el.has_unknown).then_some(el.key.span)
@@ -325,7 +324,7 @@ impl Statement {
             i.literal().is_some_and(|p| {
                 p.split_once(':')
                     .is_some_and(|(s, _)| s.eq_ignore_ascii_case(service))
-                    && pattern::wildcard_match(p, action, true)
+                    && wildcard_match(p, action, true)
             })
         })
     }

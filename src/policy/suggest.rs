@@ -1,20 +1,10 @@
 //! "Did you mean": the closest known name to a misspelt one, by edit distance, case-insensitive.
 
-/// Levenshtein distance over characters, compared case-insensitively.
+/// Case-insensitive edit distance (the service reference's own, shared).
 pub fn distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().flat_map(char::to_lowercase).collect();
-    let b: Vec<char> = b.chars().flat_map(char::to_lowercase).collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.iter().enumerate() {
-        cur[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != cb);
-            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    prev[b.len()]
+    let max = a.len().max(b.len());
+    crate::iamdata::suggest::distance_within(a.as_bytes(), b.as_bytes(), max, &mut Vec::new())
+        .unwrap_or(max)
 }
 
 /// The candidate closest to `word`, if it is close enough to be a typo: at most a third of the

@@ -1,0 +1,384 @@
+//! "Could this ARN be of that resource type?": matching policy ARNs (with IAM wildcards, policy
+//! variables and parts unknown to static analysis) against the ARN formats of the service
+//! authorization reference, such as
+//! `arn:${Partition}:rds-db:${Region}:${Account}:dbuser:${DbiResourceId}/${DbUserName}`.
+//!
+//! Both sides describe a *set* of strings, so the question is whether the two sets intersect.
+//! Each side becomes a list of [`El`]ements (one character from a set, or a run of characters
+//! from a set) and a depth-first search over pairs of positions decides the intersection:
+//! at most (len₁+1)·(len₂+1) states, no recursion, no regex engine.
+//!
+//! How the reference's formats are read (decided here, keep in sync with
+//! [`ResourceType::arn_matches`](super::ResourceType::arn_matches)):
+//! - A `${Placeholder}` (or a bare `{Placeholder}`, which one format uses) stands for a
+//!   non-empty run of characters without `:`; it may contain `/` (log group names, paths).
+//! - The placeholder that ends a format may also contain `:` (Lambda qualifiers, S3 keys,
+//!   `log-group:name:*`) — unless it is the whole resource part, as in
+//!   `arn:${Partition}:s3:::${BucketName}` or `…:sns:${Region}:${Account}:${TopicName}`: there it
+//!   is a bare name with neither `/` nor `:`, which is what tells a bucket from an object and a
+//!   pipeline from its stages. A whole-resource placeholder named `…Arn` holds an ARN and may
+//!   contain anything.
+//! - A `*` in a format matches anything; a format of several alternatives separated by `, `
+//!   matches if any alternative does.
+//! - ARNs compare case-sensitively.
+//!
+//! The answer is deliberately "could match": wildcards, policy variables and unknown parts
+//! only ever widen the set, so a `false` is a reliable "this can never be that resource type".
+
+/// One piece of an ARN template whose text is only partly known, for
+/// [`ResourceType::arn_parts_match`](super::ResourceType::arn_parts_match).
+///
+/// For `"arn:aws:s3:::${var.bucket}/*"` from Terraform, pass
+/// `[Part::Lit("arn:aws:s3:::"), Part::Unknown, Part::Lit("/*")]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Part<'a> {
+    /// Known text, read as policy text: `*` and `?` are IAM wildcards and `${…}` policy
+    /// variables match anything (except the escapes `${*}`, `${?}`, `${$}`, which stand for
+    /// the literal character).
+    Lit(&'a str),
+    /// Text not known statically (an interpolation, a parameter): matches anything,
+    /// including the empty string and text with `:` and `/`.
+    Unknown,
+}
+
+/// A set of characters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Set {
+    One(char),
+    Any,
+    NoColon,
+    NoColonSlash,
+}
+
+impl Set {
+    fn contains(self, c: char) -> bool {
+        match self {
+            Set::One(x) => x == c,
+            Set::Any => true,
+            Set::NoColon => c != ':',
+            Set::NoColonSlash => c != ':' && c != '/',
+        }
+    }
+
+    fn intersects(self, other: Set) -> bool {
+        match (self, other) {
+            (Set::One(c), s) | (s, Set::One(c)) => s.contains(c),
+            // Every class contains ordinary letters.
+            _ => true,
+        }
+    }
+}
+
+/// One character of `set`, or with `repeat` any run (possibly empty) of such characters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct El {
+    set: Set,
+    repeat: bool,
+}
+
+const fn one(set: Set) -> El {
+    El { set, repeat: false }
+}
+
+const fn run(set: Set) -> El {
+    El { set, repeat: true }
+}
+
+/// Does some string match both element lists?
+fn intersects(a: &[El], b: &[El]) -> bool {
+    let width = b.len() + 1;
+    let mut seen = vec![false; (a.len() + 1) * width];
+    let mut stack = vec![(0usize, 0usize)];
+    while let Some((i, j)) = stack.pop() {
+        let slot = &mut seen[i * width + j];
+        if *slot {
+            continue;
+        }
+        *slot = true;
+        if i == a.len() && j == b.len() {
+            return true;
+        }
+        // A run may end here (match nothing more) on either side.
+        if i < a.len() && a[i].repeat {
+            stack.push((i + 1, j));
+        }
+        if j < b.len() && b[j].repeat {
+            stack.push((i, j + 1));
+        }
+        // Or both sides consume one common character; a run stays where it is.
+        if i < a.len() && j < b.len() && a[i].set.intersects(b[j].set) {
+            let next = (i + usize::from(!a[i].repeat), j + usize::from(!b[j].repeat));
+            if next != (i, j) {
+                stack.push(next);
+            }
+        }
+    }
+    false
+}
+
+/// Elements for policy-side text: IAM wildcards and policy variables widen, the rest is literal.
+fn push_policy_text(text: &str, out: &mut Vec<El>) {
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if let Some(after) = rest.strip_prefix("${")
+            && let Some(end) = after.find('}')
+        {
+            out.push(match &after[..end] {
+                "*" => one(Set::One('*')),
+                "?" => one(Set::One('?')),
+                "$" => one(Set::One('$')),
+                _ => run(Set::Any),
+            });
+            rest = &after[end + 1..];
+            continue;
+        }
+        out.push(match c {
+            '*' => run(Set::Any),
+            '?' => one(Set::Any),
+            c => one(Set::One(c)),
+        });
+        rest = &rest[c.len_utf8()..];
+    }
+}
+
+/// Elements for the policy side given as parts.
+pub(crate) fn policy_elements(parts: &[Part<'_>]) -> Vec<El> {
+    let mut out = Vec::new();
+    for part in parts {
+        match part {
+            Part::Lit(text) => push_policy_text(text, &mut out),
+            Part::Unknown => out.push(run(Set::Any)),
+        }
+    }
+    out
+}
+
+/// Elements for one alternative of a reference ARN format (see the module docs for the rules).
+fn format_elements(format: &str) -> Vec<El> {
+    // Where the resource part starts: after the fifth `:` (placeholders contain no `:`).
+    let resource_start = format
+        .match_indices(':')
+        .nth(4)
+        .map_or(format.len(), |(i, _)| i + 1);
+
+    let mut out = Vec::with_capacity(format.len());
+    let mut rest = format;
+    while let Some(c) = rest.chars().next() {
+        let offset = format.len() - rest.len();
+        let brace = rest.strip_prefix("${").or_else(|| rest.strip_prefix('{'));
+        if let Some((name, after)) = brace.and_then(|b| b.split_once('}')) {
+            let set = if !after.is_empty() {
+                Set::NoColon
+            } else if offset > resource_start || name.ends_with("Arn") {
+                Set::Any
+            } else {
+                Set::NoColonSlash
+            };
+            out.extend([one(set), run(set)]);
+            rest = after;
+            continue;
+        }
+        out.push(if c == '*' {
+            run(Set::Any)
+        } else {
+            one(Set::One(c))
+        });
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
+
+/// Could a string described by `policy` match the reference ARN `format` (all alternatives)?
+pub(crate) fn format_could_match(format: &str, policy: &[El]) -> bool {
+    format
+        .split(", ")
+        .any(|alt| intersects(&format_elements(alt.trim()), policy))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn matches(format: &str, arn: &str) -> bool {
+        format_could_match(format, &policy_elements(&[Part::Lit(arn)]))
+    }
+
+    const RDS_DB: &str =
+        "arn:${Partition}:rds-db:${Region}:${Account}:dbuser:${DbiResourceId}/${DbUserName}";
+    const BUCKET: &str = "arn:${Partition}:s3:::${BucketName}";
+    const OBJECT: &str = "arn:${Partition}:s3:::${BucketName}/${ObjectName}";
+
+    #[test]
+    fn concrete_arns() {
+        assert!(matches(
+            RDS_DB,
+            "arn:aws:rds-db:us-east-1:123456789012:dbuser:db-ABC/alice"
+        ));
+        assert!(!matches(
+            RDS_DB,
+            "arn:aws:rds-db:us-east-1:123456789012:dbuser:db-ABC"
+        ));
+        assert!(!matches(
+            RDS_DB,
+            "arn:aws:rds:us-east-1:123456789012:db:mydb"
+        ));
+        // Empty segments where the format has a placeholder cannot match.
+        assert!(!matches(
+            RDS_DB,
+            "arn:aws:rds-db::123456789012:dbuser:db-ABC/alice"
+        ));
+        assert!(matches(BUCKET, "arn:aws:s3:::my-bucket"));
+        assert!(!matches(BUCKET, "arn:aws:s3:::my-bucket/key"));
+        assert!(matches(OBJECT, "arn:aws:s3:::my-bucket/a/b/c.txt"));
+        assert!(!matches(OBJECT, "arn:aws:s3:::my-bucket"));
+        // Case-sensitive.
+        assert!(!matches(BUCKET, "ARN:aws:s3:::my-bucket"));
+    }
+
+    #[test]
+    fn wildcards_in_policy() {
+        assert!(matches(BUCKET, "*"));
+        assert!(matches(OBJECT, "*"));
+        assert!(matches(BUCKET, "arn:aws:s3:::*"));
+        assert!(matches(OBJECT, "arn:aws:s3:::*"));
+        assert!(!matches(BUCKET, "arn:aws:s3:::my-bucket/*"));
+        assert!(matches(OBJECT, "arn:aws:s3:::my-bucket/*"));
+        assert!(matches(RDS_DB, "arn:aws:rds-db:*:*:dbuser:*/*"));
+        assert!(matches(RDS_DB, "arn:aws:rds-db:*:*:dbuser:*"));
+        assert!(matches(BUCKET, "arn:aws:s3:::bucket-?"));
+        assert!(!matches(BUCKET, "arn:aws:s3:::?/?"));
+    }
+
+    #[test]
+    fn policy_variables_widen() {
+        assert!(matches(BUCKET, "arn:aws:s3:::${aws:username}"));
+        assert!(matches(
+            "arn:${Partition}:iam::${Account}:user/${AwsUserName}",
+            "arn:aws:iam::*:user/${aws:username}"
+        ));
+        // Escapes are literal characters.
+        assert!(!matches(BUCKET, "arn:aws:s3:::a${*}b/c"));
+        assert!(matches(OBJECT, "arn:aws:s3:::b/${*}"));
+    }
+
+    #[test]
+    fn final_placeholder_may_hold_colons_and_slashes() {
+        let function = "arn:${Partition}:lambda:${Region}:${Account}:function:${FunctionName}";
+        assert!(matches(function, "arn:aws:lambda:us-east-1:1:function:f"));
+        assert!(matches(
+            function,
+            "arn:aws:lambda:us-east-1:1:function:f:live"
+        ));
+        let log_group = "arn:${Partition}:logs:${Region}:${Account}:log-group:${LogGroupName}";
+        assert!(matches(
+            log_group,
+            "arn:aws:logs:us-east-1:1:log-group:/aws/lambda/x:*"
+        ));
+        let stream = "arn:${Partition}:logs:${Region}:${Account}:log-group:${LogGroupName}:log-stream:${LogStreamName}";
+        assert!(matches(
+            stream,
+            "arn:aws:logs:us-east-1:1:log-group:/aws/x:log-stream:s"
+        ));
+        let pipeline = "arn:${Partition}:codepipeline:${Region}:${Account}:${PipelineName}";
+        assert!(!matches(
+            pipeline,
+            "arn:aws:codepipeline:us-east-1:1:p/stage"
+        ));
+        let connection = "arn:${Partition}:mgh:${Region}:${Account}:${ConnectionArn}";
+        assert!(matches(
+            connection,
+            "arn:aws:mgh:us-east-1:1:arn:aws:x:y:z:w/v"
+        ));
+    }
+
+    #[test]
+    fn alternatives_and_format_wildcards() {
+        let lex = "arn:${Partition}:lex:${Region}:${Account}:bot/${BotId}, arn:${Partition}:lex:${Region}:${Account}:bot:${BotName}";
+        assert!(matches(lex, "arn:aws:lex:us-east-1:1:bot/ABC"));
+        assert!(matches(lex, "arn:aws:lex:us-east-1:1:bot:Name"));
+        assert!(!matches(lex, "arn:aws:lex:us-east-1:1:intent:Name"));
+        let dms = "arn:${Partition}:dms:${Region}:${Account}:endpoint:*";
+        assert!(matches(dms, "arn:aws:dms:us-east-1:1:endpoint:ABC"));
+        assert!(matches(dms, "arn:aws:dms:us-east-1:1:endpoint:"));
+        let backup = "arn:${Partition}:${Vendor}:${Region}:*:${ResourceType}:${RecoveryPointId}";
+        assert!(matches(backup, "arn:aws:ec2:us-east-1::snapshot:snap-1"));
+        let adjacent = "arn:${Partition}:codeartifact:${Region}:${Account}:package-group/${DomainName}${EncodedPackageGroupPattern}";
+        assert!(matches(
+            adjacent,
+            "arn:aws:codeartifact:us-east-1:1:package-group/dom/x"
+        ));
+        assert!(!matches(
+            adjacent,
+            "arn:aws:codeartifact:us-east-1:1:package-group/d"
+        ));
+    }
+
+    /// Regex for an element list, the reference semantics of one side.
+    fn regex_of(els: &[El]) -> regex::Regex {
+        let mut re = String::from("^");
+        for el in els {
+            re.push_str(&match el.set {
+                Set::One(c) => regex::escape(&c.to_string()),
+                Set::Any => "(?s:.)".to_string(),
+                Set::NoColon => "[^:]".to_string(),
+                Set::NoColonSlash => "[^:/]".to_string(),
+            });
+            if el.repeat {
+                re.push('*');
+            }
+        }
+        re.push('$');
+        regex::Regex::new(&re).unwrap()
+    }
+
+    fn element() -> impl Strategy<Value = El> {
+        let set = prop_oneof![
+            prop::sample::select(vec!['a', 'b', ':', '/']).prop_map(Set::One),
+            Just(Set::Any),
+            Just(Set::NoColon),
+            Just(Set::NoColonSlash),
+        ];
+        (set, any::<bool>()).prop_map(|(set, repeat)| El { set, repeat })
+    }
+
+    proptest! {
+        // Against concrete text the intersection is plain membership, which a regex decides.
+        #[test]
+        fn intersection_with_concrete_text_is_membership(
+            els in prop::collection::vec(element(), 0..8),
+            text in "[ab:/]{0,10}",
+        ) {
+            let concrete = policy_elements(&[Part::Lit(&text)]);
+            prop_assert_eq!(intersects(&els, &concrete), regex_of(&els).is_match(&text));
+            prop_assert_eq!(intersects(&concrete, &els), regex_of(&els).is_match(&text));
+        }
+
+        // A format without placeholders is concrete text: ARN matching is wildcard matching.
+        #[test]
+        fn concrete_format_is_wildcard_matching(
+            pattern in "[ab:/*?]{0,8}",
+            text in "[ab:/]{0,10}",
+        ) {
+            prop_assert_eq!(
+                format_could_match(&text, &policy_elements(&[Part::Lit(&pattern)])),
+                crate::iamdata::wildcard_match(&pattern, &text, false)
+            );
+        }
+    }
+
+    #[test]
+    fn unknown_parts() {
+        let parts = [Part::Lit("arn:aws:s3:::"), Part::Unknown, Part::Lit("/*")];
+        let els = policy_elements(&parts);
+        assert!(format_could_match(OBJECT, &els));
+        assert!(!format_could_match(BUCKET, &els));
+        let bare = policy_elements(&[Part::Lit("arn:aws:s3:::"), Part::Unknown]);
+        assert!(format_could_match(BUCKET, &bare));
+        assert!(format_could_match(OBJECT, &bare));
+        assert!(format_could_match(
+            RDS_DB,
+            &policy_elements(&[Part::Unknown])
+        ));
+    }
+}
