@@ -297,10 +297,12 @@ impl Rule for CustomRule {
         if !self.kinds.is_empty() && !self.kinds.contains(&doc.kind) {
             return;
         }
-        if let Some(g) = &self.paths {
-            if !g.is_match(cx.file().display_path()) {
-                return;
-            }
+        if self
+            .paths
+            .as_ref()
+            .is_some_and(|g| !g.is_match(cx.file().display_path()))
+        {
+            return;
         }
         let (view, spans) = normalize(doc);
         let Ok(found) = view.query_with_path(&self.select) else {
