@@ -60,10 +60,21 @@ pub fn lint_source(file: &Arc<SourceFile>, kind: FileKind, settings: &Settings) 
     extract::extract(file, kind, &mut ex);
     let mut findings = ex.findings;
     for doc in &ex.documents {
+        let before = findings.len();
         for (rule, _) in &settings.rules {
             if rule.meta().applies_to(doc.kind) {
                 let mut cx = Context::new(&settings.options, rule.meta(), file, &mut findings);
                 rule.check(doc, &mut cx);
+            }
+        }
+        // Name the resource that holds the policy where the template names it.
+        if let (Some(owner), Some(span)) = (&doc.owner, doc.owner_span) {
+            let text = format!("in the {} policy of {owner}", doc.kind.as_str());
+            for f in &mut findings[before..] {
+                f.secondary.push(diagnostic::Label {
+                    span,
+                    text: text.clone(),
+                });
             }
         }
     }
@@ -112,19 +123,19 @@ fn lint_path(
     };
     let file = SourceFile::new(path.clone(), text);
     let mut findings = lint_source(&file, kind, settings);
-    if let Some(at) = lossy_at {
-        if settings.severity_of(rules::invalid_encoding::META.name).is_some() {
-            findings.push(
-                Finding::new(
-                    &rules::invalid_encoding::META,
-                    &file,
-                    source::Span::new(at, at + '\u{FFFD}'.len_utf8()),
-                    "the file is not valid UTF-8",
-                )
-                .label("this byte is not UTF-8; it was read as U+FFFD")
-                .help("save the file as UTF-8"),
-            );
-        }
+    if let Some(at) = lossy_at
+        && settings.severity_of(rules::invalid_encoding::META.name).is_some()
+    {
+        findings.push(
+            Finding::new(
+                &rules::invalid_encoding::META,
+                &file,
+                source::Span::new(at, at + '\u{FFFD}'.len_utf8()),
+                "the file is not valid UTF-8",
+            )
+            .label("this byte is not UTF-8; it was read as U+FFFD")
+            .help("save the file as UTF-8"),
+        );
     }
     Ok(Some(findings))
 }

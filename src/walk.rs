@@ -102,13 +102,21 @@ where
     Ok(notes)
 }
 
-/// The front end for a file named on the command line whose name says nothing: by its first byte.
+/// The front end for a file named on the command line whose name says nothing: JSON by its first
+/// byte, a YAML template by `AWSTemplateFormatVersion` near its start.
 fn sniff(path: &Path) -> Option<FileKind> {
     use std::io::Read;
     let mut buf = [0u8; 512];
     let n = std::fs::File::open(path).ok()?.read(&mut buf).ok()?;
-    let first = buf[..n].iter().find(|b| !b.is_ascii_whitespace())?;
-    (*first == b'{').then_some(FileKind::Json)
+    let head = &buf[..n];
+    let first = head.iter().find(|b| !b.is_ascii_whitespace())?;
+    if *first == b'{' {
+        return Some(FileKind::Json);
+    }
+    let marker = b"AWSTemplateFormatVersion";
+    head.windows(marker.len())
+        .any(|w| w == marker)
+        .then_some(FileKind::Yaml)
 }
 
 fn error_path(e: &ignore::Error) -> String {

@@ -8,6 +8,7 @@
 mod cross_account_trust_without_external_id;
 pub(crate) mod invalid_encoding;
 pub(crate) mod invalid_json;
+pub(crate) mod invalid_yaml;
 mod kms_decrypt_without_via_service;
 mod rds_connect_prefix;
 mod rds_db_wildcard_user;
@@ -133,6 +134,7 @@ pub static ALL: &[&dyn Rule] = &[
     &cross_account_trust_without_external_id::CrossAccountTrustWithoutExternalId,
     &invalid_encoding::InvalidEncoding,
     &invalid_json::InvalidJson,
+    &invalid_yaml::InvalidYaml,
     &kms_decrypt_without_via_service::KmsDecryptWithoutViaService,
     &rds_connect_prefix::RdsConnectPrefix,
     &rds_db_wildcard_user::RdsDbWildcardUser,
