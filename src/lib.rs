@@ -83,10 +83,21 @@ fn lint_extracted(
     extract::extract(file, kind, &mut ex);
     let mut findings = ex.findings;
     for doc in &ex.documents {
+        let before = findings.len();
         for (rule, _) in &settings.rules {
             if rule.meta().applies_to(doc.kind) {
                 let mut cx = Context::new(&settings.options, rule.meta(), file, &mut findings);
                 rule.check(doc, &mut cx);
+            }
+        }
+        // Name the resource that holds the policy where the template names it.
+        if let (Some(owner), Some(span)) = (&doc.owner, doc.owner_span) {
+            let text = format!("in the {} policy of {owner}", doc.kind.as_str());
+            for f in &mut findings[before..] {
+                f.secondary.push(diagnostic::Label {
+                    span,
+                    text: text.clone(),
+                });
             }
         }
     }

@@ -2,9 +2,18 @@
 //! that file, plus findings about the input itself (`invalid-json`). Which front end reads a file
 //! is decided by its name ([`classify`]) and a cheap byte check ([`worth_parsing`]) that keeps the
 //! many JSON/YAML files that are not IAM from being parsed at all.
+//!
+//! JSON and YAML front ends give the same [`tree::Node`] tree; what is read from it is decided by
+//! its content: a CloudFormation template ([`cloudformation`]), a Serverless service
+//! ([`serverless`]), or a bare policy.
 
+pub mod cloudformation;
+pub mod intrinsic;
 pub mod json;
+pub mod sam;
+pub mod serverless;
 pub mod tree;
+pub mod yaml;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -18,6 +27,8 @@ use crate::source::SourceFile;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FileKind {
     Json,
+    /// `.yaml`, `.yml`, `.template` (CloudFormation's own extension, YAML or JSON inside).
+    Yaml,
 }
 
 /// The front end for a file name, or `None` for files iamlint does not read.
@@ -27,26 +38,41 @@ pub fn classify(path: &Path) -> Option<FileKind> {
     if lower.ends_with(".json") {
         return Some(FileKind::Json);
     }
+    if lower.ends_with(".yaml") || lower.ends_with(".yml") || lower.ends_with(".template") {
+        return Some(FileKind::Yaml);
+    }
     None
 }
 
-/// The front end for text whose file name says nothing, by its first non-blank character.
+/// The front end for text whose file name says nothing: JSON by its first non-blank character, a
+/// YAML template by `AWSTemplateFormatVersion` near its start.
 pub fn sniff_text(text: &str) -> Option<FileKind> {
-    match text
-        .trim_start_matches('\u{feff}')
-        .trim_start()
-        .chars()
-        .next()?
-    {
-        '{' => Some(FileKind::Json),
-        _ => None,
+    let t = text.trim_start_matches('\u{feff}').trim_start();
+    if t.starts_with('{') {
+        return Some(FileKind::Json);
     }
+    let head = &t.as_bytes()[..t.len().min(512)];
+    memfind(head, b"AWSTemplateFormatVersion").then_some(FileKind::Yaml)
 }
 
 /// Byte needles, one of which every file worth parsing contains.
 pub fn worth_parsing(kind: FileKind, bytes: &[u8]) -> bool {
     let needles: &[&[u8]] = match kind {
-        FileKind::Json => &[b"Statement", b"AWSTemplateFormatVersion", b"AWS::"],
+        // "Statement" also finds "iamRoleStatements"; "statements" is Serverless's
+        // `provider.iam.role.statements`.
+        FileKind::Json => &[
+            b"Statement",
+            b"AWSTemplateFormatVersion",
+            b"AWS::",
+            b"statements",
+        ],
+        FileKind::Yaml => &[
+            b"Statement",
+            b"statements",
+            b"AWSTemplateFormatVersion",
+            b"AWS::",
+            b"PolicyDocument",
+        ],
     };
     needles.iter().any(|n| memfind(bytes, n))
 }
@@ -65,7 +91,66 @@ pub struct Extracted {
 pub fn extract(file: &Arc<SourceFile>, kind: FileKind, out: &mut Extracted) {
     match kind {
         FileKind::Json => extract_json(file, out),
+        FileKind::Yaml => extract_yaml(file, out),
     }
+}
+
+/// Reads a document root by what it holds.
+fn extract_root(file: &Arc<SourceFile>, root: &tree::Node, out: &mut Extracted) -> bool {
+    if cloudformation::is_template(root) {
+        cloudformation::extract(file, root, out);
+    } else if serverless::is_serverless(root) {
+        serverless::extract(file, root, out);
+    } else {
+        return false;
+    }
+    true
+}
+
+fn extract_yaml(file: &Arc<SourceFile>, out: &mut Extracted) {
+    let base = if file.text.starts_with('\u{feff}') {
+        3
+    } else {
+        0
+    };
+    // A `.template` written as JSON. (JSON that does not parse may still be YAML: `{a: 1}`.)
+    if file.text[base..].trim_start().starts_with('{')
+        && let Ok(Some(root)) = json::parse(&file.text[base..], base)
+    {
+        return extract_json_root(file, &root, out);
+    }
+    let parsed = yaml::parse(&file.text[base..], base);
+    if let Some(e) = parsed.error
+        && !looks_templated(&file.text)
+    {
+        out.findings.push(
+            Finding::new(&rules::invalid_yaml::META, file, e.span, e.message)
+                .label("the YAML parser stopped here")
+                .help("fix the YAML syntax; nothing after this point was linted"),
+        );
+    }
+    for root in &parsed.documents {
+        if extract_root(file, root, out) {
+            continue;
+        }
+        // A policy written as YAML: Version/Statement at the top.
+        if json::is_policy(root) {
+            let doc = intrinsic::resolve(root, intrinsic::Dialect::CloudFormation);
+            let kind = infer_kind(&doc);
+            out.documents
+                .push(PolicyDocument::build(file, doc, kind, None));
+        }
+    }
+}
+
+/// A Go or Jinja template (a Helm chart's `templates/*.yaml`) is not YAML until rendered: its
+/// syntax errors are not the author's mistakes. CloudFormation's `{{resolve:…}}` dynamic
+/// references and GitHub's `${{ … }}` expressions are plain YAML strings and do not count.
+fn looks_templated(text: &str) -> bool {
+    text.contains("{%")
+        || text.match_indices("{{").any(|(i, _)| {
+            !text[..i].ends_with('$') && !text[i + 2..].trim_start().starts_with("resolve:")
+        })
 }
 
 fn extract_json(file: &Arc<SourceFile>, out: &mut Extracted) {
@@ -89,7 +174,14 @@ fn extract_json(file: &Arc<SourceFile>, out: &mut Extracted) {
             }
         }
     };
-    for (doc, wrapper) in json::find_policies(&root) {
+    extract_json_root(file, &root, out);
+}
+
+fn extract_json_root(file: &Arc<SourceFile>, root: &tree::Node, out: &mut Extracted) {
+    if extract_root(file, root, out) {
+        return;
+    }
+    for (doc, wrapper) in json::find_policies(root) {
         let kind = match wrapper {
             Some("AssumeRolePolicyDocument") => crate::policy::PolicyKind::Trust,
             Some("KeyPolicy") => crate::policy::PolicyKind::KeyPolicy,
@@ -100,6 +192,43 @@ fn extract_json(file: &Arc<SourceFile>, out: &mut Extracted) {
             doc.clone(),
             kind,
             wrapper.map(str::to_string),
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn go_templates_are_told_from_cloudformation_and_actions_expressions() {
+        assert!(looks_templated("name: {{ .Values.name }}\n"));
+        assert!(looks_templated("{% if x %}\n"));
+        assert!(!looks_templated(
+            "Password: '{{resolve:secretsmanager:db:SecretString:pw}}'\n"
+        ));
+        assert!(!looks_templated(
+            "if: ${{ github.ref == 'refs/heads/main' }}\n"
+        ));
+    }
+
+    #[test]
+    fn yaml_needles_rule_out_files_without_policies() {
+        assert!(!worth_parsing(
+            FileKind::Yaml,
+            b"services:\n  app:\n    image: nginx\n"
+        ));
+        assert!(worth_parsing(
+            FileKind::Yaml,
+            b"Resources:\n  R:\n    Type: AWS::SQS::Queue\n"
+        ));
+        assert!(worth_parsing(
+            FileKind::Yaml,
+            b"provider:\n  iamRoleStatements: []\n"
+        ));
+        assert!(worth_parsing(
+            FileKind::Json,
+            b"{\"provider\": {\"iam\": {\"role\": {\"statements\": []}}}}"
         ));
     }
 }

@@ -50,6 +50,9 @@ pub struct PolicyDocument {
     pub kind: PolicyKind,
     /// The resource or attribute that holds the policy (`AWS::IAM::Role MyRole`), if any.
     pub owner: Option<String>,
+    /// Where the owner is named in the file (a template resource's logical id): findings in the
+    /// document get a secondary label there.
+    pub owner_span: Option<Span>,
     /// The document object itself.
     pub root: Node,
     pub version: Option<Item>,
@@ -394,7 +397,31 @@ impl PolicyDocument {
             statements,
             root,
             implicit: false,
+            owner_span: None,
             own_account_vars: Vec::new(),
+        }
+    }
+
+    /// A document made of a bare list of statements (`iamRoleStatements:` in `serverless.yml`),
+    /// as if it were `{"Statement": list}`; `key_span` (the list's key) stands for `Statement`.
+    pub fn from_statements(
+        file: &Arc<SourceFile>,
+        key_span: Span,
+        list: Node,
+        kind: PolicyKind,
+        owner: Option<String>,
+    ) -> PolicyDocument {
+        let key = Key {
+            name: "Statement".to_string(),
+            span: key_span,
+        };
+        let root = Node {
+            span: key_span.cover(list.span),
+            value: Value::Object(vec![crate::extract::tree::Entry { key, value: list }]),
+        };
+        PolicyDocument {
+            implicit: true,
+            ..PolicyDocument::build(file, root, kind, owner)
         }
     }
 

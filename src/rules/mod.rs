@@ -19,6 +19,7 @@ mod invalid_effect;
 pub(crate) mod invalid_encoding;
 pub(crate) mod invalid_json;
 mod invalid_sid;
+pub(crate) mod invalid_yaml;
 mod kms_decrypt_without_via_service;
 mod missing_action;
 mod missing_effect;
@@ -167,6 +168,7 @@ pub static ALL: &[&dyn Rule] = &[
     &invalid_encoding::InvalidEncoding,
     &invalid_json::InvalidJson,
     &invalid_sid::InvalidSid,
+    &invalid_yaml::InvalidYaml,
     &kms_decrypt_without_via_service::KmsDecryptWithoutViaService,
     &missing_action::MissingAction,
     &missing_effect::MissingEffect,

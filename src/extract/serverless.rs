@@ -1,0 +1,79 @@
+//! Serverless Framework files (`serverless.yml`, `.yaml`, `.json`): the statements of the
+//! service's role (`provider.iam.role.statements`, the older `provider.iamRoleStatements`), each
+//! function's own (`functions.<name>.iamRoleStatements`, the serverless-iam-roles-per-function
+//! plugin), and the CloudFormation resources under `resources.Resources`.
+//!
+//! Strings are read with Serverless variables (`${self:custom.bucket}`, `${opt:stage}`) as
+//! unknown parts; `${aws:accountId}` is the deploying account.
+
+use std::sync::Arc;
+
+use super::Extracted;
+use super::cloudformation::{Sink, resources_policies};
+use super::intrinsic::Dialect;
+use super::tree::Node;
+use crate::source::SourceFile;
+
+/// A Serverless service: a `provider` map that is AWS, or one beside a `service` name.
+pub fn is_serverless(root: &Node) -> bool {
+    let Some(provider) = root.get("provider").filter(|p| p.entries().is_some()) else {
+        return false;
+    };
+    provider.get("name").and_then(Node::literal) == Some("aws") || root.get("service").is_some()
+}
+
+pub fn extract(file: &Arc<SourceFile>, root: &Node, out: &mut Extracted) {
+    let mut sink = Sink {
+        file,
+        out,
+        dialect: Dialect::Serverless,
+    };
+    if let Some(provider) = root.get("provider") {
+        // provider:
+        //   iam:
+        //     role:
+        //       statements: [...]
+        if let Some(e) = provider
+            .get("iam")
+            .and_then(|i| i.get("role"))
+            .and_then(|r| r.entry("statements"))
+        {
+            sink.statements(
+                &e.key,
+                &e.value,
+                "provider.iam.role.statements".into(),
+                e.key.span,
+            );
+        }
+        // provider:
+        //   iamRoleStatements: [...]
+        if let Some(e) = provider.entry("iamRoleStatements") {
+            sink.statements(
+                &e.key,
+                &e.value,
+                "provider.iamRoleStatements".into(),
+                e.key.span,
+            );
+        }
+    }
+    // functions:
+    //   resize:
+    //     iamRoleStatements: [...]
+    for f in root
+        .get("functions")
+        .and_then(Node::entries)
+        .unwrap_or_default()
+    {
+        if let Some(e) = f.value.entry("iamRoleStatements") {
+            let owner = format!("functions.{}.iamRoleStatements", f.key.name);
+            sink.statements(&e.key, &e.value, owner, f.key.span);
+        }
+    }
+    // resources:
+    //   Resources: {...}        (or a list of such maps)
+    for r in root.get("resources").map(Node::items).unwrap_or_default() {
+        if let Some(resources) = r.get("Resources") {
+            resources_policies(&mut sink, resources);
+        }
+    }
+}

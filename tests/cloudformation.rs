@@ -1,0 +1,323 @@
+//! Policies inside CloudFormation, SAM, CDK output and Serverless files, linted through the real
+//! binary. Each snapshot holds the `--format compact` output, then the exact source text each
+//! finding points at (from `--format json`) and the owner label the template gives it.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use assert_cmd::Command;
+use iamlint::extract::{FileKind, classify, worth_parsing};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/cloudformation")
+}
+
+struct Run {
+    compact: String,
+    json: serde_json::Value,
+    code: i32,
+}
+
+fn run_in(dir: &Path, paths: &[&str]) -> Run {
+    let out = |format: &str| {
+        Command::cargo_bin("iamlint")
+            .unwrap()
+            .current_dir(dir)
+            .args(["--format", format, "--color", "never"])
+            // These fixtures are about extraction and the must-have rules; a document's own
+            // shape (`Version`) is tested with the `missing-version` fixtures.
+            .args(["--ignore", "missing-version"])
+            .args(paths)
+            .output()
+            .unwrap()
+    };
+    let compact = out("compact");
+    let json = out("json");
+    Run {
+        compact: String::from_utf8(compact.stdout).unwrap(),
+        json: serde_json::from_slice(&json.stdout).unwrap(),
+        code: compact.status.code().unwrap(),
+    }
+}
+
+fn run(paths: &[&str]) -> Run {
+    run_in(&fixtures(), paths)
+}
+
+/// The compact output, then each finding's token as the file has it.
+fn report(dir: &Path, r: &Run) -> String {
+    let mut s = r.compact.clone();
+    s.push_str("--- tokens ---\n");
+    for f in r.json.as_array().unwrap() {
+        let path = f["path"].as_str().unwrap();
+        let text = std::fs::read_to_string(dir.join(path)).unwrap();
+        let loc = &f["location"];
+        let slice = &text[loc["byte_start"].as_u64().unwrap() as usize
+            ..loc["byte_end"].as_u64().unwrap() as usize];
+        s.push_str(&format!(
+            "{path}:{}:{} {} `{}`\n",
+            loc["line"],
+            loc["column"],
+            f["rule"].as_str().unwrap(),
+            slice
+        ));
+        for l in f["secondary"].as_array().unwrap() {
+            let t = l["text"].as_str().unwrap();
+            if t.starts_with("in the ") {
+                let at = &l["location"];
+                let owner = &text[at["byte_start"].as_u64().unwrap() as usize
+                    ..at["byte_end"].as_u64().unwrap() as usize];
+                s.push_str(&format!(
+                    "    {}:{} `{owner}`: {t}\n",
+                    at["line"], at["column"]
+                ));
+            }
+        }
+    }
+    s
+}
+
+fn snapshot(name: &str, paths: &[&str]) -> Run {
+    let r = run(paths);
+    insta::assert_snapshot!(name, report(&fixtures(), &r));
+    r
+}
+
+fn rules_of(r: &Run) -> Vec<String> {
+    r.json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn iam_resources_through_sub() {
+    let r = snapshot("iam", &["iam"]);
+    assert_eq!(r.code, 1);
+    let mut rules = rules_of(&r);
+    rules.sort();
+    rules.dedup();
+    // The five must-have rules, each through a `!Sub` value.
+    assert_eq!(
+        rules,
+        [
+            "cross-account-trust-without-external-id",
+            "kms-decrypt-without-via-service",
+            "rds-connect-prefix",
+            "rds-db-wildcard-user",
+            "secret-read-unscoped"
+        ]
+    );
+    assert!(r.compact.starts_with("iam/template.yaml:20:28: warning: `rds-db:connect` allowed on `arn:aws:rds-db:${AWS::Region}:${AWS::AccountId}:dbuser:*/*`"));
+}
+
+#[test]
+fn resource_policies_have_their_kind() {
+    let r = snapshot("resource_policies", &["resource-policies"]);
+    // The bucket policy's cross-account `sts:AssumeRole` is not a trust policy; the secret's own
+    // policy may say `"Resource": "*"`; the key policy's root statement delegates to IAM.
+    let rules = rules_of(&r);
+    assert!(
+        !rules
+            .iter()
+            .any(|r| r == "cross-account-trust-without-external-id")
+    );
+    assert!(!rules.iter().any(|r| r == "secret-read-unscoped"));
+    assert_eq!(
+        rules
+            .iter()
+            .filter(|r| *r == "kms-decrypt-without-via-service")
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn deploy_time_values_and_own_account_stay_silent() {
+    let r = run(&["silent"]);
+    assert_eq!(r.compact, "");
+    assert_eq!(r.code, 0);
+}
+
+#[test]
+fn sam_functions_and_policy_templates() {
+    let r = snapshot("sam", &["sam"]);
+    // KMSDecryptPolicy expands to `kms:Decrypt` and is reported at the template's name.
+    assert!(
+        r.compact
+            .contains("sam/template.yaml:20:11: warning: `kms:Decrypt` allowed without")
+    );
+    // SecretArn: "*" fills the template's resource and is reported at the parameter value.
+    assert!(r.compact.contains(
+        "sam/template.yaml:23:24: warning: `secretsmanager:GetSecretValue` allowed on `*`"
+    ));
+}
+
+#[test]
+fn json_template_with_long_forms() {
+    let r = snapshot("json_template", &["json"]);
+    assert_eq!(rules_of(&r).len(), 3);
+}
+
+#[test]
+fn cdk_out_is_linted_when_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let app = tmp.path();
+    std::fs::create_dir_all(app.join("cdk.out")).unwrap();
+    std::fs::write(app.join(".gitignore"), "cdk.out\n").unwrap();
+    for f in ["AppStack.template.json", "manifest.json"] {
+        std::fs::copy(
+            fixtures().join("cdk/cdk.out").join(f),
+            app.join("cdk.out").join(f),
+        )
+        .unwrap();
+    }
+    // Git-ignored, so a walk of the project skips it...
+    let r = run_in(app, &["."]);
+    assert_eq!(r.compact, "");
+    // ...but naming the folder or the file lints it.
+    let by_dir = run_in(app, &["cdk.out"]);
+    let by_file = run_in(app, &["cdk.out/AppStack.template.json"]);
+    assert_eq!(by_dir.compact, by_file.compact);
+    insta::assert_snapshot!("cdk", report(app, &by_dir));
+}
+
+#[test]
+fn policy_documents_in_json_strings() {
+    let r = snapshot("strings", &["strings"]);
+    // The escaped string cannot be mapped back to the file: skipped, not misplaced.
+    assert!(!r.compact.contains(":32:"));
+    assert!(
+        r.compact
+            .contains("strings/template.yaml:37:68: error: expected comma [invalid-json]")
+    );
+}
+
+#[test]
+fn yaml_features_long_forms_anchors_and_documents() {
+    snapshot("yaml_features", &["yaml-features"]);
+}
+
+#[test]
+fn serverless_files() {
+    let r = snapshot(
+        "serverless",
+        &["serverless", "serverless-v1", "serverless-json"],
+    );
+    // `arn:aws:iam::${aws:accountId}:root` is the deploying account, `${self:…}` is unknown.
+    assert_eq!(
+        rules_of(&r)
+            .iter()
+            .filter(|r| *r == "cross-account-trust-without-external-id")
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn non_iam_yaml_yields_nothing() {
+    let dir = fixtures().join("non-iam");
+    let files = [
+        ".github/workflows/ci.yml",
+        "k8s/deployment.yaml",
+        "docker-compose.yml",
+        "helm/values.yaml",
+        "helm/templates/role.yaml",
+        "openapi.yaml",
+    ];
+    for f in files {
+        let path = dir.join(f);
+        assert_eq!(classify(&path), Some(FileKind::Yaml), "{f}");
+        let bytes = std::fs::read(&path).unwrap();
+        // Most are ruled out by the byte check, so never parsed. The OpenAPI spec mentions a
+        // bank "Statement" and the Helm template holds a policy: parsed, and still nothing.
+        let expected = matches!(f, "openapi.yaml" | "helm/templates/role.yaml");
+        assert_eq!(worth_parsing(FileKind::Yaml, &bytes), expected, "{f}");
+        // Named on the command line, every one is parsed: still nothing.
+        let r = run_in(&dir, &[f]);
+        assert_eq!((r.compact.as_str(), r.code), ("", 0), "{f}");
+    }
+    let r = run_in(&dir, &["."]);
+    assert_eq!((r.compact.as_str(), r.code), ("", 0));
+}
+
+#[test]
+fn invalid_yaml_is_reported_and_the_run_goes_on() {
+    let r = snapshot("invalid", &["invalid"]);
+    assert_eq!(
+        rules_of(&r),
+        ["invalid-yaml", "invalid-yaml", "rds-connect-prefix"]
+    );
+}
+
+#[test]
+fn suppression_comments_in_yaml() {
+    let r = snapshot("suppress", &["suppress"]);
+    // Same line and line above suppress; the two stale suppressions are reported.
+    assert_eq!(
+        rules_of(&r),
+        [
+            "unused-suppression",
+            "rds-connect-prefix",
+            "unused-suppression"
+        ]
+    );
+}
+
+#[test]
+fn alias_bomb_and_deep_nesting_stop_quickly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut bomb = String::from(
+        "AWSTemplateFormatVersion: \"2010-09-09\"\nlol0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n",
+    );
+    for i in 1..10 {
+        let p = i - 1;
+        bomb.push_str(&format!(
+            "lol{i}: &l{i} [*l{p}, *l{p}, *l{p}, *l{p}, *l{p}, *l{p}, *l{p}, *l{p}, *l{p}]\n"
+        ));
+    }
+    std::fs::write(tmp.path().join("bomb.yaml"), &bomb).unwrap();
+    let deep = format!(
+        "AWSTemplateFormatVersion: x\nResources: {}\n",
+        "[".repeat(100_000)
+    );
+    std::fs::write(tmp.path().join("deep.yaml"), deep).unwrap();
+    let started = Instant::now();
+    let r = run_in(tmp.path(), &["bomb.yaml", "deep.yaml"]);
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        r.compact,
+        "bomb.yaml:7:12: error: aliases expand to more than 100000 nodes; the file is not read further (a \"billion laughs\" document?) [invalid-yaml]\n\
+         deep.yaml:2:267: error: nesting deeper than 256 levels; the file is not read further [invalid-yaml]\n"
+    );
+}
+
+#[test]
+fn cloudformation_extensions_and_sniffing() {
+    assert_eq!(classify(Path::new("stack.template")), Some(FileKind::Yaml));
+    assert_eq!(
+        classify(Path::new("a/serverless.yml")),
+        Some(FileKind::Yaml)
+    );
+    assert_eq!(
+        classify(Path::new("cdk.out/App.template.json")),
+        Some(FileKind::Json)
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let json = std::fs::read_to_string(fixtures().join("json/template.json")).unwrap();
+    std::fs::write(tmp.path().join("stack.template"), &json).unwrap();
+    let yaml = std::fs::read_to_string(fixtures().join("iam/template.yaml")).unwrap();
+    std::fs::write(tmp.path().join("Stackfile"), &yaml).unwrap();
+    // `.template` holding JSON reads as the JSON template does.
+    let r = run_in(tmp.path(), &["stack.template"]);
+    assert_eq!(rules_of(&r).len(), 3);
+    // A file named on the command line whose name says nothing is read by its content.
+    let r = run_in(tmp.path(), &["Stackfile"]);
+    assert_eq!(rules_of(&r).len(), 7);
+}
