@@ -4,6 +4,7 @@
 //! many JSON/YAML files that are not IAM from being parsed at all.
 
 pub mod json;
+pub mod terraform;
 pub mod tree;
 
 use std::path::Path;
@@ -18,12 +19,22 @@ use crate::source::SourceFile;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FileKind {
     Json,
+    /// Terraform's native syntax: `.tf` (and OpenTofu's `.tofu`).
+    Terraform,
+    /// Terraform's JSON syntax: `.tf.json` (and `.tofu.json`).
+    TerraformJson,
 }
 
 /// The front end for a file name, or `None` for files iamlint does not read.
 pub fn classify(path: &Path) -> Option<FileKind> {
     let name = path.file_name()?.to_str()?;
     let lower = name.to_ascii_lowercase();
+    if lower.ends_with(".tf.json") || lower.ends_with(".tofu.json") {
+        return Some(FileKind::TerraformJson);
+    }
+    if lower.ends_with(".tf") || lower.ends_with(".tofu") {
+        return Some(FileKind::Terraform);
+    }
     if lower.ends_with(".json") {
         return Some(FileKind::Json);
     }
@@ -47,6 +58,9 @@ pub fn sniff_text(text: &str) -> Option<FileKind> {
 pub fn worth_parsing(kind: FileKind, bytes: &[u8]) -> bool {
     let needles: &[&[u8]] = match kind {
         FileKind::Json => &[b"Statement", b"AWSTemplateFormatVersion", b"AWS::"],
+        // Every argument and data source that takes a policy has `policy` in its name
+        // (`assume_role_policy`, `aws_iam_policy_document`, `*_policy_json`).
+        FileKind::Terraform | FileKind::TerraformJson => &[b"policy", b"Statement"],
     };
     needles.iter().any(|n| memfind(bytes, n))
 }
@@ -65,6 +79,8 @@ pub struct Extracted {
 pub fn extract(file: &Arc<SourceFile>, kind: FileKind, out: &mut Extracted) {
     match kind {
         FileKind::Json => extract_json(file, out),
+        FileKind::Terraform => terraform::extract_hcl(file, out),
+        FileKind::TerraformJson => terraform::extract_json(file, out),
     }
 }
 
