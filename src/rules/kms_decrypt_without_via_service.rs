@@ -18,15 +18,16 @@ static META: RuleMeta = RuleMeta {
 
 /// The key policy statement that delegates to IAM (`"Principal": {"AWS": "arn:aws:iam::111122223333:root"}`)
 /// grants nothing by itself: IAM policies in that account decide, and those are linted where they live.
+/// Whichever account it is: `arn:aws:iam::${data.aws_caller_identity.current.account_id}:root`
+/// (Terraform) or `arn:aws:iam::${AWS::AccountId}:root` (CloudFormation) delegates just the same.
 fn delegates_to_account(st: &Statement) -> bool {
     let Some(p) = &st.principal else { return false };
     let mut values = p.values_of("AWS").peekable();
     values.peek().is_some()
         && values.all(|i| {
-            i.literal().is_some_and(|v| {
-                is_account_id(v)
-                    || Arn::parse(v).is_some_and(|a| a.service == "iam" && a.resource == "root")
-            })
+            let v = i.text.masked();
+            is_account_id(&v)
+                || Arn::parse(&v).is_some_and(|a| a.service == "iam" && a.resource == "root")
         })
 }
 

@@ -231,9 +231,9 @@ fn template_text<'a>(cx: &Cx, elements: impl Iterator<Item = &'a Element>) -> Te
     for el in elements {
         match el {
             Element::Literal(l) => t.push(Part::Lit(l.value().clone())),
-            Element::Interpolation(i) => t.push(Part::Var(embedded::normalize_expr(
-                cx.slice(i.expr.span()),
-            ))),
+            Element::Interpolation(i) => {
+                t.push(Part::Var(embedded::normalize_expr(cx.slice(i.expr.span()))))
+            }
             Element::Directive(_) => {
                 t.push(Part::Var(embedded::normalize_expr(cx.slice(el.span()))))
             }

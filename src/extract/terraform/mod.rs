@@ -55,10 +55,7 @@ pub(crate) enum Val {
     /// `jsonencode(<expr>)`: the argument as data.
     Jsonencode(Node),
     /// Anything else as data; a string whose text may be JSON also as [`Seg`]ments.
-    Data {
-        node: Node,
-        json: Option<Vec<Seg>>,
-    },
+    Data { node: Node, json: Option<Vec<Seg>> },
 }
 
 impl Val {
@@ -109,7 +106,11 @@ fn wanted(ident: &str, labels: &[String]) -> bool {
 
 /// Reads a `.tf` file.
 pub fn extract_hcl(file: &Arc<SourceFile>, out: &mut Extracted) {
-    let base = if file.text.starts_with('\u{feff}') { 3 } else { 0 };
+    let base = if file.text.starts_with('\u{feff}') {
+        3
+    } else {
+        0
+    };
     match hcl::read(&file.text[base..], base, wanted) {
         Ok(blocks) => collect(file, &blocks, out),
         Err(e) => {
@@ -132,7 +133,11 @@ pub fn extract_hcl(file: &Arc<SourceFile>, out: &mut Extracted) {
 
 /// Reads a `.tf.json` file.
 pub fn extract_json(file: &Arc<SourceFile>, out: &mut Extracted) {
-    let base = if file.text.starts_with('\u{feff}') { 3 } else { 0 };
+    let base = if file.text.starts_with('\u{feff}') {
+        3
+    } else {
+        0
+    };
     let root = match json::parse(&file.text[base..], base) {
         Ok(Some(root)) => root,
         Ok(None) => return,
@@ -199,7 +204,8 @@ fn collect(file: &Arc<SourceFile>, blocks: &[Block], out: &mut Extracted) {
             }),
             // module "role" { assume_role_policy_json = data.aws_iam_policy_document.x.json }
             "module" => {
-                let owner = format!("module.{}", ty);
+                // The module's one label is its name: `module "role"` → `module.role`.
+                let owner = format!("module.{ty}");
                 for a in &b.attrs {
                     if a.name == "policy" || a.name.ends_with("_policy_json") {
                         let kind = (a.name.contains("assume_role") || a.name.contains("trust"))
@@ -238,7 +244,10 @@ fn collect(file: &Arc<SourceFile>, blocks: &[Block], out: &mut Extracted) {
         cx.docs.push((n.root, kind, n.name));
     }
     for (root, kind, owner) in cx.docs {
+        // Terraform writes `Version` and the statement list of a data source itself.
+        let implicit = owner.starts_with("data.");
         let mut doc = PolicyDocument::build(file, root, kind, Some(owner));
+        doc.implicit = implicit;
         let mut vars = Vec::new();
         own_account_vars(&doc.root, &own_locals, &mut vars);
         doc.own_account_vars = vars;
@@ -255,9 +264,10 @@ struct Collect<'a> {
 }
 
 impl Collect<'_> {
-    /// The policy an argument holds, or the named document it references.
+    /// The policy an argument holds, or the named document it references. A module argument
+    /// (`kind` not known) must look like a policy: some `*_policy_json` are other JSON.
     fn policy_at(&mut self, a: &Attr, kind: Option<PolicyKind>, owner: &str) {
-        if let Some(root) = self.policy_value(a, false) {
+        if let Some(root) = self.policy_value(a, kind.is_none()) {
             let kind = kind.unwrap_or_else(|| infer_kind(&root));
             self.docs.push((root, kind, owner.to_string()));
             return;
@@ -274,7 +284,7 @@ impl Collect<'_> {
     }
 
     /// A literal policy in the argument: `jsonencode({…})`, JSON text, or (for locals, which
-    /// `jsonencode(local.p)` may use) an object. Only documents with `Statement` when `strict`.
+    /// `jsonencode(local.p)` may use) an object. When `strict`, only documents with `Statement`.
     fn policy_value(&mut self, a: &Attr, strict: bool) -> Option<Node> {
         let root = match &a.value {
             Val::Jsonencode(n) => n.clone(),
@@ -282,10 +292,10 @@ impl Collect<'_> {
                 json: Some(segs), ..
             } => {
                 let parsed = embedded::parse(segs);
-                if let Some(e) = &parsed.error {
-                    if !strict || parsed.root.as_ref().is_some_and(json::is_policy) {
-                        report_json_error(self.file, e, self.out);
-                    }
+                if let Some(e) = &parsed.error
+                    && (!strict || parsed.root.as_ref().is_some_and(json::is_policy))
+                {
+                    report_json_error(self.file, e, self.out);
                 }
                 parsed.root?
             }
@@ -321,10 +331,11 @@ fn own_account_vars(n: &Node, own_locals: &[String], out: &mut Vec<String>) {
     match &n.value {
         Value::Str(t) => {
             for p in &t.parts {
-                if let Part::Var(v) = p {
-                    if (is_caller_account(v) || own_locals.contains(v)) && !out.contains(v) {
-                        out.push(v.clone());
-                    }
+                if let Part::Var(v) = p
+                    && (is_caller_account(v) || own_locals.contains(v))
+                    && !out.contains(v)
+                {
+                    out.push(v.clone());
                 }
             }
         }
@@ -355,7 +366,9 @@ mod tests {
         assert_eq!(reference(&n("data.aws_iam_policy_document.a.id")), None);
         assert_eq!(reference(&n("local.p")).as_deref(), Some("local.p"));
         assert_eq!(reference(&n("local.p.x")), None);
-        assert!(is_caller_account("data.aws_caller_identity.current.account_id"));
+        assert!(is_caller_account(
+            "data.aws_caller_identity.current.account_id"
+        ));
         assert!(!is_caller_account("data.aws_caller_identity.current.arn"));
     }
 }

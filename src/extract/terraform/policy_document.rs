@@ -24,9 +24,7 @@ pub fn document(b: &Block) -> Node {
     }
     let statements: Vec<&Block> = b.blocks_named("statement").collect();
     if let Some(first) = statements.first() {
-        let span = statements
-            .iter()
-            .fold(first.span, |s, st| s.cover(st.span));
+        let span = statements.iter().fold(first.span, |s, st| s.cover(st.span));
         entries.push(entry(
             "Statement",
             first.ident_span,
@@ -81,7 +79,10 @@ fn statement(s: &Block) -> Node {
             },
         ));
     }
-    for (block, element) in [("principals", "Principal"), ("not_principals", "NotPrincipal")] {
+    for (block, element) in [
+        ("principals", "Principal"),
+        ("not_principals", "NotPrincipal"),
+    ] {
         if let Some(p) = principals(s, block) {
             entries.push(p.named(element));
         }
@@ -187,9 +188,10 @@ fn conditions(s: &Block) -> Option<FromBlocks> {
                     },
                     value: values,
                 };
-                match ops.iter_mut().find(|e| {
-                    e.key.name == op_name && matches!(e.value.value, Value::Object(_))
-                }) {
+                match ops
+                    .iter_mut()
+                    .find(|e| e.key.name == op_name && matches!(e.value.value, Value::Object(_)))
+                {
                     Some(Entry {
                         value:
                             Node {

@@ -78,7 +78,13 @@ fn objects(n: &Node) -> impl Iterator<Item = &Node> {
         .filter(|i| matches!(i.value, Value::Object(_)))
 }
 
-fn block(file: &Arc<SourceFile>, ident: &str, at: &Entry, labels: Vec<String>, body: &Node) -> Block {
+fn block(
+    file: &Arc<SourceFile>,
+    ident: &str,
+    at: &Entry,
+    labels: Vec<String>,
+    body: &Node,
+) -> Block {
     let mut b = Block {
         ident: ident.to_string(),
         ident_span: at.key.span,
@@ -98,7 +104,13 @@ fn block(file: &Arc<SourceFile>, ident: &str, at: &Entry, labels: Vec<String>, b
                 if name == "dynamic" {
                     // "dynamic": {"statement": {"for_each": …, "content": {…}}}
                     for d in inner.entries().unwrap_or_default() {
-                        b.blocks.push(block(file, "dynamic", d, vec![d.key.name.clone()], &d.value));
+                        b.blocks.push(block(
+                            file,
+                            "dynamic",
+                            d,
+                            vec![d.key.name.clone()],
+                            &d.value,
+                        ));
                     }
                 } else {
                     b.blocks.push(block(file, name, e, Vec::new(), inner));
