@@ -105,10 +105,16 @@ pub fn compile(configs: Vec<CustomRuleConfig>) -> Result<Vec<&'static dyn Rule>,
                 .bytes()
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         {
-            return err(c.name.span(), format!("rule name `{name}` must be kebab-case (a-z, 0-9, -)"));
+            return err(
+                c.name.span(),
+                format!("rule name `{name}` must be kebab-case (a-z, 0-9, -)"),
+            );
         }
         if crate::rules::find(&name).is_some() || seen.contains(&name) {
-            return err(c.name.span(), format!("a rule named `{name}` already exists"));
+            return err(
+                c.name.span(),
+                format!("a rule named `{name}` already exists"),
+            );
         }
         check_path(&c.select)?;
         if let Some(r) = &c.require {
@@ -121,7 +127,10 @@ pub fn compile(configs: Vec<CustomRuleConfig>) -> Result<Vec<&'static dyn Rule>,
                 None => {
                     return err(
                         k.span(),
-                        format!("`{}` is not a policy kind (identity, trust, resource, key)", k.get_ref()),
+                        format!(
+                            "`{}` is not a policy kind (identity, trust, resource, key)",
+                            k.get_ref()
+                        ),
                     );
                 }
             }
@@ -191,7 +200,10 @@ enum Shape {
 }
 
 fn key_path(base: &str, key: &str) -> String {
-    format!("{base}['{}']", key.replace('\\', "\\\\").replace('\'', "\\'"))
+    format!(
+        "{base}['{}']",
+        key.replace('\\', "\\\\").replace('\'', "\\'")
+    )
 }
 
 fn convert(n: &Node, path: String, shape: Shape, spans: &mut HashMap<String, Span>) -> J {
@@ -223,7 +235,11 @@ fn convert(n: &Node, path: String, shape: Shape, spans: &mut HashMap<String, Spa
             a.iter()
                 .enumerate()
                 .map(|(i, x)| {
-                    let s = if shape == Shape::Document { Shape::Statement } else { Shape::Other };
+                    let s = if shape == Shape::Document {
+                        Shape::Statement
+                    } else {
+                        Shape::Other
+                    };
                     convert(x, format!("{path}[{i}]"), s, spans)
                 })
                 .collect(),
@@ -237,7 +253,12 @@ fn convert(n: &Node, path: String, shape: Shape, spans: &mut HashMap<String, Spa
                     (Shape::Document, "Statement") => {
                         if matches!(e.value.value, Value::Object(_)) {
                             spans.insert(p.clone(), e.value.span);
-                            J::Array(vec![convert(&e.value, format!("{p}[0]"), Shape::Statement, spans)])
+                            J::Array(vec![convert(
+                                &e.value,
+                                format!("{p}[0]"),
+                                Shape::Statement,
+                                spans,
+                            )])
                         } else {
                             convert(&e.value, p, Shape::Document, spans)
                         }
@@ -245,7 +266,9 @@ fn convert(n: &Node, path: String, shape: Shape, spans: &mut HashMap<String, Spa
                     (Shape::Statement, "Action" | "NotAction" | "Resource" | "NotResource") => {
                         convert(&e.value, p, Shape::List, spans)
                     }
-                    (Shape::Statement, "Condition") => convert(&e.value, p, Shape::Condition, spans),
+                    (Shape::Statement, "Condition") => {
+                        convert(&e.value, p, Shape::Condition, spans)
+                    }
                     (Shape::Condition, _) => convert(&e.value, p, Shape::ConditionOperator, spans),
                     (Shape::ConditionOperator, _) => convert(&e.value, p, Shape::List, spans),
                     _ => convert(&e.value, p, Shape::Other, spans),
@@ -295,7 +318,10 @@ impl Rule for CustomRule {
                     continue;
                 }
             }
-            let span = spans.get(&hit.path).copied().unwrap_or_else(|| doc.anchor());
+            let span = spans
+                .get(&hit.path)
+                .copied()
+                .unwrap_or_else(|| doc.anchor());
             let mut f = cx
                 .finding(span, self.meta.summary)
                 .label(format!("selected by `{}`", self.select));
@@ -315,7 +341,8 @@ mod tests {
 
     #[test]
     fn normalized_paths_map_back_to_tokens() {
-        let text = r#"{"Statement": {"Effect": "Allow", "Action": "s3:*", "Resource": ["a", "b"]}}"#;
+        let text =
+            r#"{"Statement": {"Effect": "Allow", "Action": "s3:*", "Resource": ["a", "b"]}}"#;
         let file = SourceFile::new("p.json".into(), text.into());
         let root = json::parse(text, 0).unwrap().unwrap();
         let doc = PolicyDocument::build(&file, root, PolicyKind::Identity, None);
@@ -323,7 +350,13 @@ mod tests {
         assert_eq!(v["Statement"][0]["Action"][0], "s3:*");
         let s = spans["$['Statement'][0]['Action'][0]"];
         assert_eq!(file.slice(s), "\"s3:*\"");
-        assert_eq!(file.slice(spans["$['Statement'][0]['Resource'][1]"]), "\"b\"");
-        assert_eq!(statement_path("$['Statement'][12]['Action'][0]"), Some("$['Statement'][12]"));
+        assert_eq!(
+            file.slice(spans["$['Statement'][0]['Resource'][1]"]),
+            "\"b\""
+        );
+        assert_eq!(
+            statement_path("$['Statement'][12]['Action'][0]"),
+            Some("$['Statement'][12]")
+        );
     }
 }

@@ -25,7 +25,11 @@ pub fn apply(text: &str, edits: &[&Edit]) -> (String, usize) {
     let mut applied = 0;
     for e in sorted {
         let r = e.span.range();
-        if r.start < at || r.end > text.len() || !text.is_char_boundary(r.start) || !text.is_char_boundary(r.end) {
+        if r.start < at
+            || r.end > text.len()
+            || !text.is_char_boundary(r.start)
+            || !text.is_char_boundary(r.end)
+        {
             continue;
         }
         out.push_str(&text[at..r.start]);

@@ -100,6 +100,7 @@ fn quoted_json_strings_and_broken_heredoc_json() {
             "invalid-json",
             "kms-decrypt-without-via-service",
             "missing-version",
+            "public-principal",
             "rds-connect-prefix"
         ]
     );
