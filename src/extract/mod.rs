@@ -12,6 +12,7 @@ pub mod intrinsic;
 pub mod json;
 pub mod sam;
 pub mod serverless;
+pub mod terraform;
 pub mod tree;
 pub mod yaml;
 
@@ -29,12 +30,22 @@ pub enum FileKind {
     Json,
     /// `.yaml`, `.yml`, `.template` (CloudFormation's own extension, YAML or JSON inside).
     Yaml,
+    /// Terraform's native syntax: `.tf` (and OpenTofu's `.tofu`).
+    Terraform,
+    /// Terraform's JSON syntax: `.tf.json` (and `.tofu.json`).
+    TerraformJson,
 }
 
 /// The front end for a file name, or `None` for files iamlint does not read.
 pub fn classify(path: &Path) -> Option<FileKind> {
     let name = path.file_name()?.to_str()?;
     let lower = name.to_ascii_lowercase();
+    if lower.ends_with(".tf.json") || lower.ends_with(".tofu.json") {
+        return Some(FileKind::TerraformJson);
+    }
+    if lower.ends_with(".tf") || lower.ends_with(".tofu") {
+        return Some(FileKind::Terraform);
+    }
     if lower.ends_with(".json") {
         return Some(FileKind::Json);
     }
@@ -73,6 +84,9 @@ pub fn worth_parsing(kind: FileKind, bytes: &[u8]) -> bool {
             b"AWS::",
             b"PolicyDocument",
         ],
+        // Every argument and data source that takes a policy has `policy` in its name
+        // (`assume_role_policy`, `aws_iam_policy_document`, `*_policy_json`).
+        FileKind::Terraform | FileKind::TerraformJson => &[b"policy", b"Statement"],
     };
     needles.iter().any(|n| memfind(bytes, n))
 }
@@ -92,6 +106,8 @@ pub fn extract(file: &Arc<SourceFile>, kind: FileKind, out: &mut Extracted) {
     match kind {
         FileKind::Json => extract_json(file, out),
         FileKind::Yaml => extract_yaml(file, out),
+        FileKind::Terraform => terraform::extract_hcl(file, out),
+        FileKind::TerraformJson => terraform::extract_json(file, out),
     }
 }
 

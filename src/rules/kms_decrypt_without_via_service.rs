@@ -1,6 +1,5 @@
 use super::{Category, Context, Rule, RuleMeta};
 use crate::diagnostic::Severity;
-use crate::extract::tree::{Part, UNKNOWN};
 use crate::policy::arn::{Arn, is_account_id};
 use crate::policy::{PolicyDocument, PolicyKind, Statement};
 
@@ -19,28 +18,20 @@ static META: RuleMeta = RuleMeta {
 
 /// The key policy statement that delegates to IAM (`"Principal": {"AWS": "arn:aws:iam::111122223333:root"}`)
 /// grants nothing by itself: IAM policies in that account decide, and those are linted where they live.
+/// Whichever account it is: `arn:aws:iam::${data.aws_caller_identity.current.account_id}:root`
+/// (Terraform) or `arn:aws:iam::${AWS::AccountId}:root` (CloudFormation) delegates just the same.
 fn delegates_to_account(st: &Statement, doc: &PolicyDocument) -> bool {
     let Some(p) = &st.principal else { return false };
     let mut values = p.values_of("AWS").peekable();
     values.peek().is_some()
         && values.all(|i| {
-            // !Sub "arn:${AWS::Partition}:iam::${AWS::AccountId}:root", !Ref AWS::AccountId: the
-            // template's own account, whatever its id.
-            let own = |v: &str| doc.is_own_account_var(v);
-            let own_account = i
-                .text
-                .parts
-                .iter()
-                .any(|p| matches!(p, Part::Var(v) if own(v)));
-            let masked = i.text.masked();
-            (own_account && i.text.var_name().is_some())
-                || is_account_id(&masked)
-                || Arn::parse(&masked).is_some_and(|a| {
-                    a.service == "iam"
-                        && a.resource == "root"
-                        && (i.literal().is_some()
-                            || (own_account && a.account.chars().eq([UNKNOWN])))
-                })
+            // "AWS": !Ref AWS::AccountId — the template's own account id.
+            if i.text.var_name().is_some_and(|v| doc.is_own_account_var(v)) {
+                return true;
+            }
+            let v = i.text.masked();
+            is_account_id(&v)
+                || Arn::parse(&v).is_some_and(|a| a.service == "iam" && a.resource == "root")
         })
 }
 

@@ -17,6 +17,7 @@ mod duplicate_sid;
 mod empty_value;
 mod invalid_effect;
 pub(crate) mod invalid_encoding;
+pub(crate) mod invalid_hcl;
 pub(crate) mod invalid_json;
 mod invalid_sid;
 pub(crate) mod invalid_yaml;
@@ -166,6 +167,7 @@ pub static ALL: &[&dyn Rule] = &[
     &empty_value::EmptyValue,
     &invalid_effect::InvalidEffect,
     &invalid_encoding::InvalidEncoding,
+    &invalid_hcl::InvalidHcl,
     &invalid_json::InvalidJson,
     &invalid_sid::InvalidSid,
     &invalid_yaml::InvalidYaml,

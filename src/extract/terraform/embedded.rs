@@ -1,0 +1,426 @@
+//! JSON written inside a Terraform string: a heredoc (`<<EOF`, `<<-EOT`), a quoted string
+//! (`"{\"Statement\": …}"`) or a `.tf.json` string value. The string is first cut into
+//! [`Seg`]ments — literal characters, each with the file bytes it was written as (so `\"` is one
+//! character from two bytes), and `${…}`/`%{…}` template parts. The JSON text handed to
+//! [`json::parse`] replaces every template part with a placeholder: inside a JSON string one
+//! private-use character, outside one a whole JSON string `"<placeholder>"`, so an interpolation
+//! that stands for a value (`"Resource": ${jsonencode(var.arns)}`) reads as an unknown value instead
+//! of failing the document. A per-character table then maps every span of the parsed tree back to
+//! file offsets, and placeholders back to [`Part::Var`]s.
+//!
+//! Indentation removed by `<<-` does not matter here: JSON ignores white space between tokens and a
+//! JSON string cannot span lines, so the raw heredoc text parses to the same document, at the right
+//! offsets.
+
+use crate::extract::json::{self, JsonError};
+use crate::extract::tree::{Node, Part, Text, Value};
+use crate::source::Span;
+
+/// One piece of a Terraform string.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Seg {
+    /// Literal text, one entry per character with the file range it was written as.
+    Lit(Vec<(char, Span)>),
+    /// `${expr}` or `%{ if … }`: the expression as written, and the whole `${…}` in the file.
+    Var(String, Span),
+}
+
+/// The first placeholder character; the `i`th template part is `PLACEHOLDER + i`. Supplementary
+/// private use plane B: no policy contains it.
+const PLACEHOLDER: u32 = 0x10_0000;
+const MAX_PLACEHOLDERS: usize = 0xFFFD;
+
+/// Does the string's literal text start (after white space) with `{`, so it may hold JSON?
+pub fn looks_like_json(segs: &[Seg]) -> bool {
+    for s in segs {
+        match s {
+            Seg::Lit(chars) => {
+                if let Some((c, _)) = chars.iter().find(|(c, _)| !c.is_whitespace()) {
+                    return *c == '{';
+                }
+            }
+            Seg::Var(..) => return false,
+        }
+    }
+    false
+}
+
+/// What [`parse`] found.
+pub struct Parsed {
+    pub root: Option<Node>,
+    /// A syntax error with file offsets, worth reporting: only when the text has no template part
+    /// outside a JSON string, since such a part may produce the text that looks wrong.
+    pub error: Option<JsonError>,
+}
+
+/// Parses the JSON in `segs`; every span of the result is a file offset.
+pub fn parse(segs: &[Seg]) -> Parsed {
+    let mut text = String::new();
+    // (offset in `text`, file range) for each character or placeholder chunk, in order.
+    let mut units: Vec<(u32, Span)> = Vec::new();
+    let mut vars: Vec<&str> = Vec::new();
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut var_outside = false;
+    for seg in segs {
+        match seg {
+            Seg::Lit(chars) => {
+                for &(c, span) in chars {
+                    units.push((text.len() as u32, span));
+                    text.push(c);
+                    if in_string {
+                        if escaped {
+                            escaped = false;
+                        } else if c == '\\' {
+                            escaped = true;
+                        } else if c == '"' {
+                            in_string = false;
+                        }
+                    } else if c == '"' {
+                        in_string = true;
+                    }
+                }
+            }
+            Seg::Var(expr, span) => {
+                if vars.len() >= MAX_PLACEHOLDERS {
+                    return Parsed {
+                        root: None,
+                        error: None,
+                    };
+                }
+                let ph = char::from_u32(PLACEHOLDER + vars.len() as u32).unwrap_or('\u{FFFC}');
+                vars.push(expr);
+                units.push((text.len() as u32, *span));
+                escaped = false;
+                if in_string {
+                    // "arn:aws:s3:::${var.bucket}/*"
+                    text.push(ph);
+                } else {
+                    // "Resource": ${jsonencode(var.arns)}
+                    var_outside = true;
+                    text.push('"');
+                    text.push(ph);
+                    text.push('"');
+                }
+            }
+        }
+    }
+    let map = |s: Span| remap(&units, s);
+    match json::parse(&text, 0) {
+        Ok(root) => Parsed {
+            root: root.map(|n| finish(n, &map, &vars)),
+            error: None,
+        },
+        Err(e) => {
+            let root = e.recovered.map(|n| finish(n, &map, &vars));
+            let error = (!var_outside).then(|| JsonError {
+                span: map(e.span),
+                message: e.message,
+                recovered: None,
+            });
+            Parsed { root, error }
+        }
+    }
+}
+
+/// A span of the JSON text as file offsets: its start is where the first character was written,
+/// its end where the last one ends.
+fn remap(units: &[(u32, Span)], s: Span) -> Span {
+    if units.is_empty() {
+        return s;
+    }
+    let unit_at = |off: u32| {
+        let i = units.partition_point(|&(o, _)| o <= off);
+        units[i.saturating_sub(1)].1
+    };
+    let start = unit_at(s.start);
+    if s.end <= s.start {
+        return Span {
+            start: start.start,
+            end: start.start,
+        };
+    }
+    let end = unit_at(s.end - 1);
+    Span {
+        start: start.start,
+        end: end.end.max(start.start),
+    }
+}
+
+/// Maps the tree's spans to the file and turns placeholders back into unknown parts.
+fn finish(mut n: Node, map: &impl Fn(Span) -> Span, vars: &[&str]) -> Node {
+    n.span = map(n.span);
+    n.value = match n.value {
+        Value::Str(t) => Value::Str(match t.literal() {
+            Some(s) if s.chars().any(is_placeholder) => split(s, vars),
+            _ => t,
+        }),
+        Value::Array(items) => {
+            Value::Array(items.into_iter().map(|i| finish(i, map, vars)).collect())
+        }
+        Value::Object(entries) => Value::Object(
+            entries
+                .into_iter()
+                .map(|mut e| {
+                    e.key.span = map(e.key.span);
+                    e.value = finish(e.value, map, vars);
+                    e
+                })
+                .collect(),
+        ),
+        other => other,
+    };
+    n
+}
+
+fn is_placeholder(c: char) -> bool {
+    (PLACEHOLDER..PLACEHOLDER + MAX_PLACEHOLDERS as u32).contains(&(c as u32))
+}
+
+fn split(s: &str, vars: &[&str]) -> Text {
+    let mut t = Text::default();
+    let mut lit = String::new();
+    for c in s.chars() {
+        if is_placeholder(c) {
+            t.push(Part::Lit(std::mem::take(&mut lit)));
+            let i = (c as u32 - PLACEHOLDER) as usize;
+            t.push(Part::Var(vars.get(i).copied().unwrap_or("").to_string()));
+        } else {
+            lit.push(c);
+        }
+    }
+    t.push(Part::Lit(lit));
+    t
+}
+
+/// Characters of a heredoc literal as written at `start`: only the template escapes `$${` and
+/// `%%{` differ from the text (heredocs have no backslash escapes).
+pub fn heredoc_chars(raw: &str, start: usize, out: &mut Vec<(char, Span)>) {
+    let mut it = raw.char_indices().peekable();
+    while let Some((i, c)) = it.next() {
+        let at = start + i;
+        if (c == '$' || c == '%') && raw[i + 1..].starts_with([c]) && raw[i + 2..].starts_with('{')
+        {
+            // `$${` is a literal `${`
+            it.next();
+            out.push((c, Span::new(at, at + 2)));
+            continue;
+        }
+        out.push((c, Span::new(at, at + c.len_utf8())));
+    }
+}
+
+/// Characters of a quoted string's literal text written at `start` (between the quotes): HCL and
+/// JSON backslash escapes, plus `$${`/`%%{` when `template_escapes`. `None` for an escape that
+/// is not valid, so the caller skips the string rather than guessing.
+pub fn quoted_chars(
+    raw: &str,
+    start: usize,
+    template_escapes: bool,
+    out: &mut Vec<(char, Span)>,
+) -> Option<()> {
+    let b = raw.as_bytes();
+    let mut i = 0;
+    while i < raw.len() {
+        let c = raw[i..].chars().next()?;
+        let at = start + i;
+        if c == '\\' {
+            let e = *b.get(i + 1)?;
+            let (ch, len) = match e {
+                b'n' => ('\n', 2),
+                b'r' => ('\r', 2),
+                b't' => ('\t', 2),
+                b'b' => ('\u{8}', 2),
+                b'f' => ('\u{c}', 2),
+                b'"' => ('"', 2),
+                b'\\' => ('\\', 2),
+                b'/' => ('/', 2),
+                b'u' => (hex(raw.get(i + 2..i + 6)?)?, 6),
+                b'U' => (hex(raw.get(i + 2..i + 10)?)?, 10),
+                _ => return None,
+            };
+            out.push((ch, Span::new(at, at + len)));
+            i += len;
+            continue;
+        }
+        if template_escapes
+            && (c == '$' || c == '%')
+            && raw[i + 1..].starts_with([c])
+            && raw[i + 2..].starts_with('{')
+        {
+            out.push((c, Span::new(at, at + 2)));
+            i += 2;
+            continue;
+        }
+        out.push((c, Span::new(at, at + c.len_utf8())));
+        i += c.len_utf8();
+    }
+    Some(())
+}
+
+fn hex(s: &str) -> Option<char> {
+    char::from_u32(u32::from_str_radix(s, 16).ok()?)
+}
+
+/// Splits already-decoded characters (a `.tf.json` string) into literal text and template parts.
+/// `$${` and `%%{` are literal; `${…}` and `%{…}` end at the matching `}` outside quoted strings.
+pub fn split_template(chars: &[(char, Span)]) -> Vec<Seg> {
+    let mut segs = Vec::new();
+    let mut lit: Vec<(char, Span)> = Vec::new();
+    let mut i = 0;
+    let at = |i: usize| chars.get(i).map(|&(c, _)| c);
+    while i < chars.len() {
+        let c = chars[i].0;
+        let opens = (c == '$' || c == '%') && at(i + 1) == Some('{');
+        if (c == '$' || c == '%') && at(i + 1) == Some(c) && at(i + 2) == Some('{') {
+            // `$${`: a literal `${`
+            let s = chars[i].1.cover(chars[i + 1].1);
+            lit.push((c, s));
+            i += 2;
+            continue;
+        }
+        if !opens {
+            lit.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        let Some(end) = template_end(chars, i + 2) else {
+            // An unclosed `${`: the rest is text, as Terraform would reject it anyway.
+            lit.extend_from_slice(&chars[i..]);
+            break;
+        };
+        if !lit.is_empty() {
+            segs.push(Seg::Lit(std::mem::take(&mut lit)));
+        }
+        let expr: String = chars[i + 2..end].iter().map(|&(c, _)| c).collect();
+        let expr = expr.trim_matches(|c: char| c.is_whitespace() || c == '~');
+        segs.push(Seg::Var(
+            normalize_expr(expr),
+            chars[i].1.cover(chars[end].1),
+        ));
+        i = end + 1;
+    }
+    if !lit.is_empty() {
+        segs.push(Seg::Lit(lit));
+    }
+    segs
+}
+
+/// Index of the `}` that closes a template part whose body starts at `from`.
+fn template_end(chars: &[(char, Span)], from: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut quoted = false;
+    let mut escaped = false;
+    for (j, &(c, _)) in chars.iter().enumerate().skip(from) {
+        if quoted {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => quoted = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => quoted = true,
+            '{' => depth += 1,
+            '}' if depth == 0 => return Some(j),
+            '}' => depth -= 1,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// An expression's text as shown in messages: runs of white space (a multi-line `for`) as one space.
+pub fn normalize_expr(s: &str) -> String {
+    if !s.contains(['\n', '\r', '\t']) && !s.contains("  ") {
+        return s.to_string();
+    }
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The literal text and template parts of segments, as a [`Text`].
+pub fn text_of(segs: &[Seg]) -> Text {
+    let mut t = Text::default();
+    for s in segs {
+        match s {
+            Seg::Lit(chars) => t.push(Part::Lit(chars.iter().map(|&(c, _)| c).collect())),
+            Seg::Var(v, _) => t.push(Part::Var(v.clone())),
+        }
+    }
+    t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lit(raw: &str, start: usize) -> Seg {
+        let mut v = Vec::new();
+        heredoc_chars(raw, start, &mut v);
+        Seg::Lit(v)
+    }
+
+    #[test]
+    fn placeholders_map_back_to_vars_and_file_offsets() {
+        // {"Resource": "arn:${var.b}/*", "X": ${f(x)}}   written at offset 100
+        let segs = vec![
+            lit("{\"Resource\": \"arn:", 100),
+            Seg::Var("var.b".into(), Span::new(118, 126)),
+            lit("/*\", \"X\": ", 126),
+            Seg::Var("f(x)".into(), Span::new(136, 143)),
+            lit("}", 143),
+        ];
+        let p = parse(&segs);
+        assert!(p.error.is_none());
+        let root = p.root.unwrap();
+        assert_eq!(root.span, Span::new(100, 144));
+        let r = root.get("Resource").unwrap();
+        assert_eq!(r.span, Span::new(113, 129));
+        assert_eq!(r.text().unwrap().display(), "arn:${var.b}/*");
+        let x = root.get("X").unwrap();
+        assert_eq!(x.span, Span::new(136, 143));
+        assert!(x.is_unknown());
+        assert_eq!(root.entry("X").unwrap().key.span, Span::new(131, 134));
+    }
+
+    #[test]
+    fn quoted_escapes_keep_their_file_width() {
+        // "{\"A\": \"x\"}" between the quotes, at offset 10
+        let raw = r#"{\"A\": \"x\u0041\"}"#;
+        let mut chars = Vec::new();
+        quoted_chars(raw, 10, true, &mut chars).unwrap();
+        let root = parse(&[Seg::Lit(chars)]).root.unwrap();
+        let a = root.get("A").unwrap();
+        assert_eq!(a.literal(), Some("xA"));
+        let at = raw.find(r#"\"x"#).unwrap();
+        assert_eq!(a.span, Span::new(10 + at, 10 + raw.len() - 1));
+        assert!(quoted_chars(r"\q", 0, true, &mut Vec::new()).is_none());
+    }
+
+    #[test]
+    fn template_escapes_are_literal() {
+        let mut chars = Vec::new();
+        heredoc_chars("a$${b}c", 0, &mut chars);
+        assert_eq!(chars.iter().map(|c| c.0).collect::<String>(), "a${b}c");
+        assert_eq!(chars[1].1, Span::new(1, 3));
+        let mut chars = Vec::new();
+        quoted_chars(r#"x${a["}"]}y$${z}"#, 0, false, &mut chars).unwrap();
+        let segs = split_template(&chars);
+        assert_eq!(text_of(&segs).display(), "x${a[\"}\"]}y${z}");
+        assert_eq!(segs.len(), 3);
+    }
+
+    #[test]
+    fn errors_are_reported_only_without_outside_parts() {
+        let p = parse(&[lit("{\"A\": ,}", 5)]);
+        assert_eq!(p.error.unwrap().span.start, 11);
+        let p = parse(&[
+            lit("{", 0),
+            Seg::Var("local.x".into(), Span::new(1, 11)),
+            lit("}", 11),
+        ]);
+        assert!(p.error.is_none() && p.root.is_none());
+    }
+}

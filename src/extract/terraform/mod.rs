@@ -1,0 +1,374 @@
+//! The Terraform front end: `.tf` files (native syntax, [`hcl`]) and `.tf.json` files (Terraform's
+//! JSON syntax, [`tfjson`]) are read into the same few [`Block`]s, and policies are taken from
+//! wherever Terraform accepts a policy document:
+//!
+//! - resource arguments (`aws_iam_role.assume_role_policy`, `aws_s3_bucket_policy.policy`, …, see
+//!   [`RESOURCE_POLICIES`]) and `aws_iam_role`'s `inline_policy { policy }`, holding
+//!   `jsonencode({…})`, heredoc JSON or a quoted JSON string ([`embedded`]);
+//! - `data "aws_iam_policy_document"` blocks ([`policy_document`]), whose kind (trust, key,
+//!   resource, identity) comes from the argument that references them in the same file;
+//! - `locals` holding a policy, and `module` arguments named `policy` or `*_policy_json` that hold
+//!   a literal one.
+//!
+//! Values Terraform computes stay unknown parts ([`crate::extract::tree::Part::Var`]); the one
+//! thing resolved is "own account": `data.aws_caller_identity.*.account_id`, and locals set to it
+//! in the same file, go to [`PolicyDocument::own_account_vars`].
+
+pub mod embedded;
+mod hcl;
+mod policy_document;
+mod tfjson;
+
+use std::sync::Arc;
+
+use super::Extracted;
+use super::json::{self, JsonError};
+use super::tree::{Node, Part, Text, Value};
+use crate::diagnostic::Finding;
+use crate::policy::{PolicyDocument, PolicyKind, infer_kind};
+use crate::rules;
+use crate::source::{SourceFile, Span};
+use embedded::Seg;
+
+/// One Terraform block (`resource "aws_iam_role" "app" { … }`), whatever syntax it was written in.
+#[derive(Debug)]
+pub(crate) struct Block {
+    /// `resource`, `data`, `statement`, `dynamic`…
+    pub ident: String,
+    pub ident_span: Span,
+    pub labels: Vec<String>,
+    pub span: Span,
+    pub attrs: Vec<Attr>,
+    pub blocks: Vec<Block>,
+}
+
+#[derive(Debug)]
+pub(crate) struct Attr {
+    pub name: String,
+    pub key_span: Span,
+    pub value: Val,
+}
+
+/// An argument's value, read as far as a policy needs.
+#[derive(Debug)]
+pub(crate) enum Val {
+    /// `jsonencode(<expr>)`: the argument as data.
+    Jsonencode(Node),
+    /// Anything else as data; a string whose text may be JSON also as [`Seg`]ments.
+    Data { node: Node, json: Option<Vec<Seg>> },
+}
+
+impl Val {
+    /// The value as data; `jsonencode(…)` is a string Terraform computes.
+    pub fn node(&self) -> Node {
+        match self {
+            Val::Data { node, .. } => node.clone(),
+            Val::Jsonencode(n) => Node {
+                span: n.span,
+                value: Value::Str(Text::var("jsonencode(…)")),
+            },
+        }
+    }
+}
+
+use PolicyKind::{Identity, KeyPolicy, Resource, Trust};
+
+/// Resource arguments that hold a policy document, and its kind.
+pub const RESOURCE_POLICIES: &[(&str, &str, PolicyKind)] = &[
+    ("aws_ecr_repository_policy", "policy", Resource),
+    ("aws_iam_group_policy", "policy", Identity),
+    ("aws_iam_policy", "policy", Identity),
+    ("aws_iam_role", "assume_role_policy", Trust),
+    ("aws_iam_role_policy", "policy", Identity),
+    ("aws_iam_user_policy", "policy", Identity),
+    ("aws_kms_key", "policy", KeyPolicy),
+    ("aws_kms_key_policy", "policy", KeyPolicy),
+    ("aws_s3_bucket", "policy", Resource),
+    ("aws_s3_bucket_policy", "policy", Resource),
+    ("aws_secretsmanager_secret", "policy", Resource),
+    ("aws_secretsmanager_secret_policy", "policy", Resource),
+    ("aws_sns_topic", "policy", Resource),
+    ("aws_sns_topic_policy", "policy", Resource),
+    ("aws_sqs_queue", "policy", Resource),
+    ("aws_sqs_queue_policy", "policy", Resource),
+];
+
+/// Top-level blocks worth reading; the rest of a file is skipped without converting it.
+fn wanted(ident: &str, labels: &[String]) -> bool {
+    let ty = labels.first().map_or("", String::as_str);
+    match ident {
+        "resource" => RESOURCE_POLICIES.iter().any(|(r, ..)| *r == ty),
+        "data" => ty == "aws_iam_policy_document",
+        "module" | "locals" => true,
+        _ => false,
+    }
+}
+
+/// Reads a `.tf` file.
+pub fn extract_hcl(file: &Arc<SourceFile>, out: &mut Extracted) {
+    let base = if file.text.starts_with('\u{feff}') {
+        3
+    } else {
+        0
+    };
+    match hcl::read(&file.text[base..], base, wanted) {
+        Ok(blocks) => collect(file, &blocks, out),
+        Err(e) => {
+            let at = e.offset.min(file.text.len());
+            let width = file.text[at..].chars().next().map_or(0, char::len_utf8);
+            let message = e.message.strip_suffix('.').unwrap_or(&e.message);
+            out.findings.push(
+                Finding::new(
+                    &rules::invalid_hcl::META,
+                    file,
+                    Span::new(at, at + width),
+                    format!("the file is not valid HCL: {message}"),
+                )
+                .label("parsing stopped here")
+                .help("fix the syntax; `terraform validate` shows the same error"),
+            );
+        }
+    }
+}
+
+/// Reads a `.tf.json` file.
+pub fn extract_json(file: &Arc<SourceFile>, out: &mut Extracted) {
+    let base = if file.text.starts_with('\u{feff}') {
+        3
+    } else {
+        0
+    };
+    let root = match json::parse(&file.text[base..], base) {
+        Ok(Some(root)) => root,
+        Ok(None) => return,
+        Err(e) => {
+            report_json_error(file, &e, out);
+            match e.recovered {
+                Some(root) => root,
+                None => return,
+            }
+        }
+    };
+    let blocks = tfjson::blocks(file, &root, wanted);
+    collect(file, &blocks, out);
+}
+
+fn report_json_error(file: &Arc<SourceFile>, e: &JsonError, out: &mut Extracted) {
+    out.findings.push(
+        Finding::new(&rules::invalid_json::META, file, e.span, e.message.clone())
+            .label("parsing stopped here"),
+    );
+}
+
+/// A policy-shaped value that is used elsewhere (`data.aws_iam_policy_document.x`, `local.p`).
+struct Named {
+    name: String,
+    root: Node,
+}
+
+/// Finds the policies in a file's blocks.
+fn collect(file: &Arc<SourceFile>, blocks: &[Block], out: &mut Extracted) {
+    let mut cx = Collect {
+        file,
+        out,
+        uses: Vec::new(),
+        docs: Vec::new(),
+    };
+    let mut own_locals: Vec<String> = Vec::new();
+    let mut named: Vec<Named> = Vec::new();
+    for b in blocks {
+        let ty = b.labels.first().map_or("", String::as_str);
+        let name = b.labels.get(1).map_or("", String::as_str);
+        match b.ident.as_str() {
+            // resource "aws_iam_role" "app" { assume_role_policy = … }
+            "resource" => {
+                let owner = format!("{ty}.{name}");
+                for (_, arg, kind) in RESOURCE_POLICIES.iter().filter(|(r, ..)| *r == ty) {
+                    if let Some(a) = b.attr(arg) {
+                        cx.policy_at(a, Some(*kind), &owner);
+                    }
+                }
+                if ty == "aws_iam_role" {
+                    // inline_policy { name = "x" policy = jsonencode({…}) }
+                    for ib in b.blocks_named("inline_policy") {
+                        if let Some(a) = ib.attr("policy") {
+                            cx.policy_at(a, Some(Identity), &owner);
+                        }
+                    }
+                }
+            }
+            // data "aws_iam_policy_document" "assume" { statement { … } }
+            "data" => named.push(Named {
+                name: format!("data.aws_iam_policy_document.{name}"),
+                root: policy_document::document(b),
+            }),
+            // module "role" { assume_role_policy_json = data.aws_iam_policy_document.x.json }
+            "module" => {
+                // The module's one label is its name: `module "role"` → `module.role`.
+                let owner = format!("module.{ty}");
+                for a in &b.attrs {
+                    if a.name == "policy" || a.name.ends_with("_policy_json") {
+                        let kind = (a.name.contains("assume_role") || a.name.contains("trust"))
+                            .then_some(Trust);
+                        cx.policy_at(a, kind, &owner);
+                    }
+                }
+            }
+            // locals { account_id = data.aws_caller_identity.current.account_id, policy = {…} }
+            "locals" => {
+                for a in &b.attrs {
+                    let local = format!("local.{}", a.name);
+                    if let Some(root) = cx.policy_value(a, true) {
+                        named.push(Named { name: local, root });
+                    } else if a
+                        .value
+                        .node()
+                        .text()
+                        .and_then(Text::var_name)
+                        .is_some_and(is_caller_account)
+                    {
+                        own_locals.push(local);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    // A named document takes the kind of its first use; unused, its content says what it is.
+    for n in named {
+        let kind = cx
+            .uses
+            .iter()
+            .find(|(r, _)| *r == n.name)
+            .map_or_else(|| infer_kind(&n.root), |&(_, k)| k);
+        cx.docs.push((n.root, kind, n.name));
+    }
+    for (root, kind, owner) in cx.docs {
+        // Terraform writes `Version` and the statement list of a data source itself.
+        let implicit = owner.starts_with("data.");
+        let mut doc = PolicyDocument::build(file, root, kind, Some(owner));
+        doc.implicit = implicit;
+        let mut vars = Vec::new();
+        own_account_vars(&doc.root, &own_locals, &mut vars);
+        doc.own_account_vars = vars;
+        cx.out.documents.push(doc);
+    }
+}
+
+struct Collect<'a> {
+    file: &'a Arc<SourceFile>,
+    out: &'a mut Extracted,
+    /// References to named documents and the kind the referencing argument gives them.
+    uses: Vec<(String, PolicyKind)>,
+    docs: Vec<(Node, PolicyKind, String)>,
+}
+
+impl Collect<'_> {
+    /// The policy an argument holds, or the named document it references. A module argument
+    /// (`kind` not known) must look like a policy: some `*_policy_json` are other JSON.
+    fn policy_at(&mut self, a: &Attr, kind: Option<PolicyKind>, owner: &str) {
+        if let Some(root) = self.policy_value(a, kind.is_none()) {
+            let kind = kind.unwrap_or_else(|| infer_kind(&root));
+            self.docs.push((root, kind, owner.to_string()));
+            return;
+        }
+        let node = match &a.value {
+            // jsonencode(local.policy)
+            Val::Jsonencode(n) => n,
+            // data.aws_iam_policy_document.assume.json
+            Val::Data { node, .. } => node,
+        };
+        if let (Some(r), Some(kind)) = (reference(node), kind) {
+            self.uses.push((r, kind));
+        }
+    }
+
+    /// A literal policy in the argument: `jsonencode({…})`, JSON text, or (for locals, which
+    /// `jsonencode(local.p)` may use) an object. When `strict`, only documents with `Statement`.
+    fn policy_value(&mut self, a: &Attr, strict: bool) -> Option<Node> {
+        let root = match &a.value {
+            Val::Jsonencode(n) => n.clone(),
+            Val::Data {
+                json: Some(segs), ..
+            } => {
+                let parsed = embedded::parse(segs);
+                if let Some(e) = &parsed.error
+                    && (!strict || parsed.root.as_ref().is_some_and(json::is_policy))
+                {
+                    report_json_error(self.file, e, self.out);
+                }
+                parsed.root?
+            }
+            Val::Data { node, .. } if strict => node.clone(),
+            Val::Data { .. } => return None,
+        };
+        let is_doc = matches!(root.value, Value::Object(_)) && (!strict || json::is_policy(&root));
+        is_doc.then_some(root)
+    }
+}
+
+/// `data.aws_iam_policy_document.x.json` → `data.aws_iam_policy_document.x`; `local.p` → itself.
+fn reference(n: &Node) -> Option<String> {
+    let v = n.text()?.var_name()?;
+    if v.starts_with("data.aws_iam_policy_document.") {
+        let base = v
+            .strip_suffix(".json")
+            .or_else(|| v.strip_suffix(".minified_json"))?;
+        return Some(base.to_string());
+    }
+    (v.starts_with("local.") && !v[6..].contains(['.', '[', ' '])).then(|| v.to_string())
+}
+
+/// `data.aws_caller_identity.current.account_id`: the account Terraform runs in.
+fn is_caller_account(v: &str) -> bool {
+    v.strip_prefix("data.aws_caller_identity.")
+        .and_then(|r| r.strip_suffix(".account_id"))
+        .is_some_and(|name| !name.is_empty() && !name.contains(['.', '[', ' ']))
+}
+
+/// The unknown parts of a document that name the own account.
+fn own_account_vars(n: &Node, own_locals: &[String], out: &mut Vec<String>) {
+    match &n.value {
+        Value::Str(t) => {
+            for p in &t.parts {
+                if let Part::Var(v) = p
+                    && (is_caller_account(v) || own_locals.contains(v))
+                    && !out.contains(v)
+                {
+                    out.push(v.clone());
+                }
+            }
+        }
+        Value::Array(items) => items
+            .iter()
+            .for_each(|i| own_account_vars(i, own_locals, out)),
+        Value::Object(entries) => entries
+            .iter()
+            .for_each(|e| own_account_vars(&e.value, own_locals, out)),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references_and_own_account() {
+        let n = |v: &str| Node {
+            span: Span::default(),
+            value: Value::Str(Text::var(v)),
+        };
+        assert_eq!(
+            reference(&n("data.aws_iam_policy_document.a.json")).as_deref(),
+            Some("data.aws_iam_policy_document.a")
+        );
+        assert_eq!(reference(&n("data.aws_iam_policy_document.a.id")), None);
+        assert_eq!(reference(&n("local.p")).as_deref(), Some("local.p"));
+        assert_eq!(reference(&n("local.p.x")), None);
+        assert!(is_caller_account(
+            "data.aws_caller_identity.current.account_id"
+        ));
+        assert!(!is_caller_account("data.aws_caller_identity.current.arn"));
+    }
+}

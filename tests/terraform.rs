@@ -1,0 +1,438 @@
+//! The Terraform front end end to end: the real binary over `tests/fixtures/terraform/…`, compact
+//! output snapshotted (exact `.tf` lines and columns), plus span dumps of what the extractor builds
+//! and the cases that must stay silent.
+
+use std::fmt::Write;
+use std::fs;
+use std::path::Path;
+
+use assert_cmd::Command;
+use iamlint::extract::tree::{Node, Value};
+use iamlint::extract::{self, Extracted, FileKind};
+use iamlint::settings::Settings;
+use iamlint::source::{SourceFile, Span};
+use tempfile::TempDir;
+
+const FIXTURES: &str = "tests/fixtures/terraform";
+
+/// `iamlint --format compact PATH…` run in the fixtures folder: (stdout, exit code).
+fn compact(dir: &Path, paths: &[&str]) -> (String, i32) {
+    let out = Command::cargo_bin("iamlint")
+        .unwrap()
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .args(["--format", "compact"])
+        .args(paths)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.is_empty(), "stderr: {stderr}");
+    (
+        String::from_utf8(out.stdout).unwrap(),
+        out.status.code().unwrap(),
+    )
+}
+
+fn fixture(name: &str) -> String {
+    let (out, code) = compact(Path::new(FIXTURES), &[name]);
+    assert_eq!(code, 1, "{name} must have findings:\n{out}");
+    out
+}
+
+fn rules_in(out: &str) -> Vec<&str> {
+    let mut r: Vec<&str> = out
+        .lines()
+        .filter_map(|l| l.rsplit_once(" [")?.1.strip_suffix(']'))
+        .collect();
+    r.sort();
+    r.dedup();
+    r
+}
+
+const MUST_HAVE: &[&str] = &[
+    "cross-account-trust-without-external-id",
+    "kms-decrypt-without-via-service",
+    "rds-connect-prefix",
+    "rds-db-wildcard-user",
+    "secret-read-unscoped",
+];
+
+#[test]
+fn jsonencode_objects() {
+    let out = fixture("jsonencode");
+    for r in MUST_HAVE {
+        assert!(rules_in(&out).contains(r), "{r} missing:\n{out}");
+    }
+    insta::assert_snapshot!("jsonencode", out);
+}
+
+#[test]
+fn heredoc_json() {
+    let out = fixture("heredoc");
+    for r in MUST_HAVE {
+        assert!(rules_in(&out).contains(r), "{r} missing:\n{out}");
+    }
+    // Inside `<<-EOT` the JSON is indented; columns are those of the file, not of the dedented text.
+    assert!(
+        out.contains("heredoc/main.tf:30:22: warning: `kms:Decrypt`"),
+        "{out}"
+    );
+    insta::assert_snapshot!("heredoc", out);
+}
+
+#[test]
+fn aws_iam_policy_document_data_sources() {
+    let out = fixture("policy_document");
+    for r in MUST_HAVE {
+        assert!(rules_in(&out).contains(r), "{r} missing:\n{out}");
+    }
+    // `Version` is Terraform's to write: no missing-version on data sources.
+    assert!(!out.contains("missing-version"), "{out}");
+    insta::assert_snapshot!("policy_document", out);
+}
+
+#[test]
+fn quoted_json_strings_and_broken_heredoc_json() {
+    let out = fixture("quoted");
+    assert_eq!(
+        rules_in(&out),
+        [
+            "invalid-json",
+            "kms-decrypt-without-via-service",
+            "missing-version",
+            "public-principal",
+            "rds-connect-prefix"
+        ]
+    );
+    insta::assert_snapshot!("quoted", out);
+}
+
+#[test]
+fn locals_and_module_arguments() {
+    let out = fixture("locals");
+    insta::assert_snapshot!("locals", out);
+}
+
+#[test]
+fn terraform_json_syntax() {
+    let out = fixture("tfjson");
+    insta::assert_snapshot!("tfjson", out);
+}
+
+#[test]
+fn computed_values_stay_silent() {
+    let (out, code) = compact(Path::new(FIXTURES), &["silent"]);
+    assert_eq!((out.as_str(), code), ("", 0));
+}
+
+#[test]
+fn invalid_hcl_is_reported_where_parsing_stopped_and_the_run_goes_on() {
+    let out = fixture("invalid");
+    // main.tf line 6 col 7 is `Resource`, where `]` was expected; ok.tf is still linted.
+    insta::assert_snapshot!("invalid", out);
+    assert!(out.starts_with("invalid/main.tf:6:7: error: the file is not valid HCL"));
+    assert!(out.contains("invalid/ok.tf:2:"));
+}
+
+#[test]
+fn suppression_comments_in_hcl() {
+    let out = fixture("suppress");
+    // `#` on the line above and `//` on the same line suppress; the one naming a rule that did not
+    // fire there is reported.
+    assert_eq!(rules_in(&out), ["unused-suppression"]);
+    insta::assert_snapshot!("suppress", out);
+}
+
+#[test]
+fn dot_terraform_folders_are_not_walked() {
+    let dir = TempDir::new().unwrap();
+    let bad = r#"resource "aws_iam_policy" "p" {
+  policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "rds:connect", Resource = "*" }] })
+}
+"#;
+    for p in [
+        "main.tf",
+        ".terraform/modules/vpc/main.tf",
+        ".terraform/providers/registry.terraform.io/x/policy.tf",
+    ] {
+        let path = dir.path().join(p);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, bad).unwrap();
+    }
+    let (out, code) = compact(dir.path(), &["."]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        out,
+        "main.tf:2:91: error: `rds:connect` is not an IAM action [rds-connect-prefix]\n"
+    );
+    // Named explicitly, a file inside is linted.
+    let (out, _) = compact(dir.path(), &[".terraform/modules/vpc/main.tf"]);
+    assert!(out.contains("rds-connect-prefix"), "{out}");
+}
+
+fn lint(name: &str, text: &str) -> Vec<String> {
+    let settings = Settings::default();
+    iamlint::lint_text(name, text, &settings)
+        .iter()
+        .map(|f| {
+            let p = f.file.position(f.primary.span.start as usize);
+            format!(
+                "{}:{} {} {:?}",
+                p.line,
+                p.column,
+                f.rule.name,
+                f.file.slice(f.primary.span)
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn crlf_and_byte_order_mark_keep_positions() {
+    let text = "\u{feff}resource \"aws_iam_policy\" \"p\" {\r\n  policy = <<-EOT\r\n    {\"Version\": \"2012-10-17\",\r\n     \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"rds:connect\", \"Resource\": \"*\"}]}\r\n  EOT\r\n}\r\n";
+    assert_eq!(
+        lint("main.tf", text),
+        ["4:50 rds-connect-prefix \"\\\"rds:connect\\\"\""]
+    );
+}
+
+#[test]
+fn escapes_in_quoted_json_point_at_the_escaped_token() {
+    let text = r#"resource "aws_iam_policy" "p" {
+  policy = "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"rds\u003aconnect\", \"Resource\": \"*\"}]}"
+}
+"#;
+    assert_eq!(
+        lint("main.tf", text),
+        [r#"2:95 rds-connect-prefix "\\\"rds\\u003aconnect\\\"""#]
+    );
+}
+
+#[test]
+fn invalid_hcl_in_an_unclosed_heredoc() {
+    let text = "resource \"aws_iam_role\" \"r\" {\n  assume_role_policy = <<EOF\n{}\n}\n";
+    // hcl-edit stops at the start of the heredoc body, whose end it could not find.
+    assert_eq!(lint("main.tf", text), ["3:1 invalid-hcl \"{\""]);
+}
+
+#[test]
+fn effect_defaults_to_allow_at_the_statement_keyword() {
+    let text = r#"resource "aws_iam_policy" "p" {
+  policy = data.aws_iam_policy_document.p.json
+}
+data "aws_iam_policy_document" "p" {
+  statement {
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = ["*"]
+  }
+  statement {
+    effect    = "Deny"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = ["*"]
+  }
+}
+"#;
+    assert_eq!(
+        lint("main.tf", text),
+        ["7:18 secret-read-unscoped \"\\\"*\\\"\""]
+    );
+}
+
+#[test]
+fn a_data_source_takes_the_kind_of_its_first_use() {
+    // Used as a bucket policy: a resource policy, where `"Resource": "*"` is not "every secret".
+    let text = r#"data "aws_iam_policy_document" "p" {
+  statement {
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = ["*"]
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:aws:iam::111122223333:role/app"]
+    }
+  }
+}
+resource "aws_secretsmanager_secret_policy" "s" {
+  policy = data.aws_iam_policy_document.p.json
+}
+"#;
+    assert_eq!(lint("main.tf", text), Vec::<String>::new());
+    // Unused and without principals, the same statements are an identity policy.
+    let unused = text
+        .replace("    principals {\n      type        = \"AWS\"\n      identifiers = [\"arn:aws:iam::111122223333:role/app\"]\n    }\n", "")
+        .replace("data.aws_iam_policy_document.p.json", "var.p");
+    assert_eq!(
+        lint("main.tf", &unused),
+        ["4:18 secret-read-unscoped \"\\\"*\\\"\""]
+    );
+}
+
+/// The documents the extractor builds, each span shown as the source it covers.
+fn dump(path: &str) -> String {
+    let text = fs::read_to_string(Path::new(FIXTURES).join(path)).unwrap();
+    let kind = extract::classify(Path::new(path)).unwrap();
+    let file = SourceFile::new(path.into(), text);
+    let mut ex = Extracted::default();
+    extract::extract(&file, kind, &mut ex);
+    let mut s = String::new();
+    for d in &ex.documents {
+        let _ = writeln!(
+            s,
+            "{} policy {} own={:?}",
+            d.kind.as_str(),
+            d.owner.as_deref().unwrap_or("-"),
+            d.own_account_vars
+        );
+        node(&mut s, &file, &d.root, "", 1);
+    }
+    for f in &ex.findings {
+        let p = file.position(f.primary.span.start as usize);
+        let _ = writeln!(s, "finding {} @ {}:{}", f.rule.name, p.line, p.column);
+    }
+    s
+}
+
+fn at(file: &SourceFile, span: Span) -> String {
+    let p = file.position(span.start as usize);
+    let slice = file.slice(span);
+    let shown = if slice.len() > 40 || slice.contains('\n') {
+        format!(
+            "{}…",
+            slice
+                .lines()
+                .next()
+                .unwrap_or("")
+                .chars()
+                .take(30)
+                .collect::<String>()
+        )
+    } else {
+        slice.to_string()
+    };
+    format!("@ {}:{} {shown:?}", p.line, p.column)
+}
+
+fn node(s: &mut String, file: &SourceFile, n: &Node, name: &str, depth: usize) {
+    let pad = "  ".repeat(depth);
+    let what = match &n.value {
+        Value::Str(t) => format!("= {:?}", t.display()),
+        Value::Array(_) => "[…]".to_string(),
+        Value::Object(_) => "{…}".to_string(),
+        Value::Bool(b) => format!("= {b}"),
+        Value::Number(x) => format!("= {x}"),
+        Value::Null => "= null".to_string(),
+    };
+    let _ = writeln!(s, "{pad}{name} {what} {}", at(file, n.span));
+    match &n.value {
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                node(s, file, item, &format!("[{i}]"), depth + 1);
+            }
+        }
+        Value::Object(entries) => {
+            for e in entries {
+                let key = format!("{} {}", e.key.name, at(file, e.key.span));
+                node(s, file, &e.value, &key, depth + 1);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[test]
+fn extracted_spans_heredoc() {
+    insta::assert_snapshot!("dump_heredoc", dump("heredoc/main.tf"));
+}
+
+#[test]
+fn extracted_spans_policy_document() {
+    insta::assert_snapshot!("dump_policy_document", dump("policy_document/main.tf"));
+}
+
+#[test]
+fn extracted_spans_silent_cases_keep_unknown_parts() {
+    insta::assert_snapshot!("dump_silent", dump("silent/main.tf"));
+}
+
+#[test]
+fn extracted_spans_terraform_json() {
+    insta::assert_snapshot!("dump_tfjson", dump("tfjson/main.tf.json"));
+}
+
+#[test]
+fn classify_and_prefilter() {
+    assert_eq!(
+        extract::classify(Path::new("a/main.tf")),
+        Some(FileKind::Terraform)
+    );
+    assert_eq!(
+        extract::classify(Path::new("cdktf.out/stacks/app/cdk.tf.json")),
+        Some(FileKind::TerraformJson)
+    );
+    assert_eq!(
+        extract::classify(Path::new("main.tofu")),
+        Some(FileKind::Terraform)
+    );
+    assert!(!extract::worth_parsing(
+        FileKind::Terraform,
+        b"resource \"aws_vpc\" \"main\" { cidr_block = \"10.0.0.0/16\" }"
+    ));
+    assert!(extract::worth_parsing(
+        FileKind::Terraform,
+        b"resource \"aws_iam_role\" \"r\" { assume_role_policy = x }"
+    ));
+}
+
+#[test]
+fn key_policy_delegating_to_the_own_account_root_is_silent() {
+    let text = r#"resource "aws_kms_key" "k" {
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { AWS = "arn:aws:iam::${data.aws_caller_identity.current.account_id}:root" }
+      Action    = "kms:*"
+      Resource  = "*"
+    }, {
+      Effect    = "Allow"
+      Principal = { AWS = aws_iam_role.app.arn }
+      Action    = "kms:Decrypt"
+      Resource  = "*"
+    }]
+  })
+}
+"#;
+    assert_eq!(
+        lint("main.tf", text),
+        ["12:19 kms-decrypt-without-via-service \"\\\"kms:Decrypt\\\"\""]
+    );
+}
+
+#[test]
+fn star_principals_and_module_arguments() {
+    let text = r#"data "aws_iam_policy_document" "any" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+  }
+}
+resource "aws_iam_role" "r" {
+  assume_role_policy = data.aws_iam_policy_document.any.json
+}
+module "m" {
+  source           = "./m"
+  tags_policy_json = jsonencode({ a = 1 })
+  trust_policy_json = "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\", \"Principal\": {\"AWS\": \"*\"}, \"Action\": \"sts:AssumeRole\"}]}"
+}
+"#;
+    // `type = "*"` renders `"Principal": "*"`; a module argument that is not a policy is skipped.
+    assert_eq!(
+        lint("main.tf", text),
+        [
+            "6:22 cross-account-trust-without-external-id \"\\\"*\\\"\"",
+            "16:119 cross-account-trust-without-external-id \"\\\\\\\"*\\\\\\\"\"",
+        ]
+    );
+}
