@@ -33,8 +33,10 @@ mod public_principal;
 mod rds_connect_prefix;
 mod rds_db_wildcard_user;
 mod secret_read_unscoped;
+mod service_wildcard_allowed;
 mod unknown_element;
 pub(crate) mod unused_suppression;
+mod wildcard_resource_for_scopable_action;
 
 use std::sync::Arc;
 
@@ -183,8 +185,10 @@ pub static ALL: &[&dyn Rule] = &[
     &rds_connect_prefix::RdsConnectPrefix,
     &rds_db_wildcard_user::RdsDbWildcardUser,
     &secret_read_unscoped::SecretReadUnscoped,
+    &service_wildcard_allowed::ServiceWildcardAllowed,
     &unknown_element::UnknownElement,
     &unused_suppression::UnusedSuppression,
+    &wildcard_resource_for_scopable_action::WildcardResourceForScopableAction,
 ];
 
 pub fn find(name: &str) -> Option<&'static dyn Rule> {
