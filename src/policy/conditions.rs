@@ -23,6 +23,9 @@ pub struct Narrowing {
     pub tag: bool,
     /// `aws:RequestedRegion`.
     pub region: bool,
+    /// Part of the condition is not known (a template value): it may narrow anything, and rules
+    /// that credit conditions stay silent.
+    pub unknown: bool,
 }
 
 impl Narrowing {
@@ -36,7 +39,7 @@ impl Narrowing {
         self.principal || self.network
     }
 
-    fn everything() -> Narrowing {
+    fn unknown() -> Narrowing {
         Narrowing {
             principal: true,
             resource: true,
@@ -44,6 +47,7 @@ impl Narrowing {
             service: true,
             tag: true,
             region: true,
+            unknown: true,
         }
     }
 }
@@ -126,14 +130,14 @@ pub fn narrowing(st: &Statement) -> Narrowing {
         return Narrowing::default();
     };
     if c.has_unknown {
-        return Narrowing::everything();
+        return Narrowing::unknown();
     }
     let mut n = Narrowing::default();
     for op in c.operators.iter().filter(|o| positive(&o.op)) {
         for e in &op.entries {
             if e.values.iter().any(|v| v.text.literal().is_none()) {
                 // A condition on a value the linter cannot see may narrow anything.
-                return Narrowing::everything();
+                return Narrowing::unknown();
             }
             classify(&e.key.name.to_ascii_lowercase(), &mut n);
         }

@@ -84,6 +84,9 @@ impl Rule for WildcardResourceForScopableAction {
                 continue;
             }
             let n = narrowing(st);
+            if n.unknown {
+                continue;
+            }
             let narrowed = n.resource || n.tag || n.region;
             let shown: Vec<String> = actions.iter().take(3).map(|a| format!("`{a}`")).collect();
             let more = if actions.len() > 3 {
