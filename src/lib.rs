@@ -14,6 +14,7 @@ pub mod iamdata;
 pub mod output;
 pub mod policy;
 pub mod rules;
+pub mod server;
 pub mod settings;
 pub mod source;
 pub mod suppress;
