@@ -42,14 +42,21 @@ pub fn render(outcome: &Outcome) -> String {
             message.push_str("\nhelp: ");
             message.push_str(help);
         }
+        // GitHub honours columns only on a one-line range; a token that spans lines (a heredoc)
+        // is annotated by lines alone.
+        let columns = if s.line == e.line {
+            format!(
+                ",col={},endLine={},endColumn={}",
+                s.column, e.line, e.column
+            )
+        } else {
+            format!(",endLine={}", e.line)
+        };
         let _ = writeln!(
             out,
-            "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}",
+            "::{command} file={},line={}{columns},title={}::{}",
             escape_property(&fingerprint::path_of(&f.file, cwd.as_deref())),
             s.line,
-            s.column,
-            e.line,
-            e.column,
             escape_property(&format!("iamlint({})", f.rule.name)),
             escape_data(&message),
         );
@@ -67,6 +74,31 @@ pub fn render(outcome: &Outcome) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_token_over_several_lines_is_annotated_by_lines() {
+        let file = crate::source::SourceFile::new("main.tf".into(), "a = <<EOF\n{}\nEOF\n".into());
+        let meta = crate::rules::ALL[0].meta();
+        let f = crate::diagnostic::Finding::new(meta, &file, crate::source::Span::new(4, 12), "m");
+        let outcome = Outcome {
+            findings: vec![f],
+            files_linted: 1,
+            ..Outcome::default()
+        };
+        let out = render(&outcome);
+        assert!(
+            out.starts_with(&format!(
+                "::{} file=main.tf,line=1,endLine=2,title=iamlint({})::m\n",
+                if meta.default_severity == Severity::Error {
+                    "error"
+                } else {
+                    "warning"
+                },
+                meta.name
+            )),
+            "{out}"
+        );
+    }
 
     #[test]
     fn escapes_like_the_runner() {
