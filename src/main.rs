@@ -4,7 +4,7 @@ use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
-use iamlint::cli::{Cli, ColorChoice, Command};
+use iamlint::cli::{Cli, ColorChoice, Command, Format};
 use iamlint::{output, rules, settings};
 
 fn main() -> ExitCode {
@@ -57,6 +57,12 @@ fn print(text: &str) -> ExitCode {
 }
 
 fn lint(args: iamlint::cli::LintArgs) -> ExitCode {
+    let filters = iamlint::Filters {
+        write_baseline: args.write_baseline.clone(),
+        baseline: args.baseline.clone(),
+        new_from_rev: args.new_from_rev.clone(),
+    };
+    let (output, output_format) = (args.output.clone(), args.output_format);
     let settings = match settings::resolve(args) {
         Ok(s) => s,
         Err(e) => {
@@ -64,7 +70,7 @@ fn lint(args: iamlint::cli::LintArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let outcome = match iamlint::run(&settings) {
+    let mut outcome = match iamlint::run(&settings) {
         Ok(o) => o,
         Err(e) => {
             eprintln!("iamlint: {e}");
@@ -81,9 +87,34 @@ fn lint(args: iamlint::cli::LintArgs) -> ExitCode {
             std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
         }
     };
-    let text = output::render(settings.format, &outcome, color);
-    match print(&text) {
+    let said = match iamlint::apply_filters(&mut outcome, &filters) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("iamlint: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    // `--output FILE` gets the chosen format; the terminal keeps a view for people (or the
+    // --format view when --output-format picked the file's).
+    let (shown, to_file) = match (output, output_format) {
+        (Some(path), Some(file_format)) => (settings.format, Some((path, file_format))),
+        (Some(path), None) => (Format::Human, Some((path, settings.format))),
+        (None, _) => (settings.format, None),
+    };
+    if let Some((path, format)) = to_file {
+        let text = output::render(format, &outcome, false);
+        if let Err(e) = std::fs::write(&path, text) {
+            eprintln!("iamlint: cannot write {}: {e}", path.display());
+            return ExitCode::from(2);
+        }
+    }
+    let text = output::render(shown, &outcome, color);
+    let code = match print(&text) {
         ExitCode::SUCCESS => ExitCode::from(outcome.exit_code(settings.fail_on)),
         other => other,
+    };
+    for line in said {
+        eprintln!("iamlint: {line}");
     }
+    code
 }

@@ -45,6 +45,8 @@ pub struct Settings {
     pub max_file_size: u64,
     pub threads: usize,
     pub follow: bool,
+    /// Named files are filtered like walked ones (exclude globs, content sniff).
+    pub force_exclude: bool,
     pub config_path: Option<PathBuf>,
 }
 
@@ -65,6 +67,7 @@ impl Default for Settings {
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             threads: 0,
             follow: false,
+            force_exclude: false,
             config_path: None,
         }
     }
@@ -217,6 +220,7 @@ pub fn resolve(args: LintArgs) -> Result<Settings, UsageError> {
         max_file_size: args.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE),
         threads: args.threads,
         follow: args.follow,
+        force_exclude: args.force_exclude,
         config_path,
     })
 }

@@ -163,7 +163,7 @@ pub fn render(outcome: &Outcome, color: bool, width: Option<usize>) -> String {
     out
 }
 
-fn summary(files: usize, errors: usize, warnings: usize, infos: usize) -> String {
+pub(crate) fn summary(files: usize, errors: usize, warnings: usize, infos: usize) -> String {
     let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
     let total = errors + warnings + infos;
     if total == 0 {
