@@ -29,6 +29,8 @@ pub enum Command {
         /// The rule name, e.g. `rds-connect-prefix`.
         rule: String,
     },
+    /// Run as a Language Server on standard input and output (for editors).
+    Server,
 }
 
 #[derive(clap::Args, Debug, Default)]
@@ -62,6 +64,22 @@ pub struct LintArgs {
     /// Record every current finding in this baseline file (and report none of them).
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
+
+    /// Apply the safe fixes in place, then report what is left.
+    #[arg(long, conflicts_with = "diff")]
+    pub fix: bool,
+
+    /// With --fix or --diff, also apply fixes that guess (e.g. an unknown action with one near match).
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+
+    /// Print the fixes as a unified diff instead of applying them (exit 1 when there are any).
+    #[arg(long)]
+    pub diff: bool,
+
+    /// Lint standard input as if it were this file (use the path `-`).
+    #[arg(long, value_name = "PATH")]
+    pub stdin_filename: Option<PathBuf>,
 
     /// Treat files named on the command line like files found by walking: skip those matching
     /// exclude globs and those with no sign of a policy (for pre-commit, which passes every file).

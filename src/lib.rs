@@ -165,6 +165,22 @@ pub fn lint_text(path: &str, text: &str, settings: &Settings) -> Vec<Finding> {
     findings
 }
 
+/// Lints `bytes` (standard input, an editor's unsaved buffer) as if they were the file at `path`.
+/// Returns the outcome and the decoded text.
+pub fn run_bytes(path: &std::path::Path, bytes: Vec<u8>, settings: &Settings) -> (Outcome, String) {
+    let text = match source::decode(bytes) {
+        Decoded::Utf8(t) | Decoded::Utf16(t) | Decoded::Lossy { text: t, .. } => t,
+        Decoded::Binary => String::new(),
+    };
+    let findings = lint_text(&path.to_string_lossy(), &text, settings);
+    let outcome = Outcome {
+        findings,
+        files_linted: 1,
+        ..Outcome::default()
+    };
+    (outcome, text)
+}
+
 /// Reads and lints one file. `None` when the file holds nothing worth parsing.
 fn lint_path(
     path: PathBuf,
