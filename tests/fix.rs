@@ -29,7 +29,12 @@ fn fix_rewrites_only_the_offending_text_in_json_yaml_and_hcl() {
     for (name, text) in [("p.json", JSON), ("t.yaml", YAML), ("main.tf", HCL)] {
         fs::write(d.path().join(name), text).unwrap();
     }
-    iamlint(d.path()).args(["--fix", "."]).assert();
+    let out = iamlint(d.path()).args(["--fix", "."]).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "nothing is left after the fixes"
+    );
     assert_eq!(
         fs::read_to_string(d.path().join("p.json")).unwrap(),
         JSON_FIXED
@@ -112,14 +117,18 @@ fn fixing_twice_changes_nothing_the_second_time_on_every_fixture() {
     let d = TempDir::new().unwrap();
     copy(Path::new("tests/fixtures"), d.path());
     let before = snapshot(d.path());
-    iamlint(d.path())
+    let out = iamlint(d.path())
         .args(["--fix", "--unsafe-fixes", "."])
-        .assert();
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "findings without fixes remain");
     let once = snapshot(d.path());
     assert_ne!(before, once, "the fixtures hold fixable findings");
-    iamlint(d.path())
+    let out = iamlint(d.path())
         .args(["--fix", "--unsafe-fixes", "."])
-        .assert();
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "findings without fixes remain");
     let twice = snapshot(d.path());
     let changed: Vec<&String> = once
         .iter()
