@@ -303,6 +303,20 @@ impl Statement {
         r.star().map(|i| i.span)
     }
 
+    /// An Allow on every resource (the `*` or `NotResource` span) that nothing narrows: not an
+    /// administrator statement (another rule's), no unknown condition, no condition on the
+    /// resource. What "on unscoped resources" means for the rules that grade grants.
+    pub fn unscoped_allow(&self) -> Option<Span> {
+        if !self.is_allow()
+            || self.is_admin()
+            || self.condition_unknown()
+            || conditions::narrowing(self).resource
+        {
+            return None;
+        }
+        self.all_resources()
+    }
+
     /// `"Effect": "Allow", "Action": "*", "Resource": "*"` with no condition: administrator access.
     /// Other rules leave such statements to `admin-access-allowed`.
     pub fn is_admin(&self) -> bool {

@@ -1,6 +1,5 @@
 use super::{Category, Context, Rule, RuleMeta};
 use crate::diagnostic::Severity;
-use crate::policy::conditions::narrowing;
 use crate::policy::{PolicyDocument, PolicyKind};
 
 /// Actions that return credentials, allowed on every resource.
@@ -73,10 +72,7 @@ impl Rule for CredentialsExposure {
 
     fn check(&self, doc: &PolicyDocument, cx: &mut Context) {
         for st in &doc.statements {
-            if !st.is_allow() || st.is_admin() || st.condition_unknown() || narrowing(st).resource {
-                continue;
-            }
-            let Some(resource) = st.all_resources() else {
+            let Some(resource) = st.unscoped_allow() else {
                 continue;
             };
             // Through the action's own service only: `"*"` is another rule's finding.

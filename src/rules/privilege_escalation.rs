@@ -1,6 +1,5 @@
 use super::{Category, Context, Rule, RuleMeta};
 use crate::diagnostic::Severity;
-use crate::policy::conditions::narrowing;
 use crate::policy::{PolicyDocument, PolicyKind, Statement};
 use crate::source::Span;
 
@@ -87,15 +86,11 @@ const WITH_PASS_ROLE: &[&[&str]] = &[
 
 /// The statement grants `action` on resources that are not narrowed (by ARN or condition).
 fn grants_unscoped(st: &Statement, action: &str) -> Option<Span> {
-    // Administrator and `NotAction` grants are other rules' findings.
-    if st.is_admin()
-        || st.condition_unknown()
-        || narrowing(st).resource
-        || st.action.as_ref().is_none_or(|a| a.negated)
-    {
+    // `NotAction` grants are `allow-with-not-action`'s.
+    if st.action.as_ref().is_none_or(|a| a.negated) {
         return None;
     }
-    st.all_resources()?;
+    st.unscoped_allow()?;
     st.allows(action)
 }
 
