@@ -326,7 +326,10 @@ mod tests {
     #[test]
     fn action_refs() {
         assert!(matches!(ActionRef::of_str("*"), ActionRef::All));
-        assert!(matches!(ActionRef::of_str("s3GetObject"), ActionRef::Unknown));
+        assert!(matches!(
+            ActionRef::of_str("s3GetObject"),
+            ActionRef::Unknown
+        ));
         assert!(matches!(
             ActionRef::of_str("lamda:InvokeFunction"),
             ActionRef::UnknownService { prefix: "lamda" }
@@ -337,7 +340,11 @@ mod tests {
         ));
         assert!(matches!(
             ActionRef::of_str("s3:GetObjekt"),
-            ActionRef::Exact { action: None, name: "GetObjekt", .. }
+            ActionRef::Exact {
+                action: None,
+                name: "GetObjekt",
+                ..
+            }
         ));
         assert!(matches!(
             ActionRef::of_str("s3:Gett*"),
@@ -356,14 +363,23 @@ mod tests {
     fn hand_kept_lists_name_what_the_reference_lacks() {
         let data = iamdata::get();
         for (prefix, _) in RETIRED_SERVICES {
-            assert!(data.service(prefix).is_none(), "{prefix} is in the reference");
+            assert!(
+                data.service(prefix).is_none(),
+                "{prefix} is in the reference"
+            );
         }
         for prefix in UNDOCUMENTED_SERVICES {
-            assert!(data.service(prefix).is_none(), "{prefix} is in the reference");
+            assert!(
+                data.service(prefix).is_none(),
+                "{prefix} is in the reference"
+            );
         }
         for (prefix, action, _) in RETIRED_ACTIONS {
             assert!(data.service(prefix).is_some(), "{prefix} is gone");
-            assert!(data.action(prefix, action).is_none(), "{prefix}:{action} exists");
+            assert!(
+                data.action(prefix, action).is_none(),
+                "{prefix}:{action} exists"
+            );
         }
         for full in UNDOCUMENTED_ACTIONS {
             assert!(data.action_by_full_name(full).is_none(), "{full} exists");

@@ -6,6 +6,7 @@ use crate::diagnostic::{Edit, Fix, Severity, replace_in_token};
 use crate::extract::tree::UNKNOWN;
 use crate::iamdata::{self, ResourceType, has_wildcard, wildcard_match};
 use crate::policy::{Item, PolicyDocument};
+use crate::source::SourceFile;
 
 /// A `Resource`/`NotResource` value that is not a well-formed ARN (`arn:aws:s3:us-east-1:123:b`).
 pub struct InvalidArn;
@@ -106,7 +107,12 @@ fn problem(message: String, label: &str, help: String) -> Option<Problem> {
     })
 }
 
-fn check(item: &Item, cx: &Context) -> Option<Problem> {
+/// Whether `invalid-arn` reports the resource: other rules leave such resources to it.
+pub(super) fn is_malformed(item: &Item, file: &SourceFile) -> bool {
+    check(item, file).is_some()
+}
+
+fn check(item: &Item, file: &SourceFile) -> Option<Problem> {
     if item.text.is_unknown() {
         return None;
     }
@@ -119,7 +125,7 @@ fn check(item: &Item, cx: &Context) -> Option<Problem> {
     if !masked.starts_with("arn:") {
         // "ARN:aws:s3:::b", "my-bucket"
         if let Some(head) = masked.get(..4).filter(|h| h.eq_ignore_ascii_case("arn:")) {
-            let fix = replace_in_token(cx.file(), item.span, head, "arn:");
+            let fix = replace_in_token(file, item.span, head, "arn:");
             return Some(Problem {
                 message: format!("`{shown}` must start with lower-case `arn:`"),
                 label: "ARNs are case-sensitive: this matches no resource".into(),
@@ -178,7 +184,7 @@ fn check(item: &Item, cx: &Context) -> Option<Problem> {
             {
                 p.help = format!("partitions are lower case: `{good}`");
                 p.fix = replace_in_token(
-                    cx.file(),
+                    file,
                     item.span,
                     &format!("arn:{partition}:"),
                     &format!("arn:{good}:"),
@@ -201,7 +207,7 @@ fn check(item: &Item, cx: &Context) -> Option<Problem> {
             label: "ARNs are case-sensitive: this matches no resource".into(),
             help: format!("write `{lower}`"),
             fix: replace_in_token(
-                cx.file(),
+                file,
                 item.span,
                 &format!(":{service}:"),
                 &format!(":{lower}:"),
@@ -220,7 +226,7 @@ fn check(item: &Item, cx: &Context) -> Option<Problem> {
         &masked,
         &shown,
     )
-    .or_else(|| account_problem(item, account, &shown, cx))
+    .or_else(|| account_problem(item, account, &shown, file))
 }
 
 /// A region or account where the service's ARNs of this form have none, or none where they
@@ -293,7 +299,7 @@ fn format_problem(fields: [&str; 5], masked: &str, shown: &str) -> Option<Proble
 /// An account field of digits that is not twelve long (`12345678901`: a dropped leading zero),
 /// or the console's `1234-5678-9012`. Anything with letters is not judged: AWS uses `aws` and
 /// `cloudfront` there, and documentation placeholders (`ACCOUNT_ID`) are someone else's concern.
-fn account_problem(item: &Item, account: &str, shown: &str, cx: &Context) -> Option<Problem> {
+fn account_problem(item: &Item, account: &str, shown: &str, file: &SourceFile) -> Option<Problem> {
     if !plain(account) || account.is_empty() {
         return None;
     }
@@ -309,7 +315,7 @@ fn account_problem(item: &Item, account: &str, shown: &str, cx: &Context) -> Opt
     }
     let digits: String = account.chars().filter(|c| *c != '-').collect();
     if account.contains('-') && digits.len() == 12 && digits.bytes().all(|b| b.is_ascii_digit()) {
-        let raw = cx.file().slice(item.span);
+        let raw = file.slice(item.span);
         let fix = raw.find(account).and_then(|at| {
             (raw.matches(account).count() == 1).then(|| Fix {
                 edits: vec![Edit {
@@ -352,7 +358,9 @@ impl Rule for InvalidArn {
             };
             for item in &resources.items {
                 // "Resource": "arn:aws:s3:us-east-1:123456789012:reports"
-                let Some(p) = check(item, cx) else { continue };
+                let Some(p) = check(item, cx.file()) else {
+                    continue;
+                };
                 let f = cx
                     .finding(item.span, p.message)
                     .label(p.label)

@@ -4,6 +4,9 @@ use crate::iamdata::{self, Action, ResourceType};
 use crate::policy::arn::Arn;
 use crate::policy::reference::{ActionRef, arn_parts};
 use crate::policy::{Item, PolicyDocument, Statement};
+use crate::source::SourceFile;
+
+use super::invalid_arn::is_malformed;
 
 /// An action that supports resource-level permissions next to resources none of which is of a
 /// type the action takes (`s3:GetObject` on a bucket ARN, `sns:Publish` on a queue).
@@ -62,7 +65,12 @@ fn describe(types: &[&'static ResourceType]) -> String {
     parts.join(", ")
 }
 
-fn resources_of(st: &Statement) -> Option<Vec<(&Item, Vec<iamdata::Part<'_>>)>> {
+/// The statement's resources as matcher parts, without those another rule reports as malformed
+/// (`invalid-arn`, `rds-connect-prefix`): a mistake in a resource is reported once, at it.
+fn resources_of<'s>(
+    st: &'s Statement,
+    file: &SourceFile,
+) -> Option<Vec<(&'s Item, Vec<iamdata::Part<'s>>)>> {
     let el = st
         .resource
         .as_ref()
@@ -74,7 +82,7 @@ fn resources_of(st: &Statement) -> Option<Vec<(&Item, Vec<iamdata::Part<'_>>)>> 
     let judged: Vec<_> = el
         .items
         .iter()
-        .filter(|i| !rds_dbuser_arn(i))
+        .filter(|i| !rds_dbuser_arn(i) && !is_malformed(i, file))
         .map(|i| (i, arn_parts(&i.text)))
         .collect();
     (!judged.is_empty()).then_some(judged)
@@ -90,7 +98,7 @@ impl Rule for ResourceTypeMismatch {
             let Some(actions) = st.action.as_ref().filter(|a| !a.negated) else {
                 continue;
             };
-            let Some(resources) = resources_of(st) else {
+            let Some(resources) = resources_of(st, cx.file()) else {
                 continue;
             };
             for item in &actions.items {
