@@ -29,6 +29,8 @@ pub enum Command {
         /// The rule name, e.g. `rds-connect-prefix`.
         rule: String,
     },
+    /// Run as a Language Server on standard input and output (for editors).
+    Server,
 }
 
 #[derive(clap::Args, Debug, Default)]
@@ -40,6 +42,49 @@ pub struct LintArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+
+    /// Also write the report to FILE (in --output-format, else in --format). The terminal then
+    /// shows the --format view if --output-format is given, else the human view.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// The format written to --output, e.g. `--format github --output-format sarif --output x.sarif`.
+    #[arg(long, value_enum, value_name = "FORMAT", requires = "output")]
+    pub output_format: Option<Format>,
+
+    /// Report only findings on lines changed since this git revision (`git diff REV`, plus
+    /// untracked files). Run from inside the repository.
+    #[arg(long, value_name = "REV")]
+    pub new_from_rev: Option<String>,
+
+    /// Hide the findings recorded in this baseline file; report only new ones.
+    #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
+    pub baseline: Option<PathBuf>,
+
+    /// Record every current finding in this baseline file (and report none of them).
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+
+    /// Apply the safe fixes in place, then report what is left.
+    #[arg(long, conflicts_with = "diff")]
+    pub fix: bool,
+
+    /// With --fix or --diff, also apply fixes that guess (e.g. an unknown action with one near match).
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+
+    /// Print the fixes as a unified diff instead of applying them (exit 1 when there are any).
+    #[arg(long)]
+    pub diff: bool,
+
+    /// Lint standard input as if it were this file (use the path `-`).
+    #[arg(long, value_name = "PATH")]
+    pub stdin_filename: Option<PathBuf>,
+
+    /// Treat files named on the command line like files found by walking: skip those matching
+    /// exclude globs and those with no sign of a policy (for pre-commit, which passes every file).
+    #[arg(long)]
+    pub force_exclude: bool,
 
     /// Only these rules or categories (comma-separated or repeated).
     #[arg(long, value_delimiter = ',', value_name = "RULE|CATEGORY")]
@@ -84,10 +129,17 @@ pub struct LintArgs {
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Format {
+    /// Reports with the source snippet and the offending token underlined.
     #[default]
     Human,
+    /// `path:line:col: severity: message [rule]`, one a line, for problem matchers.
     Compact,
+    /// The findings as data, with byte offsets and line/column.
     Json,
+    /// GitHub Actions workflow commands (`::error file=…`): annotations on the pull request.
+    Github,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Default)]

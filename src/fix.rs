@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use crate::diagnostic::{Edit, Finding};
+use crate::settings::Settings;
 use crate::source::SourceFile;
 
 /// What fixing one file gives.
@@ -41,31 +42,73 @@ pub fn apply(text: &str, edits: &[&Edit]) -> (String, usize) {
     (out, applied)
 }
 
-/// The fixed text of every file that has fixes among `findings` (suppressed ones excluded).
-pub fn fix_files(findings: &[Finding], unsafe_fixes: bool) -> Vec<FixedFile> {
-    let mut by_file: BTreeMap<String, (&SourceFile, Vec<&Edit>)> = BTreeMap::new();
-    for f in findings.iter().filter(|f| f.suppressed.is_none()) {
-        let Some(fix) = f.fix.as_ref().filter(|x| x.safe || unsafe_fixes) else {
-            continue;
-        };
+/// The edits of the fixes among `findings` (suppressed ones excluded), safe ones only unless
+/// `unsafe_fixes`.
+fn edits(findings: &[Finding], unsafe_fixes: bool) -> Vec<&Edit> {
+    findings
+        .iter()
+        .filter(|f| f.suppressed.is_none())
+        .filter_map(|f| f.fix.as_ref().filter(|x| x.safe || unsafe_fixes))
+        .flat_map(|x| x.edits.iter())
+        .collect()
+}
+
+/// Most passes one file gets: a fix can reveal another (`Actions` → `Action` lets the
+/// `rds:connect` inside it be seen), and a fix that keeps producing fixes must still stop.
+const MAX_PASSES: usize = 10;
+
+/// The fixed text of every file that has fixes among `findings`, each relinted and fixed again
+/// until nothing more applies.
+pub fn fix_files(findings: &[Finding], settings: &Settings, unsafe_fixes: bool) -> Vec<FixedFile> {
+    let mut by_file: BTreeMap<String, (&SourceFile, Vec<&Finding>)> = BTreeMap::new();
+    for f in findings {
         by_file
             .entry(f.file.display_path())
             .or_insert_with(|| (&f.file, Vec::new()))
             .1
-            .extend(fix.edits.iter());
+            .push(f);
     }
     by_file
         .into_values()
-        .filter_map(|(file, edits)| {
-            let (fixed, applied) = apply(&file.text, &edits);
-            (applied > 0 && fixed != file.text).then(|| FixedFile {
+        .filter_map(|(file, found)| {
+            let found: Vec<Finding> = found.into_iter().cloned().collect();
+            let (mut text, mut applied) = apply(&file.text, &edits(&found, unsafe_fixes));
+            if applied == 0 {
+                return None;
+            }
+            let name = file.path.to_string_lossy();
+            for _ in 1..MAX_PASSES {
+                let again = crate::lint_text(&name, &text, settings);
+                let (next, n) = apply(&text, &edits(&again, unsafe_fixes));
+                if n == 0 || next == text {
+                    break;
+                }
+                text = next;
+                applied += n;
+            }
+            (text != file.text).then(|| FixedFile {
                 path: file.path.clone(),
                 original: file.text.clone(),
-                fixed,
+                fixed: text,
                 applied,
             })
         })
         .collect()
+}
+
+/// Writes fixed files back, only where the file on disk is still exactly the text that was linted
+/// (a file decoded from UTF-16 or with invalid UTF-8 is left alone). Returns the fixes applied.
+pub fn write(files: &[FixedFile]) -> Result<usize, String> {
+    let mut n = 0;
+    for f in files {
+        let on_disk = std::fs::read(&f.path).map_err(|e| format!("{}: {e}", f.path.display()))?;
+        if on_disk != f.original.as_bytes() {
+            continue;
+        }
+        std::fs::write(&f.path, &f.fixed).map_err(|e| format!("{}: {e}", f.path.display()))?;
+        n += f.applied;
+    }
+    Ok(n)
 }
 
 /// A unified diff of one fixed file, as `git diff` prints it.

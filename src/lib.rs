@@ -5,26 +5,30 @@
 //! [`run`] drives it for the command line; [`lint_source`] lints one file's text, which is what
 //! tests and editor integrations call.
 
+pub mod baseline;
+pub mod changed;
 pub mod cli;
 pub mod custom;
 pub mod diagnostic;
 pub mod extract;
+pub mod fingerprint;
 pub mod fix;
 pub mod iamdata;
 pub mod output;
 pub mod policy;
 pub mod rules;
+pub mod server;
 pub mod settings;
 pub mod source;
 pub mod suppress;
 pub mod walk;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use diagnostic::{Finding, Severity};
 use extract::{Extracted, FileKind};
-use rules::Context;
+use rules::{Context, RuleMeta};
 use settings::Settings;
 use source::{Decoded, SourceFile};
 use walk::Note;
@@ -48,14 +52,47 @@ pub fn version_line() -> &'static str {
 }
 
 /// What a run found.
+#[derive(Default)]
 pub struct Outcome {
     /// Sorted by path, line, column, rule; suppressed findings included (marked).
     pub findings: Vec<Finding>,
+    /// One per finding, same order: see [`fingerprint`].
+    pub fingerprints: Vec<String>,
     pub notes: Vec<Note>,
     pub files_linted: usize,
+    /// The files linted, as [`fingerprint::relative`] writes them, sorted.
+    pub linted_paths: Vec<String>,
+    /// The enabled rules with the severity each reports at, in registry order (SARIF lists them).
+    pub rules: Vec<(&'static RuleMeta, Severity)>,
+    /// Set when a baseline hid findings: what it hid and what it no longer matches.
+    pub baseline: Option<baseline::Applied>,
 }
 
 impl Outcome {
+    /// The fingerprints, computed here if whoever built the outcome left them out.
+    pub fn prints(&self) -> std::borrow::Cow<'_, [String]> {
+        if self.fingerprints.len() == self.findings.len() {
+            std::borrow::Cow::Borrowed(&self.fingerprints)
+        } else {
+            std::borrow::Cow::Owned(fingerprint::fingerprints(&self.findings))
+        }
+    }
+
+    /// Keeps the findings (and their fingerprints) for which `keep` is true.
+    pub fn retain(&mut self, mut keep: impl FnMut(&Finding, &str) -> bool) {
+        self.fingerprints = self.prints().into_owned();
+        let mut kept = Vec::with_capacity(self.findings.len());
+        let mut prints = Vec::with_capacity(self.findings.len());
+        for (f, p) in self.findings.drain(..).zip(self.fingerprints.drain(..)) {
+            if keep(&f, &p) {
+                kept.push(f);
+                prints.push(p);
+            }
+        }
+        self.findings = kept;
+        self.fingerprints = prints;
+    }
+
     /// Findings that count: not suppressed.
     pub fn active(&self) -> impl Iterator<Item = &Finding> {
         self.findings.iter().filter(|f| f.suppressed.is_none())
@@ -128,6 +165,22 @@ pub fn lint_text(path: &str, text: &str, settings: &Settings) -> Vec<Finding> {
     findings
 }
 
+/// Lints `bytes` (standard input, an editor's unsaved buffer) as if they were the file at `path`.
+/// Returns the outcome and the decoded text.
+pub fn run_bytes(path: &std::path::Path, bytes: Vec<u8>, settings: &Settings) -> (Outcome, String) {
+    let text = match source::decode(bytes) {
+        Decoded::Utf8(t) | Decoded::Utf16(t) | Decoded::Lossy { text: t, .. } => t,
+        Decoded::Binary => String::new(),
+    };
+    let findings = lint_text(&path.to_string_lossy(), &text, settings);
+    let outcome = Outcome {
+        findings,
+        files_linted: 1,
+        ..Outcome::default()
+    };
+    (outcome, text)
+}
+
 /// Reads and lints one file. `None` when the file holds nothing worth parsing.
 fn lint_path(
     path: PathBuf,
@@ -177,24 +230,82 @@ fn lint_path(
 
 /// Walks the settings' paths and lints every candidate file.
 pub fn run(settings: &Settings) -> Result<Outcome, settings::UsageError> {
-    let found = Mutex::new((Vec::new(), 0usize));
+    let found = Mutex::new((Vec::new(), Vec::new()));
+    let cwd = fingerprint::cwd();
     let notes = walk::walk(settings, |c| {
+        let shown = fingerprint::relative(&c.path, cwd.as_deref());
         match lint_path(c.path, c.kind, c.explicit, settings) {
             Ok(Some(mut f)) => {
                 let mut g = found.lock().unwrap_or_else(|e| e.into_inner());
                 g.0.append(&mut f);
-                g.1 += 1;
+                g.1.push(shown);
                 None
             }
             Ok(None) => None,
             Err(n) => Some(n),
         }
     })?;
-    let (mut findings, files_linted) = found.into_inner().unwrap_or_else(|e| e.into_inner());
+    let (mut findings, mut linted_paths) = found.into_inner().unwrap_or_else(|e| e.into_inner());
     findings.sort_by_cached_key(Finding::sort_key);
+    linted_paths.sort();
     Ok(Outcome {
+        fingerprints: fingerprint::fingerprints(&findings),
         findings,
         notes,
-        files_linted,
+        files_linted: linted_paths.len(),
+        linted_paths,
+        rules: settings.rules.iter().map(|&(r, s)| (r.meta(), s)).collect(),
+        baseline: None,
     })
+}
+
+/// Steps between linting and rendering that hide findings: the baseline and changed-lines mode.
+#[derive(Debug, Default, Clone)]
+pub struct Filters {
+    /// `--write-baseline FILE`: record every current finding there (and so hide them all).
+    pub write_baseline: Option<PathBuf>,
+    /// `--baseline FILE`: hide the findings recorded there.
+    pub baseline: Option<PathBuf>,
+    /// `--new-from-rev REV`: keep only findings on lines changed since `REV`.
+    pub new_from_rev: Option<String>,
+}
+
+/// Applies `filters` to `outcome`; returns lines for stderr (what was recorded, baseline summary).
+/// The baseline is matched before changed lines are, so its stale count covers the whole run.
+pub fn apply_filters(
+    outcome: &mut Outcome,
+    filters: &Filters,
+) -> Result<Vec<String>, settings::UsageError> {
+    let mut said = Vec::new();
+    // Ask git first: a bad revision is a usage error, reported before anything is written.
+    let changed = match &filters.new_from_rev {
+        Some(rev) => Some(changed::since(rev)?),
+        None => None,
+    };
+    let shown = |p: &Path| p.display().to_string();
+    if let Some(path) = &filters.write_baseline {
+        let n = baseline::write(path, outcome)?;
+        said.push(format!(
+            "recorded {n} finding{} in the baseline {}",
+            if n == 1 { "" } else { "s" },
+            shown(path)
+        ));
+    }
+    if let Some(path) = filters
+        .write_baseline
+        .as_ref()
+        .or(filters.baseline.as_ref())
+    {
+        let b = baseline::load(path)?;
+        baseline::apply(outcome, &b, &shown(path));
+        if filters.write_baseline.is_none()
+            && let Some(applied) = &outcome.baseline
+        {
+            said.push(applied.summary());
+        }
+    }
+    if let Some(changed) = &changed {
+        changed::filter(outcome, changed);
+    }
+    Ok(said)
 }

@@ -1,10 +1,10 @@
 //! The `iamlint` command: parse flags, run, print, exit 0 (clean), 1 (findings) or 2 (usage/IO).
 
-use std::io::{IsTerminal, Write};
+use std::io::{IsTerminal, Read, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
-use iamlint::cli::{Cli, ColorChoice, Command};
+use iamlint::cli::{Cli, ColorChoice, Command, Format};
 use iamlint::{output, rules, settings};
 
 fn main() -> ExitCode {
@@ -16,11 +16,28 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
-        Some(Command::Rules) => print(&rules_table()),
-        Some(Command::Explain { rule }) => match rules::find(&rule) {
+        Some(Command::Rules) => match settings::resolve(cli.lint) {
+            Ok(s) => print(&rules_table(&s.known)),
+            Err(e) => {
+                eprintln!("iamlint: {e}");
+                ExitCode::from(2)
+            }
+        },
+        Some(Command::Explain { rule }) => match settings::resolve(cli.lint)
+            .ok()
+            .and_then(|s| s.find_rule(&rule))
+            .or_else(|| rules::find(&rule))
+        {
             Some(r) => print(r.meta().doc),
             None => {
                 eprintln!("iamlint: unknown rule `{rule}` (see `iamlint rules`)");
+                ExitCode::from(2)
+            }
+        },
+        Some(Command::Server) => match iamlint::server::serve() {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("iamlint server: {e}");
                 ExitCode::from(2)
             }
         },
@@ -28,9 +45,9 @@ fn main() -> ExitCode {
     }
 }
 
-fn rules_table() -> String {
+fn rules_table(known: &[&'static dyn rules::Rule]) -> String {
     let mut s = String::new();
-    for r in rules::ALL {
+    for r in known {
         let m = r.meta();
         s.push_str(&format!(
             "{:<42} {:<12} {:<8} {}\n",
@@ -56,7 +73,29 @@ fn print(text: &str) -> ExitCode {
     }
 }
 
-fn lint(args: iamlint::cli::LintArgs) -> ExitCode {
+struct Fixing {
+    fix: bool,
+    diff: bool,
+    unsafe_fixes: bool,
+}
+
+fn lint(mut args: iamlint::cli::LintArgs) -> ExitCode {
+    // `--stdin-filename x.tf -`: the settings are those of x.tf's place.
+    if let Some(p) = &args.stdin_filename {
+        args.paths = vec![p.clone()];
+    }
+    let filters = iamlint::Filters {
+        write_baseline: args.write_baseline.clone(),
+        baseline: args.baseline.clone(),
+        new_from_rev: args.new_from_rev.clone(),
+    };
+    let (output, output_format) = (args.output.clone(), args.output_format);
+    let fixing = Fixing {
+        fix: args.fix,
+        diff: args.diff,
+        unsafe_fixes: args.unsafe_fixes,
+    };
+    let stdin_filename = args.stdin_filename.clone();
     let settings = match settings::resolve(args) {
         Ok(s) => s,
         Err(e) => {
@@ -64,13 +103,61 @@ fn lint(args: iamlint::cli::LintArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let outcome = match iamlint::run(&settings) {
+    let stdin = match &stdin_filename {
+        Some(_) => {
+            let mut bytes = Vec::new();
+            if let Err(e) = std::io::stdin().read_to_end(&mut bytes) {
+                eprintln!("iamlint: cannot read standard input: {e}");
+                return ExitCode::from(2);
+            }
+            Some(bytes)
+        }
+        None => None,
+    };
+    let run = || match (&stdin_filename, &stdin) {
+        (Some(path), Some(bytes)) => Ok(iamlint::run_bytes(path, bytes.clone(), &settings).0),
+        _ => iamlint::run(&settings),
+    };
+    let mut outcome = match run() {
         Ok(o) => o,
         Err(e) => {
             eprintln!("iamlint: {e}");
             return ExitCode::from(2);
         }
     };
+    if fixing.diff || fixing.fix {
+        let fixed = iamlint::fix::fix_files(&outcome.findings, &settings, fixing.unsafe_fixes);
+        if fixing.diff {
+            let diff: String = fixed.iter().map(iamlint::fix::unified_diff).collect();
+            return match print(&diff) {
+                ExitCode::SUCCESS => ExitCode::from(u8::from(!fixed.is_empty())),
+                other => other,
+            };
+        }
+        if let (Some(path), Some(bytes)) = (&stdin_filename, &stdin) {
+            // Fixing standard input prints the fixed text, as formatters do.
+            let text = match fixed.first() {
+                Some(f) => f.fixed.clone(),
+                None => iamlint::run_bytes(path, bytes.clone(), &settings).1,
+            };
+            return print(&text);
+        }
+        match iamlint::fix::write(&fixed) {
+            Ok(0) => {}
+            Ok(n) => eprintln!("iamlint: applied {n} fixes in {} files", fixed.len()),
+            Err(e) => {
+                eprintln!("iamlint: {e}");
+                return ExitCode::from(2);
+            }
+        }
+        outcome = match run() {
+            Ok(o) => o,
+            Err(e) => {
+                eprintln!("iamlint: {e}");
+                return ExitCode::from(2);
+            }
+        };
+    }
     for n in &outcome.notes {
         eprintln!("iamlint: {}: {}", n.path, n.message);
     }
@@ -81,9 +168,34 @@ fn lint(args: iamlint::cli::LintArgs) -> ExitCode {
             std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
         }
     };
-    let text = output::render(settings.format, &outcome, color);
-    match print(&text) {
+    let said = match iamlint::apply_filters(&mut outcome, &filters) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("iamlint: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    // `--output FILE` gets the chosen format; the terminal keeps a view for people (or the
+    // --format view when --output-format picked the file's).
+    let (shown, to_file) = match (output, output_format) {
+        (Some(path), Some(file_format)) => (settings.format, Some((path, file_format))),
+        (Some(path), None) => (Format::Human, Some((path, settings.format))),
+        (None, _) => (settings.format, None),
+    };
+    if let Some((path, format)) = to_file {
+        let text = output::render(format, &outcome, false);
+        if let Err(e) = std::fs::write(&path, text) {
+            eprintln!("iamlint: cannot write {}: {e}", path.display());
+            return ExitCode::from(2);
+        }
+    }
+    let text = output::render(shown, &outcome, color);
+    let code = match print(&text) {
         ExitCode::SUCCESS => ExitCode::from(outcome.exit_code(settings.fail_on)),
         other => other,
+    };
+    for line in said {
+        eprintln!("iamlint: {line}");
     }
+    code
 }

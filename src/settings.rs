@@ -30,6 +30,9 @@ pub struct Config {
     #[serde(default)]
     pub severity: HashMap<String, Severity>,
     pub fail_on: Option<Severity>,
+    /// `[[rules.custom]]`: the team's own rules.
+    #[serde(default)]
+    pub rules: crate::custom::RulesConfig,
 }
 
 /// Everything a run needs, resolved.
@@ -39,12 +42,16 @@ pub struct Settings {
     pub color: ColorChoice,
     /// Enabled rules with the severity each reports at.
     pub rules: Vec<(&'static dyn Rule, Severity)>,
+    /// Every rule known to this run, enabled or not: the built-in ones and the config's custom ones.
+    pub known: Vec<&'static dyn Rule>,
     pub fail_on: Severity,
     pub options: RuleOptions,
     pub exclude: Vec<String>,
     pub max_file_size: u64,
     pub threads: usize,
     pub follow: bool,
+    /// Named files are filtered like walked ones (exclude globs, content sniff).
+    pub force_exclude: bool,
     pub config_path: Option<PathBuf>,
 }
 
@@ -59,18 +66,25 @@ impl Default for Settings {
                 .iter()
                 .map(|r| (*r, r.meta().default_severity))
                 .collect(),
+            known: rules::ALL.to_vec(),
             fail_on: Severity::Warning,
             options: RuleOptions::default(),
             exclude: Vec::new(),
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             threads: 0,
             follow: false,
+            force_exclude: false,
             config_path: None,
         }
     }
 }
 
 impl Settings {
+    /// A rule known to this run by name, custom rules included.
+    pub fn find_rule(&self, name: &str) -> Option<&'static dyn Rule> {
+        self.known.iter().copied().find(|r| r.meta().name == name)
+    }
+
     pub fn severity_of(&self, rule: &str) -> Option<Severity> {
         self.rules
             .iter()
@@ -90,7 +104,10 @@ impl std::fmt::Display for UsageError {
 
 /// Finds `iamlint.toml` in the target's folder or any parent.
 pub fn find_config(start: &Path) -> Option<PathBuf> {
-    let start = std::fs::canonicalize(start).ok()?;
+    // A path that does not exist (`--stdin-filename new.tf`) is looked up from its folder.
+    let start = std::fs::canonicalize(start)
+        .or_else(|_| std::path::absolute(start))
+        .ok()?;
     let mut dir = if start.is_dir() {
         Some(start.as_path())
     } else {
@@ -106,23 +123,33 @@ pub fn find_config(start: &Path) -> Option<PathBuf> {
     None
 }
 
-pub fn load_config(path: &Path) -> Result<Config, UsageError> {
+/// `path:line:column` of a byte offset in the config text.
+fn config_at(path: &Path, text: &str, offset: usize) -> String {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    format!("{}:{line}:{col}", path.display())
+}
+
+/// Reads `iamlint.toml` and builds its custom rules; errors name the place in the file.
+pub fn load_config(path: &Path) -> Result<(Config, Vec<&'static dyn Rule>), UsageError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| UsageError(format!("cannot read {}: {e}", path.display())))?;
-    toml::from_str(&text).map_err(|e| {
-        let at = e
-            .span()
-            .map(|s| {
-                let line = text[..s.start].matches('\n').count() + 1;
-                format!(":{line}")
-            })
-            .unwrap_or_default();
+    let mut config: Config = toml::from_str(&text).map_err(|e| {
+        let at = e.span().map_or_else(
+            || path.display().to_string(),
+            |s| config_at(path, &text, s.start),
+        );
+        UsageError(format!("invalid config {at}: {}", e.message()))
+    })?;
+    let custom = crate::custom::compile(std::mem::take(&mut config.rules.custom)).map_err(|e| {
         UsageError(format!(
-            "invalid config {}{at}: {}",
-            path.display(),
-            e.message()
+            "invalid config {}: {}",
+            config_at(path, &text, e.span.start),
+            e.message
         ))
-    })
+    })?;
+    Ok((config, custom))
 }
 
 /// Does `sel` (a rule name or a category) pick `rule`?
@@ -131,10 +158,14 @@ fn selects(sel: &str, rule: &dyn Rule) -> bool {
     sel == "all" || sel == m.name || sel == m.category.as_str()
 }
 
-fn check_names(names: &[String], what: &str) -> Result<(), UsageError> {
+fn check_names(
+    names: &[String],
+    known: &[&'static dyn Rule],
+    what: &str,
+) -> Result<(), UsageError> {
     for n in names {
         let known = n == "all"
-            || rules::ALL.iter().any(|r| r.meta().name == n)
+            || known.iter().any(|r| r.meta().name == n)
             || Category::ALL.iter().any(|c| c.as_str() == n);
         if !known {
             return Err(UsageError(format!(
@@ -150,16 +181,17 @@ pub fn resolve(args: LintArgs) -> Result<Settings, UsageError> {
         Some(p) => Some(p.clone()),
         None => find_config(args.paths.first().map_or(Path::new("."), |p| p.as_path())),
     };
-    let config = match &config_path {
+    let (config, custom) = match &config_path {
         Some(p) => load_config(p)?,
-        None => Config::default(),
+        None => (Config::default(), Vec::new()),
     };
-    check_names(&config.select, "the config's `select`")?;
-    check_names(&config.ignore, "the config's `ignore`")?;
-    check_names(&args.select, "--select")?;
-    check_names(&args.ignore, "--ignore")?;
+    let known: Vec<&'static dyn Rule> = rules::ALL.iter().copied().chain(custom).collect();
+    check_names(&config.select, &known, "the config's `select`")?;
+    check_names(&config.ignore, &known, "the config's `ignore`")?;
+    check_names(&args.select, &known, "--select")?;
+    check_names(&args.ignore, &known, "--ignore")?;
     for name in config.severity.keys() {
-        if rules::find(name).is_none() {
+        if !known.iter().any(|r| r.meta().name == name) {
             return Err(UsageError(format!(
                 "unknown rule `{name}` in the config's `severity`"
             )));
@@ -171,7 +203,7 @@ pub fn resolve(args: LintArgs) -> Result<Settings, UsageError> {
     } else {
         &config.select
     };
-    let enabled = rules::ALL
+    let enabled = known
         .iter()
         .copied()
         .filter(|r| select.is_empty() || select.iter().any(|s| selects(s, *r)))
@@ -211,12 +243,14 @@ pub fn resolve(args: LintArgs) -> Result<Settings, UsageError> {
         format: args.format,
         color: args.color,
         rules: enabled,
+        known,
         fail_on,
         options: RuleOptions { accounts },
         exclude,
         max_file_size: args.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE),
         threads: args.threads,
         follow: args.follow,
+        force_exclude: args.force_exclude,
         config_path,
     })
 }

@@ -95,7 +95,7 @@ pub fn apply(file: &Arc<SourceFile>, findings: &mut Vec<Finding>, settings: &Set
         for ((name, span), used) in d.rules.iter().zip(u) {
             // A rule that is not enabled could not have fired: its suppression is not stale.
             let enabled = settings.severity_of(name).is_some();
-            let unknown = rules::find(name).is_none();
+            let unknown = settings.find_rule(name).is_none();
             if *used || (!enabled && !unknown) {
                 continue;
             }

@@ -52,17 +52,29 @@ where
         .require_git(false)
         .follow_links(settings.follow)
         .threads(settings.threads);
+    let mut excluded = None;
     if !settings.exclude.is_empty() {
         let mut ov = OverrideBuilder::new(".");
         for g in &settings.exclude {
             ov.add(&format!("!{g}"))
                 .map_err(|e| UsageError(format!("invalid exclude glob `{g}`: {e}")))?;
         }
-        builder.overrides(
-            ov.build()
-                .map_err(|e| UsageError(format!("invalid exclude globs: {e}")))?,
-        );
+        let ov = ov
+            .build()
+            .map_err(|e| UsageError(format!("invalid exclude globs: {e}")))?;
+        builder.overrides(ov.clone());
+        excluded = Some(ov);
     }
+    // The walker never filters the paths it starts from; --force-exclude asks us to.
+    let force_excluded = |path: &Path| {
+        settings.force_exclude
+            && excluded.as_ref().is_some_and(|ov| {
+                path.ancestors()
+                    .filter(|p| !p.as_os_str().is_empty() && *p != Path::new("."))
+                    .enumerate()
+                    .any(|(i, p)| ov.matched(p, i > 0).is_ignore())
+            })
+    };
     let notes = Mutex::new(Vec::new());
     let note = |n: Note| notes.lock().unwrap_or_else(|e| e.into_inner()).push(n);
     builder.build_parallel().run(|| {
@@ -80,7 +92,11 @@ where
             if !entry.file_type().is_some_and(|t| t.is_file()) {
                 return WalkState::Continue;
             }
-            let explicit = entry.depth() == 0;
+            // `iamlint --force-exclude a.json` (pre-commit): named, but filtered like walked files.
+            if entry.depth() == 0 && force_excluded(entry.path()) {
+                return WalkState::Continue;
+            }
+            let explicit = entry.depth() == 0 && !settings.force_exclude;
             let path = entry.into_path();
             let kind = match classify(&path) {
                 Some(k) => k,

@@ -61,9 +61,21 @@ fn aurora_one_user_in_any_database_is_only_info() {
 
 #[test]
 fn rds_db_connect_on_star_is_reported() {
+    // `rds:ModifyDBCluster` and `rds:ModifyDBInstance` can name the clusters and instances.
     assert_eq!(
         findings("teleport-rds-connect.json"),
-        one("rds-db-wildcard-user", "warning", "17:25")
+        vec![
+            (
+                "wildcard-resource-for-scopable-action".into(),
+                "warning".into(),
+                "11:25".into()
+            ),
+            (
+                "rds-db-wildcard-user".into(),
+                "warning".into(),
+                "17:25".into()
+            ),
+        ]
     );
 }
 

@@ -628,6 +628,11 @@ impl AccessLevel {
         self.0 & other.0 != 0
     }
 
+    /// Both sets of levels, in a `const` context (where `|` cannot be used).
+    pub const fn union(self, other: AccessLevel) -> AccessLevel {
+        AccessLevel(self.0 | other.0)
+    }
+
     /// Whether no level is set.
     pub const fn is_empty(self) -> bool {
         self.0 == 0

@@ -90,12 +90,22 @@ impl Diagnostic for Report<'_> {
         let secondary = f
             .secondary
             .iter()
+            .filter(move |l| near(f, l))
             .map(move |l| LabeledSpan::new_with_span(Some(l.text.clone()), span(l.span)));
         Some(Box::new(std::iter::once(primary).chain(secondary)))
     }
 }
 
-/// The help line, with the fix's replacement text when there is one.
+/// A secondary label is drawn in the snippet when it is close to the primary one: at most two
+/// lines above it (miette heads a report with the first snippet, which must be the offending
+/// token's) or fewer than eight below. Others become notes under the report.
+fn near(f: &Finding, l: &crate::diagnostic::Label) -> bool {
+    let p = f.file.position(f.primary.span.start as usize).line;
+    let at = f.file.position(l.span.start as usize).line;
+    (at <= p && p - at <= 2) || (at > p && at - p < 8)
+}
+
+/// The help line, with the fix's replacement text and far labels as notes.
 fn help_text(f: &Finding) -> Option<String> {
     let suggestion = f.fix.as_ref().map(|fix| {
         let edits: Vec<String> = fix
@@ -109,11 +119,18 @@ fn help_text(f: &Finding) -> Option<String> {
             edits.join(", ")
         )
     });
-    match (&f.help, suggestion) {
-        (Some(h), Some(s)) => Some(format!("{h}\n{s}")),
-        (Some(h), None) => Some(h.clone()),
-        (None, s) => s,
-    }
+    let notes = f.secondary.iter().filter(|l| !near(f, l)).map(|l| {
+        let p = f.file.position(l.span.start as usize);
+        format!("note: {} (line {})", l.text, p.line)
+    });
+    let lines: Vec<String> = f
+        .help
+        .iter()
+        .cloned()
+        .chain(suggestion)
+        .chain(notes)
+        .collect();
+    (!lines.is_empty()).then(|| lines.join("\n"))
 }
 
 /// Renders every active finding, then a summary line. `width` fixes the line width (tests).
@@ -146,7 +163,7 @@ pub fn render(outcome: &Outcome, color: bool, width: Option<usize>) -> String {
     out
 }
 
-fn summary(files: usize, errors: usize, warnings: usize, infos: usize) -> String {
+pub(crate) fn summary(files: usize, errors: usize, warnings: usize, infos: usize) -> String {
     let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
     let total = errors + warnings + infos;
     if total == 0 {

@@ -2,8 +2,10 @@
 //! every format except those that record suppressions (SARIF).
 
 pub mod compact;
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod sarif;
 
 use crate::Outcome;
 use crate::cli::Format;
@@ -14,5 +16,7 @@ pub fn render(format: Format, outcome: &Outcome, color: bool) -> String {
         Format::Human => human::render(outcome, color, None),
         Format::Compact => compact::render(outcome),
         Format::Json => json::render(outcome),
+        Format::Github => github::render(outcome),
+        Format::Sarif => sarif::render(outcome),
     }
 }

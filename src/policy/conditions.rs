@@ -2,8 +2,9 @@
 //! narrow the grant by principal, by resource, by network, by calling service, by tag or by region?
 //!
 //! A key narrows only under a positive operator (`StringEquals`, `ArnLike`, `IpAddress`, `Bool`…,
-//! with or without `IfExists` and set qualifiers). Negated operators (`StringNotEquals`) and `Null`
-//! widen or only test presence, so they do not count. An unknown condition block counts as
+//! with or without `IfExists` and set qualifiers), or under `Null` with `"false"` (the key must be
+//! present: only tagged resources). Negated operators (`StringNotEquals`) widen, so they do not
+//! count. An unknown condition block counts as
 //! narrowing everything: a rule never fires on what it cannot see.
 
 use super::{Operator, Statement};
@@ -23,6 +24,9 @@ pub struct Narrowing {
     pub tag: bool,
     /// `aws:RequestedRegion`.
     pub region: bool,
+    /// Part of the condition is not known (a template value): it may narrow anything, and rules
+    /// that credit conditions stay silent.
+    pub unknown: bool,
 }
 
 impl Narrowing {
@@ -36,7 +40,7 @@ impl Narrowing {
         self.principal || self.network
     }
 
-    fn everything() -> Narrowing {
+    fn unknown() -> Narrowing {
         Narrowing {
             principal: true,
             resource: true,
@@ -44,6 +48,7 @@ impl Narrowing {
             service: true,
             tag: true,
             region: true,
+            unknown: true,
         }
     }
 }
@@ -87,8 +92,13 @@ const RESOURCE_KEYS: &[&str] = &[
     "aws:resourceorgpaths",
 ];
 
-fn positive(op: &Operator) -> bool {
-    op.base != "Null" && !op.base.contains("Not")
+/// Does the operator, with these values, narrow? `"Null": {"aws:ResourceTag/team": "false"}`
+/// requires the key to be present (only tagged resources), so it narrows; `"true"` widens.
+fn positive(op: &Operator, values: &[crate::policy::Item]) -> bool {
+    if op.base == "Null" {
+        return !values.is_empty() && values.iter().all(|v| v.literal() == Some("false"));
+    }
+    !op.base.contains("Not")
 }
 
 /// Classifies one lowercased condition key.
@@ -126,16 +136,18 @@ pub fn narrowing(st: &Statement) -> Narrowing {
         return Narrowing::default();
     };
     if c.has_unknown {
-        return Narrowing::everything();
+        return Narrowing::unknown();
     }
     let mut n = Narrowing::default();
-    for op in c.operators.iter().filter(|o| positive(&o.op)) {
+    for op in &c.operators {
         for e in &op.entries {
             if e.values.iter().any(|v| v.text.literal().is_none()) {
                 // A condition on a value the linter cannot see may narrow anything.
-                return Narrowing::everything();
+                return Narrowing::unknown();
             }
-            classify(&e.key.name.to_ascii_lowercase(), &mut n);
+            if positive(&op.op, &e.values) {
+                classify(&e.key.name.to_ascii_lowercase(), &mut n);
+            }
         }
     }
     n
@@ -173,9 +185,10 @@ mod tests {
     }
 
     #[test]
-    fn negated_and_null_operators_do_not_narrow() {
+    fn negated_operators_and_null_true_do_not_narrow() {
         assert!(!narrowing_of(r#"{"StringNotEquals": {"aws:PrincipalOrgID": "o-123"}}"#).any());
-        assert!(!narrowing_of(r#"{"Null": {"aws:SourceArn": "false"}}"#).any());
+        assert!(!narrowing_of(r#"{"Null": {"aws:SourceArn": "true"}}"#).any());
+        assert!(narrowing_of(r#"{"Null": {"aws:ResourceTag/project": "false"}}"#).tag);
         assert!(narrowing_of(r#"{"StringEqualsIfExists": {"aws:SourceAccount": "1"}}"#).principal);
         assert!(!narrowing_of(r#"{"Bool": {"aws:SecureTransport": "true"}}"#).any());
     }

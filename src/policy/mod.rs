@@ -319,6 +319,23 @@ impl Statement {
                 .is_some_and(|r| !r.negated && r.star().is_some())
     }
 
+    /// The actions of the service reference that each `Action` item grants (patterns expanded;
+    /// expansion is cached per pattern). Empty for `NotAction`, Deny and unknown items.
+    pub fn granted_actions(&self) -> Vec<(&Item, Arc<[&'static crate::iamdata::Action]>)> {
+        let Some(el) = self
+            .action
+            .as_ref()
+            .filter(|a| !a.negated && self.is_allow())
+        else {
+            return Vec::new();
+        };
+        let data = crate::iamdata::get();
+        el.items
+            .iter()
+            .filter_map(|i| i.literal().map(|p| (i, data.expand_action_pattern(p))))
+            .collect()
+    }
+
     /// Like [`Self::action_item_covering`] but only through a pattern of the action's own service
     /// (`kms:Decrypt`, `kms:De*`, `kms:*`), not `*` or `*:Decrypt`.
     pub fn service_action_item_covering(&self, action: &str) -> Option<&Item> {

@@ -30,12 +30,16 @@ impl Rule for InvalidSid {
             let f = cx
                 .finding(sid.span, format!("`Sid` `{v}` has the character `{bad}`"))
                 .label("IAM policies accept only A-Z, a-z and 0-9 in a `Sid`")
-                .help(format!(
-                    "write it as `{}`",
-                    v.chars()
+                .help(
+                    match v
+                        .chars()
                         .filter(char::is_ascii_alphanumeric)
                         .collect::<String>()
-                ));
+                    {
+                        s if s.is_empty() => "use letters and digits only".to_string(),
+                        s => format!("write it as `{s}`"),
+                    },
+                );
             cx.report(f);
         }
     }

@@ -37,11 +37,13 @@ mod rds_connect_prefix;
 mod rds_db_wildcard_user;
 mod resource_type_mismatch;
 mod secret_read_unscoped;
+mod service_wildcard_allowed;
 mod unknown_action;
 mod unknown_condition_key;
 mod unknown_element;
 mod unknown_service;
 pub(crate) mod unused_suppression;
+mod wildcard_resource_for_scopable_action;
 
 use std::sync::Arc;
 
@@ -194,11 +196,13 @@ pub static ALL: &[&dyn Rule] = &[
     &rds_db_wildcard_user::RdsDbWildcardUser,
     &resource_type_mismatch::ResourceTypeMismatch,
     &secret_read_unscoped::SecretReadUnscoped,
+    &service_wildcard_allowed::ServiceWildcardAllowed,
     &unknown_action::UnknownAction,
     &unknown_condition_key::UnknownConditionKey,
     &unknown_element::UnknownElement,
     &unknown_service::UnknownService,
     &unused_suppression::UnusedSuppression,
+    &wildcard_resource_for_scopable_action::WildcardResourceForScopableAction,
 ];
 
 pub fn find(name: &str) -> Option<&'static dyn Rule> {

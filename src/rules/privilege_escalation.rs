@@ -17,7 +17,7 @@ static META: RuleMeta = RuleMeta {
 };
 
 /// Actions that escalate on their own, with what they let the principal do.
-const SINGLE: &[(&str, &str)] = &[
+pub const SINGLE: &[(&str, &str)] = &[
     (
         "iam:CreatePolicyVersion",
         "rewrite a managed policy it is attached to",

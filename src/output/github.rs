@@ -1,0 +1,108 @@
+//! GitHub Actions workflow commands: one `::error|warning|notice file=…,line=…,col=…,endLine=…,
+//! endColumn=…,title=iamlint(rule)::message` line per finding, which the runner turns into
+//! annotations on the pull request's diff, then a plain summary line for the log.
+//!
+//! Escaping follows the runner's own rules (actions/toolkit `command.ts`): in the message `%`, CR
+//! and LF are percent-encoded; in property values `:` and `,` are too, since they delimit
+//! properties. Columns count characters, 1-based; the end column is the one after the token.
+
+use std::fmt::Write;
+
+use crate::Outcome;
+use crate::diagnostic::Severity;
+use crate::fingerprint;
+
+/// Escapes the message part (after `::`).
+pub fn escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escapes a property value (`file=…`, `title=…`).
+pub fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+pub fn render(outcome: &Outcome) -> String {
+    let cwd = fingerprint::cwd();
+    let mut out = String::new();
+    let mut counts = [0usize; 3];
+    for f in outcome.active() {
+        let command = match f.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "notice",
+        };
+        counts[f.severity as usize] += 1;
+        let s = f.file.position(f.primary.span.start as usize);
+        let e = f.file.position(f.primary.span.end as usize);
+        let mut message = f.message.clone();
+        if let Some(help) = &f.help {
+            message.push_str("\nhelp: ");
+            message.push_str(help);
+        }
+        // GitHub honours columns only on a one-line range; a token that spans lines (a heredoc)
+        // is annotated by lines alone.
+        let columns = if s.line == e.line {
+            format!(
+                ",col={},endLine={},endColumn={}",
+                s.column, e.line, e.column
+            )
+        } else {
+            format!(",endLine={}", e.line)
+        };
+        let _ = writeln!(
+            out,
+            "::{command} file={},line={}{columns},title={}::{}",
+            escape_property(&fingerprint::path_of(&f.file, cwd.as_deref())),
+            s.line,
+            escape_property(&format!("iamlint({})", f.rule.name)),
+            escape_data(&message),
+        );
+    }
+    let [infos, warnings, errors] = counts;
+    out.push_str(&super::human::summary(
+        outcome.files_linted,
+        errors,
+        warnings,
+        infos,
+    ));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_token_over_several_lines_is_annotated_by_lines() {
+        let file = crate::source::SourceFile::new("main.tf".into(), "a = <<EOF\n{}\nEOF\n".into());
+        let meta = crate::rules::ALL[0].meta();
+        let f = crate::diagnostic::Finding::new(meta, &file, crate::source::Span::new(4, 12), "m");
+        let outcome = Outcome {
+            findings: vec![f],
+            files_linted: 1,
+            ..Outcome::default()
+        };
+        let out = render(&outcome);
+        assert!(
+            out.starts_with(&format!(
+                "::{} file=main.tf,line=1,endLine=2,title=iamlint({})::m\n",
+                if meta.default_severity == Severity::Error {
+                    "error"
+                } else {
+                    "warning"
+                },
+                meta.name
+            )),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn escapes_like_the_runner() {
+        assert_eq!(escape_data("100% a\r\nb: c,d"), "100%25 a%0D%0Ab: c,d");
+        assert_eq!(escape_property("a:b,c%\n"), "a%3Ab%2Cc%25%0A");
+    }
+}

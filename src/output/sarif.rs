@@ -1,0 +1,266 @@
+//! SARIF 2.1.0, for GitHub code scanning and any SARIF viewer: one run whose `tool.driver.rules`
+//! lists every enabled rule (id, descriptions, doc link, configured level) and whose `results`
+//! carry the primary token's region, related locations for secondary labels, a fingerprint that
+//! survives edits above the finding, and `suppressions` for findings hidden by an inline comment
+//! (`inSource`) or by the baseline (`external`): code scanning expects suppressed results to be
+//! present and marked, not missing.
+//!
+//! Columns are UTF-16 code units (SARIF's default `columnKind`, and what GitHub reads); paths are
+//! relative to the working directory under `%SRCROOT%`, percent-encoded.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use serde_json::{Value, json};
+
+use crate::Outcome;
+use crate::diagnostic::{Finding, Severity};
+use crate::fingerprint;
+use crate::rules::RuleMeta;
+use crate::source::Span;
+
+pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+const SRCROOT: &str = "%SRCROOT%";
+
+fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+/// The paragraph under the doc page's `## What it does`, else the summary.
+fn full_description(meta: &RuleMeta) -> String {
+    let mut lines = meta
+        .doc
+        .lines()
+        .skip_while(|l| l.trim() != "## What it does");
+    if lines.next().is_none() {
+        return meta.summary.to_string();
+    }
+    let text: Vec<&str> = lines
+        .take_while(|l| !l.starts_with("## "))
+        .map(str::trim)
+        .collect();
+    let text = text.join(" ").trim().to_string();
+    if text.is_empty() {
+        meta.summary.to_string()
+    } else {
+        text
+    }
+}
+
+/// SARIF wants `name` readable and different from the opaque `id`: `rds-db-wildcard-user` →
+/// `RdsDbWildcardUser`, the rule's type name.
+fn pascal_case(name: &str) -> String {
+    name.split('-')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+fn rule(meta: &RuleMeta, severity: Severity) -> Value {
+    json!({
+        "id": meta.name,
+        "name": pascal_case(meta.name),
+        "shortDescription": { "text": meta.summary },
+        "fullDescription": { "text": full_description(meta) },
+        "helpUri": meta.doc_url(),
+        "help": { "text": meta.doc, "markdown": meta.doc },
+        "defaultConfiguration": { "level": level(severity) },
+        "properties": { "tags": [meta.category.as_str()] },
+    })
+}
+
+/// Percent-encodes a path for a URI: everything but unreserved characters and `/`.
+pub fn encode_uri_path(path: &str) -> String {
+    let mut s = String::with_capacity(path.len());
+    for b in path.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                s.push(b as char)
+            }
+            _ => s.push_str(&format!("%{b:02X}")),
+        }
+    }
+    s
+}
+
+/// `file:///abs/dir/` for a folder (SARIF base URIs end in a slash).
+fn file_uri(abs: &str, folder: bool) -> String {
+    let abs = abs.replace('\\', "/");
+    // "C:/x" on Windows becomes "file:///C:/x".
+    let lead = if abs.starts_with('/') { "" } else { "/" };
+    let mut encoded = encode_uri_path(&abs);
+    // A drive letter keeps its colon: "C%3A/x" → "C:/x".
+    if encoded.as_bytes().get(1..4) == Some(b"%3A") && encoded.as_bytes()[0].is_ascii_alphabetic() {
+        encoded.replace_range(1..4, ":");
+    }
+    let mut uri = format!("file://{lead}{encoded}");
+    if folder && !uri.ends_with('/') {
+        uri.push('/');
+    }
+    uri
+}
+
+fn artifact(f: &Finding, cwd: Option<&Path>) -> Value {
+    let path = fingerprint::path_of(&f.file, cwd);
+    if Path::new(&path).is_absolute() {
+        json!({ "uri": file_uri(&path, false) })
+    } else {
+        json!({ "uri": encode_uri_path(&path), "uriBaseId": SRCROOT })
+    }
+}
+
+fn region(f: &Finding, span: Span) -> Value {
+    let s = f.file.position(span.start as usize);
+    let e = f.file.position(span.end as usize);
+    json!({
+        "startLine": s.line,
+        "startColumn": s.column_utf16,
+        "endLine": e.line,
+        "endColumn": e.column_utf16,
+    })
+}
+
+fn result(
+    f: &Finding,
+    print: &str,
+    index: &HashMap<&str, usize>,
+    external: bool,
+    cwd: Option<&Path>,
+) -> Value {
+    let location = |span: Span, text: &str| {
+        let mut l = json!({
+            "physicalLocation": {
+                "artifactLocation": artifact(f, cwd),
+                "region": region(f, span),
+            }
+        });
+        if !text.is_empty() {
+            l["message"] = json!({ "text": text });
+        }
+        l
+    };
+    let mut message = f.message.clone();
+    if let Some(help) = &f.help {
+        message.push_str("\nhelp: ");
+        message.push_str(help);
+    }
+    let mut r = json!({
+        "ruleId": f.rule.name,
+        "ruleIndex": index[f.rule.name],
+        "level": level(f.severity),
+        "message": { "text": message },
+        "locations": [location(f.primary.span, &f.primary.text)],
+        "partialFingerprints": { fingerprint::VERSION: print },
+    });
+    if !f.secondary.is_empty() {
+        r["relatedLocations"] = f
+            .secondary
+            .iter()
+            .enumerate()
+            .map(|(i, l)| {
+                let mut v = location(l.span, &l.text);
+                v["id"] = json!(i + 1);
+                v
+            })
+            .collect();
+    }
+    if let Some(reason) = &f.suppressed {
+        r["suppressions"] = json!([{
+            "kind": if external { "external" } else { "inSource" },
+            "justification": reason,
+        }]);
+    }
+    r
+}
+
+pub fn render(outcome: &Outcome) -> String {
+    let cwd = fingerprint::cwd();
+    // Every enabled rule, plus any rule a finding names that the outcome did not list.
+    let mut rules: Vec<(&RuleMeta, Severity)> = outcome.rules.clone();
+    for f in &outcome.findings {
+        if !rules.iter().any(|(m, _)| m.name == f.rule.name) {
+            rules.push((f.rule, f.rule.default_severity));
+        }
+    }
+    let index: HashMap<&str, usize> = rules
+        .iter()
+        .enumerate()
+        .map(|(i, (m, _))| (m.name, i))
+        .collect();
+    let prints = outcome.prints();
+    let external = |p: &str| {
+        outcome
+            .baseline
+            .as_ref()
+            .is_some_and(|b| b.fingerprints.contains(p))
+    };
+    let results: Vec<Value> = outcome
+        .findings
+        .iter()
+        .zip(prints.iter())
+        .map(|(f, p)| result(f, p, &index, external(p), cwd.as_deref()))
+        .collect();
+    let mut run = json!({
+        "tool": {
+            "driver": {
+                "name": "iamlint",
+                "version": env!("CARGO_PKG_VERSION"),
+                "semanticVersion": env!("CARGO_PKG_VERSION"),
+                "informationUri": crate::REPOSITORY,
+                "rules": rules.iter().map(|&(m, s)| rule(m, s)).collect::<Vec<_>>(),
+            }
+        },
+        "columnKind": "utf16CodeUnits",
+        "results": results,
+    });
+    if let Some(cwd) = &cwd {
+        run["originalUriBaseIds"] = json!({
+            SRCROOT: { "uri": file_uri(&cwd.to_string_lossy(), true) }
+        });
+    }
+    let log = json!({
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [run],
+    });
+    let mut s = serde_json::to_string_pretty(&log).expect("SARIF serializes");
+    s.push('\n');
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn full_description_is_the_what_it_does_paragraph() {
+        static META: RuleMeta = RuleMeta {
+            name: "some-rule",
+            category: crate::rules::Category::Security,
+            default_severity: Severity::Warning,
+            summary: "the summary",
+            doc: "# some-rule\n\n## What it does\n\nFlags this\nand that.\n\n## Why is this bad?\n\nNo.\n",
+            kinds: &[],
+        };
+        assert_eq!(full_description(&META), "Flags this and that.");
+        assert_eq!(pascal_case("rds-db-wildcard-user"), "RdsDbWildcardUser");
+    }
+
+    #[test]
+    fn encodes_paths_for_uris() {
+        assert_eq!(
+            encode_uri_path("a b/café#1.json"),
+            "a%20b/caf%C3%A9%231.json"
+        );
+        assert_eq!(file_uri("/w/x y", true), "file:///w/x%20y/");
+        assert_eq!(file_uri("C:\\w\\p.json", false), "file:///C:/w/p.json");
+    }
+}

@@ -1,0 +1,119 @@
+use super::{Category, Context, Rule, RuleMeta};
+use crate::diagnostic::Severity;
+use crate::iamdata::{AccessLevel, Action};
+use crate::policy::conditions::narrowing;
+use crate::policy::{PolicyDocument, PolicyKind, Statement};
+use crate::source::Span;
+
+/// Write, permissions-management and tagging actions that support resource-level permissions,
+/// allowed on `"Resource": "*"`.
+pub struct WildcardResourceForScopableAction;
+
+static META: RuleMeta = RuleMeta {
+    name: "wildcard-resource-for-scopable-action",
+    category: Category::Security,
+    default_severity: Severity::Warning,
+    summary: "write, permissions-management or tagging actions that can be scoped to resources are allowed on `\"Resource\": \"*\"`",
+    doc: include_str!("../../rules/wildcard-resource-for-scopable-action.md"),
+    kinds: &[PolicyKind::Identity],
+};
+
+const LEVELS: AccessLevel = AccessLevel::WRITE
+    .union(AccessLevel::PERMISSIONS_MANAGEMENT)
+    .union(AccessLevel::TAGGING);
+
+/// Actions another rule reports on `*` already: one finding for one grant.
+fn reported_elsewhere(action: &str, st: &Statement) -> bool {
+    let is = |a: &str| a.eq_ignore_ascii_case(action);
+    is("iam:PassRole")
+        || is("rds-db:connect")
+        || is("secretsmanager:GetSecretValue")
+        || (is("kms:Decrypt") && !st.has_condition_key("kms:ViaService"))
+        || super::privilege_escalation::SINGLE
+            .iter()
+            .any(|(a, _)| is(a))
+        || super::credentials_exposure::ACTIONS
+            .iter()
+            .any(|(a, _)| is(a))
+}
+
+impl Rule for WildcardResourceForScopableAction {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, doc: &PolicyDocument, cx: &mut Context) {
+        for st in &doc.statements {
+            if st.is_admin() || st.condition_unknown() {
+                continue;
+            }
+            let Some(star) = st
+                .resource
+                .as_ref()
+                .filter(|r| !r.negated)
+                .and_then(|r| r.star())
+            else {
+                continue;
+            };
+            let mut actions: Vec<&'static Action> = Vec::new();
+            let mut items: Vec<Span> = Vec::new();
+            for (item, expanded) in st.granted_actions() {
+                // `s3:*` is `service-wildcard-allowed`'s, `*` `admin-access-allowed`'s.
+                if item
+                    .literal()
+                    .is_some_and(|p| p == "*" || p.ends_with(":*"))
+                {
+                    continue;
+                }
+                let before = actions.len();
+                for a in expanded.iter().copied() {
+                    let name = a.full_name();
+                    if a.access_level().intersects(LEVELS)
+                        && a.supports_resource_level()
+                        && !reported_elsewhere(&name, st)
+                        && !actions.iter().any(|b| std::ptr::eq(*b, a))
+                    {
+                        actions.push(a);
+                    }
+                }
+                if actions.len() > before {
+                    items.push(item.span);
+                }
+            }
+            if actions.is_empty() {
+                continue;
+            }
+            let n = narrowing(st);
+            if n.unknown {
+                continue;
+            }
+            let narrowed = n.resource || n.tag || n.region;
+            let shown: Vec<String> = actions.iter().take(3).map(|a| format!("`{a}`")).collect();
+            let more = if actions.len() > 3 {
+                format!(" and {} more", actions.len() - 3)
+            } else {
+                String::new()
+            };
+            let mut f = cx
+                .finding(
+                    star.span,
+                    format!(
+                        "{}{more} can be scoped to resources but {} allowed on `*`",
+                        shown.join(", "),
+                        if actions.len() == 1 { "is" } else { "are" }
+                    ),
+                )
+                .label("every resource of the account")
+                .help("name the resources (ARNs) these actions work on; the service reference lists their resource types");
+            if narrowed {
+                f = f
+                    .severity(Severity::Info)
+                    .label("every resource, narrowed by the statement's condition");
+            }
+            for s in items {
+                f = f.secondary(s, "grants write access");
+            }
+            cx.report(f);
+        }
+    }
+}

@@ -1,0 +1,186 @@
+//! A scripted Language Server session against the real binary: initialize, open documents in
+//! JSON, YAML and Terraform, read the published diagnostics, ask for quick fixes and hover,
+//! change a document, shut down.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+
+use serde_json::{Value, json};
+
+struct Session {
+    child: Child,
+    stdin: ChildStdin,
+    stdout: BufReader<ChildStdout>,
+    next_id: i64,
+}
+
+impl Session {
+    fn start(dir: &std::path::Path) -> Session {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_iamlint"))
+            .arg("server")
+            .current_dir(dir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdin = child.stdin.take().unwrap();
+        let stdout = BufReader::new(child.stdout.take().unwrap());
+        Session {
+            child,
+            stdin,
+            stdout,
+            next_id: 1,
+        }
+    }
+
+    fn send(&mut self, msg: Value) {
+        let body = msg.to_string();
+        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    fn read(&mut self) -> Value {
+        let mut len = 0;
+        loop {
+            let mut line = String::new();
+            self.stdout.read_line(&mut line).unwrap();
+            let line = line.trim_end();
+            if line.is_empty() {
+                break;
+            }
+            if let Some(n) = line.strip_prefix("Content-Length: ") {
+                len = n.parse().unwrap();
+            }
+        }
+        let mut buf = vec![0; len];
+        self.stdout.read_exact(&mut buf).unwrap();
+        serde_json::from_slice(&buf).unwrap()
+    }
+
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        loop {
+            let m = self.read();
+            if m["id"] == id {
+                return m;
+            }
+        }
+    }
+
+    fn notify(&mut self, method: &str, params: Value) {
+        self.send(json!({"jsonrpc": "2.0", "method": method, "params": params}));
+    }
+
+    /// The next `publishDiagnostics` notification.
+    fn diagnostics(&mut self) -> Value {
+        loop {
+            let m = self.read();
+            if m["method"] == "textDocument/publishDiagnostics" {
+                return m["params"].clone();
+            }
+        }
+    }
+}
+
+fn uri(dir: &std::path::Path, name: &str) -> String {
+    format!("file://{}/{name}", dir.display())
+}
+
+#[test]
+fn an_editor_session_gets_diagnostics_fixes_and_docs() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let mut s = Session::start(dir.path());
+    let init = s.request(
+        "initialize",
+        json!({"processId": null, "rootUri": format!("file://{}", dir.path().display()), "capabilities": {}}),
+    );
+    assert_eq!(init["result"]["capabilities"]["textDocumentSync"], 1);
+    assert_eq!(init["result"]["capabilities"]["hoverProvider"], true);
+    s.notify("initialized", json!({}));
+
+    // JSON: a multi-byte character before the token, so the UTF-16 column is checked.
+    let json_text = "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Condition\": {\"StringEquals\": {\"aws:PrincipalTag/team\": \"Ü\"}}, \"Effect\": \"Allow\", \"Action\": \"rds:connect\", \"Resource\": \"arn:aws:rds-db:us-east-1:123456789012:dbuser:db-ABC/app\"}]}";
+    let json_uri = uri(dir.path(), "policy.json");
+    s.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": json_uri, "languageId": "json", "version": 1, "text": json_text}}),
+    );
+    let d = s.diagnostics();
+    assert_eq!(d["uri"], json_uri);
+    let diags = d["diagnostics"].as_array().unwrap();
+    let rds = diags
+        .iter()
+        .find(|x| x["code"] == "rds-connect-prefix")
+        .unwrap_or_else(|| panic!("{diags:#?}"));
+    let col = json_text.find("\"rds:connect\"").unwrap() as u64 - 1; // Ü is 2 bytes, 1 UTF-16 unit
+    assert_eq!(rds["range"]["start"], json!({"line": 0, "character": col}));
+    assert_eq!(rds["severity"], 1);
+    assert_eq!(rds["source"], "iamlint");
+
+    let actions = s.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": json_uri}, "range": rds["range"], "context": {"diagnostics": [rds]}}),
+    );
+    let action = &actions["result"][0];
+    assert_eq!(action["kind"], "quickfix");
+    let edit = &action["edit"]["changes"][&json_uri][0];
+    assert_eq!(edit["newText"], "rds-db:connect");
+    assert_eq!(edit["range"]["start"]["character"], col + 1);
+
+    let hover = s.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": json_uri}, "position": rds["range"]["start"]}),
+    );
+    let doc = hover["result"]["contents"]["value"].as_str().unwrap();
+    assert!(doc.starts_with("# rds-connect-prefix\n"), "{doc}");
+
+    // A change that fixes the file clears its diagnostics.
+    let fixed = json_text.replace("rds:connect", "rds-db:connect");
+    s.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": json_uri, "version": 2}, "contentChanges": [{"text": fixed}]}),
+    );
+    let d = s.diagnostics();
+    assert_eq!(d["diagnostics"], json!([]), "{d:#}");
+
+    // YAML and Terraform documents.
+    let yaml = "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  P:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      PolicyDocument:\n        Version: \"2012-10-17\"\n        Statement:\n          - Effect: Allow\n            Action: kms:Decrypt\n            Resource: arn:aws:kms:eu-west-1:123456789012:key/k\n";
+    let yaml_uri = uri(dir.path(), "template.yaml");
+    s.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": yaml_uri, "languageId": "yaml", "version": 1, "text": yaml}}),
+    );
+    let d = s.diagnostics();
+    let codes: Vec<&Value> = d["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| &x["code"])
+        .collect();
+    assert_eq!(codes, [&json!("kms-decrypt-without-via-service")]);
+    assert_eq!(
+        d["diagnostics"][0]["range"]["start"],
+        json!({"line": 9, "character": 20})
+    );
+
+    let tf = "resource \"aws_iam_role\" \"r\" {\n  assume_role_policy = jsonencode({\n    Version = \"2012-10-17\"\n    Statement = [{ Effect = \"Allow\", Action = \"sts:AssumeRole\", Principal = { AWS = \"444455556666\" } }]\n  })\n}\n";
+    let tf_uri = uri(dir.path(), "main.tf");
+    s.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": tf_uri, "languageId": "terraform", "version": 1, "text": tf}}),
+    );
+    let d = s.diagnostics();
+    assert_eq!(
+        d["diagnostics"][0]["code"],
+        "cross-account-trust-without-external-id"
+    );
+    assert_eq!(d["diagnostics"][0]["range"]["start"]["line"], 3);
+
+    let bye = s.request("shutdown", json!(null));
+    assert_eq!(bye["result"], Value::Null);
+    s.notify("exit", json!(null));
+    let status = s.child.wait().unwrap();
+    assert!(status.success());
+}
