@@ -38,7 +38,15 @@ fn rds_proxy_policy_with_scoped_secrets_and_via_service_is_clean() {
 fn aurora_any_user_example_is_reported() {
     assert_eq!(
         findings("aurora-any-user.json"),
-        one("rds-db-wildcard-user", "warning", "1:110")
+        vec![
+            // The AWS documentation example has a ten-digit account id.
+            ("invalid-arn".into(), "error".into(), "1:110".into()),
+            (
+                "rds-db-wildcard-user".into(),
+                "warning".into(),
+                "1:110".into()
+            ),
+        ]
     );
 }
 

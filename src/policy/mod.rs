@@ -6,6 +6,7 @@
 
 pub mod arn;
 pub mod conditions;
+pub mod reference;
 pub mod suggest;
 
 use std::sync::Arc;

@@ -5,16 +5,19 @@
 //! is the one sorted list [`ALL`]. Rules never name themselves in findings: [`Context`] stamps the
 //! rule and its configured severity.
 
+mod action_pattern_matches_nothing;
 mod admin_access_allowed;
 mod allow_with_not_action;
 mod allow_with_not_principal;
 mod allow_with_not_resource;
+mod condition_type_mismatch;
 mod conflicting_elements;
 mod credentials_exposure;
 mod cross_account_trust_without_external_id;
 mod data_read_on_all_resources;
 mod duplicate_sid;
 mod empty_value;
+mod invalid_arn;
 mod invalid_effect;
 pub(crate) mod invalid_encoding;
 pub(crate) mod invalid_hcl;
@@ -32,9 +35,13 @@ mod privilege_escalation;
 mod public_principal;
 mod rds_connect_prefix;
 mod rds_db_wildcard_user;
+mod resource_type_mismatch;
 mod secret_read_unscoped;
 mod service_wildcard_allowed;
+mod unknown_action;
+mod unknown_condition_key;
 mod unknown_element;
+mod unknown_service;
 pub(crate) mod unused_suppression;
 mod wildcard_resource_for_scopable_action;
 
@@ -157,16 +164,19 @@ pub trait Rule: Sync {
 
 /// Every built-in rule, sorted by name.
 pub static ALL: &[&dyn Rule] = &[
+    &action_pattern_matches_nothing::ActionPatternMatchesNothing,
     &admin_access_allowed::AdminAccessAllowed,
     &allow_with_not_action::AllowWithNotAction,
     &allow_with_not_principal::AllowWithNotPrincipal,
     &allow_with_not_resource::AllowWithNotResource,
+    &condition_type_mismatch::ConditionTypeMismatch,
     &conflicting_elements::ConflictingElements,
     &credentials_exposure::CredentialsExposure,
     &cross_account_trust_without_external_id::CrossAccountTrustWithoutExternalId,
     &data_read_on_all_resources::DataReadOnAllResources,
     &duplicate_sid::DuplicateSid,
     &empty_value::EmptyValue,
+    &invalid_arn::InvalidArn,
     &invalid_effect::InvalidEffect,
     &invalid_encoding::InvalidEncoding,
     &invalid_hcl::InvalidHcl,
@@ -184,9 +194,13 @@ pub static ALL: &[&dyn Rule] = &[
     &public_principal::PublicPrincipal,
     &rds_connect_prefix::RdsConnectPrefix,
     &rds_db_wildcard_user::RdsDbWildcardUser,
+    &resource_type_mismatch::ResourceTypeMismatch,
     &secret_read_unscoped::SecretReadUnscoped,
     &service_wildcard_allowed::ServiceWildcardAllowed,
+    &unknown_action::UnknownAction,
+    &unknown_condition_key::UnknownConditionKey,
     &unknown_element::UnknownElement,
+    &unknown_service::UnknownService,
     &unused_suppression::UnusedSuppression,
     &wildcard_resource_for_scopable_action::WildcardResourceForScopableAction,
 ];

@@ -1,0 +1,391 @@
+//! A policy's names read against the embedded service reference ([`crate::iamdata`]): what an
+//! `Action` item denotes, a resource as an ARN template the reference can match, and the few
+//! services AWS has retired (the reference drops them without saying so).
+//!
+//! Shared by the rules that validate names (`unknown-service`, `unknown-action`,
+//! `action-pattern-matches-nothing`, `resource-type-mismatch`, `unknown-condition-key`,
+//! `condition-type-mismatch`), so they agree on what is known and what is left alone.
+
+use std::sync::Arc;
+
+use crate::extract::tree::{Part, Text};
+use crate::iamdata::{self, Action, Service, has_wildcard};
+
+use super::{Item, Statement};
+
+/// What one `Action`/`NotAction` item denotes.
+#[derive(Clone, Debug)]
+pub enum ActionRef<'a> {
+    /// `"*"`: every action.
+    All,
+    /// Not known statically (`${var.action}`), or not of the form `service:action` (`s3`).
+    /// No rule judges it.
+    Unknown,
+    /// `"lamda:InvokeFunction"`: the prefix is literal, has no wildcard and is not a service.
+    UnknownService { prefix: &'a str },
+    /// `"s3:GetObject"`: a known action, or `None` when the service has no such action.
+    Exact {
+        service: &'static Service,
+        name: &'a str,
+        action: Option<&'static Action>,
+    },
+    /// `"s3:Get*"`, `"*:List*"`: the actions the pattern covers (possibly none).
+    Pattern {
+        pattern: &'a str,
+        actions: Arc<[&'static Action]>,
+    },
+}
+
+impl<'a> ActionRef<'a> {
+    /// Reads one action item. A partly known item (`s3:${var.verb}`) is `Unknown`, except that a
+    /// literal, wildcard-free service prefix before the first unknown part is still checked:
+    /// `lamda:${var.verb}` is an unknown service whatever the variable holds.
+    pub fn of(item: &'a Item) -> ActionRef<'a> {
+        let Some(text) = item.literal() else {
+            // "lamda:${var.verb}"
+            let known = item.text.known_prefix();
+            return match known.split_once(':') {
+                Some((prefix, _)) if is_plain_prefix(prefix) => {
+                    match iamdata::get().service(prefix) {
+                        Some(_) => ActionRef::Unknown,
+                        None => ActionRef::UnknownService { prefix },
+                    }
+                }
+                _ => ActionRef::Unknown,
+            };
+        };
+        Self::of_str(text)
+    }
+
+    /// Reads an action name as written (`s3:GetObject`, `s3:Get*`, `*`).
+    pub fn of_str(text: &'a str) -> ActionRef<'a> {
+        if text == "*" {
+            return ActionRef::All;
+        }
+        let Some((prefix, name)) = text.split_once(':') else {
+            // "s3GetObject", "": not an action name; other rules' business.
+            return ActionRef::Unknown;
+        };
+        let data = iamdata::get();
+        if !has_wildcard(prefix) {
+            if !is_plain_prefix(prefix) {
+                return ActionRef::Unknown;
+            }
+            let Some(service) = data.service(prefix) else {
+                return ActionRef::UnknownService { prefix };
+            };
+            if !has_wildcard(name) {
+                return ActionRef::Exact {
+                    service,
+                    name,
+                    action: service.action(name),
+                };
+            }
+        }
+        ActionRef::Pattern {
+            pattern: text,
+            actions: data.expand_action_pattern(text),
+        }
+    }
+}
+
+/// A service prefix as IAM writes them (`s3`, `rds-db`, `execute-api`): no spaces, quotes or
+/// template syntax, so a half-evaluated expression is never taken for a prefix.
+fn is_plain_prefix(prefix: &str) -> bool {
+    !prefix.is_empty()
+        && prefix
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
+}
+
+/// The actions of a statement's `Action` element when every item is a known action written out
+/// (no wildcard, no template, no unknown name); `None` otherwise, or for `NotAction`.
+pub fn exact_actions(st: &Statement) -> Option<Vec<&'static Action>> {
+    let el = st
+        .action
+        .as_ref()
+        .filter(|a| !a.negated && !a.has_unknown)?;
+    if el.items.is_empty() {
+        return None;
+    }
+    el.items
+        .iter()
+        .map(|i| match ActionRef::of(i) {
+            ActionRef::Exact {
+                action: Some(a), ..
+            } => Some(a),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A resource value as the reference's ARN matcher reads it: literal parts as policy text
+/// (wildcards, policy variables), unknown parts as [`iamdata::Part::Unknown`].
+pub fn arn_parts(text: &Text) -> Vec<iamdata::Part<'_>> {
+    text.parts
+        .iter()
+        .map(|p| match p {
+            Part::Lit(s) => iamdata::Part::Lit(s),
+            Part::Var(_) => iamdata::Part::Unknown,
+        })
+        .collect()
+}
+
+/// Services AWS has retired, by IAM prefix, with their names: the reference no longer lists
+/// them, but AWS managed policies (and old repositories) still name them. Their actions grant
+/// nothing. Found by linting every AWS managed policy (`scripts/managed-policies.sh`).
+pub const RETIRED_SERVICES: &[(&str, &str)] = &[
+    ("deepcomposer", "AWS DeepComposer"),
+    ("deeplens", "AWS DeepLens"),
+    ("deepracer", "AWS DeepRacer"),
+    ("elastic-inference", "Amazon Elastic Inference"),
+    ("iot1click", "AWS IoT 1-Click"),
+    ("iotroborunner", "AWS IoT RoboRunner"),
+    ("mobilehub", "AWS Mobile Hub"),
+    (
+        "sagemaker-groundtruth-synthetic",
+        "Amazon SageMaker Ground Truth Synthetic Data",
+    ),
+    ("zocalo", "Amazon WorkDocs (`zocalo`)"),
+];
+
+/// The name of the retired service with this prefix, case-insensitively.
+pub fn retired_service(prefix: &str) -> Option<&'static str> {
+    RETIRED_SERVICES
+        .iter()
+        .find(|(p, _)| p.eq_ignore_ascii_case(prefix))
+        .map(|&(_, name)| name)
+}
+
+/// Actions AWS has retired from services that still exist: `(prefix, action, why)`. The
+/// reference drops them; AWS managed policies still grant some of them.
+pub const RETIRED_ACTIONS: &[(&str, &str, &str)] = &[
+    // CloudHSM Classic's API, replaced by the current CloudHSM.
+    ("cloudhsm", "CreateHapg", CLOUDHSM_CLASSIC),
+    ("cloudhsm", "CreateLunaClient", CLOUDHSM_CLASSIC),
+    ("cloudhsm", "DeleteHapg", CLOUDHSM_CLASSIC),
+    ("cloudhsm", "DeleteLunaClient", CLOUDHSM_CLASSIC),
+    ("cloudhsm", "DescribeHapg", CLOUDHSM_CLASSIC),
+    ("cloudhsm", "DescribeHsm", CLOUDHSM_CLASSIC),
+    ("cloudhsm", "DescribeLunaClient", CLOUDHSM_CLASSIC),
+    ("cloudhsm", "GetConfig", CLOUDHSM_CLASSIC),
+    ("cloudhsm", "ListAvailableZones", CLOUDHSM_CLASSIC),
+    ("cloudhsm", "ListHapgs", CLOUDHSM_CLASSIC),
+    ("cloudhsm", "ListHsms", CLOUDHSM_CLASSIC),
+    ("cloudhsm", "ListLunaClients", CLOUDHSM_CLASSIC),
+    ("cloudhsm", "ModifyHapg", CLOUDHSM_CLASSIC),
+    ("cloudhsm", "ModifyHsm", CLOUDHSM_CLASSIC),
+    ("cloudhsm", "ModifyLunaClient", CLOUDHSM_CLASSIC),
+    (
+        "cloud9",
+        "ValidateEnvironmentName",
+        "AWS Cloud9 no longer has this action",
+    ),
+    // AWS Security Agent's preview names, renamed before general availability.
+    (
+        "securityagent",
+        "BatchGetAgentInstances",
+        SECURITY_AGENT_PREVIEW,
+    ),
+    (
+        "securityagent",
+        "BatchGetSecurityTestContentMetadata",
+        SECURITY_AGENT_PREVIEW,
+    ),
+    ("securityagent", "BatchGetTasks", SECURITY_AGENT_PREVIEW),
+    (
+        "securityagent",
+        "CreateDocumentReview",
+        SECURITY_AGENT_PREVIEW,
+    ),
+    (
+        "securityagent",
+        "DeleteDocumentReview",
+        SECURITY_AGENT_PREVIEW,
+    ),
+    ("securityagent", "GetCodeReviewTask", SECURITY_AGENT_PREVIEW),
+    ("securityagent", "GetDocReviewTask", SECURITY_AGENT_PREVIEW),
+    ("securityagent", "GetDocumentReview", SECURITY_AGENT_PREVIEW),
+    (
+        "securityagent",
+        "GetDocumentReviewArtifact",
+        SECURITY_AGENT_PREVIEW,
+    ),
+    (
+        "securityagent",
+        "ListAgentInstances",
+        SECURITY_AGENT_PREVIEW,
+    ),
+    ("securityagent", "ListControls", SECURITY_AGENT_PREVIEW),
+    (
+        "securityagent",
+        "ListDocumentReviewComments",
+        SECURITY_AGENT_PREVIEW,
+    ),
+    (
+        "securityagent",
+        "ListDocumentReviews",
+        SECURITY_AGENT_PREVIEW,
+    ),
+    ("securityagent", "ListTasks", SECURITY_AGENT_PREVIEW),
+    (
+        "securityagent",
+        "StartPentestExecution",
+        SECURITY_AGENT_PREVIEW,
+    ),
+    (
+        "securityagent",
+        "StopPentestExecution",
+        SECURITY_AGENT_PREVIEW,
+    ),
+];
+
+const CLOUDHSM_CLASSIC: &str = "an action of CloudHSM Classic, which AWS retired";
+const SECURITY_AGENT_PREVIEW: &str = "a preview name AWS Security Agent no longer has";
+
+/// Why the action `name` of service `prefix` is retired, if it is (case-insensitive).
+pub fn retired_action(prefix: &str, name: &str) -> Option<&'static str> {
+    RETIRED_ACTIONS
+        .iter()
+        .find(|(p, a, _)| p.eq_ignore_ascii_case(prefix) && a.eq_ignore_ascii_case(name))
+        .map(|&(.., why)| why)
+}
+
+/// Why every action the pattern could have meant is retired, if a listed retired action matches
+/// it.
+pub fn retired_pattern(pattern: &str) -> Option<&'static str> {
+    RETIRED_ACTIONS
+        .iter()
+        .find(|(p, a, _)| iamdata::action_pattern_matches(pattern, &format!("{p}:{a}")))
+        .map(|&(.., why)| why)
+}
+
+/// Service prefixes AWS's own managed policies use that the reference does not list (yet):
+/// internal or unannounced services. Not reported: the linter cannot tell them from typos, but
+/// AWS grants them, so they exist.
+pub const UNDOCUMENTED_SERVICES: &[&str] = &["builderid", "datazonecontrol"];
+
+/// Actions AWS's own managed policies grant that the reference does not list (yet), as
+/// `service:Action`. Not reported, like [`UNDOCUMENTED_SERVICES`].
+pub const UNDOCUMENTED_ACTIONS: &[&str] = &[
+    "budgets:CreateBudget",
+    "budgets:DeleteBudget",
+    "budgets:DescribeBudget",
+    "budgets:DescribeBudgets",
+    "budgets:UpdateBudget",
+    "memorydb:ReplicateMultiRegionClusterData",
+    "organizations:CreateBuilderIdOwnedAccount",
+    "payments:AcceptTermsAndConditionsForProgramByAccountId",
+    "payments:BatchGetPaymentProfiles",
+    "payments:CreatePaymentAttempt",
+    "payments:CreatePaymentProfile",
+    "payments:Get",
+    "payments:GetAcceptedTermsAndConditionsForProgramByAccountId",
+    "payments:GetAccountBalance",
+    "payments:GetDefaultPaymentProfile",
+    "payments:GetEligibleCurrencies",
+    "payments:GetPaymentAttempt",
+    "payments:GetPaymentPreferences",
+    "payments:GetPreferredCurrency",
+    "payments:GetRecommendedTermsAndConditionsForProgram",
+    "payments:ListPaymentProfiles",
+    "payments:SearchFinancialRecords",
+    "payments:SetPreferredCurrency",
+    "payments:UpdatePaymentProfile",
+    "qapps:ImportDocumentToQApp",
+    "qapps:ImportDocumentToQAppSession",
+    "route53-recovery-control-config:DescribeRoutingControlByName",
+];
+
+/// Condition keys AWS's own managed policies use that the reference does not list.
+pub const UNDOCUMENTED_CONDITION_KEYS: &[&str] =
+    &["aws:PrincipalOrgMasterAccountId", "lakeformation:GlueARN"];
+
+pub fn undocumented_service(prefix: &str) -> bool {
+    UNDOCUMENTED_SERVICES
+        .iter()
+        .any(|p| p.eq_ignore_ascii_case(prefix))
+}
+
+pub fn undocumented_action(full_name: &str) -> bool {
+    UNDOCUMENTED_ACTIONS
+        .iter()
+        .any(|a| a.eq_ignore_ascii_case(full_name))
+}
+
+pub fn undocumented_condition_key(key: &str) -> bool {
+    UNDOCUMENTED_CONDITION_KEYS
+        .iter()
+        .any(|k| k.eq_ignore_ascii_case(key))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn action_refs() {
+        assert!(matches!(ActionRef::of_str("*"), ActionRef::All));
+        assert!(matches!(
+            ActionRef::of_str("s3GetObject"),
+            ActionRef::Unknown
+        ));
+        assert!(matches!(
+            ActionRef::of_str("lamda:InvokeFunction"),
+            ActionRef::UnknownService { prefix: "lamda" }
+        ));
+        assert!(matches!(
+            ActionRef::of_str("S3:getobject"),
+            ActionRef::Exact { action: Some(a), .. } if a.full_name() == "s3:GetObject"
+        ));
+        assert!(matches!(
+            ActionRef::of_str("s3:GetObjekt"),
+            ActionRef::Exact {
+                action: None,
+                name: "GetObjekt",
+                ..
+            }
+        ));
+        assert!(matches!(
+            ActionRef::of_str("s3:Gett*"),
+            ActionRef::Pattern { actions, .. } if actions.is_empty()
+        ));
+        assert!(matches!(
+            ActionRef::of_str("s3*:GetObject"),
+            ActionRef::Pattern { actions, .. } if !actions.is_empty()
+        ));
+        assert!(matches!(ActionRef::of_str("\"s3\":x"), ActionRef::Unknown));
+    }
+
+    /// The hand-kept lists describe what the reference lacks; when it catches up, they must
+    /// shrink (or the linter would hide real typos).
+    #[test]
+    fn hand_kept_lists_name_what_the_reference_lacks() {
+        let data = iamdata::get();
+        for (prefix, _) in RETIRED_SERVICES {
+            assert!(
+                data.service(prefix).is_none(),
+                "{prefix} is in the reference"
+            );
+        }
+        for prefix in UNDOCUMENTED_SERVICES {
+            assert!(
+                data.service(prefix).is_none(),
+                "{prefix} is in the reference"
+            );
+        }
+        for (prefix, action, _) in RETIRED_ACTIONS {
+            assert!(data.service(prefix).is_some(), "{prefix} is gone");
+            assert!(
+                data.action(prefix, action).is_none(),
+                "{prefix}:{action} exists"
+            );
+        }
+        for full in UNDOCUMENTED_ACTIONS {
+            assert!(data.action_by_full_name(full).is_none(), "{full} exists");
+        }
+        for key in UNDOCUMENTED_CONDITION_KEYS {
+            assert!(data.condition_key(key).is_none(), "{key} exists");
+        }
+    }
+}

@@ -1,0 +1,409 @@
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use super::{Category, Context, Rule, RuleMeta};
+use crate::diagnostic::{Edit, Fix, Severity, replace_in_token};
+use crate::extract::tree::UNKNOWN;
+use crate::iamdata::{self, ResourceType, has_wildcard, wildcard_match};
+use crate::policy::{Item, PolicyDocument};
+use crate::source::SourceFile;
+
+/// A `Resource`/`NotResource` value that is not a well-formed ARN (`arn:aws:s3:us-east-1:123:b`).
+pub struct InvalidArn;
+
+static META: RuleMeta = RuleMeta {
+    name: "invalid-arn",
+    category: Category::Correctness,
+    default_severity: Severity::Error,
+    summary: "a resource that is not a well-formed ARN: partition, missing fields, service case, region or account where the service has none, account id length",
+    doc: include_str!("../../rules/invalid-arn.md"),
+    kinds: &[],
+};
+
+/// The AWS partitions.
+const PARTITIONS: &[&str] = &[
+    "aws",
+    "aws-cn",
+    "aws-us-gov",
+    "aws-iso",
+    "aws-iso-b",
+    "aws-iso-e",
+    "aws-iso-f",
+    "aws-eusc",
+];
+
+/// Resource types by the service field of their ARN format (`s3`, `execute-api`).
+fn types_by_namespace() -> &'static HashMap<&'static str, Vec<&'static ResourceType>> {
+    static MAP: OnceLock<HashMap<&'static str, Vec<&'static ResourceType>>> = OnceLock::new();
+    MAP.get_or_init(|| {
+        let mut map: HashMap<&'static str, Vec<&'static ResourceType>> = HashMap::new();
+        for s in iamdata::get().services() {
+            for t in s.resource_types() {
+                for format in t.arn_formats() {
+                    let Some(ns) = format.split(':').nth(2) else {
+                        continue;
+                    };
+                    // `arn:${Partition}:${Vendor}:…` (AWS Backup) says nothing about a namespace.
+                    if ns.contains('{') || ns.contains('*') {
+                        continue;
+                    }
+                    let list = map.entry(ns).or_default();
+                    if !list.iter().any(|seen| std::ptr::eq(*seen, t)) {
+                        list.push(t);
+                    }
+                }
+            }
+        }
+        map
+    })
+}
+
+/// Masked text (unknown parts as [`UNKNOWN`]) as matcher parts.
+fn parts(masked: &str) -> Vec<iamdata::Part<'_>> {
+    let mut out = Vec::new();
+    for (i, lit) in masked.split(UNKNOWN).enumerate() {
+        if i > 0 {
+            out.push(iamdata::Part::Unknown);
+        }
+        if !lit.is_empty() {
+            out.push(iamdata::Part::Lit(lit));
+        }
+    }
+    out
+}
+
+/// A field the linter can judge: fully known, no wildcard, no policy variable.
+fn plain(field: &str) -> bool {
+    !field.contains(UNKNOWN) && !has_wildcard(field) && !field.contains("${")
+}
+
+/// Could the text start with `arn:`? Wildcards and unknown parts could stand for it.
+fn could_be_arn(masked: &str) -> bool {
+    let mut chars = masked.chars();
+    for want in "arn:".chars() {
+        match chars.next() {
+            Some('*') | Some(UNKNOWN) => return true,
+            Some('?') => {}
+            Some(c) if c == want => {}
+            _ => return false,
+        }
+    }
+    true
+}
+
+struct Problem {
+    message: String,
+    label: String,
+    help: String,
+    fix: Option<Fix>,
+}
+
+fn problem(message: String, label: &str, help: String) -> Option<Problem> {
+    Some(Problem {
+        message,
+        label: label.to_string(),
+        help,
+        fix: None,
+    })
+}
+
+/// Whether `invalid-arn` reports the resource: other rules leave such resources to it.
+pub(super) fn is_malformed(item: &Item, file: &SourceFile) -> bool {
+    check(item, file).is_some()
+}
+
+fn check(item: &Item, file: &SourceFile) -> Option<Problem> {
+    if item.text.is_unknown() {
+        return None;
+    }
+    let masked = item.text.masked();
+    let shown = item.text.display();
+    // "" is `empty-value`'s.
+    if masked.is_empty() || masked == "*" || masked.starts_with("${") {
+        return None;
+    }
+    if !masked.starts_with("arn:") {
+        // "ARN:aws:s3:::b", "my-bucket"
+        if let Some(head) = masked.get(..4).filter(|h| h.eq_ignore_ascii_case("arn:")) {
+            let fix = replace_in_token(file, item.span, head, "arn:");
+            return Some(Problem {
+                message: format!("`{shown}` must start with lower-case `arn:`"),
+                label: "ARNs are case-sensitive: this matches no resource".into(),
+                help: "write `arn:` in lower case".into(),
+                fix,
+            });
+        }
+        if could_be_arn(&masked) {
+            return None;
+        }
+        return problem(
+            format!("`{shown}` is not an ARN"),
+            "a resource is an ARN or `*`",
+            "write the resource's full ARN: `arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE`".into(),
+        );
+    }
+    let fields: Vec<&str> = masked.splitn(6, ':').collect();
+    if fields.len() < 6 {
+        // "arn:aws:s3:*" — a wildcard or unknown part may stand for the missing colons.
+        if fields
+            .iter()
+            .any(|f| has_wildcard(f) || f.contains(UNKNOWN))
+        {
+            return None;
+        }
+        return problem(
+            format!("`{shown}` has {} of the six ARN fields", fields.len()),
+            "an ARN is `arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE`",
+            "add the missing fields; leave region or account empty (`::`) where the service has none".into(),
+        );
+    }
+    let (partition, service, region, account, resource) =
+        (fields[1], fields[2], fields[3], fields[4], fields[5]);
+
+    if partition.is_empty() {
+        return problem(
+            format!("`{shown}` has no partition"),
+            "the second field names the partition (`aws`, `aws-cn`, …)",
+            format!("use one of {}", list(PARTITIONS)),
+        );
+    }
+    // "arn:amazon:s3:::b", "arn:AWS:s3:::b"
+    if !partition.contains(UNKNOWN) && !partition.contains("${") {
+        let known = PARTITIONS
+            .iter()
+            .any(|p| wildcard_match(partition, p, false));
+        if !known {
+            let mut p = problem(
+                format!("`{partition}` in `{shown}` is not an AWS partition"),
+                "no resource is in this partition",
+                format!("use one of {}", list(PARTITIONS)),
+            )?;
+            if let Some(good) = PARTITIONS
+                .iter()
+                .find(|p| p.eq_ignore_ascii_case(partition))
+            {
+                p.help = format!("partitions are lower case: `{good}`");
+                p.fix = replace_in_token(
+                    file,
+                    item.span,
+                    &format!("arn:{partition}:"),
+                    &format!("arn:{good}:"),
+                );
+            }
+            return Some(p);
+        }
+    }
+    if service.is_empty() {
+        return problem(
+            format!("`{shown}` has no service"),
+            "the third field names the service (`s3`, `iam`)",
+            "write the service's ARN namespace after the partition".into(),
+        );
+    }
+    if !service.contains(UNKNOWN) && service.bytes().any(|b| b.is_ascii_uppercase()) {
+        let lower = service.to_ascii_lowercase();
+        return Some(Problem {
+            message: format!("the service `{service}` in `{shown}` is not lower case"),
+            label: "ARNs are case-sensitive: this matches no resource".into(),
+            help: format!("write `{lower}`"),
+            fix: replace_in_token(
+                file,
+                item.span,
+                &format!(":{service}:"),
+                &format!(":{lower}:"),
+            ),
+        });
+    }
+    if resource.is_empty() {
+        return problem(
+            format!("`{shown}` has no resource part"),
+            "nothing after the account: this names no resource",
+            "add the resource (`bucket-name`, `role/name`, `*`)".into(),
+        );
+    }
+    format_problem(
+        [partition, service, region, account, resource],
+        &masked,
+        &shown,
+    )
+    .or_else(|| account_problem(item, account, &shown, file))
+}
+
+/// A region or account where the service's ARNs of this form have none, or none where they
+/// have one: the ARN matches no resource type of its service as written, but does with that
+/// field emptied (or filled). An ARN that matches no type for another reason is not judged:
+/// the reference may lack the type.
+fn format_problem(fields: [&str; 5], masked: &str, shown: &str) -> Option<Problem> {
+    let [partition, service, region, account, resource] = fields;
+    if !plain(service) {
+        return None;
+    }
+    let types = types_by_namespace().get(service)?;
+    let matches = |arn: &str| {
+        let ps = parts(arn);
+        types.iter().any(|t| t.arn_parts_match(&ps))
+    };
+    if matches(masked) {
+        return None;
+    }
+    let with = |r: &str, a: &str| format!("arn:{partition}:{service}:{r}:{a}:{resource}");
+    let shown_with = |r: &str, a: &str| with(r, a).replace(UNKNOWN, "…");
+    let given = |f: &str| plain(f) && !f.is_empty();
+    // "arn:aws:s3:us-east-1:123456789012:bucket": S3 bucket ARNs have neither.
+    if given(region) && given(account) && matches(&with("", "")) {
+        return problem(
+            format!(
+                "`{shown}` has a region and an account, but `{service}` ARNs of this form have neither"
+            ),
+            "this ARN matches no resource",
+            format!("leave both empty: `{}`", shown_with("", "")),
+        );
+    }
+    if given(region) && matches(&with("", account)) {
+        return problem(
+            format!("`{shown}` has a region, but `{service}` ARNs of this form have none"),
+            "this ARN matches no resource",
+            format!("leave the region empty: `{}`", shown_with("", account)),
+        );
+    }
+    if given(account) && matches(&with(region, "")) {
+        return problem(
+            format!("`{shown}` has an account, but `{service}` ARNs of this form have none"),
+            "this ARN matches no resource",
+            format!("leave the account empty: `{}`", shown_with(region, "")),
+        );
+    }
+    if region.is_empty() && matches(&with("*", account)) {
+        return problem(
+            format!("`{shown}` has no region, but `{service}` ARNs of this form have one"),
+            "this ARN matches no resource",
+            format!(
+                "name the region, or write `*`: `{}`",
+                shown_with("*", account)
+            ),
+        );
+    }
+    if account.is_empty() && matches(&with(region, "*")) {
+        return problem(
+            format!("`{shown}` has no account, but `{service}` ARNs of this form have one"),
+            "this ARN matches no resource",
+            format!(
+                "name the account, or write `*`: `{}`",
+                shown_with(region, "*")
+            ),
+        );
+    }
+    None
+}
+
+/// An account field of digits that is not twelve long (`12345678901`: a dropped leading zero),
+/// or the console's `1234-5678-9012`. Anything with letters is not judged: AWS uses `aws` and
+/// `cloudfront` there, and documentation placeholders (`ACCOUNT_ID`) are someone else's concern.
+fn account_problem(item: &Item, account: &str, shown: &str, file: &SourceFile) -> Option<Problem> {
+    if !plain(account) || account.is_empty() {
+        return None;
+    }
+    if account.bytes().all(|b| b.is_ascii_digit()) && account.len() != 12 {
+        return problem(
+            format!(
+                "the account `{account}` in `{shown}` has {} digits, not 12",
+                account.len()
+            ),
+            "account ids are exactly twelve digits: this matches no resource",
+            "write the twelve-digit account id (leading zeros included)".into(),
+        );
+    }
+    let digits: String = account.chars().filter(|c| *c != '-').collect();
+    if account.contains('-') && digits.len() == 12 && digits.bytes().all(|b| b.is_ascii_digit()) {
+        let raw = file.slice(item.span);
+        let fix = raw.find(account).and_then(|at| {
+            (raw.matches(account).count() == 1).then(|| Fix {
+                edits: vec![Edit {
+                    span: crate::source::Span::new(
+                        item.span.start as usize + at,
+                        item.span.start as usize + at + account.len(),
+                    ),
+                    replacement: digits.clone(),
+                }],
+                safe: true,
+            })
+        });
+        return Some(Problem {
+            message: format!("the account `{account}` in `{shown}` has dashes"),
+            label: "account ids in ARNs are twelve digits without dashes".into(),
+            help: format!("write `{digits}`"),
+            fix,
+        });
+    }
+    None
+}
+
+fn list(items: &[&str]) -> String {
+    items
+        .iter()
+        .map(|i| format!("`{i}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl Rule for InvalidArn {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, doc: &PolicyDocument, cx: &mut Context) {
+        for st in &doc.statements {
+            let Some(resources) = &st.resource else {
+                continue;
+            };
+            for item in &resources.items {
+                // "Resource": "arn:aws:s3:us-east-1:123456789012:reports"
+                let Some(p) = check(item, cx.file()) else {
+                    continue;
+                };
+                let f = cx
+                    .finding(item.span, p.message)
+                    .label(p.label)
+                    .help(p.help)
+                    .fix(p.fix);
+                cx.report(f);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arn_starts() {
+        assert!(could_be_arn("arn:aws:s3:::b"));
+        assert!(could_be_arn("*:s3:::b"));
+        assert!(could_be_arn("ar?:aws"));
+        assert!(could_be_arn("\u{FFFC}:s3"));
+        assert!(!could_be_arn("bucket/*"));
+        assert!(!could_be_arn("ar"));
+    }
+
+    #[test]
+    fn masked_text_to_parts() {
+        assert_eq!(
+            parts("arn:aws:s3:::\u{FFFC}/*"),
+            [
+                iamdata::Part::Lit("arn:aws:s3:::"),
+                iamdata::Part::Unknown,
+                iamdata::Part::Lit("/*")
+            ]
+        );
+        assert_eq!(parts("\u{FFFC}"), [iamdata::Part::Unknown]);
+    }
+
+    #[test]
+    fn namespaces_come_from_the_formats() {
+        let map = types_by_namespace();
+        assert!(map["s3"].iter().any(|t| t.key() == "bucket"));
+        assert!(map.contains_key("execute-api"));
+        assert!(map.keys().all(|ns| !ns.contains('{')));
+    }
+}

@@ -1,0 +1,156 @@
+use super::{Category, Context, Rule, RuleMeta};
+use crate::diagnostic::{Finding, Severity};
+use crate::iamdata::{self, Action, ResourceType};
+use crate::policy::arn::Arn;
+use crate::policy::reference::{ActionRef, arn_parts};
+use crate::policy::{Item, PolicyDocument, Statement};
+use crate::source::SourceFile;
+
+use super::invalid_arn::is_malformed;
+
+/// An action that supports resource-level permissions next to resources none of which is of a
+/// type the action takes (`s3:GetObject` on a bucket ARN, `sns:Publish` on a queue).
+pub struct ResourceTypeMismatch;
+
+static META: RuleMeta = RuleMeta {
+    name: "resource-type-mismatch",
+    category: Category::Correctness,
+    default_severity: Severity::Warning,
+    summary: "an action none of whose resource types matches any resource of the statement (`s3:GetObject` on a bucket ARN)",
+    doc: include_str!("../../rules/resource-type-mismatch.md"),
+    kinds: &[],
+};
+
+/// Could some resource of the statement be of some type the actions take?
+fn any_matches(
+    types: &[&'static ResourceType],
+    resources: &[(&Item, Vec<iamdata::Part<'_>>)],
+) -> bool {
+    types
+        .iter()
+        .any(|t| resources.iter().any(|(_, parts)| t.arn_parts_match(parts)))
+}
+
+/// The distinct resource types of `actions`, in first-seen order.
+fn resource_types(actions: &[&'static Action]) -> Vec<&'static ResourceType> {
+    let mut out: Vec<&'static ResourceType> = Vec::new();
+    for a in actions {
+        for r in a.resource_types() {
+            let t = r.resource_type();
+            if !out.iter().any(|seen| std::ptr::eq(*seen, t)) {
+                out.push(t);
+            }
+        }
+    }
+    out
+}
+
+/// `arn:aws:rds:…:dbuser:…`: `rds-connect-prefix` reports it (it means `rds-db`); no action
+/// is judged against it, so the mistake is reported once.
+fn rds_dbuser_arn(item: &Item) -> bool {
+    let masked = item.text.masked();
+    Arn::parse(&masked).is_some_and(|a| a.service == "rds" && a.resource.starts_with("dbuser:"))
+}
+
+/// "`object` (`arn:${Partition}:s3:::${BucketName}/${ObjectName}`) or …", at most three.
+fn describe(types: &[&'static ResourceType]) -> String {
+    let mut parts: Vec<String> = types
+        .iter()
+        .take(3)
+        .map(|t| format!("`{}` (`{}`)", t.key(), t.arn_format()))
+        .collect();
+    if types.len() > 3 {
+        parts.push(format!("{} more", types.len() - 3));
+    }
+    parts.join(", ")
+}
+
+/// The statement's resources as matcher parts, without those another rule reports as malformed
+/// (`invalid-arn`, `rds-connect-prefix`): a mistake in a resource is reported once, at it.
+fn resources_of<'s>(
+    st: &'s Statement,
+    file: &SourceFile,
+) -> Option<Vec<(&'s Item, Vec<iamdata::Part<'s>>)>> {
+    let el = st
+        .resource
+        .as_ref()
+        .filter(|r| !r.negated && !r.has_unknown)?;
+    // "Resource": "*" takes every action; a fully unknown item may be anything.
+    if el.items.is_empty() || el.star().is_some() || el.items.iter().any(|i| i.text.is_unknown()) {
+        return None;
+    }
+    let judged: Vec<_> = el
+        .items
+        .iter()
+        .filter(|i| !rds_dbuser_arn(i) && !is_malformed(i, file))
+        .map(|i| (i, arn_parts(&i.text)))
+        .collect();
+    (!judged.is_empty()).then_some(judged)
+}
+
+impl Rule for ResourceTypeMismatch {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, doc: &PolicyDocument, cx: &mut Context) {
+        for st in &doc.statements {
+            let Some(actions) = st.action.as_ref().filter(|a| !a.negated) else {
+                continue;
+            };
+            let Some(resources) = resources_of(st, cx.file()) else {
+                continue;
+            };
+            for item in &actions.items {
+                let (written, types, pattern) = match ActionRef::of(item) {
+                    // "Action": "s3:GetObject"
+                    ActionRef::Exact {
+                        action: Some(a), ..
+                    } => (a.full_name(), resource_types(&[a]), false),
+                    // "Action": "s3:Get*": only when no action it covers could use a resource.
+                    ActionRef::Pattern { pattern, actions } => {
+                        (pattern.to_string(), resource_types(&actions), true)
+                    }
+                    _ => continue,
+                };
+                // Actions without resource-level permissions are not this rule's business.
+                if types.is_empty() || any_matches(&types, &resources) {
+                    continue;
+                }
+                cx.report(finding(cx, item, &written, pattern, &types, &resources));
+            }
+        }
+    }
+}
+
+fn finding(
+    cx: &Context,
+    item: &Item,
+    written: &str,
+    pattern: bool,
+    types: &[&'static ResourceType],
+    resources: &[(&Item, Vec<iamdata::Part<'_>>)],
+) -> Finding {
+    let target = match resources {
+        [(only, _)] => format!("`{}`", only.text.display()),
+        _ => format!("any of the statement's {} resources", resources.len()),
+    };
+    let message = if pattern {
+        format!("no action matched by `{written}` can apply to {target}")
+    } else {
+        format!("`{written}` cannot apply to {target}")
+    };
+    let label = if pattern {
+        "every action it matches takes other resource types"
+    } else {
+        "this action takes other resource types"
+    };
+    let mut f = cx.finding(item.span, message).label(label).help(format!(
+        "give a resource of a type it takes: {}",
+        describe(types)
+    ));
+    for (r, _) in resources.iter().take(5) {
+        f = f.secondary(r.span, "not of a type the action takes");
+    }
+    f
+}

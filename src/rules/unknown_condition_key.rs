@@ -1,0 +1,284 @@
+use super::{Category, Context, Rule, RuleMeta};
+use crate::diagnostic::{Severity, replace_in_token};
+use crate::extract::tree::{Key, UNKNOWN};
+use crate::iamdata::{self, ConditionKeyInfo};
+use crate::policy::reference::{exact_actions, undocumented_condition_key};
+use crate::policy::suggest::distance;
+use crate::policy::{PolicyDocument, Statement};
+
+/// A condition key that does not exist, or that none of the statement's actions has.
+pub struct UnknownConditionKey;
+
+static META: RuleMeta = RuleMeta {
+    name: "unknown-condition-key",
+    category: Category::Correctness,
+    default_severity: Severity::Error,
+    summary: "a condition key that does not exist (`s3:prefx`, `aws:SourceIPs`), or that none of the statement's actions has",
+    doc: include_str!("../../rules/unknown-condition-key.md"),
+    kinds: &[],
+};
+
+/// The literal text of a templated key up to its placeholder: `aws:ResourceTag/` for
+/// `aws:ResourceTag/${TagKey}` (and for the docs' spelling `aws:ResourceTag/tag-key`).
+fn template_head(key: &str) -> &str {
+    let end = [key.find("${"), key.find('<')]
+        .into_iter()
+        .flatten()
+        .min()
+        .unwrap_or(key.len());
+    let head = &key[..end];
+    if end == key.len() && key.to_ascii_lowercase().ends_with("/tag-key") {
+        return &key[..key.len() - "tag-key".len()];
+    }
+    head
+}
+
+/// The written key cut after as many `:`/`/` separators as `head` has: the part that should
+/// spell the template's literal head.
+fn same_head<'a>(written: &'a str, head: &str) -> &'a str {
+    let seps = head.bytes().filter(|b| matches!(b, b':' | b'/')).count();
+    let mut seen = 0;
+    for (i, b) in written.bytes().enumerate() {
+        if matches!(b, b':' | b'/') {
+            seen += 1;
+            if seen == seps {
+                return &written[..=i];
+            }
+        }
+    }
+    written
+}
+
+/// The closest existing key to `written` among `candidates`: `(suggested key as written, distance)`.
+fn nearest_key<'a>(
+    written: &str,
+    candidates: impl Iterator<Item = &'a ConditionKeyInfo>,
+) -> Option<String> {
+    let limit = (written.len() / 3).max(2);
+    let mut best: Option<(usize, String)> = None;
+    for k in candidates {
+        let (d, suggestion) = if k.is_templated() {
+            // "aws:ResourceTags/team" → "aws:ResourceTag/team"
+            let head = template_head(k.key());
+            if head.is_empty() || !head.ends_with([':', '/']) {
+                continue;
+            }
+            let written_head = same_head(written, head);
+            let tail = &written[written_head.len()..];
+            if tail.is_empty() {
+                continue;
+            }
+            (distance(written_head, head), format!("{head}{tail}"))
+        } else {
+            (distance(written, k.key()), k.key().to_string())
+        };
+        if d <= limit && best.as_ref().is_none_or(|(bd, _)| d < *bd) {
+            best = Some((d, suggestion));
+        }
+    }
+    best.map(|(_, s)| s)
+}
+
+fn suggestion(written: &str, prefix: &str) -> Option<String> {
+    let data = iamdata::get();
+    if prefix.eq_ignore_ascii_case("aws") {
+        let service_aws_keys = data
+            .services()
+            .iter()
+            .flat_map(|s| s.condition_keys())
+            .filter(|k| {
+                k.key()
+                    .get(..4)
+                    .is_some_and(|p| p.eq_ignore_ascii_case("aws:"))
+            });
+        return nearest_key(
+            written,
+            data.global_condition_keys().iter().chain(service_aws_keys),
+        );
+    }
+    let service = data.service(prefix)?;
+    nearest_key(written, service.condition_keys().iter())
+}
+
+/// A key the rule can judge: `prefix:name` with nothing unknown and no policy variable in it.
+fn judgeable(key: &Key) -> Option<(&str, &str)> {
+    let name = key.name.as_str();
+    // "aws:ResourceTag/${var.tag}" from a template, or a key built by an expression.
+    if name.contains("${") || name.contains(UNKNOWN) || name.chars().any(char::is_whitespace) {
+        return None;
+    }
+    name.split_once(':')
+}
+
+impl Rule for UnknownConditionKey {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, doc: &PolicyDocument, cx: &mut Context) {
+        let data = iamdata::get();
+        for st in &doc.statements {
+            let Some(condition) = &st.condition else {
+                continue;
+            };
+            for op in &condition.operators {
+                for entry in &op.entries {
+                    let key = &entry.key;
+                    let Some((prefix, _)) = judgeable(key) else {
+                        continue;
+                    };
+                    // "accounts.google.com:aud", "token.actions.githubusercontent.com:sub":
+                    // identity providers' keys; a prefix that is not a service is not ours.
+                    let is_aws = prefix.eq_ignore_ascii_case("aws");
+                    if !is_aws && data.service(prefix).is_none()
+                        || undocumented_condition_key(&key.name)
+                    {
+                        continue;
+                    }
+                    match data.condition_key(&key.name) {
+                        // "aws:SourceIPs", "s3:prefx"
+                        None => report_unknown(cx, key, prefix),
+                        // "s3:prefix" on `s3:GetObject`
+                        Some(info) if !info.is_global() => check_applies(cx, st, key, info),
+                        Some(_) => {}
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn report_unknown(cx: &mut Context, key: &Key, prefix: &str) {
+    let data = iamdata::get();
+    let owner = if prefix.eq_ignore_ascii_case("aws") {
+        "a global condition key".to_string()
+    } else {
+        let s = data.service(prefix).map_or(prefix, |s| s.name());
+        format!("a condition key of {s}")
+    };
+    let mut f = cx
+        .finding(key.span, format!("`{}` is not {owner}", key.name))
+        .label("no request carries this key, so the condition does not test what it says");
+    f = match suggestion(&key.name, prefix) {
+        Some(s) => {
+            let fix = replace_in_token(cx.file(), key.span, &key.name, &s).map(|mut fix| {
+                fix.safe = false;
+                fix
+            });
+            f.help(format!("did you mean `{s}`?")).fix(fix)
+        }
+        None => f.help(format!(
+            "check the key in the Service Authorization Reference page of `{prefix}`"
+        )),
+    };
+    cx.report(f);
+}
+
+/// Keys AWS documents (and uses in its managed policies) for actions whose entries in the
+/// reference omit them: `(key, action)`.
+const MISSING_FROM_ACTIONS: &[(&str, &str)] = &[
+    ("aws-marketplace:ProductId", "aws-marketplace:Subscribe"),
+    ("aws-marketplace:ProductId", "aws-marketplace:Unsubscribe"),
+    (
+        "aws-marketplace:ProductId",
+        "aws-marketplace:ViewSubscriptions",
+    ),
+];
+
+/// A service key that exists: warn when no action of the statement lists it. Judged only when
+/// every action is a known action written out, and only where the reference can be trusted:
+/// - some action of the statement belongs to the key's service (a service's keys also reach
+///   requests it makes to other services on the caller's behalf, which the reference does not
+///   list: `iottwinmaker:linkedServices` on `iotsitewise` actions);
+/// - the reference lists the key for at least one action of its service (97 keys are declared
+///   but attached to no action, so the reference says nothing about where they apply).
+fn check_applies(cx: &mut Context, st: &Statement, key: &Key, info: &ConditionKeyInfo) {
+    let Some(actions) = exact_actions(st) else {
+        return;
+    };
+    let Some(declared) = info.declared_by() else {
+        return;
+    };
+    let listed = |a: &&'static iamdata::Action| {
+        a.find_condition_key(&key.name).is_some()
+            || MISSING_FROM_ACTIONS.iter().any(|(k, full)| {
+                k.eq_ignore_ascii_case(&key.name) && full.eq_ignore_ascii_case(&a.full_name())
+            })
+    };
+    if actions.iter().any(listed) {
+        return;
+    }
+    if !actions
+        .iter()
+        .any(|a| a.service().eq_ignore_ascii_case(declared))
+    {
+        return;
+    }
+    let attached_somewhere = iamdata::get().service(declared).is_some_and(|s| {
+        s.actions()
+            .iter()
+            .any(|a| a.find_condition_key(&key.name).is_some())
+    });
+    if !attached_somewhere {
+        return;
+    }
+    let target = match actions.as_slice() {
+        [one] => format!("`{one}`"),
+        many => format!("any of the statement's {} actions", many.len()),
+    };
+    let f = cx
+        .finding(
+            key.span,
+            format!("`{}` is not a condition key of {target}", key.name),
+        )
+        .severity(Severity::Warning)
+        .label("no request for these actions carries this key")
+        .help(format!(
+            "check which `{declared}` actions support the key, or move the condition to a statement with them"
+        ));
+    cx.report(f);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn template_heads() {
+        assert_eq!(
+            template_head("aws:ResourceTag/${TagKey}"),
+            "aws:ResourceTag/"
+        );
+        assert_eq!(template_head("aws:ResourceTag/tag-key"), "aws:ResourceTag/");
+        assert_eq!(
+            template_head("s3:RequestObjectTag/<key>"),
+            "s3:RequestObjectTag/"
+        );
+        assert_eq!(
+            template_head("kms:EncryptionContext:${EncryptionContextKey}"),
+            "kms:EncryptionContext:"
+        );
+        assert_eq!(
+            same_head("aws:ResourceTags/team/x", "aws:ResourceTag/"),
+            "aws:ResourceTags/"
+        );
+        assert_eq!(
+            same_head("kms:EncryptionContex:aws:s3:arn", "kms:EncryptionContext:"),
+            "kms:EncryptionContex:"
+        );
+    }
+
+    #[test]
+    fn suggestions_keep_the_written_tag() {
+        assert_eq!(
+            suggestion("aws:ResourceTags/team", "aws").as_deref(),
+            Some("aws:ResourceTag/team")
+        );
+        assert_eq!(
+            suggestion("aws:SourceIPs", "aws").as_deref(),
+            Some("aws:SourceIp")
+        );
+        assert_eq!(suggestion("s3:prefx", "s3").as_deref(), Some("s3:prefix"));
+        assert_eq!(suggestion("s3:qqqqqqqqqqqqqqqqqq", "s3"), None);
+    }
+}
