@@ -12,7 +12,7 @@
 #   ONEFILE_RUNS=50    runs of the one-file measurement
 #   MONOREPO_FILES=100000  IAC_FILES=1000  SEED=1   the generated trees
 #   WORK=DIR           keep trees, venvs and outputs here and reuse them next time (trees are
-#                      regenerated when their arguments change); default: a `mktemp -d` folder
+#                      regenerated when their arguments or gen_corpus.py change); default: a `mktemp -d` folder
 #                      that is removed at the end
 #   PEERS_DIR=DIR      reuse the peers' venvs from here (default: $WORK/peers)
 #   RESULTS=FILE       where the report goes (default: $WORK/results.md, or ./bench-results.md
@@ -92,9 +92,9 @@ fi
 IAMLINT_VERSION="$("$IAMLINT" --version | head -1)"
 
 # ------------------------------------------------------------------ trees
-gen_tree() {  # gen_tree NAME ARGS...: regenerate $WORK/NAME unless its manifest has the same args
+gen_tree() {  # gen_tree NAME ARGS...: regenerate $WORK/NAME unless made with the same args and generator
   local name=$1; shift
-  local want; want="$(printf '%s ' "$@")"
+  local want; want="$(printf '%s ' "$@")generator $(sha256sum "$HERE/gen_corpus.py" | cut -c1-16)"
   if [ -d "$WORK/$name" ] && [ "$(cat "$WORK/$name.args" 2>/dev/null)" = "$want" ]; then
     log "tree $name: reusing $WORK/$name"
     return
