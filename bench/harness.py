@@ -172,6 +172,11 @@ def stat(m):
     return statistics.median(ws), min(ws), max(ws)
 
 
+def cpu_median(m):
+    c = [r["user"] + r["sys"] for r in m["runs"] if r.get("user") is not None and not r.get("timed_out")]
+    return statistics.median(c) if c else None
+
+
 def fmt_s(x):
     if x < 0.1:
         return f"{x * 1000:.1f} ms"
@@ -225,8 +230,8 @@ def cmd_report(a):
         busy.extend(oth)
     o.append("")
     o.append("Ratios (medians from this run):\n")
-    o.append("| ratio | value | target | met |")
-    o.append("|---|---:|---|---|")
+    o.append("| ratio | value (wall) | target | met | CPU-time ratio |")
+    o.append("|---|---:|---|---|---:|")
     for r in meta["ratios"]:
         num, den = data.get(r["num"]), data.get(r.get("den", ""))
         val, bound = None, ""
@@ -244,16 +249,24 @@ def cmd_report(a):
         unit = {"ratio": "×", "ms": " ms", "rss_mib": " MiB"}[r["kind"]]
         t = r.get("target")
         if val is None:
-            o.append(f"| {r['label']} | not measured | {(t + unit) if t else ''} | |")
+            o.append(f"| {r['label']} | not measured | {(t + unit) if t else ''} | | |")
             continue
+        cpu_ratio = ""
+        if r["kind"] == "ratio" and not bound:
+            cn, cd = cpu_median(num), cpu_median(den)
+            if cn and cd:
+                cpu_ratio = f"{cn / cd:,.0f}×" if cn / cd >= 100 else f"{cn / cd:.2f}×"
         met = ""
         if t:
             op, lim = t.split()[0], float(t.split()[1])
             met = "yes" if (val >= lim if op == "≥" else val <= lim) else "no"
         val_s = f"{val:,.0f}" if val >= 100 else f"{val:.2f}" if val < 10 else f"{val:.1f}"
-        o.append(f"| {r['label']} | {bound}{val_s}{unit} | {(t + unit) if t else ''} | {met} |")
+        o.append(f"| {r['label']} | {bound}{val_s}{unit} | {(t + unit) if t else ''} | {met} | {cpu_ratio} |")
     o.append("")
     notes = list(meta.get("notes", []))
+    notes.append("Ratios: `value` divides the wall-time medians (what a user waits); the CPU-time ratio divides "
+                 "the user+system medians (the work done, less sensitive to other load, but blind to parallelism; "
+                 "GNU time counts CPU in 10 ms steps, so it is coarse for runs of a few ms).")
     if busy and statistics.median(busy) > 0.25:
         notes.insert(0, f"**Noisy**: other processes used a median {statistics.median(busy):.2f} cores of "
                         f"{meta['nproc']} during the runs; every wall time above is inflated by that, and the "
