@@ -436,3 +436,21 @@ module "m" {
         ]
     );
 }
+
+#[test]
+fn a_data_source_used_in_another_file_of_the_module_takes_that_kind() {
+    // key.tf uses documents.tf's data source as a KMS key policy: the account-root statement
+    // delegates to IAM, so nothing is reported, whichever file is linted.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/terraform/module-split");
+    assert_eq!(compact(&dir, &["."]), (String::new(), 0));
+    assert_eq!(compact(&dir, &["documents.tf"]), (String::new(), 0));
+    // Alone, the same document reads as a resource policy and its `kms:*` is reported.
+    let alone = tempfile::tempdir().unwrap();
+    std::fs::copy(dir.join("documents.tf"), alone.path().join("documents.tf")).unwrap();
+    let (out, code) = compact(alone.path(), &["."]);
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("documents.tf:4:16: warning: `kms:*` allows `kms:Decrypt` without a `kms:ViaService` condition"),
+        "{out}"
+    );
+}

@@ -174,65 +174,14 @@ fn collect(file: &Arc<SourceFile>, blocks: &[Block], out: &mut Extracted) {
         uses: Vec::new(),
         docs: Vec::new(),
     };
-    let mut own_locals: Vec<String> = Vec::new();
-    let mut named: Vec<Named> = Vec::new();
-    for b in blocks {
-        let ty = b.labels.first().map_or("", String::as_str);
-        let name = b.labels.get(1).map_or("", String::as_str);
-        match b.ident.as_str() {
-            // resource "aws_iam_role" "app" { assume_role_policy = … }
-            "resource" => {
-                let owner = format!("{ty}.{name}");
-                for (_, arg, kind) in RESOURCE_POLICIES.iter().filter(|(r, ..)| *r == ty) {
-                    if let Some(a) = b.attr(arg) {
-                        cx.policy_at(a, Some(*kind), &owner);
-                    }
-                }
-                if ty == "aws_iam_role" {
-                    // inline_policy { name = "x" policy = jsonencode({…}) }
-                    for ib in b.blocks_named("inline_policy") {
-                        if let Some(a) = ib.attr("policy") {
-                            cx.policy_at(a, Some(Identity), &owner);
-                        }
-                    }
-                }
-            }
-            // data "aws_iam_policy_document" "assume" { statement { … } }
-            "data" => named.push(Named {
-                name: format!("data.aws_iam_policy_document.{name}"),
-                root: policy_document::document(b),
-            }),
-            // module "role" { assume_role_policy_json = data.aws_iam_policy_document.x.json }
-            "module" => {
-                // The module's one label is its name: `module "role"` → `module.role`.
-                let owner = format!("module.{ty}");
-                for a in &b.attrs {
-                    if a.name == "policy" || a.name.ends_with("_policy_json") {
-                        let kind = (a.name.contains("assume_role") || a.name.contains("trust"))
-                            .then_some(Trust);
-                        cx.policy_at(a, kind, &owner);
-                    }
-                }
-            }
-            // locals { account_id = data.aws_caller_identity.current.account_id, policy = {…} }
-            "locals" => {
-                for a in &b.attrs {
-                    let local = format!("local.{}", a.name);
-                    if let Some(root) = cx.policy_value(a, true) {
-                        named.push(Named { name: local, root });
-                    } else if a
-                        .value
-                        .node()
-                        .text()
-                        .and_then(Text::var_name)
-                        .is_some_and(is_caller_account)
-                    {
-                        own_locals.push(local);
-                    }
-                }
-            }
-            _ => {}
-        }
+    let (named, own_locals) = cx.scan(blocks);
+    // A named document used in no argument of this file may be used by another file of the same
+    // module (Terraform reads every `.tf` of a folder as one): the siblings say what it is.
+    if named
+        .iter()
+        .any(|n| n.name.starts_with("data.") && !cx.uses.iter().any(|(r, _)| *r == n.name))
+    {
+        cx.uses.extend(sibling_uses(file));
     }
     // A named document takes the kind of its first use; unused, its content says what it is.
     for n in named {
@@ -252,6 +201,122 @@ fn collect(file: &Arc<SourceFile>, blocks: &[Block], out: &mut Extracted) {
         own_account_vars(&doc.root, &own_locals, &mut vars);
         doc.own_account_vars = vars;
         cx.out.documents.push(doc);
+    }
+}
+
+/// The references to named documents, with the kind their argument gives, in the other `.tf`
+/// files of `file`'s folder (its module). Files that do not parse give none: they are reported
+/// where they are linted themselves.
+fn sibling_uses(file: &Arc<SourceFile>) -> Vec<(String, PolicyKind)> {
+    let Some(dir) = file.path.parent() else {
+        return Vec::new();
+    };
+    let dir = if dir.as_os_str().is_empty() {
+        std::path::Path::new(".")
+    } else {
+        dir
+    };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut paths: Vec<std::path::PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.extension().is_some_and(|x| x == "tf") && p.file_name() != file.path.file_name()
+        })
+        .collect();
+    paths.sort();
+    let mut uses = Vec::new();
+    for p in paths {
+        let Ok(text) = std::fs::read_to_string(&p) else {
+            continue;
+        };
+        if !text.contains("aws_iam_policy_document") {
+            continue;
+        }
+        let sibling = SourceFile::new(p, text);
+        let Ok(blocks) = hcl::read(&sibling.text, 0, wanted) else {
+            continue;
+        };
+        let mut scratch = Extracted::default();
+        let mut cx = Collect {
+            file: &sibling,
+            out: &mut scratch,
+            uses: Vec::new(),
+            docs: Vec::new(),
+        };
+        cx.scan(&blocks);
+        uses.append(&mut cx.uses);
+    }
+    uses
+}
+
+impl Collect<'_> {
+    /// Walks a file's blocks: policies in arguments go to `docs`, references to named documents
+    /// to `uses`; returns the named documents and the locals that hold the caller's account.
+    fn scan(&mut self, blocks: &[Block]) -> (Vec<Named>, Vec<String>) {
+        let cx = self;
+        let mut own_locals: Vec<String> = Vec::new();
+        let mut named: Vec<Named> = Vec::new();
+        for b in blocks {
+            let ty = b.labels.first().map_or("", String::as_str);
+            let name = b.labels.get(1).map_or("", String::as_str);
+            match b.ident.as_str() {
+                // resource "aws_iam_role" "app" { assume_role_policy = … }
+                "resource" => {
+                    let owner = format!("{ty}.{name}");
+                    for (_, arg, kind) in RESOURCE_POLICIES.iter().filter(|(r, ..)| *r == ty) {
+                        if let Some(a) = b.attr(arg) {
+                            cx.policy_at(a, Some(*kind), &owner);
+                        }
+                    }
+                    if ty == "aws_iam_role" {
+                        // inline_policy { name = "x" policy = jsonencode({…}) }
+                        for ib in b.blocks_named("inline_policy") {
+                            if let Some(a) = ib.attr("policy") {
+                                cx.policy_at(a, Some(Identity), &owner);
+                            }
+                        }
+                    }
+                }
+                // data "aws_iam_policy_document" "assume" { statement { … } }
+                "data" => named.push(Named {
+                    name: format!("data.aws_iam_policy_document.{name}"),
+                    root: policy_document::document(b),
+                }),
+                // module "role" { assume_role_policy_json = data.aws_iam_policy_document.x.json }
+                "module" => {
+                    // The module's one label is its name: `module "role"` → `module.role`.
+                    let owner = format!("module.{ty}");
+                    for a in &b.attrs {
+                        if a.name == "policy" || a.name.ends_with("_policy_json") {
+                            let kind = (a.name.contains("assume_role") || a.name.contains("trust"))
+                                .then_some(Trust);
+                            cx.policy_at(a, kind, &owner);
+                        }
+                    }
+                }
+                // locals { account_id = data.aws_caller_identity.current.account_id, policy = {…} }
+                "locals" => {
+                    for a in &b.attrs {
+                        let local = format!("local.{}", a.name);
+                        if let Some(root) = cx.policy_value(a, true) {
+                            named.push(Named { name: local, root });
+                        } else if a
+                            .value
+                            .node()
+                            .text()
+                            .and_then(Text::var_name)
+                            .is_some_and(is_caller_account)
+                        {
+                            own_locals.push(local);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        (named, own_locals)
     }
 }
 
