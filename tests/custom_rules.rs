@@ -169,41 +169,43 @@ fn the_five_documented_team_rules_fire_and_stay_silent_as_documented() {
     }
 }
 
+/// The error a config gives: exit code 2 and the message on standard error.
+fn config_error(toml: &str) -> String {
+    let d = tree(&[("iamlint.toml", toml)]);
+    let (_, err, code) = compact(d.path(), &["."]);
+    assert_eq!(code, 2, "{err}");
+    err
+}
+
 #[test]
 fn config_errors_name_their_place() {
-    let bad_path = "[[rules.custom]]\nname = \"x\"\nmessage = \"m\"\nselect = \"$.Statement[\"\n";
-    let d = tree(&[("iamlint.toml", bad_path)]);
-    let (_, err, code) = compact(d.path(), &["."]);
-    assert_eq!(code, 2);
+    let err = config_error(
+        "[[rules.custom]]\nname = \"x\"\nmessage = \"m\"\nselect = \"$.Statement[\"\n",
+    );
     assert!(
         err.contains("iamlint.toml:4:10") && err.contains("is not a JSONPath"),
         "{err}"
     );
-
-    let unknown_field = "[[rules.custom]]\nname = \"x\"\nmessage = \"m\"\nselect = \"$\"\nseverity = \"error\"\nfoo = 1\n";
-    let d = tree(&[("iamlint.toml", unknown_field)]);
-    let (_, err, code) = compact(d.path(), &["."]);
-    assert_eq!(code, 2);
+    let err = config_error(
+        "[[rules.custom]]\nname = \"x\"\nmessage = \"m\"\nselect = \"$\"\nseverity = \"error\"\nfoo = 1\n",
+    );
     assert!(
         err.contains("iamlint.toml:6:1") && err.contains("unknown field `foo`"),
         "{err}"
     );
-
-    let duplicate = "[[rules.custom]]\nname = \"x\"\nmessage = \"m\"\nselect = \"$\"\n[[rules.custom]]\nname = \"x\"\nmessage = \"m\"\nselect = \"$\"\n";
-    let d = tree(&[("iamlint.toml", duplicate)]);
-    let (_, err, code) = compact(d.path(), &["."]);
-    assert_eq!(code, 2);
+    let rule = "[[rules.custom]]\nname = \"x\"\nmessage = \"m\"\nselect = \"$\"\n";
+    let err = config_error(&format!("{rule}{rule}"));
     assert!(
         err.contains("iamlint.toml:6:8") && err.contains("a rule named `x` already exists"),
         "{err}"
     );
-
-    let builtin =
-        "[[rules.custom]]\nname = \"admin-access-allowed\"\nmessage = \"m\"\nselect = \"$\"\n";
-    let d = tree(&[("iamlint.toml", builtin)]);
-    let (_, err, code) = compact(d.path(), &["."]);
-    assert_eq!(code, 2);
-    assert!(err.contains("already exists"), "{err}");
+    let err = config_error(
+        "[[rules.custom]]\nname = \"admin-access-allowed\"\nmessage = \"m\"\nselect = \"$\"\n",
+    );
+    assert!(
+        err.contains("iamlint.toml:2:8") && err.contains("already exists"),
+        "{err}"
+    );
 }
 
 const NO_S3_STAR: &str = "[[rules.custom]]\nname = \"no-s3-star\"\nseverity = \"error\"\nmessage = \"s3:* is not allowed\"\nselect = \"$.Statement[?@.Effect == 'Allow'].Action[?@ == 's3:*']\"\n";
