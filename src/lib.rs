@@ -149,7 +149,9 @@ fn lint_path(
         )));
     }
     let bytes = std::fs::read(&path).map_err(|e| note(format!("skipped: {e}")))?;
-    if !explicit && !extract::worth_parsing(kind, &bytes) {
+    // UTF-16's needles are not the UTF-8 bytes: look for them once decoded.
+    let utf16 = bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]);
+    if !explicit && !utf16 && !extract::worth_parsing(kind, &bytes) {
         return Ok(None);
     }
     let (text, lossy_at) = match source::decode(bytes) {
@@ -157,6 +159,9 @@ fn lint_path(
         Decoded::Lossy { text, at } => (text, Some(at)),
         Decoded::Binary => return Err(note("skipped: binary file".into())),
     };
+    if !explicit && utf16 && !extract::worth_parsing(kind, text.as_bytes()) {
+        return Ok(None);
+    }
     let file = SourceFile::new(path.clone(), text);
     let mut ex = Extracted::default();
     if let Some(at) = lossy_at {
@@ -197,4 +202,24 @@ pub fn run(settings: &Settings) -> Result<Outcome, settings::UsageError> {
         notes,
         files_linted,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file that vanishes between the walk listing it and the read: a note, not a panic.
+    #[test]
+    fn a_missing_file_is_a_note() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("gone.json");
+        let note = lint_path(path.clone(), FileKind::Json, false, &Settings::default())
+            .expect_err("a missing file cannot be linted");
+        assert_eq!(note.path, source::display_path(&path));
+        assert!(
+            note.message.starts_with("skipped: ") && note.message.contains("No such file"),
+            "{}",
+            note.message
+        );
+    }
 }
