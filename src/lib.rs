@@ -184,7 +184,26 @@ fn lint_path(
 pub fn run(settings: &Settings) -> Result<Outcome, settings::UsageError> {
     let found = Mutex::new((Vec::new(), 0usize));
     let notes = walk::walk(settings, |c| {
-        match lint_path(c.path, c.kind, c.explicit, settings) {
+        // A bug in a parser must not end the run (nor leave the other files unlinted): the file
+        // that triggered it becomes a note that says to report it.
+        let display = source::display_path(&c.path);
+        let linted = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            lint_path(c.path, c.kind, c.explicit, settings)
+        }))
+        .unwrap_or_else(|panic| {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            Err(Note {
+                path: display,
+                message: format!(
+                    "skipped: iamlint crashed reading this file ({what}); please report it"
+                ),
+            })
+        });
+        match linted {
             Ok(Some(mut f)) => {
                 let mut g = found.lock().unwrap_or_else(|e| e.into_inner());
                 g.0.append(&mut f);

@@ -252,9 +252,7 @@ fn binary_files_named_json_are_skipped_with_a_note() {
 
 #[test]
 fn utf16_with_a_byte_order_mark_is_decoded_and_linted() {
-    let text = format!(
-        "{{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [{{\"Effect\": \"Allow\", \"Action\": \"iam:PassRole\", \"Resource\": \"*\"}}]\n}}\n"
-    );
+    let text = "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"iam:PassRole\", \"Resource\": \"*\"}]\n}\n";
     let mut le = vec![0xFF, 0xFE];
     le.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
     let mut be = vec![0xFE, 0xFF];

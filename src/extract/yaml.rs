@@ -102,6 +102,10 @@ struct Builder<'a> {
 
 /// Parses a YAML stream at byte offset `base` of its file. Every span is a file offset.
 pub fn parse(text: &str, base: usize) -> Parsed {
+    // libyaml reads a leading byte order mark without counting it in its offsets.
+    if let Some(rest) = text.strip_prefix('\u{feff}') {
+        return parse(rest, base + '\u{feff}'.len_utf8());
+    }
     let mut b = Builder {
         text,
         base,
@@ -119,7 +123,9 @@ pub fn parse(text: &str, base: usize) -> Parsed {
 
 impl Builder<'_> {
     fn span(&self, start: usize, end: usize) -> Span {
-        Span::new(self.base + start, self.base + end.max(start))
+        let start = start.min(self.text.len());
+        let end = end.clamp(start, self.text.len());
+        Span::new(self.base + start, self.base + end)
     }
 
     fn error_at(&self, at: usize, message: impl Into<String>) -> YamlError {
@@ -135,7 +141,15 @@ impl Builder<'_> {
     }
 
     fn run(&mut self) -> Result<(), YamlError> {
-        let mut input = self.text.as_bytes();
+        // libyaml-safer 0.3 panics on a block scalar that ends the input without a line break
+        // (`a: |\n  x`): it always gets one. Marks past the real text are clamped in `span`.
+        let padded;
+        let mut input = if self.text.ends_with(['\n', '\r']) {
+            self.text.as_bytes()
+        } else {
+            padded = format!("{}\n", self.text);
+            padded.as_bytes()
+        };
         let mut parser = Parser::new();
         parser.set_input_string(&mut input);
         let mut root: Option<Node> = None;
@@ -628,6 +642,27 @@ mod tests {
         assert_eq!(e.span, Span::new(3, 4));
         let e = parse("a: \"x\u{7}\"\n", 0).error.unwrap();
         assert_eq!(e.span.start, 5);
+    }
+
+    #[test]
+    fn a_block_scalar_may_end_the_file() {
+        for text in ["a: |\n  x", "a: >\n  x", "a: |", "- >-\n x\n y"] {
+            let p = parse(text, 0);
+            assert!(p.error.is_none(), "{text:?}: {:?}", p.error);
+            assert!(p.documents[0].span.end as usize <= text.len());
+        }
+        let n = one("a: |\n  x");
+        assert_eq!(n.get("a").unwrap().literal(), Some("x\n"));
+        assert_eq!(n.get("a").unwrap().span, Span::new(3, 8));
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_not_counted_twice() {
+        let text = "\u{feff}é: x\n";
+        let n = parse(text, 0).documents.remove(0);
+        let e = &n.entries().unwrap()[0];
+        assert_eq!(slice(text, e.key.span), "é");
+        assert_eq!(slice(text, e.value.span), "x");
     }
 
     #[test]
