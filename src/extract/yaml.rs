@@ -153,10 +153,21 @@ impl Builder<'_> {
         let mut parser = Parser::new();
         parser.set_input_string(&mut input);
         let mut root: Option<Node> = None;
+        let mut last_end = 0;
         loop {
-            let ev = parser.parse().map_err(|e| self.convert_error(&e))?;
+            let ev = match parse_quietly(&mut parser) {
+                Ok(ev) => ev.map_err(|e| self.convert_error(&e))?,
+                // `[!Ref, x]`: libyaml-safer 0.3 has a `panic!("TODO")` for a tag before `,`.
+                Err(()) => {
+                    return Err(self.error_at(
+                        last_end,
+                        "the YAML parser cannot read what follows; the file is not read further",
+                    ));
+                }
+            };
             let start = ev.start_mark.index as usize;
             let end = ev.end_mark.index as usize;
+            last_end = end;
             let done = match ev.data {
                 EventData::StreamStart { .. } => None,
                 EventData::StreamEnd => return Ok(()),
@@ -416,6 +427,32 @@ impl Builder<'_> {
     }
 }
 
+thread_local! {
+    /// Set while this thread is inside libyaml-safer: a panic there is expected, caught and
+    /// reported as a syntax error, so its message stays off stderr.
+    static IN_PARSER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// The parser's next event; `Err(())` when it panicked. libyaml-safer 0.3 still has a few
+/// `panic!`s on malformed input, and one YAML file must not end a run over a whole repository.
+fn parse_quietly(
+    parser: &mut Parser<&mut &[u8]>,
+) -> Result<Result<libyaml_safer::Event, libyaml_safer::Error>, ()> {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !IN_PARSER.with(std::cell::Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    IN_PARSER.with(|q| q.set(true));
+    let event = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parser.parse()));
+    IN_PARSER.with(|q| q.set(false));
+    event.map_err(|_| ())
+}
+
 /// Skips `&anchor` and `!tag` tokens, white space and comments from `at`: where the node's own
 /// token starts, and the tag's byte range if there is one.
 fn skip_props(text: &str, mut at: usize) -> (usize, Option<(usize, usize)>) {
@@ -654,6 +691,19 @@ mod tests {
         let n = one("a: |\n  x");
         assert_eq!(n.get("a").unwrap().literal(), Some("x\n"));
         assert_eq!(n.get("a").unwrap().span, Span::new(3, 8));
+    }
+
+    #[test]
+    fn a_parser_panic_is_a_syntax_error() {
+        let text = "a: [!Ref, x]\n";
+        let p = parse(text, 0);
+        let e = p.error.unwrap();
+        assert!(
+            e.message.starts_with("the YAML parser cannot read"),
+            "{}",
+            e.message
+        );
+        assert_eq!(slice(text, e.span), "!");
     }
 
     #[test]
