@@ -188,8 +188,9 @@ impl RealPaths {
         Ok(Some((self.name(canon), kind)))
     }
 
-    /// `canon` written from the first given path that contains it (`src/../policies/p.json`
-    /// stays relative); outside them all, relative to the working folder or else absolute.
+    /// `canon` written from the first given path that contains it (`repo/link/p.json`, with
+    /// `link -> real`, is `repo/real/p.json`); outside them all, relative to the working folder,
+    /// or else absolute.
     fn name(&self, canon: PathBuf) -> PathBuf {
         for (given, root) in &self.roots {
             if let Some(rest) = root.as_ref().and_then(|r| canon.strip_prefix(r).ok()) {
