@@ -126,6 +126,8 @@ fn deep_nesting_is_a_diagnostic_not_a_stack_overflow() {
         open("["),
         open("]")
     );
+    // Unclosed parentheses: hcl-edit's parser would take hours; the pre-check stops at level 13.
+    let parens = format!("locals {{\n  policy = {}\n}}\n", open("(b + c + "));
     let blocks = format!("# policy\n{}{}", open("a {\n"), open("}\n"));
     let tfjson = format!(
         "{{\"resource\": {{\"aws_iam_policy\": {{\"p\": {{\"policy\": {}{}}}}}}}}}",
@@ -143,6 +145,7 @@ fn deep_nesting_is_a_diagnostic_not_a_stack_overflow() {
         ("flow.yaml", flow.as_bytes()),
         ("brackets.tf", hcl.as_bytes()),
         ("blocks.tf", blocks.as_bytes()),
+        ("parens.tf", parens.as_bytes()),
         ("heredoc.tf", heredoc.as_bytes()),
         ("deep.tf.json", tfjson.as_bytes()),
     ]);
@@ -156,7 +159,8 @@ fn deep_nesting_is_a_diagnostic_not_a_stack_overflow() {
          deep.tf.json:1:554: error: maximum nesting depth exceeded [invalid-json]\n\
          flow.yaml:1:267: error: nesting deeper than 256 levels; the file is not read further [invalid-yaml]\n\
          heredoc.tf:3:525: error: maximum nesting depth exceeded [invalid-json]\n\
-         objects.json:1:1546: error: maximum nesting depth exceeded [invalid-json]\n",
+         objects.json:1:1546: error: maximum nesting depth exceeded [invalid-json]\n\
+         parens.tf:2:120: error: parentheses nested more than 12 levels deep; the file is not read further [invalid-hcl]\n",
         "{err}"
     );
 }

@@ -126,7 +126,11 @@ pub fn extract_hcl(file: &Arc<SourceFile>, out: &mut Extracted) {
                     &rules::invalid_hcl::META,
                     file,
                     Span::new(at, at + width),
-                    format!("the file is not valid HCL: {message}"),
+                    if e.over_limit {
+                        format!("{message}; the file is not read further")
+                    } else {
+                        format!("the file is not valid HCL: {message}")
+                    },
                 )
                 .label("parsing stopped here")
                 .help("fix the syntax; `terraform validate` shows the same error"),
