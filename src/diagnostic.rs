@@ -87,7 +87,7 @@ impl Finding {
             severity: rule.default_severity,
             message: message.into(),
             primary: Label {
-                span,
+                span: whole_chars(&file.text, span),
                 text: String::new(),
             },
             secondary: Vec::new(),
@@ -106,7 +106,7 @@ impl Finding {
 
     pub fn secondary(mut self, span: Span, text: impl Into<String>) -> Self {
         self.secondary.push(Label {
-            span,
+            span: whole_chars(&self.file.text, span),
             text: text.into(),
         });
         self
@@ -137,6 +137,20 @@ impl Finding {
             self.message.clone(),
         )
     }
+}
+
+/// `span` widened to whole characters: a rule that points at "the first character" of a document
+/// (`start..start + 1`) must not cut a multi-byte one (`é: x` as a YAML policy's first key).
+fn whole_chars(text: &str, span: Span) -> Span {
+    let mut start = (span.start as usize).min(text.len());
+    let mut end = (span.end as usize).clamp(start, text.len());
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
+    Span::new(start, end)
 }
 
 /// A fix that replaces `old` with `new` inside the token at `span`, if the token's source text

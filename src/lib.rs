@@ -202,7 +202,9 @@ fn lint_path(
         )));
     }
     let bytes = std::fs::read(&path).map_err(|e| note(format!("skipped: {e}")))?;
-    if !explicit && !extract::worth_parsing(kind, &bytes) {
+    // UTF-16's needles are not the UTF-8 bytes: look for them once decoded.
+    let utf16 = bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]);
+    if !explicit && !utf16 && !extract::worth_parsing(kind, &bytes) {
         return Ok(None);
     }
     let (text, lossy_at) = match source::decode(bytes) {
@@ -210,6 +212,9 @@ fn lint_path(
         Decoded::Lossy { text, at } => (text, Some(at)),
         Decoded::Binary => return Err(note("skipped: binary file".into())),
     };
+    if !explicit && utf16 && !extract::worth_parsing(kind, text.as_bytes()) {
+        return Ok(None);
+    }
     let file = SourceFile::new(path.clone(), text);
     let mut ex = Extracted::default();
     if let Some(at) = lossy_at {
@@ -234,7 +239,26 @@ pub fn run(settings: &Settings) -> Result<Outcome, settings::UsageError> {
     let cwd = fingerprint::cwd();
     let notes = walk::walk(settings, |c| {
         let shown = fingerprint::relative(&c.path, cwd.as_deref());
-        match lint_path(c.path, c.kind, c.explicit, settings) {
+        // A bug in a parser must not end the run (nor leave the other files unlinted): the file
+        // that triggered it becomes a note that says to report it.
+        let display = source::display_path(&c.path);
+        let linted = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            lint_path(c.path, c.kind, c.explicit, settings)
+        }))
+        .unwrap_or_else(|panic| {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            Err(Note {
+                path: display,
+                message: format!(
+                    "skipped: iamlint crashed reading this file ({what}); please report it"
+                ),
+            })
+        });
+        match linted {
             Ok(Some(mut f)) => {
                 let mut g = found.lock().unwrap_or_else(|e| e.into_inner());
                 g.0.append(&mut f);
@@ -308,4 +332,24 @@ pub fn apply_filters(
         changed::filter(outcome, changed);
     }
     Ok(said)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file that vanishes between the walk listing it and the read: a note, not a panic.
+    #[test]
+    fn a_missing_file_is_a_note() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("gone.json");
+        let note = lint_path(path.clone(), FileKind::Json, false, &Settings::default())
+            .expect_err("a missing file cannot be linted");
+        assert_eq!(note.path, source::display_path(&path));
+        assert!(
+            note.message.starts_with("skipped: ") && note.message.contains("No such file"),
+            "{}",
+            note.message
+        );
+    }
 }

@@ -90,7 +90,11 @@ impl SourceFile {
     pub fn position(&self, offset: usize) -> Position {
         let offset = offset.min(self.text.len());
         let line = self.line_starts.partition_point(|&s| s as usize <= offset) - 1;
-        let start = self.line_starts[line] as usize;
+        let mut start = self.line_starts[line] as usize;
+        // A byte order mark is not a column: editors do not show it.
+        if start == 0 && offset >= 3 && self.text.starts_with('\u{feff}') {
+            start = 3;
+        }
         let mut end = offset;
         while !self.text.is_char_boundary(end) {
             end -= 1;
@@ -142,6 +146,10 @@ mod tests {
         assert_eq!(f.position(f.text.len()).line, 3);
         assert_eq!(f.line_text(2), " \"é😀\": \"x\"");
         assert_eq!(f.line_text(1), "{");
+        let bom = SourceFile::new("b.json".into(), "\u{feff}{\"a\": 1}".into());
+        assert_eq!(bom.position(bom.text.find('1').unwrap()).column, 7);
+        assert_eq!(bom.position(3).column, 1);
+        assert_eq!(bom.position(0).column, 1);
     }
 }
 

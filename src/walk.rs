@@ -2,7 +2,14 @@
 //! rules, `exclude` globs). Paths named on the command line are always linted. Each file is read,
 //! decoded and linted on the walker's own threads; what cannot be read becomes a note, and the
 //! walk goes on.
+//!
+//! Symbolic links are not followed unless `--follow` (so nothing outside the given paths is read),
+//! except a path named on the command line. When a file can be reached twice (`--follow`, or
+//! several paths given), each real file is linted once, under its real path: the path with links
+//! resolved, written from the given path that contains it, so the name does not depend on which
+//! thread got there first.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -77,6 +84,8 @@ where
     };
     let notes = Mutex::new(Vec::new());
     let note = |n: Note| notes.lock().unwrap_or_else(|e| e.into_inner()).push(n);
+    let real =
+        (settings.follow || settings.paths.len() > 1).then(|| RealPaths::new(&settings.paths));
     builder.build_parallel().run(|| {
         Box::new(|entry| {
             let entry = match entry {
@@ -89,7 +98,15 @@ where
                     return WalkState::Continue;
                 }
             };
+            let explicit = entry.depth() == 0;
             if !entry.file_type().is_some_and(|t| t.is_file()) {
+                // `iamlint pipe.json` on a FIFO or a device: reading it could block forever.
+                if explicit && !entry.file_type().is_some_and(|t| t.is_dir()) {
+                    note(Note {
+                        path: crate::source::display_path(entry.path()),
+                        message: "skipped: not a regular file".into(),
+                    });
+                }
                 return WalkState::Continue;
             }
             // `iamlint --force-exclude a.json` (pre-commit): named, but filtered like walked files.
@@ -106,6 +123,20 @@ where
                 },
                 None => return WalkState::Continue,
             };
+            let (path, kind) = match &real {
+                None => (path, kind),
+                Some(real) => match real.claim(&path, kind, explicit) {
+                    Ok(Some(claimed)) => claimed,
+                    Ok(None) => return WalkState::Continue,
+                    Err(e) => {
+                        note(Note {
+                            path: crate::source::display_path(&path),
+                            message: format!("skipped: {e}"),
+                        });
+                        return WalkState::Continue;
+                    }
+                },
+            };
             if let Some(n) = visit(Candidate {
                 path,
                 kind,
@@ -119,6 +150,79 @@ where
     let mut notes = notes.into_inner().unwrap_or_else(|e| e.into_inner());
     notes.sort();
     Ok(notes)
+}
+
+/// Which real files the walk has handed out, and how to name them.
+struct RealPaths {
+    /// Each given path as typed and with links resolved (`None`: it does not resolve).
+    roots: Vec<(PathBuf, Option<PathBuf>)>,
+    /// Files named on the command line: linted as named, never as found by a walk.
+    explicit: HashSet<PathBuf>,
+    seen: Mutex<HashSet<(PathBuf, FileKind)>>,
+}
+
+impl RealPaths {
+    fn new(paths: &[PathBuf]) -> Self {
+        let roots: Vec<_> = paths
+            .iter()
+            .map(|p| (p.clone(), std::fs::canonicalize(p).ok()))
+            .collect();
+        let explicit = roots
+            .iter()
+            .filter_map(|(_, c)| c.clone())
+            .filter(|c| c.is_file())
+            .collect();
+        RealPaths {
+            roots,
+            explicit,
+            seen: Mutex::default(),
+        }
+    }
+
+    /// The real path to lint `path` under and the front end that reads it (by the real name
+    /// when it says, as the found name did otherwise), or `None` when that file is (or will be)
+    /// linted already.
+    fn claim(
+        &self,
+        path: &Path,
+        kind: FileKind,
+        explicit: bool,
+    ) -> std::io::Result<Option<(PathBuf, FileKind)>> {
+        let canon = std::fs::canonicalize(path)?;
+        if !explicit && self.explicit.contains(&canon) {
+            return Ok(None);
+        }
+        let kind = classify(&canon).unwrap_or(kind);
+        if !self
+            .seen
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert((canon.clone(), kind))
+        {
+            return Ok(None);
+        }
+        Ok(Some((self.name(canon), kind)))
+    }
+
+    /// `canon` written from the first given path that contains it (`repo/link/p.json`, with
+    /// `link -> real`, is `repo/real/p.json`); outside them all, relative to the working folder,
+    /// or else absolute.
+    fn name(&self, canon: PathBuf) -> PathBuf {
+        for (given, root) in &self.roots {
+            if let Some(rest) = root.as_ref().and_then(|r| canon.strip_prefix(r).ok()) {
+                return if rest.as_os_str().is_empty() {
+                    given.clone()
+                } else {
+                    given.join(rest)
+                };
+            }
+        }
+        std::env::current_dir()
+            .ok()
+            .and_then(|d| std::fs::canonicalize(d).ok())
+            .and_then(|d| canon.strip_prefix(d).ok().map(Path::to_path_buf))
+            .unwrap_or(canon)
+    }
 }
 
 /// The front end for a file named on the command line whose name says nothing: by its content.

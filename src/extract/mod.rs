@@ -25,7 +25,7 @@ use crate::rules;
 use crate::source::SourceFile;
 
 /// How a file is read.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum FileKind {
     Json,
     /// `.yaml`, `.yml`, `.template` (CloudFormation's own extension, YAML or JSON inside).

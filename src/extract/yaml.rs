@@ -102,6 +102,10 @@ struct Builder<'a> {
 
 /// Parses a YAML stream at byte offset `base` of its file. Every span is a file offset.
 pub fn parse(text: &str, base: usize) -> Parsed {
+    // libyaml reads a leading byte order mark without counting it in its offsets.
+    if let Some(rest) = text.strip_prefix('\u{feff}') {
+        return parse(rest, base + '\u{feff}'.len_utf8());
+    }
     let mut b = Builder {
         text,
         base,
@@ -119,7 +123,9 @@ pub fn parse(text: &str, base: usize) -> Parsed {
 
 impl Builder<'_> {
     fn span(&self, start: usize, end: usize) -> Span {
-        Span::new(self.base + start, self.base + end.max(start))
+        let start = start.min(self.text.len());
+        let end = end.clamp(start, self.text.len());
+        Span::new(self.base + start, self.base + end)
     }
 
     fn error_at(&self, at: usize, message: impl Into<String>) -> YamlError {
@@ -135,14 +141,33 @@ impl Builder<'_> {
     }
 
     fn run(&mut self) -> Result<(), YamlError> {
-        let mut input = self.text.as_bytes();
+        // libyaml-safer 0.3 panics on a block scalar that ends the input without a line break
+        // (`a: |\n  x`): it always gets one. Marks past the real text are clamped in `span`.
+        let padded;
+        let mut input = if self.text.ends_with(['\n', '\r']) {
+            self.text.as_bytes()
+        } else {
+            padded = format!("{}\n", self.text);
+            padded.as_bytes()
+        };
         let mut parser = Parser::new();
         parser.set_input_string(&mut input);
         let mut root: Option<Node> = None;
+        let mut last_end = 0;
         loop {
-            let ev = parser.parse().map_err(|e| self.convert_error(&e))?;
+            let ev = match parse_quietly(&mut parser) {
+                Ok(ev) => ev.map_err(|e| self.convert_error(&e))?,
+                // `[!Ref, x]`: libyaml-safer 0.3 has a `panic!("TODO")` for a tag before `,`.
+                Err(()) => {
+                    return Err(self.error_at(
+                        last_end,
+                        "the YAML parser cannot read what follows; the file is not read further",
+                    ));
+                }
+            };
             let start = ev.start_mark.index as usize;
             let end = ev.end_mark.index as usize;
+            last_end = end;
             let done = match ev.data {
                 EventData::StreamStart { .. } => None,
                 EventData::StreamEnd => return Ok(()),
@@ -402,6 +427,32 @@ impl Builder<'_> {
     }
 }
 
+thread_local! {
+    /// Set while this thread is inside libyaml-safer: a panic there is expected, caught and
+    /// reported as a syntax error, so its message stays off stderr.
+    static IN_PARSER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// The parser's next event; `Err(())` when it panicked. libyaml-safer 0.3 still has a few
+/// `panic!`s on malformed input, and one YAML file must not end a run over a whole repository.
+fn parse_quietly(
+    parser: &mut Parser<&mut &[u8]>,
+) -> Result<Result<libyaml_safer::Event, libyaml_safer::Error>, ()> {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !IN_PARSER.with(std::cell::Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    IN_PARSER.with(|q| q.set(true));
+    let event = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parser.parse()));
+    IN_PARSER.with(|q| q.set(false));
+    event.map_err(|_| ())
+}
+
 /// Skips `&anchor` and `!tag` tokens, white space and comments from `at`: where the node's own
 /// token starts, and the tag's byte range if there is one.
 fn skip_props(text: &str, mut at: usize) -> (usize, Option<(usize, usize)>) {
@@ -628,6 +679,40 @@ mod tests {
         assert_eq!(e.span, Span::new(3, 4));
         let e = parse("a: \"x\u{7}\"\n", 0).error.unwrap();
         assert_eq!(e.span.start, 5);
+    }
+
+    #[test]
+    fn a_block_scalar_may_end_the_file() {
+        for text in ["a: |\n  x", "a: >\n  x", "a: |", "- >-\n x\n y"] {
+            let p = parse(text, 0);
+            assert!(p.error.is_none(), "{text:?}: {:?}", p.error);
+            assert!(p.documents[0].span.end as usize <= text.len());
+        }
+        let n = one("a: |\n  x");
+        assert_eq!(n.get("a").unwrap().literal(), Some("x\n"));
+        assert_eq!(n.get("a").unwrap().span, Span::new(3, 8));
+    }
+
+    #[test]
+    fn a_parser_panic_is_a_syntax_error() {
+        let text = "a: [!Ref, x]\n";
+        let p = parse(text, 0);
+        let e = p.error.unwrap();
+        assert!(
+            e.message.starts_with("the YAML parser cannot read"),
+            "{}",
+            e.message
+        );
+        assert_eq!(slice(text, e.span), "!");
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_not_counted_twice() {
+        let text = "\u{feff}é: x\n";
+        let n = parse(text, 0).documents.remove(0);
+        let e = &n.entries().unwrap()[0];
+        assert_eq!(slice(text, e.key.span), "é");
+        assert_eq!(slice(text, e.value.span), "x");
     }
 
     #[test]

@@ -36,6 +36,107 @@ impl Cx<'_> {
 pub struct SyntaxError {
     pub offset: usize,
     pub message: String,
+    /// Not an error in HCL, but input iamlint declines to parse ([`MAX_PAREN_DEPTH`]).
+    pub over_limit: bool,
+}
+
+/// Parentheses nested deeper than this stop the file before hcl-edit sees it. On a file that ends
+/// (or breaks off) inside them, its parser reparses each level twice: `a = (b + c + (b + c + …`
+/// takes a second at 16 levels, an hour at 30. Real expressions stay well under 10.
+pub const MAX_PAREN_DEPTH: usize = 12;
+
+/// Where parentheses first nest deeper than [`MAX_PAREN_DEPTH`], counting only those HCL reads as
+/// expression syntax: comments, quoted strings and heredocs are skipped, but the `${…}` and `%{…}`
+/// inside them are expressions again. `None` also when brackets do not match: hcl-edit reports
+/// that quickly.
+fn deep_parens(src: &str) -> Option<usize> {
+    enum Frame<'a> {
+        /// `(`, `[`, `{`, with the byte that closes it.
+        Open(u8),
+        /// `${` or `%{` in a template, closed by `}`.
+        Interp,
+        Quoted,
+        Heredoc(&'a str),
+    }
+    let b = src.as_bytes();
+    let line_end = |i: usize| {
+        b[i..]
+            .iter()
+            .position(|&c| c == b'\n')
+            .map_or(b.len(), |n| i + n)
+    };
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut parens = 0;
+    let mut i = 0;
+    while i < b.len() {
+        let next = b.get(i + 1).copied();
+        match stack.last() {
+            Some(Frame::Heredoc(marker)) if i == 0 || b[i - 1] == b'\n' => {
+                let end = line_end(i);
+                if src[i..end].trim() == *marker {
+                    stack.pop();
+                    i = end;
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        match (stack.last(), b[i]) {
+            // "…\"…", an escaped quote or backslash
+            (Some(Frame::Quoted), b'\\') => i += 1,
+            (Some(Frame::Quoted), b'"' | b'\n') => {
+                stack.pop();
+            }
+            // "$${literal}", "%%{literal}"
+            (Some(Frame::Quoted | Frame::Heredoc(_)), b'$' | b'%') if next == Some(b[i]) => i += 1,
+            // "arn:${var.partition}:s3", "%{ if var.x }"
+            (Some(Frame::Quoted | Frame::Heredoc(_)), b'$' | b'%') if next == Some(b'{') => {
+                stack.push(Frame::Interp);
+                i += 1;
+            }
+            (Some(Frame::Quoted | Frame::Heredoc(_)), _) => {}
+            // # comment, // comment
+            (_, b'#') => i = line_end(i),
+            (_, b'/') if next == Some(b'/') => i = line_end(i),
+            // /* comment */
+            (_, b'/') if next == Some(b'*') => {
+                i = src[i + 2..].find("*/").map_or(b.len(), |n| i + 2 + n + 1);
+            }
+            (_, b'"') => stack.push(Frame::Quoted),
+            // <<EOF, <<-EOT
+            (_, b'<') if next == Some(b'<') => {
+                let end = line_end(i);
+                let marker = src[i + 2..end].trim_start_matches('-').trim_end();
+                if !marker.is_empty()
+                    && marker
+                        .bytes()
+                        .all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-')
+                {
+                    stack.push(Frame::Heredoc(marker));
+                    i = end;
+                } else {
+                    i += 1;
+                }
+            }
+            (_, b'(') => {
+                parens += 1;
+                if parens > MAX_PAREN_DEPTH {
+                    return Some(i);
+                }
+                stack.push(Frame::Open(b')'));
+            }
+            (_, b'[') => stack.push(Frame::Open(b']')),
+            (_, b'{') => stack.push(Frame::Open(b'}')),
+            (_, c @ (b')' | b']' | b'}')) => match stack.pop() {
+                Some(Frame::Open(close)) if close == c => parens -= usize::from(c == b')'),
+                Some(Frame::Interp) if c == b'}' => {}
+                _ => return None,
+            },
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 /// Parses `src` (written at file offset `base`) and reads the top-level blocks `keep` selects by
@@ -45,9 +146,17 @@ pub fn read(
     base: usize,
     keep: impl Fn(&str, &[String]) -> bool,
 ) -> Result<Vec<Block>, SyntaxError> {
+    if let Some(at) = deep_parens(src) {
+        return Err(SyntaxError {
+            offset: base + at,
+            message: format!("parentheses nested more than {MAX_PAREN_DEPTH} levels deep"),
+            over_limit: true,
+        });
+    }
     let body = hcl_edit::parser::parse_body(src).map_err(|e| SyntaxError {
         offset: base + e.location().offset(),
         message: e.message().to_string(),
+        over_limit: false,
     })?;
     let cx = Cx { src, base };
     Ok(body
@@ -240,4 +349,44 @@ fn template_text<'a>(cx: &Cx, elements: impl Iterator<Item = &'a Element>) -> Te
         }
     }
     t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deep_parentheses_stop_the_file_before_hcl_edit() {
+        // Unclosed, hcl-edit would take minutes: the check answers at once.
+        let unclosed = format!("a = {}", "(b + c + ".repeat(40));
+        let at = deep_parens(&unclosed).unwrap();
+        assert_eq!(at, 4 + 9 * MAX_PAREN_DEPTH);
+        let e = read(&unclosed, 3, |_, _| true).err().unwrap();
+        assert!(e.over_limit && e.offset == 3 + at, "{}", e.message);
+        // At the limit, closed or not, hcl-edit reads it (quickly).
+        let at_limit = format!("a = {}x{}", "(b + ".repeat(12), ")".repeat(12));
+        assert_eq!(deep_parens(&at_limit), None);
+        assert!(read(&at_limit, 0, |_, _| true).is_ok());
+    }
+
+    #[test]
+    fn parentheses_in_comments_strings_and_heredocs_do_not_count() {
+        let deep = "(".repeat(20);
+        for text in [
+            format!("# {deep}\na = 1\n"),
+            format!("// {deep}\na = 1\n"),
+            format!("/* {deep}\n */ a = 1\n"),
+            format!("a = \"{deep} \\\" {deep}\"\n"),
+            format!("a = \"$${{{deep}\"\n"),
+            format!("a = <<EOF\n{deep}\nEOF\nb = <<-EOT\n  {deep}\n  EOT\n"),
+        ] {
+            assert_eq!(deep_parens(&text), None, "{text}");
+            assert!(read(&text, 0, |_, _| true).is_ok(), "{text}");
+        }
+        // Interpolations are expressions again, in strings and heredocs.
+        let in_string = format!("a = \"${{{deep}\"\n");
+        assert_eq!(deep_parens(&in_string), Some(7 + MAX_PAREN_DEPTH));
+        let in_heredoc = format!("a = <<EOF\n${{{deep}}}\nEOF\n");
+        assert_eq!(deep_parens(&in_heredoc), Some(12 + MAX_PAREN_DEPTH));
+    }
 }

@@ -114,7 +114,11 @@ pub fn extract_hcl(file: &Arc<SourceFile>, out: &mut Extracted) {
     match hcl::read(&file.text[base..], base, wanted) {
         Ok(blocks) => collect(file, &blocks, out),
         Err(e) => {
-            let at = e.offset.min(file.text.len());
+            // hcl-edit may point inside a character (`r{\n#é` at the end of the file).
+            let mut at = e.offset.min(file.text.len());
+            while !file.text.is_char_boundary(at) {
+                at -= 1;
+            }
             let width = file.text[at..].chars().next().map_or(0, char::len_utf8);
             let message = e.message.strip_suffix('.').unwrap_or(&e.message);
             out.findings.push(
@@ -122,7 +126,11 @@ pub fn extract_hcl(file: &Arc<SourceFile>, out: &mut Extracted) {
                     &rules::invalid_hcl::META,
                     file,
                     Span::new(at, at + width),
-                    format!("the file is not valid HCL: {message}"),
+                    if e.over_limit {
+                        format!("{message}; the file is not read further")
+                    } else {
+                        format!("the file is not valid HCL: {message}")
+                    },
                 )
                 .label("parsing stopped here")
                 .help("fix the syntax; `terraform validate` shows the same error"),

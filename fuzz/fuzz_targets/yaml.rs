@@ -1,0 +1,12 @@
+//! The YAML front end on arbitrary bytes (read as lossy UTF-8): parsing never panics, and every
+//! span in the documents or the error is a char-boundary range of the text.
+#![no_main]
+
+#[path = "common.rs"]
+mod common;
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    common::yaml(data);
+});
