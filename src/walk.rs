@@ -98,10 +98,11 @@ where
                     return WalkState::Continue;
                 }
             };
-            let explicit = entry.depth() == 0;
+            // Named on the command line (the walk starts from it).
+            let named = entry.depth() == 0;
             if !entry.file_type().is_some_and(|t| t.is_file()) {
                 // `iamlint pipe.json` on a FIFO or a device: reading it could block forever.
-                if explicit && !entry.file_type().is_some_and(|t| t.is_dir()) {
+                if named && !entry.file_type().is_some_and(|t| t.is_dir()) {
                     note(Note {
                         path: crate::source::display_path(entry.path()),
                         message: "skipped: not a regular file".into(),
@@ -110,10 +111,11 @@ where
                 return WalkState::Continue;
             }
             // `iamlint --force-exclude a.json` (pre-commit): named, but filtered like walked files.
-            if entry.depth() == 0 && force_excluded(entry.path()) {
+            if named && force_excluded(entry.path()) {
                 return WalkState::Continue;
             }
-            let explicit = entry.depth() == 0 && !settings.force_exclude;
+            // Linted whatever its name and content, unless --force-exclude asks to filter it.
+            let explicit = named && !settings.force_exclude;
             let path = entry.into_path();
             let kind = match classify(&path) {
                 Some(k) => k,
@@ -125,7 +127,7 @@ where
             };
             let (path, kind) = match &real {
                 None => (path, kind),
-                Some(real) => match real.claim(&path, kind, explicit) {
+                Some(real) => match real.claim(&path, kind, named) {
                     Ok(Some(claimed)) => claimed,
                     Ok(None) => return WalkState::Continue,
                     Err(e) => {
@@ -186,10 +188,10 @@ impl RealPaths {
         &self,
         path: &Path,
         kind: FileKind,
-        explicit: bool,
+        named: bool,
     ) -> std::io::Result<Option<(PathBuf, FileKind)>> {
         let canon = std::fs::canonicalize(path)?;
-        if !explicit && self.explicit.contains(&canon) {
+        if !named && self.explicit.contains(&canon) {
             return Ok(None);
         }
         let kind = classify(&canon).unwrap_or(kind);

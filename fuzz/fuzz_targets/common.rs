@@ -62,13 +62,19 @@ pub fn pipeline(data: &[u8]) -> Vec<(&'static str, Vec<iamlint::diagnostic::Find
         }
         let outcome = iamlint::Outcome {
             findings,
-            notes: Vec::new(),
             files_linted: 1,
+            ..iamlint::Outcome::default()
         };
-        for format in [Format::Human, Format::Compact, Format::Json] {
+        for format in [
+            Format::Human,
+            Format::Compact,
+            Format::Json,
+            Format::Sarif,
+            Format::Github,
+        ] {
             let _ = iamlint::output::render(format, &outcome, false);
         }
-        let _ = iamlint::fix::fix_files(&outcome.findings, true);
+        let _ = iamlint::fix::fix_files(&outcome.findings, &settings, true);
         all.push((*name, outcome.findings));
     }
     all
