@@ -124,11 +124,7 @@ fn extract_root(file: &Arc<SourceFile>, root: &tree::Node, out: &mut Extracted) 
 }
 
 fn extract_yaml(file: &Arc<SourceFile>, out: &mut Extracted) {
-    let base = if file.text.starts_with('\u{feff}') {
-        3
-    } else {
-        0
-    };
+    let base = bom_len(&file.text);
     // A `.template` written as JSON. (JSON that does not parse may still be YAML: `{a: 1}`.)
     if file.text[base..].trim_start().starts_with('{')
         && let Ok(Some(root)) = json::parse(&file.text[base..], base)
@@ -169,28 +165,37 @@ fn looks_templated(text: &str) -> bool {
         })
 }
 
-fn extract_json(file: &Arc<SourceFile>, out: &mut Extracted) {
-    // A UTF-8 byte order mark is not JSON; parse after it so spans stay file offsets.
-    let base = if file.text.starts_with('\u{feff}') {
-        3
-    } else {
-        0
-    };
-    let root = match json::parse(&file.text[base..], base) {
-        Ok(Some(root)) => root,
-        Ok(None) => return,
+/// Bytes of a leading UTF-8 byte order mark: no front end reads it, and every front end parses
+/// after it so that spans stay file offsets.
+pub(crate) fn bom_len(text: &str) -> usize {
+    if text.starts_with('\u{feff}') { 3 } else { 0 }
+}
+
+/// `invalid-json` at the place a JSON parse stopped.
+pub(crate) fn report_json_error(file: &Arc<SourceFile>, e: &json::JsonError, out: &mut Extracted) {
+    out.findings.push(
+        Finding::new(&rules::invalid_json::META, file, e.span, e.message.clone())
+            .label("parsing stopped here"),
+    );
+}
+
+/// The JSON file's root value; a parse error is reported, and the tree is still used when the
+/// only problems were comments or trailing commas.
+pub(crate) fn json_file_root(file: &Arc<SourceFile>, out: &mut Extracted) -> Option<tree::Node> {
+    let base = bom_len(&file.text);
+    match json::parse(&file.text[base..], base) {
+        Ok(root) => root,
         Err(e) => {
-            out.findings.push(
-                Finding::new(&rules::invalid_json::META, file, e.span, e.message)
-                    .label("parsing stopped here"),
-            );
-            match e.recovered {
-                Some(root) => root,
-                None => return,
-            }
+            report_json_error(file, &e, out);
+            e.recovered
         }
-    };
-    extract_json_root(file, &root, out);
+    }
+}
+
+fn extract_json(file: &Arc<SourceFile>, out: &mut Extracted) {
+    if let Some(root) = json_file_root(file, out) {
+        extract_json_root(file, &root, out);
+    }
 }
 
 fn extract_json_root(file: &Arc<SourceFile>, root: &tree::Node, out: &mut Extracted) {

@@ -22,7 +22,7 @@ mod tfjson;
 use std::sync::Arc;
 
 use super::Extracted;
-use super::json::{self, JsonError};
+use super::json;
 use super::tree::{Node, Part, Text, Value};
 use crate::diagnostic::Finding;
 use crate::policy::{PolicyDocument, PolicyKind, infer_kind};
@@ -106,11 +106,7 @@ fn wanted(ident: &str, labels: &[String]) -> bool {
 
 /// Reads a `.tf` file.
 pub fn extract_hcl(file: &Arc<SourceFile>, out: &mut Extracted) {
-    let base = if file.text.starts_with('\u{feff}') {
-        3
-    } else {
-        0
-    };
+    let base = super::bom_len(&file.text);
     match hcl::read(&file.text[base..], base, wanted) {
         Ok(blocks) => collect(file, &blocks, out),
         Err(e) => {
@@ -141,31 +137,10 @@ pub fn extract_hcl(file: &Arc<SourceFile>, out: &mut Extracted) {
 
 /// Reads a `.tf.json` file.
 pub fn extract_json(file: &Arc<SourceFile>, out: &mut Extracted) {
-    let base = if file.text.starts_with('\u{feff}') {
-        3
-    } else {
-        0
-    };
-    let root = match json::parse(&file.text[base..], base) {
-        Ok(Some(root)) => root,
-        Ok(None) => return,
-        Err(e) => {
-            report_json_error(file, &e, out);
-            match e.recovered {
-                Some(root) => root,
-                None => return,
-            }
-        }
-    };
-    let blocks = tfjson::blocks(file, &root, wanted);
-    collect(file, &blocks, out);
-}
-
-fn report_json_error(file: &Arc<SourceFile>, e: &JsonError, out: &mut Extracted) {
-    out.findings.push(
-        Finding::new(&rules::invalid_json::META, file, e.span, e.message.clone())
-            .label("parsing stopped here"),
-    );
+    if let Some(root) = super::json_file_root(file, out) {
+        let blocks = tfjson::blocks(file, &root, wanted);
+        collect(file, &blocks, out);
+    }
 }
 
 /// A policy-shaped value that is used elsewhere (`data.aws_iam_policy_document.x`, `local.p`).
@@ -368,7 +343,7 @@ impl Collect<'_> {
                 if let Some(e) = &parsed.error
                     && (!strict || parsed.root.as_ref().is_some_and(json::is_policy))
                 {
-                    report_json_error(self.file, e, self.out);
+                    super::report_json_error(self.file, e, self.out);
                 }
                 parsed.root?
             }
