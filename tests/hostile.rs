@@ -160,7 +160,7 @@ fn deep_nesting_is_a_diagnostic_not_a_stack_overflow() {
          flow.yaml:1:267: error: nesting deeper than 256 levels; the file is not read further [invalid-yaml]\n\
          heredoc.tf:3:525: error: maximum nesting depth exceeded [invalid-json]\n\
          objects.json:1:1546: error: maximum nesting depth exceeded [invalid-json]\n\
-         parens.tf:2:120: error: parentheses nested more than 12 levels deep; the file is not read further [invalid-hcl]\n",
+         parens.tf:2:120: error: parentheses and `${…}` nested more than 12 levels deep; the file is not read further [invalid-hcl]\n",
         "{err}"
     );
 }

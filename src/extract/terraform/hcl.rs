@@ -40,15 +40,16 @@ pub struct SyntaxError {
     pub over_limit: bool,
 }
 
-/// Parentheses nested deeper than this stop the file before hcl-edit sees it. On a file that ends
-/// (or breaks off) inside them, its parser reparses each level twice: `a = (b + c + (b + c + …`
-/// takes a second at 16 levels, an hour at 30. Real expressions stay well under 10.
+/// Parentheses and template interpolations nested deeper than this stop the file before hcl-edit
+/// sees it. On a file that breaks off inside them, its parser reparses each level twice:
+/// `a = (b + c + (b + c + …` or `"${b + c + "${b + c + …` takes a second at 16 levels and hours
+/// at 40. (Brackets and braces do not do this.) Real expressions stay well under 10.
 pub const MAX_PAREN_DEPTH: usize = 12;
 
-/// Where parentheses first nest deeper than [`MAX_PAREN_DEPTH`], counting only those HCL reads as
-/// expression syntax: comments, quoted strings and heredocs are skipped, but the `${…}` and `%{…}`
-/// inside them are expressions again. `None` also when brackets do not match: hcl-edit reports
-/// that quickly.
+/// Where `(`, `${` and `%{` first nest deeper than [`MAX_PAREN_DEPTH`], counting only those HCL
+/// reads as syntax: comments, quoted strings and heredocs are skipped, but the interpolations in
+/// them are expressions again. `None` also when brackets do not match: hcl-edit reports that
+/// quickly.
 fn deep_parens(src: &str) -> Option<usize> {
     enum Frame<'a> {
         /// `(`, `[`, `{`, with the byte that closes it.
@@ -66,7 +67,7 @@ fn deep_parens(src: &str) -> Option<usize> {
             .map_or(b.len(), |n| i + n)
     };
     let mut stack: Vec<Frame> = Vec::new();
-    let mut parens = 0;
+    let mut depth = 0;
     let mut i = 0;
     while i < b.len() {
         let next = b.get(i + 1).copied();
@@ -84,13 +85,18 @@ fn deep_parens(src: &str) -> Option<usize> {
         match (stack.last(), b[i]) {
             // "…\"…", an escaped quote or backslash
             (Some(Frame::Quoted), b'\\') => i += 1,
-            (Some(Frame::Quoted), b'"' | b'\n') => {
+            // hcl-edit lets a quoted string run over line breaks, and so does this count.
+            (Some(Frame::Quoted), b'"') => {
                 stack.pop();
             }
             // "$${literal}", "%%{literal}"
             (Some(Frame::Quoted | Frame::Heredoc(_)), b'$' | b'%') if next == Some(b[i]) => i += 1,
             // "arn:${var.partition}:s3", "%{ if var.x }"
             (Some(Frame::Quoted | Frame::Heredoc(_)), b'$' | b'%') if next == Some(b'{') => {
+                depth += 1;
+                if depth > MAX_PAREN_DEPTH {
+                    return Some(i);
+                }
                 stack.push(Frame::Interp);
                 i += 1;
             }
@@ -119,8 +125,8 @@ fn deep_parens(src: &str) -> Option<usize> {
                 }
             }
             (_, b'(') => {
-                parens += 1;
-                if parens > MAX_PAREN_DEPTH {
+                depth += 1;
+                if depth > MAX_PAREN_DEPTH {
                     return Some(i);
                 }
                 stack.push(Frame::Open(b')'));
@@ -128,8 +134,8 @@ fn deep_parens(src: &str) -> Option<usize> {
             (_, b'[') => stack.push(Frame::Open(b']')),
             (_, b'{') => stack.push(Frame::Open(b'}')),
             (_, c @ (b')' | b']' | b'}')) => match stack.pop() {
-                Some(Frame::Open(close)) if close == c => parens -= usize::from(c == b')'),
-                Some(Frame::Interp) if c == b'}' => {}
+                Some(Frame::Open(close)) if close == c => depth -= usize::from(c == b')'),
+                Some(Frame::Interp) if c == b'}' => depth -= 1,
                 _ => return None,
             },
             _ => {}
@@ -149,7 +155,9 @@ pub fn read(
     if let Some(at) = deep_parens(src) {
         return Err(SyntaxError {
             offset: base + at,
-            message: format!("parentheses nested more than {MAX_PAREN_DEPTH} levels deep"),
+            message: format!(
+                "parentheses and `${{…}}` nested more than {MAX_PAREN_DEPTH} levels deep"
+            ),
             over_limit: true,
         });
     }
@@ -383,10 +391,18 @@ mod tests {
             assert_eq!(deep_parens(&text), None, "{text}");
             assert!(read(&text, 0, |_, _| true).is_ok(), "{text}");
         }
-        // Interpolations are expressions again, in strings and heredocs.
+        // Interpolations are expressions again, in strings and heredocs, and count themselves.
         let in_string = format!("a = \"${{{deep}\"\n");
-        assert_eq!(deep_parens(&in_string), Some(7 + MAX_PAREN_DEPTH));
+        assert_eq!(deep_parens(&in_string), Some(7 + MAX_PAREN_DEPTH - 1));
         let in_heredoc = format!("a = <<EOF\n${{{deep}}}\nEOF\n");
-        assert_eq!(deep_parens(&in_heredoc), Some(12 + MAX_PAREN_DEPTH));
+        assert_eq!(deep_parens(&in_heredoc), Some(12 + MAX_PAREN_DEPTH - 1));
+        let templates = format!("a = {}", "\"${b + c + ".repeat(40));
+        assert_eq!(deep_parens(&templates), Some(4 + 11 * MAX_PAREN_DEPTH + 1));
+        // A comment in an interpolation hides its `}`: the nesting goes on.
+        let commented = "a = \"${x # }\n".repeat(2) + "\"${b + c + \"${".repeat(20).as_str();
+        assert!(deep_parens(&commented).is_some());
+        let closed = format!("a = {}x{}", "\"${".repeat(12), "}\"".repeat(12));
+        assert_eq!(deep_parens(&closed), None);
+        assert!(read(&closed, 0, |_, _| true).is_ok());
     }
 }
