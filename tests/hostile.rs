@@ -149,6 +149,8 @@ fn deep_nesting_is_a_diagnostic_not_a_stack_overflow() {
         ("heredoc.tf", heredoc.as_bytes()),
         ("deep.tf.json", tfjson.as_bytes()),
     ]);
+    // Each front end's own limit: jsonc-parser's, the YAML builder's 256 levels, hcl-edit's 64,
+    // and the parentheses pre-check's 12. On the walker's threads (`-j 2`), not the main one.
     let (code, out, err) = compact(d.path(), &["-j", "2"]);
     assert_eq!(code, 1, "{err}");
     assert_eq!(
