@@ -10,14 +10,14 @@
 //
 // The output is deterministic: every list is sorted, nothing depends on the clock or on the
 // machine, so running it twice on the same package version gives byte-identical files.
-// The layout is documented in data/README.md; src/iamdata/load.rs reads it.
+// The layout is documented in data/README.md; build.rs turns it into Rust statics.
 
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { brotliCompressSync, constants as zc } from 'node:zlib';
 
-// Bump when the shape of the JSON changes; the Rust loader checks it.
+// Bump when the shape of the JSON changes; build.rs checks it.
 const FORMAT = 1;
 
 // Closed vocabularies, written into the file and referenced by position. Their order is part of

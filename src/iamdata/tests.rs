@@ -59,7 +59,23 @@ fn tables_are_sorted_for_binary_search() {
             s.prefix()
         );
     }
-    assert!(sorted(d.exact_keys.iter().map(|k| k.key()).collect()));
+    assert!(sorted(
+        tables::EXACT_KEYS
+            .iter()
+            .map(|&i| tables::KEYS[i as usize].key())
+            .collect()
+    ));
+    // The lower-cased name lists the lookups search agree with the tables.
+    for (i, &k) in tables::EXACT_KEYS.iter().enumerate() {
+        let key = tables::KEYS[k as usize].key();
+        assert_eq!(tables::EXACT_KEY_NAMES[i].get(), key.to_ascii_lowercase());
+    }
+    for (a, name) in tables::ACTIONS.iter().zip(&tables::ACTION_NAMES) {
+        assert_eq!(name.get(), a.name().to_ascii_lowercase());
+    }
+    for (s, name) in tables::SERVICES.iter().zip(&tables::SERVICE_NAMES) {
+        assert_eq!(name.get(), s.prefix().to_ascii_lowercase());
+    }
 }
 
 #[test]
@@ -138,7 +154,6 @@ fn kms_decrypt_condition_keys() {
     assert!(
         decrypt
             .condition_keys()
-            .iter()
             .any(|k| k.key() == "kms:CallerAccount")
     );
     let ctx = decrypt
@@ -469,24 +484,25 @@ fn access_level_set() {
     assert!(tagging.access_level().contains(AccessLevel::TAGGING));
 }
 
-/// Load-time measurement, not an assertion (timings on a shared machine are noise): run with
-/// `cargo test --release --lib iamdata::tests::load_time -- --ignored --nocapture`.
-/// Prints the first load in the process (what a CLI run pays) and the best of ten more (each
-/// extra load leaks its tables, which is fine for a one-off measurement).
+/// Lookup-time measurement, not an assertion (timings on a shared machine are noise): run with
+/// `cargo test --release --lib iamdata::tests::lookup_time -- --ignored --nocapture`.
+/// The tables are statics built at compile time, so the first `get()` costs nothing to decode;
+/// this prints it with a few typical lookups.
 #[test]
 #[ignore = "measurement; run in release with --nocapture"]
-fn load_time() {
-    use std::time::{Duration, Instant};
+fn lookup_time() {
+    use std::time::Instant;
     let start = Instant::now();
-    let d = load::load();
+    let d = get();
     let first = start.elapsed();
-    let best = (0..10)
-        .map(|_| {
-            let start = Instant::now();
-            let _ = load::load();
-            start.elapsed()
+    let start = Instant::now();
+    let found = (0..10_000)
+        .filter(|i| {
+            d.action("S3", ["GetObject", "putobject", "Nope"][i % 3])
+                .is_some()
         })
-        .fold(Duration::MAX, Duration::min);
+        .count();
+    let lookups = start.elapsed();
     let start = Instant::now();
     let n = d.expand_action_pattern("*:Get*").len();
     let expanded = start.elapsed();
@@ -494,7 +510,7 @@ fn load_time() {
     let suggestions = d.nearest_actions("rds:connect", 3).len();
     let suggested = start.elapsed();
     println!(
-        "load+index: first {first:?}, best of 10 {best:?}; \
+        "first get {first:?}; 10,000 action lookups ({found} found) {lookups:?}; \
          expand *:Get* ({n} actions) {expanded:?}; nearest_actions ({suggestions}) {suggested:?}"
     );
 }

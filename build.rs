@@ -1,0 +1,449 @@
+//! Turns the embedded AWS service reference (`data/iam-data.json.br`, see `data/README.md`) into
+//! Rust statics at build time, so a run pays nothing to decode it: `src/iamdata/tables.rs`
+//! `include!`s the generated `$OUT_DIR/iam_data.rs`.
+//!
+//! Everything the old run-time loader did happens here once: decompressing, checking the
+//! layout, turning per-service indices into `&'static` references, turning templated condition
+//! keys into wildcard patterns, lower-casing names for the case-insensitive lookups, and
+//! building the cross-service condition key index. A malformed file fails the build with a
+//! message (it is written and checked by `scripts/gen-iam-data.mjs`).
+
+use std::cmp::{Ordering, Reverse};
+use std::fmt::Write as _;
+use std::io::Read as _;
+use std::path::Path;
+
+use serde_json::Value;
+
+/// The layout version this generator understands (the node generator's `FORMAT`).
+const FORMAT: u64 = 1;
+
+const DATA: &str = "data/iam-data.json.br";
+
+fn main() {
+    println!("cargo::rerun-if-changed={DATA}");
+    println!("cargo::rerun-if-changed=build.rs");
+    let compressed = std::fs::read(DATA).unwrap_or_else(|e| panic!("cannot read {DATA}: {e}"));
+    let mut json = Vec::with_capacity(compressed.len() * 9);
+    brotli_decompressor::Decompressor::new(&compressed[..], 1 << 16)
+        .read_to_end(&mut json)
+        .unwrap_or_else(|e| panic!("{DATA} does not decompress: {e}"));
+    let doc: Value =
+        serde_json::from_slice(&json).unwrap_or_else(|e| panic!("{DATA} does not parse: {e}"));
+    let code = generate(&doc);
+    let out = Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR")).join("iam_data.rs");
+    std::fs::write(&out, code).unwrap_or_else(|e| panic!("cannot write {}: {e}", out.display()));
+}
+
+// ---- reading the document ----
+
+fn arr(v: &Value) -> &[Value] {
+    v.as_array()
+        .unwrap_or_else(|| panic!("{DATA}: expected an array, got {v}"))
+}
+
+fn st(v: &Value) -> &str {
+    v.as_str()
+        .unwrap_or_else(|| panic!("{DATA}: expected a string, got {v}"))
+}
+
+fn num(v: &Value) -> usize {
+    let n = v
+        .as_u64()
+        .unwrap_or_else(|| panic!("{DATA}: expected a number, got {v}"));
+    usize::try_from(n).expect("index fits usize")
+}
+
+fn field<'a>(doc: &'a Value, name: &str) -> &'a Value {
+    doc.get(name)
+        .unwrap_or_else(|| panic!("{DATA}: no field {name:?}"))
+}
+
+/// The `ConditionType` variant for a type named as in the IAM docs.
+fn type_variant(aws: &str) -> &'static str {
+    match aws {
+        "String" => "String",
+        "ArrayOfString" => "ArrayOfString",
+        "ARN" => "Arn",
+        "ArrayOfARN" => "ArrayOfArn",
+        "Bool" => "Bool",
+        "ArrayOfBool" => "ArrayOfBool",
+        "Numeric" => "Numeric",
+        "ArrayOfNumeric" => "ArrayOfNumeric",
+        "Date" => "Date",
+        "ArrayOfDate" => "ArrayOfDate",
+        "IPAddress" => "IpAddress",
+        "ArrayOfIPAddress" => "ArrayOfIpAddress",
+        "Binary" => "Binary",
+        "ArrayOfBinary" => "ArrayOfBinary",
+        "Null" => "Null",
+        other => panic!("{DATA}: unknown condition type {other:?}; add it to ConditionType"),
+    }
+}
+
+/// The `AccessLevel` bit for a level named as in the IAM docs (see `AccessLevel`'s constants).
+fn access_bit(aws: &str) -> u8 {
+    match aws {
+        "List" => 1,
+        "Read" => 1 << 1,
+        "Write" => 1 << 2,
+        "Permissions management" => 1 << 3,
+        "Tagging" => 1 << 4,
+        other => panic!("{DATA}: unknown access level {other:?}"),
+    }
+}
+
+/// Orders ASCII-case-insensitively, as the file's lists are sorted.
+fn cmp_ci(a: &str, b: &str) -> Ordering {
+    a.bytes()
+        .map(|b| b.to_ascii_lowercase())
+        .cmp(b.bytes().map(|b| b.to_ascii_lowercase()))
+}
+
+/// Turns a templated key into a wildcard pattern (each placeholder → `?*`, i.e. non-empty
+/// text), or `None` if the key has no placeholder.
+///
+/// Placeholders in the data: `${Name}` (most), `<key>` (S3), and a trailing `/tag-key` (the
+/// global tag keys and two services, spelled the way the IAM docs do).
+fn template_pattern(key: &str) -> Option<String> {
+    let mut pattern = String::with_capacity(key.len());
+    let mut rest = key;
+    let mut templated = false;
+    while !rest.is_empty() {
+        let placeholder = [("${", '}'), ("<", '>')].iter().find_map(|&(open, close)| {
+            let after = rest.strip_prefix(open)?;
+            let end = after.find(close)?;
+            Some(&after[end + 1..])
+        });
+        if let Some(after) = placeholder {
+            pattern.push_str("?*");
+            rest = after;
+            templated = true;
+        } else if rest.eq_ignore_ascii_case("/tag-key") {
+            pattern.push_str("/?*");
+            rest = "";
+            templated = true;
+        } else {
+            let c = rest.chars().next().unwrap_or_default();
+            pattern.push(c);
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+    templated.then_some(pattern)
+}
+
+/// One condition key as the generator sees it, for the cross-service index.
+struct Key {
+    /// Position in `KEYS`.
+    index: usize,
+    key: String,
+    template: Option<String>,
+    /// 0 global, 1 declared by the service its prefix names, 2 declared by another service.
+    tier: u8,
+}
+
+/// The tables being written. Every table is an array of plain integers and `Str`/`Run` pairs
+/// (no pointers), so the compiled tables sit in read-only data that needs no relocation when
+/// the program starts; text lives in one string, `STRINGS`.
+#[derive(Default)]
+struct Tables {
+    strings: String,
+    interned: std::collections::HashMap<String, (usize, usize)>,
+    keys: Vec<String>,
+    key_refs: Vec<String>,
+    str_refs: Vec<String>,
+    resource_types: Vec<String>,
+    actions: Vec<String>,
+    action_names: Vec<String>,
+    action_resources: Vec<String>,
+    services: Vec<String>,
+    service_names: Vec<String>,
+}
+
+impl Tables {
+    /// `Str(offset, len)` of `text` in `STRINGS`, each distinct text stored once.
+    fn s(&mut self, text: &str) -> String {
+        let (at, len) = match self.interned.get(text) {
+            Some(&found) => found,
+            None => {
+                let found = (self.strings.len(), text.len());
+                self.strings.push_str(text);
+                self.interned.insert(text.to_owned(), found);
+                found
+            }
+        };
+        format!("Str({at},{len})")
+    }
+
+    /// `Run(start, len)` of the condition keys at `base + i` for each per-service index `i`.
+    fn key_run(&mut self, indices: &Value, base: usize, count: usize, owner: &str) -> String {
+        let start = self.key_refs.len();
+        for i in arr(indices) {
+            let i = num(i);
+            assert!(i < count, "{DATA}: {owner}: condition key {i} out of range");
+            self.key_refs.push((base + i).to_string());
+        }
+        format!("Run({start},{})", self.key_refs.len() - start)
+    }
+
+    /// `Run(start, len)` of the strings in `STR_REFS`.
+    fn str_run(&mut self, v: &Value) -> String {
+        let start = self.str_refs.len();
+        for item in arr(v) {
+            let lit = self.s(st(item));
+            self.str_refs.push(lit);
+        }
+        format!("Run({start},{})", self.str_refs.len() - start)
+    }
+}
+
+// ---- writing Rust ----
+
+fn generate(doc: &Value) -> String {
+    let format = field(doc, "format").as_u64();
+    assert_eq!(
+        format,
+        Some(FORMAT),
+        "{DATA} has format {format:?}, this build reads {FORMAT}; rerun scripts/update-iam-data.sh"
+    );
+    let access: Vec<u8> = arr(field(doc, "access"))
+        .iter()
+        .map(|n| access_bit(st(n)))
+        .collect();
+    let types: Vec<&str> = arr(field(doc, "types"))
+        .iter()
+        .map(|n| type_variant(st(n)))
+        .collect();
+    let categories: Vec<&str> = arr(field(doc, "globalCategories")).iter().map(st).collect();
+
+    let mut t = Tables::default();
+    let mut all_keys: Vec<Key> = Vec::new();
+    let mut push_key = |t: &mut Tables, key: &str, ty: &str, origin: String, tier: u8| {
+        let template = template_pattern(key);
+        let key_lit = t.s(key);
+        let template_lit = match &template {
+            Some(p) => format!("Some({})", t.s(p)),
+            None => "None".to_owned(),
+        };
+        all_keys.push(Key {
+            index: t.keys.len(),
+            key: key.to_owned(),
+            template,
+            tier,
+        });
+        t.keys.push(format!(
+            "ConditionKeyInfo{{key:{key_lit},ty:ConditionType::{ty},origin:KeyOrigin::{origin},template:{template_lit}}}"
+        ));
+    };
+
+    let global = arr(field(doc, "global"));
+    for g in global {
+        let g = arr(g);
+        let category = t.s(categories[num(&g[2])]);
+        push_key(
+            &mut t,
+            st(&g[0]),
+            types[num(&g[1])],
+            format!("Global({category})"),
+            0,
+        );
+    }
+    let global_len = t.keys.len();
+
+    let services = arr(field(doc, "services"));
+    check_sorted(
+        services.iter().map(|s| st(&arr(s)[0])),
+        "services",
+        "prefixes",
+    );
+    for (si, service) in services.iter().enumerate() {
+        let [prefix, name, keys, resource_types, actions] = arr(service) else {
+            panic!("{DATA}: service {si} is not [prefix, name, keys, resource types, actions]");
+        };
+        let prefix = st(prefix);
+        let keys = arr(keys);
+        let resource_types = arr(resource_types);
+        let actions = arr(actions);
+        check_sorted(
+            keys.iter().map(|k| st(&arr(k)[0])),
+            prefix,
+            "condition keys",
+        );
+        check_sorted(
+            resource_types.iter().map(|r| st(&arr(r)[0])),
+            prefix,
+            "resource types",
+        );
+        check_sorted(actions.iter().map(|a| st(&arr(a)[0])), prefix, "actions");
+
+        let key_base = t.keys.len();
+        for k in keys {
+            let k = arr(k);
+            let key = st(&k[0]);
+            let own = key
+                .split(':')
+                .next()
+                .is_some_and(|p| p.eq_ignore_ascii_case(prefix));
+            push_key(
+                &mut t,
+                key,
+                types[num(&k[1])],
+                format!("Service({si})"),
+                if own { 1 } else { 2 },
+            );
+        }
+
+        let rt_base = t.resource_types.len();
+        for r in resource_types {
+            let [key, arn_format, keys_of] = arr(r) else {
+                panic!("{DATA}: {prefix}: resource type is not [key, ARN format, keys]");
+            };
+            let key = t.s(st(key));
+            let arn_format = t.s(st(arn_format));
+            let keys_of = t.key_run(keys_of, key_base, keys.len(), prefix);
+            t.resource_types.push(format!(
+                "ResourceType{{service:{si},key:{key},arn_format:{arn_format},condition_keys:{keys_of}}}"
+            ));
+        }
+
+        let action_base = t.actions.len();
+        for a in actions {
+            let [name, bits, resources, keys_of, dependent] = arr(a) else {
+                panic!(
+                    "{DATA}: {prefix}: action is not [name, access, resources, keys, dependent]"
+                );
+            };
+            let bits = num(bits);
+            let level = access
+                .iter()
+                .enumerate()
+                .filter(|&(i, _)| bits & (1 << i) != 0)
+                .fold(0u8, |all, (_, &bit)| all | bit);
+            let res_start = t.action_resources.len();
+            for r in arr(resources) {
+                let [rt, required, keys_of, dependent] = arr(r) else {
+                    panic!(
+                        "{DATA}: {prefix}: action resource is not [type, required, keys, dependent]"
+                    );
+                };
+                let rt = num(rt);
+                assert!(
+                    rt < resource_types.len(),
+                    "{DATA}: {prefix}: resource type {rt} out of range"
+                );
+                let keys_of = t.key_run(keys_of, key_base, keys.len(), prefix);
+                let dependent = t.str_run(dependent);
+                t.action_resources.push(format!(
+                    "ActionResource{{resource_type:{},required:{},condition_keys:{keys_of},dependent_actions:{dependent}}}",
+                    rt_base + rt,
+                    num(required) != 0,
+                ));
+            }
+            let res_run = format!("Run({res_start},{})", t.action_resources.len() - res_start);
+            let keys_of = t.key_run(keys_of, key_base, keys.len(), prefix);
+            let dependent = t.str_run(dependent);
+            let name = st(name);
+            let lower = t.s(&name.to_ascii_lowercase());
+            t.action_names.push(lower);
+            let name = t.s(name);
+            t.actions.push(format!(
+                "Action{{service:{si},name:{name},access_level:AccessLevel({level}),resource_types:{res_run},condition_keys:{keys_of},dependent_actions:{dependent}}}"
+            ));
+        }
+
+        let prefix_lit = t.s(prefix);
+        let lower = t.s(&prefix.to_ascii_lowercase());
+        t.service_names.push(lower);
+        let name = t.s(st(name));
+        t.services.push(format!(
+            "Service{{prefix:{prefix_lit},name:{name},actions:Run({action_base},{}),resource_types:Run({rt_base},{}),condition_keys:Run({key_base},{})}}",
+            actions.len(),
+            resource_types.len(),
+            keys.len()
+        ));
+    }
+
+    let (exact, exact_names, templated) = index_condition_keys(&mut t, all_keys);
+
+    let mut out = String::with_capacity(8 << 20);
+    writeln!(
+        out,
+        "// Generated by build.rs from {DATA}; do not edit.\n\
+         pub(super) const SOURCE: &str = {:?};\n\
+         pub(super) const DATE: &str = {:?};\n\
+         pub(super) const GLOBAL_KEYS: usize = {global_len};\n\
+         pub(super) const STRINGS: &str = {:?};",
+        st(field(doc, "source")),
+        st(field(doc, "date")),
+        t.strings
+    )
+    .unwrap();
+    let mut table = |name: &str, ty: &str, rows: &[String]| {
+        writeln!(
+            out,
+            "pub(super) static {name}: [{ty}; {}] = [\n{}\n];",
+            rows.len(),
+            rows.join(",\n")
+        )
+        .unwrap();
+    };
+    table("KEYS", "ConditionKeyInfo", &t.keys);
+    table("KEY_REFS", "u32", &t.key_refs);
+    table("STR_REFS", "Str", &t.str_refs);
+    table("RESOURCE_TYPES", "ResourceType", &t.resource_types);
+    table("ACTION_RESOURCES", "ActionResource", &t.action_resources);
+    table("ACTIONS", "Action", &t.actions);
+    table("ACTION_NAMES", "Str", &t.action_names);
+    table("SERVICES", "Service", &t.services);
+    table("SERVICE_NAMES", "Str", &t.service_names);
+    table("EXACT_KEYS", "u32", &exact);
+    table("EXACT_KEY_NAMES", "Str", &exact_names);
+    table("TEMPLATED_KEYS", "u32", &templated);
+    out
+}
+
+/// The lookups binary-search case-insensitively: every list must be sorted that way, with no
+/// two names equal ignoring case.
+fn check_sorted<'a>(names: impl Iterator<Item = &'a str>, owner: &str, what: &str) {
+    let names: Vec<&str> = names.collect();
+    for w in names.windows(2) {
+        assert!(
+            cmp_ci(w[0], w[1]) == Ordering::Less,
+            "{DATA}: {owner}: {what} not sorted case-insensitively: {:?} before {:?}",
+            w[0],
+            w[1]
+        );
+    }
+}
+
+/// The cross-service condition key lookup: exact names (one entry per name, sorted for binary
+/// search, with their lower-cased names alongside) and templates (in the order they are tried),
+/// as rows of `EXACT_KEYS`, `EXACT_KEY_NAMES` and `TEMPLATED_KEYS`.
+///
+/// Several services declare the same key (`aws:ResourceTag/${TagKey}` in hundreds, a few
+/// service keys in neighbours). Precedence: the global declaration, then the declaration by
+/// the service the key's prefix names, then the first other service by prefix. Among
+/// templates, more literal text first, so `events:Metadata/${MetadataKey}/Matcher` is tried
+/// before `events:Metadata/${MetadataKey}`.
+fn index_condition_keys(
+    t: &mut Tables,
+    mut all: Vec<Key>,
+) -> (Vec<String>, Vec<String>, Vec<String>) {
+    // Stable: within a tier, services stay in prefix order.
+    all.sort_by(|a, b| cmp_ci(&a.key, &b.key).then(a.tier.cmp(&b.tier)));
+    all.dedup_by(|later, kept| later.key.eq_ignore_ascii_case(&kept.key));
+    let (mut templated, exact): (Vec<Key>, Vec<Key>) =
+        all.into_iter().partition(|k| k.template.is_some());
+    let literal_len = |k: &Key| {
+        k.template
+            .as_deref()
+            .map_or(0, |p| p.bytes().filter(|&b| b != b'?' && b != b'*').count())
+    };
+    templated.sort_by_key(|k| (k.tier, Reverse(literal_len(k))));
+    let exact_names = exact
+        .iter()
+        .map(|k| t.s(&k.key.to_ascii_lowercase()))
+        .collect();
+    let rows = |keys: &[Key]| keys.iter().map(|k| k.index.to_string()).collect();
+    (rows(&exact), exact_names, rows(&templated))
+}
