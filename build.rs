@@ -301,8 +301,9 @@ fn generate(doc: &Value) -> String {
             let key = t.s(st(key));
             let arn_format = t.s(st(arn_format));
             let keys_of = t.key_run(keys_of, key_base, keys.len(), prefix);
+            let row = t.resource_types.len();
             t.resource_types.push(format!(
-                "ResourceType{{service:{si},key:{key},arn_format:{arn_format},condition_keys:{keys_of}}}"
+                "ResourceType{{row:{row},service:{si},key:{key},arn_format:{arn_format},condition_keys:{keys_of}}}"
             ));
         }
 
@@ -363,6 +364,11 @@ fn generate(doc: &Value) -> String {
         ));
     }
 
+    // Rows of these are stored as u16.
+    assert!(
+        t.services.len() <= usize::from(u16::MAX)
+            && t.resource_types.len() <= usize::from(u16::MAX)
+    );
     let (exact, exact_names, templated) = index_condition_keys(&mut t, all_keys);
 
     let mut out = String::with_capacity(8 << 20);
@@ -381,7 +387,8 @@ fn generate(doc: &Value) -> String {
     let mut table = |name: &str, ty: &str, rows: &[String]| {
         writeln!(
             out,
-            "pub(super) static {name}: [{ty}; {}] = [\n{}\n];",
+            "pub(super) const {name}_LEN: usize = {};\n\
+             pub(super) static {name}: [{ty}; {name}_LEN] = [\n{}\n];",
             rows.len(),
             rows.join(",\n")
         )

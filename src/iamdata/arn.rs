@@ -86,37 +86,43 @@ const fn run(set: Set) -> El {
 
 /// Does some string match both element lists?
 fn intersects(a: &[El], b: &[El]) -> bool {
-    let width = b.len() + 1;
-    let mut seen = vec![false; (a.len() + 1) * width];
-    let mut stack = vec![(0usize, 0usize)];
-    while let Some((i, j)) = stack.pop() {
-        let slot = &mut seen[i * width + j];
-        if *slot {
-            continue;
-        }
-        *slot = true;
-        if i == a.len() && j == b.len() {
-            return true;
-        }
-        // A run may end here (match nothing more) on either side.
-        if i < a.len() && a[i].repeat {
-            stack.push((i + 1, j));
-        }
-        if j < b.len() && b[j].repeat {
-            stack.push((i, j + 1));
-        }
-        // Or both sides consume one common character; a run stays where it is.
-        if i < a.len() && j < b.len() && a[i].set.intersects(b[j].set) {
-            let next = (i + usize::from(!a[i].repeat), j + usize::from(!b[j].repeat));
-            if next != (i, j) {
-                stack.push(next);
+    thread_local! {
+        /// Scratch space reused by every search on this thread: visited states and the stack.
+        static SCRATCH: std::cell::RefCell<(Vec<bool>, Vec<(usize, usize)>)> =
+            const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
+    }
+    SCRATCH.with_borrow_mut(|(seen, stack)| {
+        let width = b.len() + 1;
+        seen.clear();
+        seen.resize((a.len() + 1) * width, false);
+        stack.clear();
+        stack.push((0usize, 0usize));
+        while let Some((i, j)) = stack.pop() {
+            let slot = &mut seen[i * width + j];
+            if *slot {
+                continue;
+            }
+            *slot = true;
+            if i == a.len() && j == b.len() {
+                return true;
+            }
+            if i < a.len() && a[i].repeat {
+                stack.push((i + 1, j));
+            }
+            if j < b.len() && b[j].repeat {
+                stack.push((i, j + 1));
+            }
+            if i < a.len() && j < b.len() && a[i].set.intersects(b[j].set) {
+                let next = (i + usize::from(!a[i].repeat), j + usize::from(!b[j].repeat));
+                if next != (i, j) {
+                    stack.push(next);
+                }
             }
         }
-    }
-    false
+        false
+    })
 }
 
-/// Elements for policy-side text: IAM wildcards and policy variables widen, the rest is literal.
 fn push_policy_text(text: &str, out: &mut Vec<El>) {
     let mut rest = text;
     while let Some(c) = rest.chars().next() {
@@ -189,10 +195,113 @@ fn format_elements(format: &str) -> Vec<El> {
 }
 
 /// Could a string described by `policy` match the reference ARN `format` (all alternatives)?
+#[cfg(test)]
 pub(crate) fn format_could_match(format: &str, policy: &[El]) -> bool {
-    format
-        .split(", ")
-        .any(|alt| intersects(&format_elements(alt.trim()), policy))
+    CompiledFormat::new(format).could_match(&ArnPattern {
+        els: policy.to_vec(),
+    })
+}
+
+/// A policy ARN read once, to match against many formats.
+#[derive(Clone, Debug)]
+pub struct ArnPattern {
+    els: Vec<El>,
+}
+
+impl ArnPattern {
+    /// An ARN known only in parts: [`Part::Unknown`] stands for text static analysis cannot
+    /// see and matches anything.
+    pub fn new(parts: &[Part<'_>]) -> ArnPattern {
+        ArnPattern {
+            els: policy_elements(parts),
+        }
+    }
+}
+
+/// An ARN format read once: its alternatives as elements.
+#[derive(Debug)]
+pub(crate) struct CompiledFormat {
+    alternatives: Box<[Box<[El]>]>,
+}
+
+impl CompiledFormat {
+    pub(crate) fn new(format: &str) -> CompiledFormat {
+        CompiledFormat {
+            alternatives: format
+                .split(", ")
+                .map(|alt| format_elements(alt.trim()).into_boxed_slice())
+                .collect(),
+        }
+    }
+
+    pub(crate) fn could_match(&self, policy: &ArnPattern) -> bool {
+        self.alternatives
+            .iter()
+            .any(|alt| literals_agree(alt, &policy.els) && intersects(alt, &policy.els))
+    }
+}
+
+/// A quick necessary condition for [`intersects`]: the two sides agree on their literal
+/// characters from the start up to the first element that is not a single known character
+/// on either side. Formats start with `arn:` and then a placeholder, so this only rules out
+/// what is not an ARN; the work is in [`resource_prefixes_agree`].
+fn literals_agree(format: &[El], policy: &[El]) -> bool {
+    for (f, p) in format.iter().zip(policy) {
+        match (f.repeat, f.set, p.repeat, p.set) {
+            (false, Set::One(a), false, Set::One(b)) if a != b => return false,
+            (false, Set::One(_), false, Set::One(_)) => {}
+            _ => break,
+        }
+    }
+    resource_prefixes_agree(format, policy)
+}
+
+/// Where no element before the fifth `:` could stand for a `:` on either side (a format's
+/// placeholders there never do; a policy's `*`, `?` or unknown part could), the fields are
+/// where the colons say: the service fields (third) must then be equal when both are plain
+/// text, and the resource parts' literal starts must agree (`dbuser:` against `db:`).
+fn resource_prefixes_agree(format: &[El], policy: &[El]) -> bool {
+    /// The positions of the first five `:`, if no element before the fifth could be another
+    /// `:`.
+    fn colons(els: &[El]) -> Option<[usize; 5]> {
+        let mut found = [0; 5];
+        let mut n = 0;
+        for (i, e) in els.iter().enumerate() {
+            if (e.set != Set::One(':') && e.set.contains(':'))
+                || (e.repeat && e.set == Set::One(':'))
+            {
+                return None;
+            }
+            if e.set == Set::One(':') {
+                found[n] = i;
+                n += 1;
+                if n == 5 {
+                    return Some(found);
+                }
+            }
+        }
+        None
+    }
+    let (Some(fc), Some(pc)) = (colons(format), colons(policy)) else {
+        return true;
+    };
+    let literal = |els: &[El]| -> Vec<char> {
+        els.iter()
+            .map_while(|e| match (e.repeat, e.set) {
+                (false, Set::One(c)) => Some(c),
+                _ => None,
+            })
+            .collect()
+    };
+    // Service field: between the second and third `:`.
+    let (f_service, p_service) = (&format[fc[1] + 1..fc[2]], &policy[pc[1] + 1..pc[2]]);
+    let (fs, ps) = (literal(f_service), literal(p_service));
+    if fs.len() == f_service.len() && ps.len() == p_service.len() && fs != ps {
+        return false;
+    }
+    // Resource part: after the fifth `:`.
+    let (fr, pr) = (literal(&format[fc[4] + 1..]), literal(&policy[pc[4] + 1..]));
+    fr.iter().zip(&pr).all(|(a, b)| a == b)
 }
 
 #[cfg(test)]
@@ -234,6 +343,27 @@ mod tests {
         assert!(!matches(OBJECT, "arn:aws:s3:::my-bucket"));
         // Case-sensitive.
         assert!(!matches(BUCKET, "ARN:aws:s3:::my-bucket"));
+    }
+
+    #[test]
+    fn quick_check_rejects_other_services_and_resource_kinds() {
+        let quick = |format: &str, arn: &str| {
+            literals_agree(
+                &format_elements(format),
+                &policy_elements(&[Part::Lit(arn)]),
+            )
+        };
+        // The service field differs.
+        assert!(!quick(
+            RDS_DB,
+            "arn:aws:rds:us-east-1:1:dbuser:db-ABC/alice"
+        ));
+        // The resource part starts differently.
+        assert!(!quick(RDS_DB, "arn:aws:rds-db:us-east-1:1:db:x"));
+        // Wildcards before the resource could hold a `:`: left to the search.
+        assert!(quick(RDS_DB, "arn:aws:*:db:x"));
+        assert!(quick(RDS_DB, "arn:aws:rds-db:us-east-1:1:dbuser:*"));
+        assert!(quick(BUCKET, "arn:aws:s3:::b"));
     }
 
     #[test]
@@ -352,6 +482,23 @@ mod tests {
             let concrete = policy_elements(&[Part::Lit(&text)]);
             prop_assert_eq!(intersects(&els, &concrete), regex_of(&els).is_match(&text));
             prop_assert_eq!(intersects(&concrete, &els), regex_of(&els).is_match(&text));
+        }
+
+        // The quick check before the search only rules out pairs the search rules out too.
+        #[test]
+        fn quick_check_never_rejects_a_match(
+            f_service in "[ab]{1,2}",
+            f_region in "(\\$\\{Region\\})?",
+            f_account in "(\\$\\{Account\\})?",
+            f_resource in "([ab/:]|\\$\\{Name\\}){0,4}",
+            p_fields in prop::collection::vec("[ab*?]{0,2}", 4),
+            p_resource in "[ab/:*?]{0,6}",
+        ) {
+            let format = format!("arn:${{Partition}}:{f_service}:{f_region}:{f_account}:{f_resource}");
+            let policy = format!("arn:{}:{p_resource}", p_fields.join(":"));
+            let f = format_elements(&format);
+            let p = policy_elements(&[Part::Lit(&policy)]);
+            prop_assert!(!intersects(&f, &p) || literals_agree(&f, &p), "{} vs {}", format, policy);
         }
 
         // A format without placeholders is concrete text: ARN matching is wildcard matching.

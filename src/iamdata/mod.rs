@@ -24,7 +24,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex, OnceLock};
 
-pub use arn::Part;
+pub use arn::{ArnPattern, Part};
 pub use wildcard::{has_wildcard, wildcard_match};
 
 /// `key=value` lines describing the embedded data, readable without decoding it.
@@ -464,6 +464,8 @@ impl ActionResource {
 
 /// A resource type such as S3's `object`, with the ARN format its resources have.
 pub struct ResourceType {
+    /// Its own row of `tables::RESOURCE_TYPES`.
+    row: u16,
     /// Row of `tables::SERVICES`.
     service: u16,
     key: Str,
@@ -528,7 +530,18 @@ impl ResourceType {
     /// Like [`Self::arn_matches`] for an ARN known only in parts: [`Part::Unknown`] stands
     /// for text static analysis cannot see (a template interpolation) and matches anything.
     pub fn arn_parts_match(&self, parts: &[Part<'_>]) -> bool {
-        arn::format_could_match(self.arn_format(), &arn::policy_elements(parts))
+        self.arn_pattern_matches(&ArnPattern::new(parts))
+    }
+
+    /// Like [`Self::arn_parts_match`] for an ARN read once with [`ArnPattern::new`], to match
+    /// it against many types without reading it again.
+    pub fn arn_pattern_matches(&self, arn: &ArnPattern) -> bool {
+        /// Each type's format, read on first use.
+        static FORMATS: [OnceLock<arn::CompiledFormat>; tables::RESOURCE_TYPES_LEN] =
+            [const { OnceLock::new() }; tables::RESOURCE_TYPES_LEN];
+        FORMATS[usize::from(self.row)]
+            .get_or_init(|| arn::CompiledFormat::new(self.arn_format()))
+            .could_match(arn)
     }
 }
 

@@ -4,7 +4,7 @@ use std::sync::OnceLock;
 use super::{Category, Context, Rule, RuleMeta};
 use crate::diagnostic::{Edit, Fix, Severity, replace_in_token};
 use crate::extract::tree::UNKNOWN;
-use crate::iamdata::{self, ResourceType, has_wildcard, wildcard_match};
+use crate::iamdata::{self, ArnPattern, ResourceType, has_wildcard, wildcard_match};
 use crate::policy::{Item, PolicyDocument};
 use crate::source::SourceFile;
 
@@ -240,8 +240,8 @@ fn format_problem(fields: [&str; 5], masked: &str, shown: &str) -> Option<Proble
     }
     let types = types_by_namespace().get(service)?;
     let matches = |arn: &str| {
-        let ps = parts(arn);
-        types.iter().any(|t| t.arn_parts_match(&ps))
+        let pattern = ArnPattern::new(&parts(arn));
+        types.iter().any(|t| t.arn_pattern_matches(&pattern))
     };
     if matches(masked) {
         return None;

@@ -1,6 +1,8 @@
+use std::cell::OnceCell;
+
 use super::{Category, Context, Rule, RuleMeta};
 use crate::diagnostic::{Finding, Severity};
-use crate::iamdata::{self, Action, ResourceType};
+use crate::iamdata::{Action, ArnPattern, ResourceType};
 use crate::policy::arn::Arn;
 use crate::policy::reference::{ActionRef, arn_parts};
 use crate::policy::{Item, PolicyDocument, Statement};
@@ -21,14 +23,35 @@ static META: RuleMeta = RuleMeta {
     kinds: &[],
 };
 
-/// Could some resource of the statement be of some type the actions take?
+/// One resource of the statement, read once for matching.
+struct Resource<'s> {
+    item: &'s Item,
+    pattern: ArnPattern,
+    /// Whether another rule reports it as malformed; worked out only when needed.
+    malformed: OnceCell<bool>,
+}
+
+/// Could some resource of the statement that no other rule reports as malformed be of some
+/// type the actions take? Whether a resource is malformed is worked out only for resources that
+/// match, so usually once per statement.
 fn any_matches(
     types: &[&'static ResourceType],
-    resources: &[(&Item, Vec<iamdata::Part<'_>>)],
+    resources: &[Resource<'_>],
+    file: &SourceFile,
 ) -> bool {
-    types
+    resources
         .iter()
-        .any(|t| resources.iter().any(|(_, parts)| t.arn_parts_match(parts)))
+        .any(|r| types.iter().any(|t| t.arn_pattern_matches(&r.pattern)) && !r.is_malformed(file))
+}
+
+impl Resource<'_> {
+    /// `invalid-arn` and `rds-connect-prefix` report the resource: a mistake in a resource is
+    /// reported once, at it.
+    fn is_malformed(&self, file: &SourceFile) -> bool {
+        *self
+            .malformed
+            .get_or_init(|| rds_dbuser_arn(self.item) || is_malformed(self.item, file))
+    }
 }
 
 /// The distinct resource types of `actions`, in first-seen order.
@@ -65,12 +88,8 @@ fn describe(types: &[&'static ResourceType]) -> String {
     parts.join(", ")
 }
 
-/// The statement's resources as matcher parts, without those another rule reports as malformed
-/// (`invalid-arn`, `rds-connect-prefix`): a mistake in a resource is reported once, at it.
-fn resources_of<'s>(
-    st: &'s Statement,
-    file: &SourceFile,
-) -> Option<Vec<(&'s Item, Vec<iamdata::Part<'s>>)>> {
+/// The statement's resources read for matching; `None` when the rule has nothing to judge.
+fn resources_of(st: &Statement) -> Option<Vec<Resource<'_>>> {
     let el = st
         .resource
         .as_ref()
@@ -79,13 +98,16 @@ fn resources_of<'s>(
     if el.items.is_empty() || el.star().is_some() || el.items.iter().any(|i| i.text.is_unknown()) {
         return None;
     }
-    let judged: Vec<_> = el
-        .items
-        .iter()
-        .filter(|i| !rds_dbuser_arn(i) && !is_malformed(i, file))
-        .map(|i| (i, arn_parts(&i.text)))
-        .collect();
-    (!judged.is_empty()).then_some(judged)
+    Some(
+        el.items
+            .iter()
+            .map(|item| Resource {
+                item,
+                pattern: ArnPattern::new(&arn_parts(&item.text)),
+                malformed: OnceCell::new(),
+            })
+            .collect(),
+    )
 }
 
 impl Rule for ResourceTypeMismatch {
@@ -98,7 +120,7 @@ impl Rule for ResourceTypeMismatch {
             let Some(actions) = st.action.as_ref().filter(|a| !a.negated) else {
                 continue;
             };
-            let Some(resources) = resources_of(st, cx.file()) else {
+            let Some(resources) = resources_of(st) else {
                 continue;
             };
             for item in &actions.items {
@@ -114,10 +136,19 @@ impl Rule for ResourceTypeMismatch {
                     _ => continue,
                 };
                 // Actions without resource-level permissions are not this rule's business.
-                if types.is_empty() || any_matches(&types, &resources) {
+                if types.is_empty() || any_matches(&types, &resources, cx.file()) {
                     continue;
                 }
-                cx.report(finding(cx, item, &written, pattern, &types, &resources));
+                let judged: Vec<&Item> = resources
+                    .iter()
+                    .filter(|r| !r.is_malformed(cx.file()))
+                    .map(|r| r.item)
+                    .collect();
+                // Every resource is malformed: other rules report them.
+                if judged.is_empty() {
+                    continue;
+                }
+                cx.report(finding(cx, item, &written, pattern, &types, &judged));
             }
         }
     }
@@ -129,10 +160,10 @@ fn finding(
     written: &str,
     pattern: bool,
     types: &[&'static ResourceType],
-    resources: &[(&Item, Vec<iamdata::Part<'_>>)],
+    resources: &[&Item],
 ) -> Finding {
     let target = match resources {
-        [(only, _)] => format!("`{}`", only.text.display()),
+        [only] => format!("`{}`", only.text.display()),
         _ => format!("any of the statement's {} resources", resources.len()),
     };
     let message = if pattern {
@@ -149,7 +180,7 @@ fn finding(
         "give a resource of a type it takes: {}",
         describe(types)
     ));
-    for (r, _) in resources.iter().take(5) {
+    for r in resources.iter().take(5) {
         f = f.secondary(r.span, "not of a type the action takes");
     }
     f
