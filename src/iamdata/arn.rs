@@ -85,10 +85,13 @@ const fn run(set: Set) -> El {
 }
 
 /// Does some string match both element lists?
+/// Scratch space for [`intersects`]: visited states and the stack of states to visit.
+type Scratch = (Vec<bool>, Vec<(usize, usize)>);
+
 fn intersects(a: &[El], b: &[El]) -> bool {
     thread_local! {
-        /// Scratch space reused by every search on this thread: visited states and the stack.
-        static SCRATCH: std::cell::RefCell<(Vec<bool>, Vec<(usize, usize)>)> =
+        /// Reused by every search on this thread.
+        static SCRATCH: std::cell::RefCell<Scratch> =
             const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
     }
     SCRATCH.with_borrow_mut(|(seen, stack)| {
