@@ -15,6 +15,9 @@ use std::path::Path;
 
 use serde_json::Value;
 
+#[path = "src/iamdata/hash.rs"]
+mod hash;
+
 /// The layout version this generator understands (the node generator's `FORMAT`).
 const FORMAT: u64 = 1;
 
@@ -154,10 +157,8 @@ struct Tables {
     str_refs: Vec<String>,
     resource_types: Vec<String>,
     actions: Vec<String>,
-    action_names: Vec<String>,
     action_resources: Vec<String>,
     services: Vec<String>,
-    service_names: Vec<String>,
 }
 
 impl Tables {
@@ -217,6 +218,9 @@ fn generate(doc: &Value) -> String {
     let categories: Vec<&str> = arr(field(doc, "globalCategories")).iter().map(st).collect();
 
     let mut t = Tables::default();
+    // (hash, row) of each service prefix and each `prefix:action`, for the hash indexes.
+    let mut service_hashes: Vec<u64> = Vec::new();
+    let mut action_hashes: Vec<u64> = Vec::new();
     let mut all_keys: Vec<Key> = Vec::new();
     let mut push_key = |t: &mut Tables, key: &str, ty: &str, origin: String, tier: u8| {
         let template = template_pattern(key);
@@ -344,17 +348,18 @@ fn generate(doc: &Value) -> String {
             let keys_of = t.key_run(keys_of, key_base, keys.len(), prefix);
             let dependent = t.str_run(dependent);
             let name = st(name);
-            let lower = t.s(&name.to_ascii_lowercase());
-            t.action_names.push(lower);
+            action_hashes.push(hash::fold(
+                hash::fold(hash::fold(hash::START, prefix.as_bytes()), b":"),
+                name.as_bytes(),
+            ));
             let name = t.s(name);
             t.actions.push(format!(
                 "Action{{service:{si},name:{name},access_level:AccessLevel({level}),resource_types:{res_run},condition_keys:{keys_of},dependent_actions:{dependent}}}"
             ));
         }
 
+        service_hashes.push(hash::fold(hash::START, prefix.as_bytes()));
         let prefix_lit = t.s(prefix);
-        let lower = t.s(&prefix.to_ascii_lowercase());
-        t.service_names.push(lower);
         let name = t.s(st(name));
         t.services.push(format!(
             "Service{{prefix:{prefix_lit},name:{name},actions:Run({action_base},{}),resource_types:Run({rt_base},{}),condition_keys:Run({key_base},{})}}",
@@ -369,7 +374,7 @@ fn generate(doc: &Value) -> String {
         t.services.len() <= usize::from(u16::MAX)
             && t.resource_types.len() <= usize::from(u16::MAX)
     );
-    let (exact, exact_names, templated) = index_condition_keys(&mut t, all_keys);
+    let (exact, templated) = index_condition_keys(all_keys);
 
     let mut out = String::with_capacity(8 << 20);
     writeln!(
@@ -400,13 +405,27 @@ fn generate(doc: &Value) -> String {
     table("RESOURCE_TYPES", "ResourceType", &t.resource_types);
     table("ACTION_RESOURCES", "ActionResource", &t.action_resources);
     table("ACTIONS", "Action", &t.actions);
-    table("ACTION_NAMES", "Str", &t.action_names);
     table("SERVICES", "Service", &t.services);
-    table("SERVICE_NAMES", "Str", &t.service_names);
-    table("EXACT_KEYS", "u32", &exact);
-    table("EXACT_KEY_NAMES", "Str", &exact_names);
+    table("SERVICE_INDEX", "u32", &hash_index(&service_hashes));
+    table("ACTION_INDEX", "u32", &hash_index(&action_hashes));
+    table("EXACT_KEY_INDEX", "u32", &exact);
     table("TEMPLATED_KEYS", "u32", &templated);
     out
+}
+
+/// An open-addressing hash table (linear probing, at most half full) of the rows whose hashes
+/// are given: each slot holds a row, or `u32::MAX` when empty.
+fn hash_index(hashes: &[u64]) -> Vec<String> {
+    let len = (hashes.len() * 2).next_power_of_two();
+    let mut slots = vec![u32::MAX; len];
+    for (row, &h) in hashes.iter().enumerate() {
+        let mut at = hash::slot(h, len);
+        while slots[at] != u32::MAX {
+            at = (at + 1) & (len - 1);
+        }
+        slots[at] = u32::try_from(row).expect("row fits u32");
+    }
+    slots.iter().map(u32::to_string).collect()
 }
 
 /// The lookups binary-search case-insensitively: every list must be sorted that way, with no
@@ -423,19 +442,15 @@ fn check_sorted<'a>(names: impl Iterator<Item = &'a str>, owner: &str, what: &st
     }
 }
 
-/// The cross-service condition key lookup: exact names (one entry per name, sorted for binary
-/// search, with their lower-cased names alongside) and templates (in the order they are tried),
-/// as rows of `EXACT_KEYS`, `EXACT_KEY_NAMES` and `TEMPLATED_KEYS`.
+/// The cross-service condition key lookup: exact names (one entry per name, as a hash index
+/// of rows of `KEYS`) and templates (rows of `KEYS` in the order they are tried).
 ///
 /// Several services declare the same key (`aws:ResourceTag/${TagKey}` in hundreds, a few
 /// service keys in neighbours). Precedence: the global declaration, then the declaration by
 /// the service the key's prefix names, then the first other service by prefix. Among
 /// templates, more literal text first, so `events:Metadata/${MetadataKey}/Matcher` is tried
 /// before `events:Metadata/${MetadataKey}`.
-fn index_condition_keys(
-    t: &mut Tables,
-    mut all: Vec<Key>,
-) -> (Vec<String>, Vec<String>, Vec<String>) {
+fn index_condition_keys(mut all: Vec<Key>) -> (Vec<String>, Vec<String>) {
     // Stable: within a tier, services stay in prefix order.
     all.sort_by(|a, b| cmp_ci(&a.key, &b.key).then(a.tier.cmp(&b.tier)));
     all.dedup_by(|later, kept| later.key.eq_ignore_ascii_case(&kept.key));
@@ -447,10 +462,18 @@ fn index_condition_keys(
             .map_or(0, |p| p.bytes().filter(|&b| b != b'?' && b != b'*').count())
     };
     templated.sort_by_key(|k| (k.tier, Reverse(literal_len(k))));
-    let exact_names = exact
+    // The index holds positions in `exact`; turn them into rows of `KEYS`.
+    let hashes: Vec<u64> = exact
         .iter()
-        .map(|k| t.s(&k.key.to_ascii_lowercase()))
+        .map(|k| hash::fold(hash::START, k.key.as_bytes()))
         .collect();
-    let rows = |keys: &[Key]| keys.iter().map(|k| k.index.to_string()).collect();
-    (rows(&exact), exact_names, rows(&templated))
+    let index = hash_index(&hashes)
+        .into_iter()
+        .map(|slot| match slot.parse::<usize>() {
+            Ok(i) if i < exact.len() => exact[i].index.to_string(),
+            _ => slot,
+        })
+        .collect();
+    let rows = templated.iter().map(|k| k.index.to_string()).collect();
+    (index, rows)
 }

@@ -13,6 +13,7 @@
 //! keys are looked up ASCII-case-insensitively; ARNs compare case-sensitively.
 
 mod arn;
+mod hash;
 pub(crate) mod suggest;
 mod tables;
 #[cfg(test)]
@@ -118,17 +119,21 @@ fn find_ci<'t, T>(table: &'t [T], name: &str, key: impl Fn(&T) -> &str) -> Optio
         .map(|i| &table[i])
 }
 
-/// The position of `name` in `lower`, a sorted list of lower-cased names, ignoring the case of
-/// `name`. Lower-cases `name` on the stack (names in the reference are short), so the search
-/// compares plain bytes.
-fn find_lower(lower: &[Str], name: &str) -> Option<usize> {
-    let mut buf = [0u8; 128];
-    let key = buf.get_mut(..name.len())?;
-    key.copy_from_slice(name.as_bytes());
-    key.make_ascii_lowercase();
-    lower
-        .binary_search_by(|probe| probe.get().as_bytes().cmp(key))
-        .ok()
+/// Looks `hash` up in one of the hash indexes of `tables` (open addressing, linear probing,
+/// `u32::MAX` for an empty slot): the first row `found` accepts.
+fn probe<T>(index: &[u32], hash: u64, found: impl Fn(usize) -> Option<T>) -> Option<T> {
+    let mask = index.len() - 1;
+    let mut at = hash::slot(hash, index.len());
+    loop {
+        let row = index[at];
+        if row == u32::MAX {
+            return None;
+        }
+        if let Some(hit) = found(row as usize) {
+            return Some(hit);
+        }
+        at = (at + 1) & mask;
+    }
 }
 
 /// The whole reference: services with their actions, resource types and condition keys, the
@@ -165,7 +170,11 @@ impl IamData {
 
     /// The service with this prefix (`s3`, `rds-db`), case-insensitively.
     pub fn service(&self, prefix: &str) -> Option<&'static Service> {
-        find_lower(&tables::SERVICE_NAMES, prefix).map(|i| &tables::SERVICES[i])
+        let hash = hash::fold(hash::START, prefix.as_bytes());
+        probe(&tables::SERVICE_INDEX, hash, |row| {
+            let s = &tables::SERVICES[row];
+            s.prefix().eq_ignore_ascii_case(prefix).then_some(s)
+        })
     }
 
     /// The action `name` of service `service`, case-insensitively.
@@ -205,8 +214,13 @@ impl IamData {
     /// declaration, else to the one of the service whose prefix the key starts with, else to
     /// the first service by prefix (they agree on the type except for one key in the data).
     pub fn condition_key(&self, name: &str) -> Option<&'static ConditionKeyInfo> {
-        if let Some(i) = find_lower(&tables::EXACT_KEY_NAMES, name) {
-            return Some(&tables::KEYS[tables::EXACT_KEYS[i] as usize]);
+        let hash = hash::fold(hash::START, name.as_bytes());
+        let exact = probe(&tables::EXACT_KEY_INDEX, hash, |row| {
+            let k = &tables::KEYS[row];
+            k.key().eq_ignore_ascii_case(name).then_some(k)
+        });
+        if exact.is_some() {
+            return exact;
         }
         tables::TEMPLATED_KEYS
             .iter()
@@ -316,7 +330,16 @@ impl Service {
 
     /// The action `name` (without the prefix), case-insensitively.
     pub fn action(&self, name: &str) -> Option<&'static Action> {
-        find_lower(self.actions.of(&tables::ACTION_NAMES), name).map(|i| &self.actions()[i])
+        let prefix = self.prefix();
+        let hash = hash::fold(
+            hash::fold(hash::fold(hash::START, prefix.as_bytes()), b":"),
+            name.as_bytes(),
+        );
+        probe(&tables::ACTION_INDEX, hash, |row| {
+            let a = &tables::ACTIONS[row];
+            (a.name().eq_ignore_ascii_case(name) && a.service().eq_ignore_ascii_case(prefix))
+                .then_some(a)
+        })
     }
 
     /// The resource type `key`, case-insensitively.

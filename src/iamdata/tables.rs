@@ -5,12 +5,13 @@
 //! Text is a `Str` (offset and length) into `STRINGS`; a list is a `Run` (first row and count)
 //! of another table:
 //! - `KEYS`: every condition key, the first `GLOBAL_KEYS` of them global, then each service's;
-//! - `RESOURCE_TYPES`, `ACTIONS` (with `ACTION_NAMES`, their names lower-cased),
-//!   `ACTION_RESOURCES`: all services' rows, service after service;
+//! - `RESOURCE_TYPES`, `ACTIONS`, `ACTION_RESOURCES`: all services' rows, service after service;
 //! - `KEY_REFS` (rows of `KEYS`) and `STR_REFS` (dependent actions): the lists rows point to;
-//! - `SERVICES` with `SERVICE_NAMES` (lower-cased prefixes), sorted case-insensitively;
-//! - the cross-service condition key index: `EXACT_KEYS` with `EXACT_KEY_NAMES`, sorted, and
-//!   `TEMPLATED_KEYS` in the order they are tried.
+//! - `SERVICES`, sorted case-insensitively by prefix;
+//! - hash indexes (see `hash.rs`; a slot holds a row or `u32::MAX`): `SERVICE_INDEX` by
+//!   prefix, `ACTION_INDEX` by `prefix:Action`, `EXACT_KEY_INDEX` by condition key name (the
+//!   most authoritative declaration of each);
+//! - `TEMPLATED_KEYS`: rows of `KEYS` with a placeholder, in the order they are tried.
 
 use super::{
     AccessLevel, Action, ActionResource, ConditionKeyInfo, ConditionType, KeyOrigin, ResourceType,

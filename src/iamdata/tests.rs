@@ -34,7 +34,7 @@ fn sizes_are_plausible() {
 }
 
 #[test]
-fn tables_are_sorted_for_binary_search() {
+fn tables_are_sorted_and_indexed() {
     let sorted = |names: Vec<&str>| {
         names
             .windows(2)
@@ -59,23 +59,20 @@ fn tables_are_sorted_for_binary_search() {
             s.prefix()
         );
     }
-    assert!(sorted(
-        tables::EXACT_KEYS
-            .iter()
-            .map(|&i| tables::KEYS[i as usize].key())
-            .collect()
-    ));
-    // The lower-cased name lists the lookups search agree with the tables.
-    for (i, &k) in tables::EXACT_KEYS.iter().enumerate() {
-        let key = tables::KEYS[k as usize].key();
-        assert_eq!(tables::EXACT_KEY_NAMES[i].get(), key.to_ascii_lowercase());
+    // The hash indexes find every service, action and non-templated key, in any case.
+    for s in d.services() {
+        let upper = s.prefix().to_ascii_uppercase();
+        assert!(std::ptr::eq(d.service(&upper).unwrap(), s));
+        for a in s.actions() {
+            let lower = a.name().to_ascii_lowercase();
+            assert!(std::ptr::eq(s.action(&lower).unwrap(), a));
+        }
+        for k in s.condition_keys().iter().filter(|k| !k.is_templated()) {
+            let found = d.condition_key(&k.key().to_ascii_uppercase()).unwrap();
+            assert!(found.key().eq_ignore_ascii_case(k.key()));
+        }
     }
-    for (a, name) in tables::ACTIONS.iter().zip(&tables::ACTION_NAMES) {
-        assert_eq!(name.get(), a.name().to_ascii_lowercase());
-    }
-    for (s, name) in tables::SERVICES.iter().zip(&tables::SERVICE_NAMES) {
-        assert_eq!(name.get(), s.prefix().to_ascii_lowercase());
-    }
+    assert!(d.service("s3:").is_none() && d.action("s3", "").is_none());
 }
 
 #[test]

@@ -9,6 +9,7 @@ pub mod conditions;
 pub mod reference;
 pub mod suggest;
 
+use std::cell::OnceCell;
 use std::sync::Arc;
 
 use crate::extract::tree::{Key, Node, Text, Value};
@@ -71,13 +72,30 @@ pub struct PolicyDocument {
 }
 
 /// A string value in the policy and the token it came from.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Item {
     pub span: Span,
     pub text: Text,
+    /// What the item denotes as an action, worked out once by [`reference::ActionRef::of`]
+    /// for all the rules that ask.
+    resolved: OnceCell<reference::Resolved>,
+}
+
+impl PartialEq for Item {
+    fn eq(&self, other: &Item) -> bool {
+        self.span == other.span && self.text == other.text
+    }
 }
 
 impl Item {
+    pub fn new(span: Span, text: Text) -> Item {
+        Item {
+            span,
+            text,
+            resolved: OnceCell::new(),
+        }
+    }
+
     pub fn literal(&self) -> Option<&str> {
         self.text.literal()
     }
@@ -335,7 +353,7 @@ impl Statement {
 
     /// The actions of the service reference that each `Action` item grants (patterns expanded;
     /// expansion is cached per pattern). Empty for `NotAction`, Deny and unknown items.
-    pub fn granted_actions(&self) -> Vec<(&Item, Arc<[&'static crate::iamdata::Action]>)> {
+    pub fn granted_actions(&self) -> Vec<(&Item, reference::Actions)> {
         let Some(el) = self
             .action
             .as_ref()
@@ -343,10 +361,9 @@ impl Statement {
         else {
             return Vec::new();
         };
-        let data = crate::iamdata::get();
         el.items
             .iter()
-            .filter_map(|i| i.literal().map(|p| (i, data.expand_action_pattern(p))))
+            .filter_map(|i| Some((i, reference::Actions::granted_by(i)?)))
             .collect()
     }
 
@@ -484,10 +501,7 @@ impl PolicyDocument {
 }
 
 fn item(n: &Node) -> Option<Item> {
-    n.text().map(|t| Item {
-        span: n.span,
-        text: t.clone(),
-    })
+    n.text().map(|t| Item::new(n.span, t.clone()))
 }
 
 fn items(n: &Node) -> (Vec<Item>, bool) {
@@ -561,10 +575,7 @@ fn build_statement(index: usize, node: &Node) -> Statement {
 fn principal(v: &Node) -> Principal {
     match &v.value {
         // "Principal": "*"
-        Value::Str(t) if t.literal() == Some("*") => Principal::Any(Item {
-            span: v.span,
-            text: t.clone(),
-        }),
+        Value::Str(t) if t.literal() == Some("*") => Principal::Any(Item::new(v.span, t.clone())),
         // "Principal": {"AWS": ["arn:aws:iam::111122223333:root"], "Service": "ec2.amazonaws.com"}
         Value::Object(entries) => Principal::Map(
             entries
@@ -590,10 +601,7 @@ fn condition(key: &Key, v: &Node) -> Condition {
                             let (values, unknown) = match &k.value.value {
                                 // "aws:SecureTransport": false
                                 Value::Bool(_) | Value::Number(_) => (
-                                    vec![Item {
-                                        span: k.value.span,
-                                        text: Text::lit(scalar_text(&k.value)),
-                                    }],
+                                    vec![Item::new(k.value.span, Text::lit(scalar_text(&k.value)))],
                                     false,
                                 ),
                                 _ => items(&k.value),

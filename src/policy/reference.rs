@@ -40,7 +40,37 @@ impl<'a> ActionRef<'a> {
     /// Reads one action item. A partly known item (`s3:${var.verb}`) is `Unknown`, except that a
     /// literal, wildcard-free service prefix before the first unknown part is still checked:
     /// `lamda:${var.verb}` is an unknown service whatever the variable holds.
+    ///
+    /// Worked out once per item: later calls (from other rules) reuse the answer.
     pub fn of(item: &'a Item) -> ActionRef<'a> {
+        let text = item.literal();
+        let name_part = || text.and_then(|t| t.split_once(':')).map_or("", |(_, n)| n);
+        match item
+            .resolved
+            .get_or_init(|| Resolved::of(&Self::resolve(item)))
+        {
+            Resolved::All => ActionRef::All,
+            Resolved::Unknown => ActionRef::Unknown,
+            Resolved::UnknownService => ActionRef::UnknownService {
+                prefix: text
+                    .unwrap_or_else(|| item.text.known_prefix())
+                    .split(':')
+                    .next()
+                    .unwrap_or(""),
+            },
+            Resolved::Exact { service, action } => ActionRef::Exact {
+                service,
+                name: name_part(),
+                action: *action,
+            },
+            Resolved::Pattern(actions) => ActionRef::Pattern {
+                pattern: text.unwrap_or(""),
+                actions: Arc::clone(actions),
+            },
+        }
+    }
+
+    fn resolve(item: &'a Item) -> ActionRef<'a> {
         let Some(text) = item.literal() else {
             // "lamda:${var.verb}"
             let known = item.text.known_prefix();
@@ -85,6 +115,70 @@ impl<'a> ActionRef<'a> {
         ActionRef::Pattern {
             pattern: text,
             actions: data.expand_action_pattern(text),
+        }
+    }
+}
+
+/// [`ActionRef`] without the text it borrows, kept on the item it was worked out for.
+#[derive(Clone, Debug)]
+pub(crate) enum Resolved {
+    All,
+    Unknown,
+    UnknownService,
+    Exact {
+        service: &'static Service,
+        action: Option<&'static Action>,
+    },
+    Pattern(Arc<[&'static Action]>),
+}
+
+impl Resolved {
+    fn of(r: &ActionRef<'_>) -> Resolved {
+        match r {
+            ActionRef::All => Resolved::All,
+            ActionRef::Unknown => Resolved::Unknown,
+            ActionRef::UnknownService { .. } => Resolved::UnknownService,
+            ActionRef::Exact {
+                service, action, ..
+            } => Resolved::Exact {
+                service,
+                action: *action,
+            },
+            ActionRef::Pattern { actions, .. } => Resolved::Pattern(Arc::clone(actions)),
+        }
+    }
+}
+
+/// The actions of the reference an `Action` item grants, without copying a list.
+pub enum Actions {
+    One(&'static Action),
+    Many(Arc<[&'static Action]>),
+}
+
+impl Actions {
+    /// What a literal `Action` item grants: `None` for an item not known statically.
+    pub fn granted_by(item: &Item) -> Option<Actions> {
+        let text = item.literal()?;
+        Some(match ActionRef::of(item) {
+            ActionRef::Exact {
+                action: Some(a), ..
+            } => Actions::One(a),
+            ActionRef::Pattern { actions, .. } => Actions::Many(actions),
+            ActionRef::All => Actions::Many(iamdata::get().expand_action_pattern("*")),
+            // "*Get*" has no `:`, but a wildcard can still match `service:Action` names.
+            ActionRef::Unknown if has_wildcard(text) => {
+                Actions::Many(iamdata::get().expand_action_pattern(text))
+            }
+            ActionRef::Exact { action: None, .. }
+            | ActionRef::Unknown
+            | ActionRef::UnknownService { .. } => Actions::Many(Arc::from([])),
+        })
+    }
+
+    pub fn as_slice(&self) -> &[&'static Action] {
+        match self {
+            Actions::One(a) => std::slice::from_ref(a),
+            Actions::Many(list) => list,
         }
     }
 }
@@ -322,6 +416,52 @@ pub fn undocumented_condition_key(key: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::extract::tree::Text;
+    use crate::source::Span;
+
+    /// Every rule asks about the same item; the first answer is kept and later ones agree.
+    #[test]
+    fn an_item_is_resolved_once() {
+        let item = |parts: Vec<Part>| Item::new(Span::default(), Text { parts });
+        let exact = item(vec![Part::Lit("S3:getobject".into())]);
+        for _ in 0..2 {
+            assert!(matches!(
+                ActionRef::of(&exact),
+                ActionRef::Exact { name: "getobject", action: Some(a), .. } if a.full_name() == "s3:GetObject"
+            ));
+        }
+        assert!(matches!(
+            exact.resolved.get(),
+            Some(Resolved::Exact {
+                action: Some(_),
+                ..
+            })
+        ));
+        let partial = item(vec![
+            Part::Lit("lamda:".into()),
+            Part::Var("var.verb".into()),
+        ]);
+        for _ in 0..2 {
+            assert!(matches!(
+                ActionRef::of(&partial),
+                ActionRef::UnknownService { prefix: "lamda" }
+            ));
+        }
+        let pattern = item(vec![Part::Lit("s3:Get*".into())]);
+        let first = ActionRef::of(&pattern);
+        let ActionRef::Pattern {
+            pattern: "s3:Get*",
+            actions,
+        } = ActionRef::of(&pattern)
+        else {
+            panic!("{first:?}");
+        };
+        assert!(actions.len() > 10);
+        assert_eq!(
+            Actions::granted_by(&pattern).unwrap().as_slice().len(),
+            actions.len()
+        );
+    }
 
     #[test]
     fn action_refs() {

@@ -66,7 +66,7 @@ impl Rule for WildcardResourceForScopableAction {
                     continue;
                 }
                 let before = actions.len();
-                for a in expanded.iter().copied() {
+                for a in expanded.as_slice().iter().copied() {
                     let name = a.full_name();
                     if a.access_level().intersects(LEVELS)
                         && a.supports_resource_level()
