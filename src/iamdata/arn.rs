@@ -202,6 +202,7 @@ fn format_elements(format: &str) -> Vec<El> {
 pub(crate) fn format_could_match(format: &str, policy: &[El]) -> bool {
     CompiledFormat::new(format).could_match(&ArnPattern {
         els: policy.to_vec(),
+        colons: colons(policy),
     })
 }
 
@@ -209,14 +210,18 @@ pub(crate) fn format_could_match(format: &str, policy: &[El]) -> bool {
 #[derive(Clone, Debug)]
 pub struct ArnPattern {
     els: Vec<El>,
+    /// Where its first five `:` are, when that is certain (see [`colons`]).
+    colons: Option<[usize; 5]>,
 }
 
 impl ArnPattern {
     /// An ARN known only in parts: [`Part::Unknown`] stands for text static analysis cannot
     /// see and matches anything.
     pub fn new(parts: &[Part<'_>]) -> ArnPattern {
+        let els = policy_elements(parts);
         ArnPattern {
-            els: policy_elements(parts),
+            colons: colons(&els),
+            els,
         }
     }
 }
@@ -224,7 +229,7 @@ impl ArnPattern {
 /// An ARN format read once: its alternatives as elements.
 #[derive(Debug)]
 pub(crate) struct CompiledFormat {
-    alternatives: Box<[Box<[El]>]>,
+    alternatives: Box<[(Box<[El]>, Option<[usize; 5]>)]>,
 }
 
 impl CompiledFormat {
@@ -232,79 +237,72 @@ impl CompiledFormat {
         CompiledFormat {
             alternatives: format
                 .split(", ")
-                .map(|alt| format_elements(alt.trim()).into_boxed_slice())
+                .map(|alt| {
+                    let els = format_elements(alt.trim());
+                    let colons = colons(&els);
+                    (els.into_boxed_slice(), colons)
+                })
                 .collect(),
         }
     }
 
     pub(crate) fn could_match(&self, policy: &ArnPattern) -> bool {
-        self.alternatives
-            .iter()
-            .any(|alt| literals_agree(alt, &policy.els) && intersects(alt, &policy.els))
+        self.alternatives.iter().any(|(alt, colons)| {
+            fields_agree(alt, *colons, &policy.els, policy.colons) && intersects(alt, &policy.els)
+        })
     }
 }
 
-/// A quick necessary condition for [`intersects`]: the two sides agree on their literal
-/// characters from the start up to the first element that is not a single known character
-/// on either side. Formats start with `arn:` and then a placeholder, so this only rules out
-/// what is not an ARN; the work is in [`resource_prefixes_agree`].
-fn literals_agree(format: &[El], policy: &[El]) -> bool {
-    for (f, p) in format.iter().zip(policy) {
-        match (f.repeat, f.set, p.repeat, p.set) {
-            (false, Set::One(a), false, Set::One(b)) if a != b => return false,
-            (false, Set::One(_), false, Set::One(_)) => {}
-            _ => break,
+/// The positions of the first five `:`, if no element before the fifth could be another `:`
+/// (a format's placeholders there never are; a policy's `*`, `?` or unknown part could be).
+fn colons(els: &[El]) -> Option<[usize; 5]> {
+    let mut found = [0; 5];
+    let mut n = 0;
+    for (i, e) in els.iter().enumerate() {
+        if e.set == Set::One(':') && !e.repeat {
+            found[n] = i;
+            n += 1;
+            if n == 5 {
+                return Some(found);
+            }
+        } else if e.set.contains(':') {
+            return None;
         }
     }
-    resource_prefixes_agree(format, policy)
+    None
 }
 
-/// Where no element before the fifth `:` could stand for a `:` on either side (a format's
-/// placeholders there never do; a policy's `*`, `?` or unknown part could), the fields are
-/// where the colons say: the service fields (third) must then be equal when both are plain
-/// text, and the resource parts' literal starts must agree (`dbuser:` against `db:`).
-fn resource_prefixes_agree(format: &[El], policy: &[El]) -> bool {
-    /// The positions of the first five `:`, if no element before the fifth could be another
-    /// `:`.
-    fn colons(els: &[El]) -> Option<[usize; 5]> {
-        let mut found = [0; 5];
-        let mut n = 0;
-        for (i, e) in els.iter().enumerate() {
-            if (e.set != Set::One(':') && e.set.contains(':'))
-                || (e.repeat && e.set == Set::One(':'))
-            {
-                return None;
-            }
-            if e.set == Set::One(':') {
-                found[n] = i;
-                n += 1;
-                if n == 5 {
-                    return Some(found);
-                }
-            }
-        }
-        None
-    }
-    let (Some(fc), Some(pc)) = (colons(format), colons(policy)) else {
-        return true;
-    };
-    let literal = |els: &[El]| -> Vec<char> {
-        els.iter()
-            .map_while(|e| match (e.repeat, e.set) {
-                (false, Set::One(c)) => Some(c),
-                _ => None,
-            })
-            .collect()
+/// The single characters `els` starts with, up to the first element that is not one.
+fn literal_start(els: &[El]) -> impl Iterator<Item = char> + '_ {
+    els.iter().map_while(|e| match (e.repeat, e.set) {
+        (false, Set::One(c)) => Some(c),
+        _ => None,
+    })
+}
+
+/// A quick necessary condition for [`intersects`]. Where both sides' first five `:` are
+/// certain ([`colons`]), the fields are where the colons say: the service fields (third) must
+/// be equal when both are plain text, and the resource parts' literal starts must agree
+/// (`dbuser:` against `db:`). Otherwise, the literal starts of the whole texts must agree.
+fn fields_agree(
+    format: &[El],
+    format_colons: Option<[usize; 5]>,
+    policy: &[El],
+    policy_colons: Option<[usize; 5]>,
+) -> bool {
+    let starts_agree =
+        |a: &[El], b: &[El]| literal_start(a).zip(literal_start(b)).all(|(x, y)| x == y);
+    let (Some(fc), Some(pc)) = (format_colons, policy_colons) else {
+        return starts_agree(format, policy);
     };
     // Service field: between the second and third `:`.
     let (f_service, p_service) = (&format[fc[1] + 1..fc[2]], &policy[pc[1] + 1..pc[2]]);
-    let (fs, ps) = (literal(f_service), literal(p_service));
-    if fs.len() == f_service.len() && ps.len() == p_service.len() && fs != ps {
+    let plain = |field: &[El]| literal_start(field).count() == field.len();
+    if plain(f_service) && plain(p_service) && f_service != p_service {
         return false;
     }
     // Resource part: after the fifth `:`.
-    let (fr, pr) = (literal(&format[fc[4] + 1..]), literal(&policy[pc[4] + 1..]));
-    fr.iter().zip(&pr).all(|(a, b)| a == b)
+    starts_agree(&format[fc[4] + 1..], &policy[pc[4] + 1..])
 }
 
 #[cfg(test)]
@@ -351,10 +349,8 @@ mod tests {
     #[test]
     fn quick_check_rejects_other_services_and_resource_kinds() {
         let quick = |format: &str, arn: &str| {
-            literals_agree(
-                &format_elements(format),
-                &policy_elements(&[Part::Lit(arn)]),
-            )
+            let (f, p) = (format_elements(format), policy_elements(&[Part::Lit(arn)]));
+            fields_agree(&f, colons(&f), &p, colons(&p))
         };
         // The service field differs.
         assert!(!quick(
@@ -501,7 +497,10 @@ mod tests {
             let policy = format!("arn:{}:{p_resource}", p_fields.join(":"));
             let f = format_elements(&format);
             let p = policy_elements(&[Part::Lit(&policy)]);
-            prop_assert!(!intersects(&f, &p) || literals_agree(&f, &p), "{} vs {}", format, policy);
+            prop_assert!(
+                !intersects(&f, &p) || fields_agree(&f, colons(&f), &p, colons(&p)),
+                "{} vs {}", format, policy
+            );
         }
 
         // A format without placeholders is concrete text: ARN matching is wildcard matching.

@@ -55,9 +55,16 @@ pub struct Parsed {
 
 /// Parses the JSON in `segs`; every span of the result is a file offset.
 pub fn parse(segs: &[Seg]) -> Parsed {
-    let mut text = String::new();
+    let size: usize = segs
+        .iter()
+        .map(|s| match s {
+            Seg::Lit(chars) => chars.len(),
+            Seg::Var(..) => 3,
+        })
+        .sum();
+    let mut text = String::with_capacity(size);
     // (offset in `text`, file range) for each character or placeholder chunk, in order.
-    let mut units: Vec<(u32, Span)> = Vec::new();
+    let mut units: Vec<(u32, Span)> = Vec::with_capacity(size);
     let mut vars: Vec<&str> = Vec::new();
     let mut in_string = false;
     let mut escaped = false;
@@ -196,6 +203,7 @@ fn split(s: &str, vars: &[&str]) -> Text {
 /// Characters of a heredoc literal as written at `start`: only the template escapes `$${` and
 /// `%%{` differ from the text (heredocs have no backslash escapes).
 pub fn heredoc_chars(raw: &str, start: usize, out: &mut Vec<(char, Span)>) {
+    out.reserve(raw.len());
     let mut it = raw.char_indices().peekable();
     while let Some((i, c)) = it.next() {
         let at = start + i;
@@ -219,6 +227,7 @@ pub fn quoted_chars(
     template_escapes: bool,
     out: &mut Vec<(char, Span)>,
 ) -> Option<()> {
+    out.reserve(raw.len());
     let b = raw.as_bytes();
     let mut i = 0;
     while i < raw.len() {
