@@ -210,8 +210,7 @@ pub(crate) fn format_could_match(format: &str, policy: &[El]) -> bool {
 #[derive(Clone, Debug)]
 pub struct ArnPattern {
     els: Vec<El>,
-    /// Where its first five `:` are, when that is certain (see [`colons`]).
-    colons: Option<[usize; 5]>,
+    colons: Colons,
 }
 
 impl ArnPattern {
@@ -226,10 +225,13 @@ impl ArnPattern {
     }
 }
 
-/// An ARN format read once: its alternatives as elements.
+/// The positions of the first five `:` of an element list, when certain (see [`colons`]).
+type Colons = Option<[usize; 5]>;
+
+/// An ARN format read once: its alternatives as elements, with their colons.
 #[derive(Debug)]
 pub(crate) struct CompiledFormat {
-    alternatives: Box<[(Box<[El]>, Option<[usize; 5]>)]>,
+    alternatives: Box<[(Box<[El]>, Colons)]>,
 }
 
 impl CompiledFormat {
@@ -255,7 +257,7 @@ impl CompiledFormat {
 
 /// The positions of the first five `:`, if no element before the fifth could be another `:`
 /// (a format's placeholders there never are; a policy's `*`, `?` or unknown part could be).
-fn colons(els: &[El]) -> Option<[usize; 5]> {
+fn colons(els: &[El]) -> Colons {
     let mut found = [0; 5];
     let mut n = 0;
     for (i, e) in els.iter().enumerate() {
@@ -286,9 +288,9 @@ fn literal_start(els: &[El]) -> impl Iterator<Item = char> + '_ {
 /// (`dbuser:` against `db:`). Otherwise, the literal starts of the whole texts must agree.
 fn fields_agree(
     format: &[El],
-    format_colons: Option<[usize; 5]>,
+    format_colons: Colons,
     policy: &[El],
-    policy_colons: Option<[usize; 5]>,
+    policy_colons: Colons,
 ) -> bool {
     let starts_agree =
         |a: &[El], b: &[El]| literal_start(a).zip(literal_start(b)).all(|(x, y)| x == y);
