@@ -248,6 +248,8 @@ pub struct Statement {
     pub resource: Option<Element>,
     pub principal: Option<PrincipalElement>,
     pub condition: Option<Condition>,
+    /// [`Self::unscoped_allow`], worked out once for all the rules that ask.
+    unscoped: OnceCell<Option<Span>>,
 }
 
 impl Statement {
@@ -326,6 +328,10 @@ impl Statement {
     /// administrator statement (another rule's), no unknown condition, no condition on the
     /// resource. What "on unscoped resources" means for the rules that grade grants.
     pub fn unscoped_allow(&self) -> Option<Span> {
+        *self.unscoped.get_or_init(|| self.find_unscoped_allow())
+    }
+
+    fn find_unscoped_allow(&self) -> Option<Span> {
         if !self.is_allow()
             || self.is_admin()
             || self.condition_unknown()
@@ -543,6 +549,7 @@ fn build_statement(index: usize, node: &Node) -> Statement {
         resource: None,
         principal: None,
         condition: None,
+        unscoped: OnceCell::new(),
     };
     for e in node.entries().unwrap_or_default() {
         let key = &e.key;

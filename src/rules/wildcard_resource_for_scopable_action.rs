@@ -1,3 +1,5 @@
+use std::collections::HashSet;
+
 use super::{Category, Context, Rule, RuleMeta};
 use crate::diagnostic::Severity;
 use crate::iamdata::{AccessLevel, Action};
@@ -23,8 +25,13 @@ const LEVELS: AccessLevel = AccessLevel::WRITE
     .union(AccessLevel::TAGGING);
 
 /// Actions another rule reports on `*` already: one finding for one grant.
-fn reported_elsewhere(action: &str, st: &Statement) -> bool {
-    let is = |a: &str| a.eq_ignore_ascii_case(action);
+fn reported_elsewhere(action: &Action, st: &Statement) -> bool {
+    let is = |full: &str| {
+        full.split_once(':').is_some_and(|(service, name)| {
+            action.name().eq_ignore_ascii_case(name)
+                && action.service().eq_ignore_ascii_case(service)
+        })
+    };
     is("iam:PassRole")
         || is("rds-db:connect")
         || is("secretsmanager:GetSecretValue")
@@ -56,6 +63,7 @@ impl Rule for WildcardResourceForScopableAction {
                 continue;
             };
             let mut actions: Vec<&'static Action> = Vec::new();
+            let mut seen: HashSet<*const Action> = HashSet::new();
             let mut items: Vec<Span> = Vec::new();
             for (item, expanded) in st.granted_actions() {
                 // `s3:*` is `service-wildcard-allowed`'s, `*` `admin-access-allowed`'s.
@@ -67,11 +75,10 @@ impl Rule for WildcardResourceForScopableAction {
                 }
                 let before = actions.len();
                 for a in expanded.as_slice().iter().copied() {
-                    let name = a.full_name();
                     if a.access_level().intersects(LEVELS)
                         && a.supports_resource_level()
-                        && !reported_elsewhere(&name, st)
-                        && !actions.iter().any(|b| std::ptr::eq(*b, a))
+                        && !reported_elsewhere(a, st)
+                        && seen.insert(std::ptr::from_ref(a))
                     {
                         actions.push(a);
                     }
