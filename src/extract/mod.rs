@@ -92,7 +92,7 @@ pub fn worth_parsing(kind: FileKind, bytes: &[u8]) -> bool {
 }
 
 fn memfind(hay: &[u8], needle: &[u8]) -> bool {
-    hay.windows(needle.len()).any(|w| w == needle)
+    memchr::memmem::find(hay, needle).is_some()
 }
 
 /// What a file yields: its policy documents and findings about the input itself.

@@ -79,6 +79,9 @@ pub struct Item {
     /// What the item denotes as an action, worked out once by [`reference::ActionRef::of`]
     /// for all the rules that ask.
     resolved: OnceCell<reference::Resolved>,
+    /// Whether `invalid-arn` reports the item as a resource, worked out once for that rule and
+    /// the rules that leave malformed resources to it.
+    pub malformed_arn: OnceCell<bool>,
 }
 
 impl PartialEq for Item {
@@ -93,6 +96,7 @@ impl Item {
             span,
             text,
             resolved: OnceCell::new(),
+            malformed_arn: OnceCell::new(),
         }
     }
 

@@ -109,7 +109,9 @@ fn problem(message: String, label: &str, help: String) -> Option<Problem> {
 
 /// Whether `invalid-arn` reports the resource: other rules leave such resources to it.
 pub(super) fn is_malformed(item: &Item, file: &SourceFile) -> bool {
-    check(item, file).is_some()
+    *item
+        .malformed_arn
+        .get_or_init(|| check(item, file).is_some())
 }
 
 fn check(item: &Item, file: &SourceFile) -> Option<Problem> {
@@ -358,6 +360,9 @@ impl Rule for InvalidArn {
             };
             for item in &resources.items {
                 // "Resource": "arn:aws:s3:us-east-1:123456789012:reports"
+                if !is_malformed(item, cx.file()) {
+                    continue;
+                }
                 let Some(p) = check(item, cx.file()) else {
                     continue;
                 };
