@@ -283,9 +283,10 @@ fn literal_start(els: &[El]) -> impl Iterator<Item = char> + '_ {
 }
 
 /// A quick necessary condition for [`intersects`]. Where both sides' first five `:` are
-/// certain ([`colons`]), the fields are where the colons say: the service fields (third) must
-/// be equal when both are plain text, and the resource parts' literal starts must agree
-/// (`dbuser:` against `db:`). Otherwise, the literal starts of the whole texts must agree.
+/// certain ([`colons`]), the fields are where the colons say: partition, service, region and
+/// account must be equal when both are plain text and cannot be empty on one side where the
+/// other needs text, and the resource parts' literal starts must agree (`dbuser:` against
+/// `db:`). Otherwise, the literal starts of the whole texts must agree.
 fn fields_agree(
     format: &[El],
     format_colons: Colons,
@@ -297,11 +298,20 @@ fn fields_agree(
     let (Some(fc), Some(pc)) = (format_colons, policy_colons) else {
         return starts_agree(format, policy);
     };
-    // Service field: between the second and third `:`.
-    let (f_service, p_service) = (&format[fc[1] + 1..fc[2]], &policy[pc[1] + 1..pc[2]]);
     let plain = |field: &[El]| literal_start(field).count() == field.len();
-    if plain(f_service) && plain(p_service) && f_service != p_service {
-        return false;
+    let needs_text = |field: &[El]| field.iter().any(|e| !e.repeat);
+    // `arn`, then partition, service, region, account: up to the fifth `:`.
+    for i in 0..5 {
+        let start = |c: [usize; 5]| if i == 0 { 0 } else { c[i - 1] + 1 };
+        let (f, p) = (&format[start(fc)..fc[i]], &policy[start(pc)..pc[i]]);
+        // Two plain texts must be equal; an empty field cannot match one that needs text
+        // (`arn:aws:s3:us-east-1:…` against a format without a region).
+        if (plain(f) && plain(p) && f != p)
+            || (f.is_empty() && needs_text(p))
+            || (p.is_empty() && needs_text(f))
+        {
+            return false;
+        }
     }
     // Resource part: after the fifth `:`.
     starts_agree(&format[fc[4] + 1..], &policy[pc[4] + 1..])
@@ -354,6 +364,10 @@ mod tests {
             let (f, p) = (format_elements(format), policy_elements(&[Part::Lit(arn)]));
             fields_agree(&f, colons(&f), &p, colons(&p))
         };
+        // A region where the format has none, and none where it has one.
+        assert!(!quick(BUCKET, "arn:aws:s3:us-east-1::b"));
+        assert!(!quick(RDS_DB, "arn:aws:rds-db::1:dbuser:db-ABC/alice"));
+        assert!(quick(BUCKET, "arn:aws:s3:*::b"));
         // The service field differs.
         assert!(!quick(
             RDS_DB,
