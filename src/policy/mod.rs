@@ -10,6 +10,7 @@ pub mod reference;
 pub mod suggest;
 
 use std::cell::OnceCell;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::extract::tree::{Key, Node, Text, Value};
@@ -254,6 +255,9 @@ pub struct Statement {
     pub condition: Option<Condition>,
     /// [`Self::unscoped_allow`], worked out once for all the rules that ask.
     unscoped: OnceCell<Option<Span>>,
+    /// Positions of the `Action` items by lower-cased service prefix, for
+    /// [`Self::service_action_item_covering`].
+    items_by_service: OnceCell<HashMap<String, Vec<usize>>>,
 }
 
 impl Statement {
@@ -382,13 +386,21 @@ impl Statement {
     pub fn service_action_item_covering(&self, action: &str) -> Option<&Item> {
         let service = action.split(':').next().unwrap_or("");
         let el = self.action.as_ref().filter(|a| !a.negated)?;
-        el.items.iter().find(|i| {
-            i.literal().is_some_and(|p| {
-                p.split_once(':')
-                    .is_some_and(|(s, _)| s.eq_ignore_ascii_case(service))
-                    && wildcard_match(p, action, true)
-            })
-        })
+        // Rules ask about dozens of actions; look only at the items of the action's service.
+        let by_service = self.items_by_service.get_or_init(|| {
+            let mut map: HashMap<String, Vec<usize>> = HashMap::new();
+            for (i, item) in el.items.iter().enumerate() {
+                if let Some((prefix, _)) = item.literal().and_then(|p| p.split_once(':')) {
+                    map.entry(prefix.to_ascii_lowercase()).or_default().push(i);
+                }
+            }
+            map
+        });
+        by_service
+            .get(&service.to_ascii_lowercase())?
+            .iter()
+            .map(|&i| &el.items[i])
+            .find(|i| i.literal().is_some_and(|p| wildcard_match(p, action, true)))
     }
 
     /// The condition key's entries, if the statement has a condition with that key.
@@ -554,6 +566,7 @@ fn build_statement(index: usize, node: &Node) -> Statement {
         principal: None,
         condition: None,
         unscoped: OnceCell::new(),
+        items_by_service: OnceCell::new(),
     };
     for e in node.entries().unwrap_or_default() {
         let key = &e.key;
