@@ -15,8 +15,10 @@ use std::path::Path;
 
 use serde_json::Value;
 
-#[path = "src/iamdata/hash.rs"]
-mod hash;
+#[path = "src/iamdata/names.rs"]
+mod names;
+
+use names::cmp_ci;
 
 /// The layout version this generator understands (the node generator's `FORMAT`).
 const FORMAT: u64 = 1;
@@ -94,13 +96,6 @@ fn access_bit(aws: &str) -> u8 {
         "Tagging" => 1 << 4,
         other => panic!("{DATA}: unknown access level {other:?}"),
     }
-}
-
-/// Orders ASCII-case-insensitively, as the file's lists are sorted.
-fn cmp_ci(a: &str, b: &str) -> Ordering {
-    a.bytes()
-        .map(|b| b.to_ascii_lowercase())
-        .cmp(b.bytes().map(|b| b.to_ascii_lowercase()))
 }
 
 /// Turns a templated key into a wildcard pattern (each placeholder → `?*`, i.e. non-empty
@@ -348,8 +343,8 @@ fn generate(doc: &Value) -> String {
             let keys_of = t.key_run(keys_of, key_base, keys.len(), prefix);
             let dependent = t.str_run(dependent);
             let name = st(name);
-            action_hashes.push(hash::fold(
-                hash::fold(hash::fold(hash::START, prefix.as_bytes()), b":"),
+            action_hashes.push(names::fold(
+                names::fold(names::fold(names::START, prefix.as_bytes()), b":"),
                 name.as_bytes(),
             ));
             let name = t.s(name);
@@ -358,7 +353,7 @@ fn generate(doc: &Value) -> String {
             ));
         }
 
-        service_hashes.push(hash::fold(hash::START, prefix.as_bytes()));
+        service_hashes.push(names::fold(names::START, prefix.as_bytes()));
         let prefix_lit = t.s(prefix);
         let name = t.s(st(name));
         t.services.push(format!(
@@ -419,7 +414,7 @@ fn hash_index(hashes: &[u64]) -> Vec<String> {
     let len = (hashes.len() * 2).next_power_of_two();
     let mut slots = vec![u32::MAX; len];
     for (row, &h) in hashes.iter().enumerate() {
-        let mut at = hash::slot(h, len);
+        let mut at = names::slot(h, len);
         while slots[at] != u32::MAX {
             at = (at + 1) & (len - 1);
         }
@@ -465,7 +460,7 @@ fn index_condition_keys(mut all: Vec<Key>) -> (Vec<String>, Vec<String>) {
     // The index holds positions in `exact`; turn them into rows of `KEYS`.
     let hashes: Vec<u64> = exact
         .iter()
-        .map(|k| hash::fold(hash::START, k.key.as_bytes()))
+        .map(|k| names::fold(names::START, k.key.as_bytes()))
         .collect();
     let index = hash_index(&hashes)
         .into_iter()

@@ -179,33 +179,35 @@ fn config_error(toml: &str) -> String {
 
 #[test]
 fn config_errors_name_their_place() {
-    let err = config_error(
-        "[[rules.custom]]\nname = \"x\"\nmessage = \"m\"\nselect = \"$.Statement[\"\n",
-    );
-    assert!(
-        err.contains("iamlint.toml:4:10") && err.contains("is not a JSONPath"),
-        "{err}"
-    );
-    let err = config_error(
-        "[[rules.custom]]\nname = \"x\"\nmessage = \"m\"\nselect = \"$\"\nseverity = \"error\"\nfoo = 1\n",
-    );
-    assert!(
-        err.contains("iamlint.toml:6:1") && err.contains("unknown field `foo`"),
-        "{err}"
-    );
     let rule = "[[rules.custom]]\nname = \"x\"\nmessage = \"m\"\nselect = \"$\"\n";
-    let err = config_error(&format!("{rule}{rule}"));
-    assert!(
-        err.contains("iamlint.toml:6:8") && err.contains("a rule named `x` already exists"),
-        "{err}"
-    );
-    let err = config_error(
-        "[[rules.custom]]\nname = \"admin-access-allowed\"\nmessage = \"m\"\nselect = \"$\"\n",
-    );
-    assert!(
-        err.contains("iamlint.toml:2:8") && err.contains("already exists"),
-        "{err}"
-    );
+    // (iamlint.toml, the place the error names, what it says)
+    let cases = [
+        (
+            "[[rules.custom]]\nname = \"x\"\nmessage = \"m\"\nselect = \"$.Statement[\"\n"
+                .to_string(),
+            "iamlint.toml:4:10",
+            "is not a JSONPath",
+        ),
+        (
+            format!("{rule}severity = \"error\"\nfoo = 1\n"),
+            "iamlint.toml:6:1",
+            "unknown field `foo`",
+        ),
+        (
+            format!("{rule}{rule}"),
+            "iamlint.toml:6:8",
+            "a rule named `x` already exists",
+        ),
+        (
+            rule.replace("\"x\"", "\"admin-access-allowed\""),
+            "iamlint.toml:2:8",
+            "already exists",
+        ),
+    ];
+    for (config, place, says) in cases {
+        let err = config_error(&config);
+        assert!(err.contains(place) && err.contains(says), "{config}\n{err}");
+    }
 }
 
 const NO_S3_STAR: &str = "[[rules.custom]]\nname = \"no-s3-star\"\nseverity = \"error\"\nmessage = \"s3:* is not allowed\"\nselect = \"$.Statement[?@.Effect == 'Allow'].Action[?@ == 's3:*']\"\n";

@@ -13,19 +13,19 @@
 //! keys are looked up ASCII-case-insensitively; ARNs compare case-sensitively.
 
 mod arn;
-mod hash;
+mod names;
 pub(crate) mod suggest;
 mod tables;
 #[cfg(test)]
 mod tests;
 pub mod wildcard;
 
-use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex, OnceLock};
 
 pub use arn::{ArnPattern, Part};
+use names::cmp_ci;
 pub use wildcard::{has_wildcard, wildcard_match};
 
 /// `key=value` lines describing the embedded data, readable without decoding it.
@@ -103,14 +103,6 @@ pub fn action_pattern_matches(pattern: &str, action: &str) -> bool {
     wildcard_match(pattern, action, true)
 }
 
-/// Orders ASCII-case-insensitively; the tables are sorted this way (the generator checks that
-/// all keys are ASCII, so this agrees with its JavaScript lower-case sort).
-fn cmp_ci(a: &str, b: &str) -> Ordering {
-    a.bytes()
-        .map(|b| b.to_ascii_lowercase())
-        .cmp(b.bytes().map(|b| b.to_ascii_lowercase()))
-}
-
 /// Binary search in a table sorted by `cmp_ci` of `key`.
 fn find_ci<'t, T>(table: &'t [T], name: &str, key: impl Fn(&T) -> &str) -> Option<&'t T> {
     table
@@ -123,7 +115,7 @@ fn find_ci<'t, T>(table: &'t [T], name: &str, key: impl Fn(&T) -> &str) -> Optio
 /// `u32::MAX` for an empty slot): the first row `found` accepts.
 fn probe<T>(index: &[u32], hash: u64, found: impl Fn(usize) -> Option<T>) -> Option<T> {
     let mask = index.len() - 1;
-    let mut at = hash::slot(hash, index.len());
+    let mut at = names::slot(hash, index.len());
     loop {
         let row = index[at];
         if row == u32::MAX {
@@ -170,7 +162,7 @@ impl IamData {
 
     /// The service with this prefix (`s3`, `rds-db`), case-insensitively.
     pub fn service(&self, prefix: &str) -> Option<&'static Service> {
-        let hash = hash::fold(hash::START, prefix.as_bytes());
+        let hash = names::fold(names::START, prefix.as_bytes());
         probe(&tables::SERVICE_INDEX, hash, |row| {
             let s = &tables::SERVICES[row];
             s.prefix().eq_ignore_ascii_case(prefix).then_some(s)
@@ -214,7 +206,7 @@ impl IamData {
     /// declaration, else to the one of the service whose prefix the key starts with, else to
     /// the first service by prefix (they agree on the type except for one key in the data).
     pub fn condition_key(&self, name: &str) -> Option<&'static ConditionKeyInfo> {
-        let hash = hash::fold(hash::START, name.as_bytes());
+        let hash = names::fold(names::START, name.as_bytes());
         let exact = probe(&tables::EXACT_KEY_INDEX, hash, |row| {
             let k = &tables::KEYS[row];
             k.key().eq_ignore_ascii_case(name).then_some(k)
@@ -331,8 +323,8 @@ impl Service {
     /// The action `name` (without the prefix), case-insensitively.
     pub fn action(&self, name: &str) -> Option<&'static Action> {
         let prefix = self.prefix();
-        let hash = hash::fold(
-            hash::fold(hash::fold(hash::START, prefix.as_bytes()), b":"),
+        let hash = names::fold(
+            names::fold(names::fold(names::START, prefix.as_bytes()), b":"),
             name.as_bytes(),
         );
         probe(&tables::ACTION_INDEX, hash, |row| {

@@ -8,7 +8,7 @@
 //! - `RESOURCE_TYPES`, `ACTIONS`, `ACTION_RESOURCES`: all services' rows, service after service;
 //! - `KEY_REFS` (rows of `KEYS`) and `STR_REFS` (dependent actions): the lists rows point to;
 //! - `SERVICES`, sorted case-insensitively by prefix;
-//! - hash indexes (see `hash.rs`; a slot holds a row or `u32::MAX`): `SERVICE_INDEX` by
+//! - hash indexes (see `names.rs`; a slot holds a row or `u32::MAX`): `SERVICE_INDEX` by
 //!   prefix, `ACTION_INDEX` by `prefix:Action`, `EXACT_KEY_INDEX` by condition key name (the
 //!   most authoritative declaration of each);
 //! - `TEMPLATED_KEYS`: rows of `KEYS` with a placeholder, in the order they are tried.

@@ -2,6 +2,8 @@
 //! from `/work/shared/crates.md` §12 and the AWS service authorization reference; if a data
 //! refresh changes one of them, check the upstream docs before adjusting the test.
 
+use std::cmp::Ordering;
+
 use super::*;
 
 fn data() -> &'static IamData {

@@ -82,7 +82,7 @@ pub struct Item {
     resolved: OnceCell<reference::Resolved>,
     /// Whether `invalid-arn` reports the item as a resource, worked out once for that rule and
     /// the rules that leave malformed resources to it.
-    pub malformed_arn: OnceCell<bool>,
+    pub(crate) malformed_arn: OnceCell<bool>,
 }
 
 impl PartialEq for Item {

@@ -151,6 +151,8 @@ impl Resolved {
 
 /// The actions of the reference an `Action` item grants, without copying a list.
 pub enum Actions {
+    /// An unknown name or service: nothing the reference knows.
+    None,
     One(&'static Action),
     Many(Arc<[&'static Action]>),
 }
@@ -171,12 +173,13 @@ impl Actions {
             }
             ActionRef::Exact { action: None, .. }
             | ActionRef::Unknown
-            | ActionRef::UnknownService { .. } => Actions::Many(Arc::from([])),
+            | ActionRef::UnknownService { .. } => Actions::None,
         })
     }
 
     pub fn as_slice(&self) -> &[&'static Action] {
         match self {
+            Actions::None => &[],
             Actions::One(a) => std::slice::from_ref(a),
             Actions::Many(list) => list,
         }
