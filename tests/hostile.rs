@@ -126,7 +126,8 @@ fn deep_nesting_is_a_diagnostic_not_a_stack_overflow() {
         open("["),
         open("]")
     );
-    // Unclosed parentheses: hcl-edit's parser would take hours; the pre-check stops at level 13.
+    // Unclosed parentheses: a backtracking parser could take hours on them; the block and 63
+    // parentheses are the 64 levels the HCL parser reads.
     let parens = format!("locals {{\n  policy = {}\n}}\n", open("(b + c + "));
     let blocks = format!("# policy\n{}{}", open("a {\n"), open("}\n"));
     let tfjson = format!(
@@ -149,20 +150,21 @@ fn deep_nesting_is_a_diagnostic_not_a_stack_overflow() {
         ("heredoc.tf", heredoc.as_bytes()),
         ("deep.tf.json", tfjson.as_bytes()),
     ]);
-    // Each front end's own limit: jsonc-parser's, the YAML builder's 256 levels, hcl-edit's 64,
-    // and the parentheses pre-check's 12. On the walker's threads (`-j 2`), not the main one.
+    // Each front end's own limit: jsonc-parser's, the YAML builder's 256 levels, the HCL
+    // parser's 64 (blocks, brackets, parentheses alike). On the walker's threads (`-j 2`), not
+    // the main one.
     let (code, out, err) = compact(d.path(), &["-j", "2"]);
     assert_eq!(code, 1, "{err}");
     assert_eq!(
         out,
         "arrays.json:1:525: error: maximum nesting depth exceeded [invalid-json]\n\
-         blocks.tf:66:3: error: the file is not valid HCL: invalid nesting depth; expected at most 64 nested levels [invalid-hcl]\n\
-         brackets.tf:2:76: error: the file is not valid HCL: invalid nesting depth; expected at most 64 nested levels [invalid-hcl]\n\
+         blocks.tf:66:3: error: nesting deeper than 64 levels; the file is not read further [invalid-hcl]\n\
+         brackets.tf:2:75: error: nesting deeper than 64 levels; the file is not read further [invalid-hcl]\n\
          deep.tf.json:1:554: error: maximum nesting depth exceeded [invalid-json]\n\
          flow.yaml:1:267: error: nesting deeper than 256 levels; the file is not read further [invalid-yaml]\n\
          heredoc.tf:3:525: error: maximum nesting depth exceeded [invalid-json]\n\
          objects.json:1:1546: error: maximum nesting depth exceeded [invalid-json]\n\
-         parens.tf:2:120: error: parentheses and `${…}` nested more than 12 levels deep; the file is not read further [invalid-hcl]\n",
+         parens.tf:2:579: error: nesting deeper than 64 levels; the file is not read further [invalid-hcl]\n",
         "{err}"
     );
 }

@@ -211,8 +211,8 @@ fn escapes_in_quoted_json_point_at_the_escaped_token() {
 #[test]
 fn invalid_hcl_in_an_unclosed_heredoc() {
     let text = "resource \"aws_iam_role\" \"r\" {\n  assume_role_policy = <<EOF\n{}\n}\n";
-    // hcl-edit stops at the start of the heredoc body, whose end it could not find.
-    assert_eq!(lint("main.tf", text), ["3:1 invalid-hcl \"{\""]);
+    // Reported where the heredoc starts: its end is nowhere.
+    assert_eq!(lint("main.tf", text), ["2:24 invalid-hcl \"<\""]);
 }
 
 #[test]

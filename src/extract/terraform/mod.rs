@@ -110,7 +110,8 @@ pub fn extract_hcl(file: &Arc<SourceFile>, out: &mut Extracted) {
     match hcl::read(&file.text[base..], base, wanted) {
         Ok(blocks) => collect(file, &blocks, out),
         Err(e) => {
-            // hcl-edit may point inside a character (`r{\n#é` at the end of the file).
+            // Keep the offset on a character boundary (hcl-edit, used before, could point
+            // inside one: `r{\n#é` at the end of the file).
             let mut at = e.offset.min(file.text.len());
             while !file.text.is_char_boundary(at) {
                 at -= 1;
