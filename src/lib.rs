@@ -192,16 +192,15 @@ fn lint_path(
         path: source::display_path(&path),
         message,
     };
-    let size = std::fs::metadata(&path)
-        .map_err(|e| note(format!("skipped: {e}")))?
-        .len();
-    if size > settings.max_file_size {
-        return Err(note(format!(
-            "skipped: {size} bytes is over the {} byte limit (--max-file-size)",
-            settings.max_file_size
-        )));
-    }
-    let bytes = std::fs::read(&path).map_err(|e| note(format!("skipped: {e}")))?;
+    let bytes = read_limited(&path, settings.max_file_size).map_err(|e| {
+        note(match e {
+            ReadError::Io(e) => format!("skipped: {e}"),
+            ReadError::TooBig(size) => format!(
+                "skipped: {size} bytes is over the {} byte limit (--max-file-size)",
+                settings.max_file_size
+            ),
+        })
+    })?;
     // UTF-16's needles are not the UTF-8 bytes: look for them once decoded.
     let utf16 = bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]);
     if !explicit && !utf16 && !extract::worth_parsing(kind, &bytes) {
@@ -231,6 +230,30 @@ fn lint_path(
     }
     let findings = lint_extracted(&file, kind, settings, ex);
     Ok(Some(findings))
+}
+
+enum ReadError {
+    Io(std::io::Error),
+    TooBig(u64),
+}
+
+/// The file's bytes, unless it holds more than `max` (checked on the open file, before reading,
+/// and again while reading, should it grow).
+fn read_limited(path: &std::path::Path, max: u64) -> Result<Vec<u8>, ReadError> {
+    use std::io::Read as _;
+    let file = std::fs::File::open(path).map_err(ReadError::Io)?;
+    let size = file.metadata().map_err(ReadError::Io)?.len();
+    if size > max {
+        return Err(ReadError::TooBig(size));
+    }
+    let mut bytes = Vec::with_capacity(size as usize + 1);
+    file.take(max + 1)
+        .read_to_end(&mut bytes)
+        .map_err(ReadError::Io)?;
+    if bytes.len() as u64 > max {
+        return Err(ReadError::TooBig(bytes.len() as u64));
+    }
+    Ok(bytes)
 }
 
 /// Walks the settings' paths and lints every candidate file.

@@ -83,6 +83,8 @@ pub struct Item {
     /// Whether `invalid-arn` reports the item as a resource, worked out once for that rule and
     /// the rules that leave malformed resources to it.
     pub(crate) malformed_arn: OnceCell<bool>,
+    /// The item read as an ARN for matching against the reference's ARN formats, once.
+    arn_pattern: OnceCell<crate::iamdata::ArnPattern>,
 }
 
 impl PartialEq for Item {
@@ -98,7 +100,14 @@ impl Item {
             text,
             resolved: OnceCell::new(),
             malformed_arn: OnceCell::new(),
+            arn_pattern: OnceCell::new(),
         }
+    }
+
+    /// The item as an ARN pattern (unknown parts match anything), read once for every rule.
+    pub fn arn_pattern(&self) -> &crate::iamdata::ArnPattern {
+        self.arn_pattern
+            .get_or_init(|| crate::iamdata::ArnPattern::new(&reference::arn_parts(&self.text)))
     }
 
     pub fn literal(&self) -> Option<&str> {

@@ -36,7 +36,8 @@ const PARTITIONS: &[&str] = &[
 fn types_by_namespace() -> &'static HashMap<&'static str, Vec<&'static ResourceType>> {
     static MAP: OnceLock<HashMap<&'static str, Vec<&'static ResourceType>>> = OnceLock::new();
     MAP.get_or_init(|| {
-        let mut map: HashMap<&'static str, Vec<&'static ResourceType>> = HashMap::new();
+        let mut map: HashMap<&'static str, Vec<&'static ResourceType>> =
+            HashMap::with_capacity(512);
         for s in iamdata::get().services() {
             for t in s.resource_types() {
                 for format in t.arn_formats() {
@@ -224,8 +225,8 @@ fn check(item: &Item, file: &SourceFile) -> Option<Problem> {
         );
     }
     format_problem(
+        item,
         [partition, service, region, account, resource],
-        &masked,
         &shown,
     )
     .or_else(|| account_problem(item, account, &shown, file))
@@ -235,7 +236,7 @@ fn check(item: &Item, file: &SourceFile) -> Option<Problem> {
 /// have one: the ARN matches no resource type of its service as written, but does with that
 /// field emptied (or filled). An ARN that matches no type for another reason is not judged:
 /// the reference may lack the type.
-fn format_problem(fields: [&str; 5], masked: &str, shown: &str) -> Option<Problem> {
+fn format_problem(item: &Item, fields: [&str; 5], shown: &str) -> Option<Problem> {
     let [partition, service, region, account, resource] = fields;
     if !plain(service) {
         return None;
@@ -245,7 +246,10 @@ fn format_problem(fields: [&str; 5], masked: &str, shown: &str) -> Option<Proble
         let pattern = ArnPattern::new(&parts(arn));
         types.iter().any(|t| t.arn_pattern_matches(&pattern))
     };
-    if matches(masked) {
+    if types
+        .iter()
+        .any(|t| t.arn_pattern_matches(item.arn_pattern()))
+    {
         return None;
     }
     let with = |r: &str, a: &str| format!("arn:{partition}:{service}:{r}:{a}:{resource}");

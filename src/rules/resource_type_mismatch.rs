@@ -2,9 +2,9 @@ use std::cell::OnceCell;
 
 use super::{Category, Context, Rule, RuleMeta};
 use crate::diagnostic::{Finding, Severity};
-use crate::iamdata::{Action, ArnPattern, ResourceType};
+use crate::iamdata::{Action, ResourceType};
 use crate::policy::arn::Arn;
-use crate::policy::reference::{ActionRef, arn_parts};
+use crate::policy::reference::ActionRef;
 use crate::policy::{Item, PolicyDocument, Statement};
 use crate::source::SourceFile;
 
@@ -23,25 +23,38 @@ static META: RuleMeta = RuleMeta {
     kinds: &[],
 };
 
-/// One resource of the statement, read once for matching.
+/// One resource of the statement.
 struct Resource<'s> {
     item: &'s Item,
-    pattern: ArnPattern,
     /// Whether another rule reports it as malformed; worked out only when needed.
     malformed: OnceCell<bool>,
 }
 
-/// Could some resource of the statement that no other rule reports as malformed be of some
-/// type the actions take? Whether a resource is malformed is worked out only for resources that
-/// match, so usually once per statement.
-fn any_matches(
-    types: &[&'static ResourceType],
-    resources: &[Resource<'_>],
-    file: &SourceFile,
-) -> bool {
-    resources
-        .iter()
-        .any(|r| types.iter().any(|t| t.arn_pattern_matches(&r.pattern)) && !r.is_malformed(file))
+/// The resources of one statement, and what is known of them so far.
+struct Resources<'s> {
+    list: Vec<Resource<'s>>,
+    /// Resource types already tried against the list: could some resource be of that type?
+    /// Actions of one service share types, so each type is matched once per statement.
+    tried: Vec<(&'static ResourceType, bool)>,
+}
+
+impl Resources<'_> {
+    /// Could some resource of the statement that no other rule reports as malformed be of some
+    /// type the actions take? Whether a resource is malformed is worked out only for resources
+    /// that match, so usually once per statement.
+    fn any_matches(&mut self, types: &[&'static ResourceType], file: &SourceFile) -> bool {
+        types.iter().any(|t| {
+            if let Some(&(_, m)) = self.tried.iter().find(|(seen, _)| std::ptr::eq(*seen, *t)) {
+                return m;
+            }
+            let m = self
+                .list
+                .iter()
+                .any(|r| t.arn_pattern_matches(r.item.arn_pattern()) && !r.is_malformed(file));
+            self.tried.push((t, m));
+            m
+        })
+    }
 }
 
 impl Resource<'_> {
@@ -89,7 +102,7 @@ fn describe(types: &[&'static ResourceType]) -> String {
 }
 
 /// The statement's resources read for matching; `None` when the rule has nothing to judge.
-fn resources_of(st: &Statement) -> Option<Vec<Resource<'_>>> {
+fn resources_of(st: &Statement) -> Option<Resources<'_>> {
     let el = st
         .resource
         .as_ref()
@@ -98,16 +111,17 @@ fn resources_of(st: &Statement) -> Option<Vec<Resource<'_>>> {
     if el.items.is_empty() || el.star().is_some() || el.items.iter().any(|i| i.text.is_unknown()) {
         return None;
     }
-    Some(
-        el.items
+    Some(Resources {
+        list: el
+            .items
             .iter()
             .map(|item| Resource {
                 item,
-                pattern: ArnPattern::new(&arn_parts(&item.text)),
                 malformed: OnceCell::new(),
             })
             .collect(),
-    )
+        tried: Vec::new(),
+    })
 }
 
 impl Rule for ResourceTypeMismatch {
@@ -120,26 +134,27 @@ impl Rule for ResourceTypeMismatch {
             let Some(actions) = st.action.as_ref().filter(|a| !a.negated) else {
                 continue;
             };
-            let Some(resources) = resources_of(st) else {
+            let Some(mut resources) = resources_of(st) else {
                 continue;
             };
             for item in &actions.items {
-                let (written, types, pattern) = match ActionRef::of(item) {
+                let (types, pattern) = match ActionRef::of(item) {
                     // "Action": "s3:GetObject"
                     ActionRef::Exact {
                         action: Some(a), ..
-                    } => (a.full_name(), resource_types(&[a]), false),
+                    } => (resource_types(&[a]), None),
                     // "Action": "s3:Get*": only when no action it covers could use a resource.
                     ActionRef::Pattern { pattern, actions } => {
-                        (pattern.to_string(), resource_types(&actions), true)
+                        (resource_types(&actions), Some(pattern))
                     }
                     _ => continue,
                 };
                 // Actions without resource-level permissions are not this rule's business.
-                if types.is_empty() || any_matches(&types, &resources, cx.file()) {
+                if types.is_empty() || resources.any_matches(&types, cx.file()) {
                     continue;
                 }
                 let judged: Vec<&Item> = resources
+                    .list
                     .iter()
                     .filter(|r| !r.is_malformed(cx.file()))
                     .map(|r| r.item)
@@ -148,7 +163,24 @@ impl Rule for ResourceTypeMismatch {
                 if judged.is_empty() {
                     continue;
                 }
-                cx.report(finding(cx, item, &written, pattern, &types, &judged));
+                let written = match (pattern, ActionRef::of(item)) {
+                    (Some(p), _) => p.to_string(),
+                    (
+                        None,
+                        ActionRef::Exact {
+                            action: Some(a), ..
+                        },
+                    ) => a.full_name(),
+                    _ => continue,
+                };
+                cx.report(finding(
+                    cx,
+                    item,
+                    &written,
+                    pattern.is_some(),
+                    &types,
+                    &judged,
+                ));
             }
         }
     }
