@@ -309,6 +309,11 @@ fn fields_match(format: &[El], fc: [usize; 5], policy: &[El], pc: [usize; 5]) ->
         (start, if i == 5 { els.len() } else { c[i] })
     };
     let plain = |f: &[El]| f.iter().all(|e| !e.repeat && matches!(e.set, Set::One(_)));
+    // The resource parts' starts tell most types of a service apart (`dbuser:` against `db:`):
+    // compared first.
+    if !starts_agree(&format[fc[4] + 1..], &policy[pc[4] + 1..]) {
+        return false;
+    }
     (0..6).all(|i| {
         let (fs, fe) = field(format, fc, i);
         let (ps, pe) = field(policy, pc, i);
