@@ -317,9 +317,10 @@ fn dedent(elems: &[Elem], lits: &mut [String]) {
             Elem::Lit { .. } => {
                 let text = &lits[lit];
                 starts_line.push(at_line_start);
+                let last_line = memchr::memchr_iter(b'\n', text.as_bytes()).count();
                 for (i, line) in text.split('\n').enumerate() {
                     let line_start = i > 0 || at_line_start;
-                    let is_last = i == text.matches('\n').count();
+                    let is_last = i == last_line;
                     // An empty line, or the empty rest after the last `\n`, sets no indentation
                     // unless a template part follows on it.
                     if !line_start || (line.is_empty() && (!is_last || lit + 1 == lits.len())) {
