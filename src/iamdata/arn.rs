@@ -89,21 +89,26 @@ const fn run(set: Set) -> El {
 type Scratch = (Vec<bool>, Vec<(usize, usize)>);
 
 fn intersects(a: &[El], b: &[El]) -> bool {
-    let text = |els: &[El]| els.iter().all(|e| !e.repeat && matches!(e.set, Set::One(_)));
-    if a.len() < 128 && text(b) {
-        return matches_text(a, b);
+    // What a policy ARN is made of: characters, `?` and `*` (unknown parts are `*` too).
+    let policy_like = |els: &[El]| {
+        els.iter()
+            .all(|e| matches!(e.set, Set::One(_) | Set::Any) && (!e.repeat || e.set == Set::Any))
+    };
+    if a.len() < 128 && policy_like(b) {
+        return run_policy(a, b);
     }
-    if b.len() < 128 && text(a) {
-        return matches_text(b, a);
+    if b.len() < 128 && policy_like(a) {
+        return run_policy(b, a);
     }
     search(a, b)
 }
 
-/// [`intersects`] when one side is plain text (the common case: an ARN without wildcards):
-/// a run over the text with the set of element positions the prefix read so far can end at,
-/// one bit each.
-fn matches_text(els: &[El], text: &[El]) -> bool {
+/// [`intersects`] when `policy` holds only characters, `?` and `*` (an ARN as policies write
+/// it): a run over the policy's elements with the set of positions in `els` the text read so
+/// far can end at, one bit each.
+fn run_policy(els: &[El], policy: &[El]) -> bool {
     debug_assert!(els.len() < 128);
+    let end = 1u128 << els.len();
     // Positions reachable without reading: a repeated element may match nothing.
     let repeats = els
         .iter()
@@ -116,28 +121,60 @@ fn matches_text(els: &[El], text: &[El]) -> bool {
         }
         s = next;
     };
-    let mut states = close(1);
-    for t in text {
-        let Set::One(c) = t.set else {
-            unreachable!("plain text")
-        };
-        let mut next = 0u128;
-        let mut rest = states;
-        while rest != 0 {
-            let i = rest.trailing_zeros() as usize;
-            rest &= rest - 1;
-            if let Some(e) = els.get(i)
-                && e.set.contains(c)
-            {
-                next |= 1 << (i + usize::from(!e.repeat));
+    // Which positions' sets hold a character: by set kind, and for single characters a short
+    // table (a format part has few distinct ones).
+    let (mut any, mut no_colon, mut no_colon_slash) = (0u128, 0u128, 0u128);
+    let mut ones = [('\0', 0u128); 32];
+    let mut n_ones = 0;
+    for (i, e) in els.iter().enumerate() {
+        let bit = 1u128 << i;
+        match e.set {
+            Set::Any => any |= bit,
+            Set::NoColon => no_colon |= bit,
+            Set::NoColonSlash => no_colon_slash |= bit,
+            Set::One(c) => match ones[..n_ones].iter_mut().find(|(x, _)| *x == c) {
+                Some((_, m)) => *m |= bit,
+                None if n_ones < 32 => {
+                    ones[n_ones] = (c, bit);
+                    n_ones += 1;
+                }
+                None => return search(els, policy),
+            },
+        }
+    }
+    let holding = |c: char| {
+        let mut m = any;
+        if c != ':' {
+            m |= no_colon;
+            if c != '/' {
+                m |= no_colon_slash;
             }
         }
-        states = close(next);
+        ones[..n_ones]
+            .iter()
+            .find(|(x, _)| *x == c)
+            .map_or(m, |(_, bits)| m | bits)
+    };
+    let mut states = close(1);
+    for p in policy {
+        states = match (p.set, p.repeat) {
+            // `*`: any text; every element can take some character or, repeated, none, so
+            // every position from the first reachable one on is reachable.
+            (_, true) => (end << 1).wrapping_sub(states & states.wrapping_neg()),
+            // one character: `c`, or any (`?`), which every position's set holds
+            (set, false) => {
+                let m = match set {
+                    Set::One(c) => holding(c),
+                    _ => end - 1,
+                };
+                close(((states & !repeats & m) << 1) | (states & repeats & m))
+            }
+        };
         if states == 0 {
             return false;
         }
     }
-    states & (1 << els.len()) != 0
+    states & end != 0
 }
 
 /// [`intersects`] in general: a depth-first search over pairs of positions.
@@ -373,13 +410,18 @@ fn fields_match(format: &[El], fc: [usize; 5], policy: &[El], pc: [usize; 5]) ->
         let (f, p) = (&format[fs..fe], &policy[ps..pe]);
         match (plain(f), plain(p)) {
             (true, true) => f == p,
-            // `${Region}` (one character, then any more, none of them `:`) against text
-            // without `:` (a certain colon position means there is none)
-            (false, true)
-                if i < 5 && f.len() == 2 && !f[0].repeat && f[1].repeat && f[0].set == f[1].set =>
-            {
-                !p.is_empty() && p.iter().all(|e| f[0].set.intersects(e.set))
-            }
+            // `${Region}` against text, or `stateMachine:${StateMachineName}`: literal text,
+            // then one placeholder (one character of its set, then any more)
+            (false, true) => match f {
+                [head @ .., one, more]
+                    if !one.repeat && more.repeat && one.set == more.set && plain(head) =>
+                {
+                    p.len() > head.len()
+                        && p[..head.len()] == *head
+                        && p[head.len()..].iter().all(|e| one.set.intersects(e.set))
+                }
+                _ => starts_agree(f, p) && intersects(f, p),
+            },
             _ => starts_agree(f, p) && intersects(f, p),
         }
     })
@@ -571,6 +613,18 @@ mod tests {
             prop_assert_eq!(intersects(&concrete, &els), member);
             prop_assert_eq!(search(&els, &concrete), member);
             prop_assert_eq!(search(&concrete, &els), member);
+        }
+
+        // A policy's characters, `?` and `*` against any list: the bit-set run and the search
+        // agree.
+        #[test]
+        fn policy_run_is_the_search(
+            els in prop::collection::vec(element(), 0..10),
+            policy in "[ab:/*?]{0,10}",
+        ) {
+            let p = policy_elements(&[Part::Lit(&policy)]);
+            prop_assert_eq!(run_policy(&els, &p), search(&els, &p), "{:?} vs {}", els, policy);
+            prop_assert_eq!(intersects(&p, &els), search(&els, &p));
         }
 
         // Matching field by field decides exactly what the search over the whole lists does.

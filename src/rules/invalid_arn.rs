@@ -1,5 +1,6 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::{Category, Context, Rule, RuleMeta};
 use crate::diagnostic::{Edit, Fix, Severity, replace_in_token};
@@ -32,12 +33,43 @@ const PARTITIONS: &[&str] = &[
     "aws-eusc",
 ];
 
-/// Resource types by the service field of their ARN format (`s3`, `execute-api`).
-fn types_by_namespace() -> &'static HashMap<&'static str, Vec<&'static ResourceType>> {
-    static MAP: OnceLock<HashMap<&'static str, Vec<&'static ResourceType>>> = OnceLock::new();
+/// The resource types whose ARN format has one service field (`s3`, `execute-api`).
+#[derive(Default)]
+struct Namespace {
+    types: Vec<&'static ResourceType>,
+    /// The type that matched last: ARNs of one kind come together (object ARNs in a bucket
+    /// policy), so it is tried first. Only the order of the tries depends on it, not the answer.
+    hint: AtomicUsize,
+}
+
+impl Namespace {
+    /// Could the ARN be of some type of the namespace?
+    fn any_matches(&self, arn: &ArnPattern) -> bool {
+        let hint = self.hint.load(Ordering::Relaxed);
+        if self
+            .types
+            .get(hint)
+            .is_some_and(|t| t.arn_pattern_matches(arn))
+        {
+            return true;
+        }
+        let found = self
+            .types
+            .iter()
+            .enumerate()
+            .find(|&(i, t)| i != hint && t.arn_pattern_matches(arn));
+        if let Some((i, _)) = found {
+            self.hint.store(i, Ordering::Relaxed);
+        }
+        found.is_some()
+    }
+}
+
+/// Resource types by the service field of their ARN format.
+fn types_by_namespace() -> &'static HashMap<&'static str, Namespace> {
+    static MAP: OnceLock<HashMap<&'static str, Namespace>> = OnceLock::new();
     MAP.get_or_init(|| {
-        let mut map: HashMap<&'static str, Vec<&'static ResourceType>> =
-            HashMap::with_capacity(512);
+        let mut map: HashMap<&'static str, Namespace> = HashMap::with_capacity(512);
         for s in iamdata::get().services() {
             for t in s.resource_types() {
                 for format in t.arn_formats() {
@@ -48,7 +80,7 @@ fn types_by_namespace() -> &'static HashMap<&'static str, Vec<&'static ResourceT
                     if ns.contains('{') || ns.contains('*') {
                         continue;
                     }
-                    let list = map.entry(ns).or_default();
+                    let list = &mut map.entry(ns).or_default().types;
                     if !list.iter().any(|seen| std::ptr::eq(*seen, t)) {
                         list.push(t);
                     }
@@ -242,14 +274,8 @@ fn format_problem(item: &Item, fields: [&str; 5], shown: &str) -> Option<Problem
         return None;
     }
     let types = types_by_namespace().get(service)?;
-    let matches = |arn: &str| {
-        let pattern = ArnPattern::new(&parts(arn));
-        types.iter().any(|t| t.arn_pattern_matches(&pattern))
-    };
-    if types
-        .iter()
-        .any(|t| t.arn_pattern_matches(item.arn_pattern()))
-    {
+    let matches = |arn: &str| types.any_matches(&ArnPattern::new(&parts(arn)));
+    if types.any_matches(item.arn_pattern()) {
         return None;
     }
     let with = |r: &str, a: &str| format!("arn:{partition}:{service}:{r}:{a}:{resource}");
@@ -411,7 +437,7 @@ mod tests {
     #[test]
     fn namespaces_come_from_the_formats() {
         let map = types_by_namespace();
-        assert!(map["s3"].iter().any(|t| t.key() == "bucket"));
+        assert!(map["s3"].types.iter().any(|t| t.key() == "bucket"));
         assert!(map.contains_key("execute-api"));
         assert!(map.keys().all(|ns| !ns.contains('{')));
     }
