@@ -84,97 +84,129 @@ const fn run(set: Set) -> El {
     El { set, repeat: true }
 }
 
-/// Does some string match both element lists?
-/// Scratch space for [`intersects`]: visited states and the stack of states to visit.
+/// Scratch space for [`search`]: visited states and the stack of states to visit.
 type Scratch = (Vec<bool>, Vec<(usize, usize)>);
 
+/// What a policy ARN is made of: characters, `?` and `*` (unknown parts are `*` too).
+fn policy_like(els: &[El]) -> bool {
+    els.iter()
+        .all(|e| matches!(e.set, Set::One(_) | Set::Any) && (!e.repeat || e.set == Set::Any))
+}
+
+/// Does some string match both element lists?
 fn intersects(a: &[El], b: &[El]) -> bool {
-    // What a policy ARN is made of: characters, `?` and `*` (unknown parts are `*` too).
-    let policy_like = |els: &[El]| {
-        els.iter()
-            .all(|e| matches!(e.set, Set::One(_) | Set::Any) && (!e.repeat || e.set == Set::Any))
-    };
-    if a.len() < 128 && policy_like(b) {
-        return run_policy(a, b);
+    if policy_like(b)
+        && let Some(m) = Masks::new(a)
+    {
+        return m.run(b);
     }
-    if b.len() < 128 && policy_like(a) {
-        return run_policy(b, a);
+    if policy_like(a)
+        && let Some(m) = Masks::new(b)
+    {
+        return m.run(a);
     }
     search(a, b)
 }
 
-/// [`intersects`] when `policy` holds only characters, `?` and `*` (an ARN as policies write
-/// it): a run over the policy's elements with the set of positions in `els` the text read so
-/// far can end at, one bit each.
-fn run_policy(els: &[El], policy: &[El]) -> bool {
-    debug_assert!(els.len() < 128);
-    let end = 1u128 << els.len();
-    // Positions reachable without reading: a repeated element may match nothing.
-    let repeats = els
-        .iter()
-        .enumerate()
-        .fold(0u128, |m, (i, e)| m | (u128::from(e.repeat) << i));
-    let close = |mut s: u128| loop {
-        let next = s | ((s & repeats) << 1);
-        if next == s {
-            return s;
+/// Bit masks over the positions of an element list (fewer than 128), to run a policy ARN
+/// against it without a search ([`Masks::run`]).
+#[derive(Debug)]
+struct Masks {
+    len: usize,
+    /// Repeated elements, which may match nothing.
+    repeats: u128,
+    any: u128,
+    no_colon: u128,
+    no_colon_slash: u128,
+    /// Single-character positions, by character (a format part has few distinct ones).
+    ones: Box<[(char, u128)]>,
+}
+
+impl Masks {
+    fn new(els: &[El]) -> Option<Masks> {
+        if els.len() >= 128 {
+            return None;
         }
-        s = next;
-    };
-    // Which positions' sets hold a character: by set kind, and for single characters a short
-    // table (a format part has few distinct ones).
-    let (mut any, mut no_colon, mut no_colon_slash) = (0u128, 0u128, 0u128);
-    let mut ones = [('\0', 0u128); 32];
-    let mut n_ones = 0;
-    for (i, e) in els.iter().enumerate() {
-        let bit = 1u128 << i;
-        match e.set {
-            Set::Any => any |= bit,
-            Set::NoColon => no_colon |= bit,
-            Set::NoColonSlash => no_colon_slash |= bit,
-            Set::One(c) => match ones[..n_ones].iter_mut().find(|(x, _)| *x == c) {
-                Some((_, m)) => *m |= bit,
-                None if n_ones < 32 => {
-                    ones[n_ones] = (c, bit);
-                    n_ones += 1;
-                }
-                None => return search(els, policy),
-            },
-        }
-    }
-    let holding = |c: char| {
-        let mut m = any;
-        if c != ':' {
-            m |= no_colon;
-            if c != '/' {
-                m |= no_colon_slash;
+        let mut m = Masks {
+            len: els.len(),
+            repeats: 0,
+            any: 0,
+            no_colon: 0,
+            no_colon_slash: 0,
+            ones: Box::new([]),
+        };
+        let mut ones: Vec<(char, u128)> = Vec::new();
+        for (i, e) in els.iter().enumerate() {
+            let bit = 1u128 << i;
+            if e.repeat {
+                m.repeats |= bit;
+            }
+            match e.set {
+                Set::Any => m.any |= bit,
+                Set::NoColon => m.no_colon |= bit,
+                Set::NoColonSlash => m.no_colon_slash |= bit,
+                Set::One(c) => match ones.iter_mut().find(|(x, _)| *x == c) {
+                    Some((_, b)) => *b |= bit,
+                    None => ones.push((c, bit)),
+                },
             }
         }
-        ones[..n_ones]
+        m.ones = ones.into_boxed_slice();
+        Some(m)
+    }
+
+    /// Positions whose set holds `c`.
+    fn holding(&self, c: char) -> u128 {
+        let mut m = self.any;
+        if c != ':' {
+            m |= self.no_colon;
+            if c != '/' {
+                m |= self.no_colon_slash;
+            }
+        }
+        self.ones
             .iter()
             .find(|(x, _)| *x == c)
             .map_or(m, |(_, bits)| m | bits)
-    };
-    let mut states = close(1);
-    for p in policy {
-        states = match (p.set, p.repeat) {
-            // `*`: any text; every element can take some character or, repeated, none, so
-            // every position from the first reachable one on is reachable.
-            (_, true) => (end << 1).wrapping_sub(states & states.wrapping_neg()),
-            // one character: `c`, or any (`?`), which every position's set holds
-            (set, false) => {
-                let m = match set {
-                    Set::One(c) => holding(c),
-                    _ => end - 1,
-                };
-                close(((states & !repeats & m) << 1) | (states & repeats & m))
+    }
+
+    /// Adds the positions reachable without reading: past repeated elements.
+    fn close(&self, mut s: u128) -> u128 {
+        loop {
+            let next = s | ((s & self.repeats) << 1);
+            if next == s {
+                return s;
             }
-        };
-        if states == 0 {
-            return false;
+            s = next;
         }
     }
-    states & end != 0
+
+    /// [`intersects`] with a `policy` of characters, `?` and `*` ([`policy_like`]): a run over
+    /// the policy's elements with the set of positions the text read so far can end at.
+    fn run(&self, policy: &[El]) -> bool {
+        debug_assert!(policy_like(policy));
+        let end = 1u128 << self.len;
+        let mut states = self.close(1);
+        for p in policy {
+            states = match (p.set, p.repeat) {
+                // `*`: any text; every element can take some character or, repeated, none,
+                // so every position from the first reachable one on is reachable.
+                (_, true) => (end << 1).wrapping_sub(states & states.wrapping_neg()),
+                // one character: `c`, or any (`?`), which every position's set holds
+                (set, false) => {
+                    let m = match set {
+                        Set::One(c) => self.holding(c),
+                        _ => end - 1,
+                    };
+                    self.close(((states & !self.repeats & m) << 1) | (states & self.repeats & m))
+                }
+            };
+            if states == 0 {
+                return false;
+            }
+        }
+        states & end != 0
+    }
 }
 
 /// [`intersects`] in general: a depth-first search over pairs of positions.
@@ -217,26 +249,36 @@ fn search(a: &[El], b: &[El]) -> bool {
 }
 
 fn push_policy_text(text: &str, out: &mut Vec<El>) {
-    let mut rest = text;
-    while let Some(c) = rest.chars().next() {
-        if let Some(after) = rest.strip_prefix("${")
-            && let Some(end) = after.find('}')
-        {
-            out.push(match &after[..end] {
-                "*" => one(Set::One('*')),
-                "?" => one(Set::One('?')),
-                "$" => one(Set::One('$')),
-                _ => run(Set::Any),
-            });
-            rest = &after[end + 1..];
-            continue;
-        }
-        out.push(match c {
-            '*' => run(Set::Any),
-            '?' => one(Set::Any),
-            c => one(Set::One(c)),
-        });
-        rest = &rest[c.len_utf8()..];
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let el = match b[i] {
+            // `${aws:username}` matches anything; `${*}`, `${?}`, `${$}` are the character.
+            b'$' if b.get(i + 1) == Some(&b'{')
+                && let Some(len) = memchr::memchr(b'}', &b[i + 2..]) =>
+            {
+                let el = match &b[i + 2..i + 2 + len] {
+                    b"*" => one(Set::One('*')),
+                    b"?" => one(Set::One('?')),
+                    b"$" => one(Set::One('$')),
+                    _ => run(Set::Any),
+                };
+                i += len + 3;
+                out.push(el);
+                continue;
+            }
+            b'*' => run(Set::Any),
+            b'?' => one(Set::Any),
+            c if c.is_ascii() => one(Set::One(char::from(c))),
+            _ => {
+                let c = text[i..].chars().next().unwrap_or('\u{FFFD}');
+                i += c.len_utf8();
+                out.push(one(Set::One(c)));
+                continue;
+            }
+        };
+        out.push(el);
+        i += 1;
     }
 }
 
@@ -297,10 +339,7 @@ fn format_elements(format: &str) -> Vec<El> {
 /// Could a string described by `policy` match the reference ARN `format` (all alternatives)?
 #[cfg(test)]
 pub(crate) fn format_could_match(format: &str, policy: &[El]) -> bool {
-    CompiledFormat::new(format).could_match(&ArnPattern {
-        els: policy.to_vec(),
-        colons: colons(policy),
-    })
+    CompiledFormat::new(format).could_match(&ArnPattern::of(policy.to_vec()))
 }
 
 /// A policy ARN read once, to match against many formats.
@@ -308,15 +347,30 @@ pub(crate) fn format_could_match(format: &str, policy: &[El]) -> bool {
 pub struct ArnPattern {
     els: Vec<El>,
     colons: Colons,
+    /// With certain colons: which of the six fields are plain text.
+    plain: [bool; 6],
+    policy_like: bool,
 }
 
 impl ArnPattern {
     /// An ARN known only in parts: [`Part::Unknown`] stands for text static analysis cannot
     /// see and matches anything.
     pub fn new(parts: &[Part<'_>]) -> ArnPattern {
-        let els = policy_elements(parts);
+        ArnPattern::of(policy_elements(parts))
+    }
+
+    fn of(els: Vec<El>) -> ArnPattern {
+        let colons = colons(&els);
+        let mut plain = [false; 6];
+        if let Some(c) = colons {
+            for (i, p) in plain.iter_mut().enumerate() {
+                *p = is_plain(field(&els, c, i));
+            }
+        }
         ArnPattern {
-            colons: colons(&els),
+            policy_like: policy_like(&els),
+            colons,
+            plain,
             els,
         }
     }
@@ -325,10 +379,56 @@ impl ArnPattern {
 /// The positions of the first five `:` of an element list, when certain (see [`colons`]).
 type Colons = Option<[usize; 5]>;
 
+/// Field `i` (0 `arn`, 1 partition, 2 service, 3 region, 4 account, 5 the resource part) of a
+/// list whose colons are certain.
+fn field(els: &[El], c: [usize; 5], i: usize) -> &[El] {
+    let start = if i == 0 { 0 } else { c[i - 1] + 1 };
+    &els[start..if i == 5 { els.len() } else { c[i] }]
+}
+
+fn is_plain(els: &[El]) -> bool {
+    els.iter()
+        .all(|e| !e.repeat && matches!(e.set, Set::One(_)))
+}
+
+/// What a format's field is, for matching plain policy text against it without a search.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Shape {
+    /// Plain text (`rds-db`, `dbuser:`…).
+    Plain,
+    /// Plain text, then one placeholder (one character of a set, then any more of it):
+    /// `${Region}`, `stateMachine:${StateMachineName}`.
+    Placeholder,
+    Other,
+}
+
+fn shape(f: &[El]) -> Shape {
+    match f {
+        _ if is_plain(f) => Shape::Plain,
+        [head @ .., one, more]
+            if !one.repeat && more.repeat && one.set == more.set && is_plain(head) =>
+        {
+            Shape::Placeholder
+        }
+        _ => Shape::Other,
+    }
+}
+
+/// One alternative of a format, read once.
+#[derive(Debug)]
+struct Alternative {
+    els: Box<[El]>,
+    colons: Colons,
+    /// With certain colons: each field's shape.
+    shapes: [Shape; 6],
+    /// With certain colons: the resource part's masks, for policy ARNs with `*` or `?` there.
+    resource: Option<Masks>,
+}
+
 /// An ARN format read once: its alternatives as elements, with their colons.
 #[derive(Debug)]
 pub(crate) struct CompiledFormat {
-    alternatives: Box<[(Box<[El]>, Colons)]>,
+    alternatives: Box<[Alternative]>,
 }
 
 impl CompiledFormat {
@@ -339,7 +439,20 @@ impl CompiledFormat {
                 .map(|alt| {
                     let els = format_elements(alt.trim());
                     let colons = colons(&els);
-                    (els.into_boxed_slice(), colons)
+                    let mut shapes = [Shape::Other; 6];
+                    let mut resource = None;
+                    if let Some(c) = colons {
+                        for (i, s) in shapes.iter_mut().enumerate() {
+                            *s = shape(field(&els, c, i));
+                        }
+                        resource = Masks::new(field(&els, c, 5));
+                    }
+                    Alternative {
+                        els: els.into_boxed_slice(),
+                        colons,
+                        shapes,
+                        resource,
+                    }
                 })
                 .collect(),
         }
@@ -348,9 +461,9 @@ impl CompiledFormat {
     pub(crate) fn could_match(&self, policy: &ArnPattern) -> bool {
         self.alternatives
             .iter()
-            .any(|(alt, colons)| match (*colons, policy.colons) {
-                (Some(fc), Some(pc)) => fields_match(alt, fc, &policy.els, pc),
-                _ => starts_agree(alt, &policy.els) && intersects(alt, &policy.els),
+            .any(|alt| match (alt.colons, policy.colons) {
+                (Some(fc), Some(pc)) => fields_match(alt, fc, policy, pc),
+                _ => starts_agree(&alt.els, &policy.els) && intersects(&alt.els, &policy.els),
             })
     }
 }
@@ -390,39 +503,29 @@ fn starts_agree(a: &[El], b: &[El]) -> bool {
 
 /// [`intersects`] for two lists whose first five `:` are certain ([`colons`]): a string both
 /// match has its first five `:` exactly there on both sides, so the lists intersect if and only
-/// if each field does — `arn`, partition, service, region, account, and the resource part. The
-/// small fields are decided without a search where they are plain text or one placeholder, the
-/// cheap ones first.
-fn fields_match(format: &[El], fc: [usize; 5], policy: &[El], pc: [usize; 5]) -> bool {
-    let field = |els: &[El], c: [usize; 5], i: usize| -> (usize, usize) {
-        let start = if i == 0 { 0 } else { c[i - 1] + 1 };
-        (start, if i == 5 { els.len() } else { c[i] })
-    };
-    let plain = |f: &[El]| f.iter().all(|e| !e.repeat && matches!(e.set, Set::One(_)));
+/// if each field does — `arn`, partition, service, region, account, and the resource part. Plain
+/// fields and those of one placeholder are decided without a search, the cheap ones first.
+fn fields_match(alt: &Alternative, fc: [usize; 5], policy: &ArnPattern, pc: [usize; 5]) -> bool {
+    let (format, els) = (&alt.els[..], &policy.els[..]);
     // The resource parts' starts tell most types of a service apart (`dbuser:` against `db:`):
     // compared first.
-    if !starts_agree(&format[fc[4] + 1..], &policy[pc[4] + 1..]) {
+    if !starts_agree(field(format, fc, 5), field(els, pc, 5)) {
         return false;
     }
     (0..6).all(|i| {
-        let (fs, fe) = field(format, fc, i);
-        let (ps, pe) = field(policy, pc, i);
-        let (f, p) = (&format[fs..fe], &policy[ps..pe]);
-        match (plain(f), plain(p)) {
-            (true, true) => f == p,
-            // `${Region}` against text, or `stateMachine:${StateMachineName}`: literal text,
-            // then one placeholder (one character of its set, then any more)
-            (false, true) => match f {
-                [head @ .., one, more]
-                    if !one.repeat && more.repeat && one.set == more.set && plain(head) =>
-                {
-                    p.len() > head.len()
-                        && p[..head.len()] == *head
-                        && p[head.len()..].iter().all(|e| one.set.intersects(e.set))
-                }
+        let (f, p) = (field(format, fc, i), field(els, pc, i));
+        match (alt.shapes[i], policy.plain[i]) {
+            (Shape::Plain, true) => f == p,
+            (Shape::Placeholder, true) => {
+                let (head, set) = (&f[..f.len() - 2], f[f.len() - 1].set);
+                p.len() > head.len()
+                    && p[..head.len()] == *head
+                    && p[head.len()..].iter().all(|e| set.intersects(e.set))
+            }
+            _ => match &alt.resource {
+                Some(m) if i == 5 && policy.policy_like => m.run(p),
                 _ => starts_agree(f, p) && intersects(f, p),
             },
-            _ => starts_agree(f, p) && intersects(f, p),
         }
     })
 }
@@ -471,10 +574,12 @@ mod tests {
     #[test]
     fn field_by_field_rejects_other_services_and_resource_kinds() {
         let quick = |format: &str, arn: &str| {
-            let (f, p) = (format_elements(format), policy_elements(&[Part::Lit(arn)]));
-            match (colons(&f), colons(&p)) {
-                (Some(fc), Some(pc)) => fields_match(&f, fc, &p, pc),
-                _ => intersects(&f, &p),
+            let f = CompiledFormat::new(format);
+            let p = ArnPattern::new(&[Part::Lit(arn)]);
+            let alt = &f.alternatives[0];
+            match (alt.colons, p.colons) {
+                (Some(fc), Some(pc)) => fields_match(alt, fc, &p, pc),
+                _ => intersects(&alt.els, &p.els),
             }
         };
         // A region where the format has none, and none where it has one.
@@ -623,7 +728,7 @@ mod tests {
             policy in "[ab:/*?]{0,10}",
         ) {
             let p = policy_elements(&[Part::Lit(&policy)]);
-            prop_assert_eq!(run_policy(&els, &p), search(&els, &p), "{:?} vs {}", els, policy);
+            prop_assert_eq!(Masks::new(&els).unwrap().run(&p), search(&els, &p), "{:?} vs {}", els, policy);
             prop_assert_eq!(intersects(&p, &els), search(&els, &p));
         }
 
@@ -642,7 +747,7 @@ mod tests {
             let f = format_elements(&format);
             let p = policy_elements(&[Part::Lit(&policy)]);
             let compiled = CompiledFormat::new(&format);
-            let pattern = ArnPattern { colons: colons(&p), els: p.clone() };
+            let pattern = ArnPattern::of(p.clone());
             prop_assert_eq!(compiled.could_match(&pattern), intersects(&f, &p), "{} vs {}", format, policy);
         }
 
