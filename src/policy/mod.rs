@@ -393,13 +393,13 @@ impl Statement {
     /// Like [`Self::action_item_covering`] but only through a pattern of the action's own service
     /// (`kms:Decrypt`, `kms:De*`, `kms:*`), not `*` or `*:Decrypt`.
     pub fn service_action_item_covering(&self, action: &str) -> Option<&Item> {
-        let service = action.split(':').next().unwrap_or("");
+        let service = arn::split_colon(action).map_or(action, |(s, _)| s);
         let el = self.action.as_ref().filter(|a| !a.negated)?;
         // Rules ask about dozens of actions; look only at the items of the action's service.
         let by_service = self.items_by_service.get_or_init(|| {
             let mut map: HashMap<String, Vec<usize>> = HashMap::new();
             for (i, item) in el.items.iter().enumerate() {
-                if let Some((prefix, _)) = item.literal().and_then(|p| p.split_once(':')) {
+                if let Some((prefix, _)) = item.literal().and_then(arn::split_colon) {
                     map.entry(prefix.to_ascii_lowercase()).or_default().push(i);
                 }
             }

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use crate::extract::tree::{Part, Text};
 use crate::iamdata::{self, Action, Service, has_wildcard};
 
+use super::arn::split_colon;
 use super::{Item, Statement};
 
 /// What one `Action`/`NotAction` item denotes.
@@ -44,7 +45,7 @@ impl<'a> ActionRef<'a> {
     /// Worked out once per item: later calls (from other rules) reuse the answer.
     pub fn of(item: &'a Item) -> ActionRef<'a> {
         let text = item.literal();
-        let name_part = || text.and_then(|t| t.split_once(':')).map_or("", |(_, n)| n);
+        let name_part = || text.and_then(split_colon).map_or("", |(_, n)| n);
         match item
             .resolved
             .get_or_init(|| Resolved::of(&Self::resolve(item)))
@@ -74,7 +75,7 @@ impl<'a> ActionRef<'a> {
         let Some(text) = item.literal() else {
             // "lamda:${var.verb}"
             let known = item.text.known_prefix();
-            return match known.split_once(':') {
+            return match split_colon(known) {
                 Some((prefix, _)) if is_plain_prefix(prefix) => {
                     match iamdata::get().service(prefix) {
                         Some(_) => ActionRef::Unknown,
@@ -92,7 +93,7 @@ impl<'a> ActionRef<'a> {
         if text == "*" {
             return ActionRef::All;
         }
-        let Some((prefix, name)) = text.split_once(':') else {
+        let Some((prefix, name)) = split_colon(text) else {
             // "s3GetObject", "": not an action name; other rules' business.
             return ActionRef::Unknown;
         };

@@ -6,6 +6,7 @@ use super::{Category, Context, Rule, RuleMeta};
 use crate::diagnostic::{Edit, Fix, Severity, replace_in_token};
 use crate::extract::tree::UNKNOWN;
 use crate::iamdata::{self, ArnPattern, ResourceType, has_wildcard, wildcard_match};
+use crate::policy::arn::has_unknown;
 use crate::policy::{Item, PolicyDocument};
 use crate::source::SourceFile;
 
@@ -107,7 +108,7 @@ fn parts(masked: &str) -> Vec<iamdata::Part<'_>> {
 
 /// A field the linter can judge: fully known, no wildcard, no policy variable.
 fn plain(field: &str) -> bool {
-    !field.contains(UNKNOWN) && !has_wildcard(field) && !field.contains("${")
+    !has_unknown(field) && !has_wildcard(field) && !field.contains("${")
 }
 
 /// Could the text start with `arn:`? Wildcards and unknown parts could stand for it.
@@ -182,7 +183,7 @@ fn check(item: &Item, file: &SourceFile) -> Option<Problem> {
         // "arn:aws:s3:*" — a wildcard or unknown part may stand for the missing colons.
         if fields
             .iter()
-            .any(|f| has_wildcard(f) || f.contains(UNKNOWN))
+            .any(|f| has_wildcard(f) || has_unknown(f))
         {
             return None;
         }
@@ -203,7 +204,7 @@ fn check(item: &Item, file: &SourceFile) -> Option<Problem> {
         );
     }
     // "arn:amazon:s3:::b", "arn:AWS:s3:::b"
-    if !partition.contains(UNKNOWN) && !partition.contains("${") {
+    if !has_unknown(partition) && !partition.contains("${") {
         let known = PARTITIONS
             .iter()
             .any(|p| wildcard_match(partition, p, false));
@@ -235,7 +236,7 @@ fn check(item: &Item, file: &SourceFile) -> Option<Problem> {
             "write the service's ARN namespace after the partition".into(),
         );
     }
-    if !service.contains(UNKNOWN) && service.bytes().any(|b| b.is_ascii_uppercase()) {
+    if !has_unknown(service) && service.bytes().any(|b| b.is_ascii_uppercase()) {
         let lower = service.to_ascii_lowercase();
         return Some(Problem {
             message: format!("the service `{service}` in `{shown}` is not lower case"),
