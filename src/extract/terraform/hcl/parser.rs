@@ -935,7 +935,15 @@ impl<'a> Parser<'a> {
                     }
                     lit = self.pos;
                 }
-                _ => self.pos += 1,
+                // Plain text: on to the next byte that may mean something here.
+                _ => {
+                    self.pos += 1;
+                    let rest = &self.b[self.pos..];
+                    self.pos += rest
+                        .iter()
+                        .position(|&b| matches!(b, b'"' | b'\\' | b'\n' | b'$' | b'%'))
+                        .unwrap_or(rest.len());
+                }
             }
         }
         if !open.is_empty() {
