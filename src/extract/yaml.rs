@@ -219,21 +219,24 @@ impl Builder<'_> {
                     let span = self.span(props.value_start, end);
                     let plain = style == ScalarStyle::Plain;
                     let forced_str = props.tag.as_ref().is_some_and(|t| t.name == "!!str");
-                    let node = Node {
-                        span,
-                        value: if plain && !forced_str {
-                            plain_value(&value)
-                        } else {
-                            Value::Str(Text::lit(value.as_str()))
-                        },
+                    // A mapping key is only its text and span (see `attach`): no value node,
+                    // and a value needs no copy of its text.
+                    let is_key = props.anchor.is_none()
+                        && matches!(self.stack.last(), Some(Frame::Map { key: None, .. }));
+                    let (value, scalar) = if is_key {
+                        (Value::Null, Some(value))
+                    } else if plain && !forced_str {
+                        (plain_value(value), None)
+                    } else {
+                        (Value::Str(Text::lit(value)), None)
                     };
-                    let (node, size) = wrap(node, 1, &props);
+                    let (node, size) = wrap(Node { span, value }, 1, &props);
                     if let Some(a) = props.anchor {
                         self.anchors.insert(a, (node.clone(), size));
                     }
                     Some(Built {
                         node,
-                        scalar: Some(value),
+                        scalar,
                         size,
                         end,
                     })
@@ -542,17 +545,25 @@ fn scalar_text(n: &Node) -> Option<String> {
 
 /// A plain scalar's type, as CloudFormation's YAML reader sees it: `null`/`~`/empty, `true`/
 /// `false`, numbers; everything else (`2012-10-17`, `yes`, `AWS::Region`) is a string.
-fn plain_value(s: &str) -> Value {
-    match s {
+fn plain_value(s: String) -> Value {
+    match s.as_str() {
         "" | "~" | "null" | "Null" | "NULL" => Value::Null,
         "true" | "True" | "TRUE" => Value::Bool(true),
         "false" | "False" | "FALSE" => Value::Bool(false),
-        _ if is_number(s) => Value::Number(s.to_string()),
+        _ if is_number(&s) => Value::Number(s),
         _ => Value::Str(Text::lit(s)),
     }
 }
 
 fn is_number(s: &str) -> bool {
+    // Most scalars are words: no number starts with a letter.
+    if !s
+        .bytes()
+        .next()
+        .is_some_and(|b| b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.'))
+    {
+        return false;
+    }
     let t = s.strip_prefix(['-', '+']).unwrap_or(s);
     if let Some(hex) = t.strip_prefix("0x") {
         return !hex.is_empty() && hex.bytes().all(|b| b.is_ascii_hexdigit());

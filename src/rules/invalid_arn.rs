@@ -181,10 +181,7 @@ fn check(item: &Item, file: &SourceFile) -> Option<Problem> {
     let fields: Vec<&str> = masked.splitn(6, ':').collect();
     if fields.len() < 6 {
         // "arn:aws:s3:*" — a wildcard or unknown part may stand for the missing colons.
-        if fields
-            .iter()
-            .any(|f| has_wildcard(f) || has_unknown(f))
-        {
+        if fields.iter().any(|f| has_wildcard(f) || has_unknown(f)) {
             return None;
         }
         return problem(
