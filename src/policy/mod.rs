@@ -255,7 +255,13 @@ impl Condition {
 pub struct Statement {
     pub index: usize,
     pub span: Span,
-    pub node: Node,
+    /// Where the statement's object is in the document's `Statement` list (`None`: the
+    /// `Statement` value is the object itself); read it with [`PolicyDocument::statement_node`].
+    pos: Option<usize>,
+    /// The span of the statement's first key.
+    first_key: Option<Span>,
+    /// For each key that is not a statement element, the element it is likely a misspelling of.
+    misspelt: Vec<&'static str>,
     pub sid: Option<Item>,
     pub effect: Option<Item>,
     pub action: Option<Element>,
@@ -282,11 +288,7 @@ impl Statement {
     /// True when the statement has a key that is a misspelling of one of `names` (`Actions`):
     /// `unknown-element` reports it, and "missing" rules stay silent rather than report it twice.
     pub fn has_misspelt(&self, names: &[&str]) -> bool {
-        self.node.entries().unwrap_or_default().iter().any(|e| {
-            !STATEMENT_ELEMENTS.contains(&e.key.name.as_str())
-                && suggest::nearest(&e.key.name, STATEMENT_ELEMENTS.iter().copied())
-                    .is_some_and(|n| names.contains(&n))
-        })
+        self.misspelt.iter().any(|n| names.contains(n))
     }
 
     /// Where findings about the statement as a whole point: its `Sid`, else its first key.
@@ -294,10 +296,10 @@ impl Statement {
         if let Some(sid) = &self.sid {
             return sid.span;
         }
-        match self.node.entries().and_then(<[_]>::first) {
-            Some(e) => e.key.span,
-            None => Span::new(self.span.start as usize, self.span.start as usize + 1),
-        }
+        self.first_key.unwrap_or(Span::new(
+            self.span.start as usize,
+            self.span.start as usize + 1,
+        ))
     }
 
     pub fn effect_span(&self) -> Span {
@@ -460,10 +462,12 @@ impl PolicyDocument {
                     Value::Object(_) => std::slice::from_ref(&e.value),
                     _ => &[],
                 };
+                let single = matches!(e.value.value, Value::Object(_));
                 list.iter()
-                    .filter(|n| matches!(n.value, Value::Object(_)))
                     .enumerate()
-                    .map(|(i, n)| build_statement(i, n))
+                    .filter(|(_, n)| matches!(n.value, Value::Object(_)))
+                    .enumerate()
+                    .map(|(i, (pos, n))| build_statement(i, (!single).then_some(pos), n))
                     .collect()
             })
             .unwrap_or_default();
@@ -502,6 +506,18 @@ impl PolicyDocument {
         PolicyDocument {
             implicit: true,
             ..PolicyDocument::build(file, root, kind, owner)
+        }
+    }
+
+    /// The object a statement was read from.
+    pub fn statement_node(&self, st: &Statement) -> &Node {
+        let list = self
+            .root
+            .get("Statement")
+            .expect("a document with statements has a `Statement` entry");
+        match st.pos {
+            Some(i) => &list.items()[i],
+            None => list,
         }
     }
 
@@ -563,11 +579,18 @@ fn element(key: &Key, n: &Node, negated: bool) -> Element {
     }
 }
 
-fn build_statement(index: usize, node: &Node) -> Statement {
+fn build_statement(index: usize, pos: Option<usize>, node: &Node) -> Statement {
+    let entries = node.entries().unwrap_or_default();
     let mut st = Statement {
         index,
         span: node.span,
-        node: node.clone(),
+        pos,
+        first_key: entries.first().map(|e| e.key.span),
+        misspelt: entries
+            .iter()
+            .filter(|e| !STATEMENT_ELEMENTS.contains(&e.key.name.as_str()))
+            .filter_map(|e| suggest::nearest(&e.key.name, STATEMENT_ELEMENTS.iter().copied()))
+            .collect(),
         sid: None,
         effect: None,
         action: None,

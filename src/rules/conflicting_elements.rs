@@ -29,7 +29,7 @@ impl Rule for ConflictingElements {
 
     fn check(&self, doc: &PolicyDocument, cx: &mut Context) {
         for st in &doc.statements {
-            let entries = st.node.entries().unwrap_or_default();
+            let entries = doc.statement_node(st).entries().unwrap_or_default();
             let first = |name: &str| entries.iter().find(|e| e.key.name == name);
             for (a, b) in PAIRS {
                 if let (Some(x), Some(y)) = (first(a), first(b)) {

@@ -32,7 +32,7 @@ impl Rule for EmptyValue {
 
     fn check(&self, doc: &PolicyDocument, cx: &mut Context) {
         for st in &doc.statements {
-            for e in st.node.entries().unwrap_or_default() {
+            for e in doc.statement_node(st).entries().unwrap_or_default() {
                 if !ELEMENTS.contains(&e.key.name.as_str()) {
                     continue;
                 }

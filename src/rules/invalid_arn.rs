@@ -343,8 +343,11 @@ fn account_problem(item: &Item, account: &str, shown: &str, file: &SourceFile) -
             "write the twelve-digit account id (leading zeros included)".into(),
         );
     }
+    if !account.contains('-') {
+        return None;
+    }
     let digits: String = account.chars().filter(|c| *c != '-').collect();
-    if account.contains('-') && digits.len() == 12 && digits.bytes().all(|b| b.is_ascii_digit()) {
+    if digits.len() == 12 && digits.bytes().all(|b| b.is_ascii_digit()) {
         let raw = file.slice(item.span);
         let fix = raw.find(account).and_then(|at| {
             (raw.matches(account).count() == 1).then(|| Fix {

@@ -21,7 +21,7 @@ impl Rule for InvalidEffect {
 
     fn check(&self, doc: &PolicyDocument, cx: &mut Context) {
         for st in &doc.statements {
-            let Some(node) = st.node.get("Effect") else {
+            let Some(node) = doc.statement_node(st).get("Effect") else {
                 continue;
             };
             let value = match node.text() {

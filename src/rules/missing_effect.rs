@@ -21,7 +21,7 @@ impl Rule for MissingEffect {
 
     fn check(&self, doc: &PolicyDocument, cx: &mut Context) {
         for st in &doc.statements {
-            if st.node.get("Effect").is_some() || st.has_misspelt(&["Effect"]) {
+            if doc.statement_node(st).get("Effect").is_some() || st.has_misspelt(&["Effect"]) {
                 continue;
             }
             let f = cx

@@ -56,7 +56,7 @@ impl Rule for UnknownElement {
             }
         }
         for st in &doc.statements {
-            for e in st.node.entries().unwrap_or_default() {
+            for e in doc.statement_node(st).entries().unwrap_or_default() {
                 if !STATEMENT_ELEMENTS.contains(&e.key.name.as_str()) {
                     report(cx, &e.key, STATEMENT_ELEMENTS, "statement");
                 }
