@@ -438,6 +438,8 @@ struct Alternative {
     shapes: [Shape; 6],
     /// With certain colons: the resource part's masks, for policy ARNs with `*` or `?` there.
     resource: Option<Masks>,
+    /// The whole list's masks, for policy ARNs whose colons are not certain (`arn:aws:s3:*`).
+    whole: Option<Masks>,
 }
 
 /// An ARN format read once: its alternatives as elements, with their colons.
@@ -463,6 +465,7 @@ impl CompiledFormat {
                         resource = Masks::new(field(&els, c, 5));
                     }
                     Alternative {
+                        whole: Masks::new(&els),
                         els: els.into_boxed_slice(),
                         colons,
                         shapes,
@@ -478,7 +481,11 @@ impl CompiledFormat {
             .iter()
             .any(|alt| match (alt.colons, policy.colons) {
                 (Some(fc), Some(pc)) => fields_match(alt, fc, policy, pc),
-                _ => starts_agree(&alt.els, &policy.els) && intersects(&alt.els, &policy.els),
+                _ if !starts_agree(&alt.els, &policy.els) => false,
+                _ => match &alt.whole {
+                    Some(m) if policy.policy_like => m.run(&policy.els),
+                    _ => intersects(&alt.els, &policy.els),
+                },
             })
     }
 }
