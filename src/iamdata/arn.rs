@@ -360,30 +360,15 @@ impl ArnPattern {
     }
 
     fn of(els: Vec<El>) -> ArnPattern {
-        // One pass: the first five colons while they are certain (as [`colons`] finds them),
-        // which fields are plain text, and whether the list is policy-like.
-        let mut found = [0; 5];
-        let (mut n, mut certain) = (0, true);
-        let mut plain = [true; 6];
-        let mut like = true;
-        for (i, e) in els.iter().enumerate() {
-            like &= matches!(e.set, Set::One(_) | Set::Any) && (!e.repeat || e.set == Set::Any);
-            if certain && n < 5 {
-                if e.set == Set::One(':') && !e.repeat {
-                    found[n] = i;
-                    n += 1;
-                    continue;
-                }
-                certain = !e.set.contains(':');
-            }
-            if e.repeat || !matches!(e.set, Set::One(_)) {
-                plain[n] = false;
+        let colons = colons(&els);
+        let mut plain = [false; 6];
+        if let Some(c) = colons {
+            for (i, p) in plain.iter_mut().enumerate() {
+                *p = is_plain(field(&els, c, i));
             }
         }
-        let colons = (certain && n == 5).then_some(found);
-        debug_assert_eq!(colons, self::colons(&els));
         ArnPattern {
-            policy_like: like,
+            policy_like: policy_like(&els),
             colons,
             plain,
             els,

@@ -138,14 +138,15 @@ impl Rule for ResourceTypeMismatch {
                 continue;
             };
             for item in &actions.items {
-                let (types, pattern) = match ActionRef::of(item) {
+                // The action, or the pattern as written.
+                let (types, written) = match ActionRef::of(item) {
                     // "Action": "s3:GetObject"
                     ActionRef::Exact {
                         action: Some(a), ..
-                    } => (resource_types(&[a]), None),
+                    } => (resource_types(&[a]), Ok(a)),
                     // "Action": "s3:Get*": only when no action it covers could use a resource.
                     ActionRef::Pattern { pattern, actions } => {
-                        (resource_types(&actions), Some(pattern))
+                        (resource_types(&actions), Err(pattern))
                     }
                     _ => continue,
                 };
@@ -163,24 +164,11 @@ impl Rule for ResourceTypeMismatch {
                 if judged.is_empty() {
                     continue;
                 }
-                let written = match (pattern, ActionRef::of(item)) {
-                    (Some(p), _) => p.to_string(),
-                    (
-                        None,
-                        ActionRef::Exact {
-                            action: Some(a), ..
-                        },
-                    ) => a.full_name(),
-                    _ => continue,
+                let (name, pattern) = match written {
+                    Ok(a) => (a.full_name(), false),
+                    Err(p) => (p.to_string(), true),
                 };
-                cx.report(finding(
-                    cx,
-                    item,
-                    &written,
-                    pattern.is_some(),
-                    &types,
-                    &judged,
-                ));
+                cx.report(finding(cx, item, &name, pattern, &types, &judged));
             }
         }
     }

@@ -160,13 +160,10 @@ fn val(cx: &Cx, e: Expr) -> Val {
     match e.kind {
         // policy = jsonencode({ Version = "2012-10-17", Statement = [ … ] })
         Kind::Call {
-            ref name,
+            name,
             namespaced: false,
-            ref args,
-        } if cx.slice(name) == "jsonencode" && args.len() == 1 => {
-            let Kind::Call { mut args, .. } = e.kind else {
-                unreachable!()
-            };
+            mut args,
+        } if cx.slice(&name) == "jsonencode" && args.len() == 1 => {
             Val::Jsonencode(node(cx, args.swap_remove(0)))
         }
         // policy = (jsonencode({…}))
