@@ -102,6 +102,14 @@ pub fn json(data: &[u8]) {
 pub fn yaml(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
     let parsed = yaml::parse(&text, 0);
+    // The fast reader reads a subset; what it reads must be what the builder reads.
+    let events = yaml::parse_events(&text, 0);
+    assert_eq!(parsed.documents, events.documents, "the readers differ");
+    assert_eq!(
+        parsed.error.as_ref().map(|e| (e.span, &e.message)),
+        events.error.as_ref().map(|e| (e.span, &e.message)),
+        "the readers differ"
+    );
     for d in &parsed.documents {
         check_node(&text, d);
     }

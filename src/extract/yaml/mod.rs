@@ -17,6 +17,10 @@
 
 use libyaml_safer::{EventData, MappingStyle, Parser, ScalarStyle, SequenceStyle};
 
+mod fast;
+#[cfg(test)]
+mod tests;
+
 use super::tree::{Entry, Key, Node, Text, Value};
 use crate::source::Span;
 
@@ -101,10 +105,29 @@ struct Builder<'a> {
 }
 
 /// Parses a YAML stream at byte offset `base` of its file. Every span is a file offset.
+///
+/// Most CloudFormation templates are read by the fast reader ([`fast`]); what it does not read
+/// (anchors, block scalars, errors, …) is read by the builder over libyaml-safer's events. Both
+/// give the same tree.
 pub fn parse(text: &str, base: usize) -> Parsed {
     // libyaml reads a leading byte order mark without counting it in its offsets.
     if let Some(rest) = text.strip_prefix('\u{feff}') {
         return parse(rest, base + '\u{feff}'.len_utf8());
+    }
+    if let Some(root) = fast::parse(text, base) {
+        return Parsed {
+            documents: vec![root],
+            error: None,
+        };
+    }
+    parse_events(text, base)
+}
+
+/// [`parse`] without the fast reader: the builder over libyaml-safer's events alone. Public for
+/// the fuzz targets, which check that both agree.
+pub fn parse_events(text: &str, base: usize) -> Parsed {
+    if let Some(rest) = text.strip_prefix('\u{feff}') {
+        return parse_events(rest, base + '\u{feff}'.len_utf8());
     }
     let mut b = Builder {
         text,
@@ -591,7 +614,7 @@ fn is_number(s: &str) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+mod unit {
     use super::*;
 
     fn one(text: &str) -> Node {

@@ -1,0 +1,805 @@
+//! The fast reader: the YAML that CloudFormation templates are written in, read straight into
+//! the tree, without libyaml-safer's per-character reader, token queue and events.
+//!
+//! It reads a subset: one document (after an optional `---` line) whose root is a block mapping
+//! or sequence; block mappings with plain or quoted keys; block sequences, also indentless
+//! (`Key:` then `- a` at the key's column) and compact ones (`- Effect: Allow`, `- - a`);
+//! one-line plain, single-quoted and double-quoted scalars; flow collections, also over several
+//! lines; literal and folded block scalars; `!Name` tags; comments; empty mapping values.
+//! Anything else (anchors, aliases, multi-line plain or quoted scalars, block scalars with an
+//! indentation indicator or lines of spaces, tabs, carriage returns, `? ` keys, several
+//! documents, directives, errors of any kind) makes it give up, and [`super::parse`] reads the
+//! file with the builder instead. So what it gives is the builder's tree, spans included, or
+//! nothing: `tests.rs` checks that on every YAML file of the repository and on generated ones.
+//!
+//! Spans follow libyaml's marks as the builder turns them into spans: a scalar is its token, a
+//! block collection runs from its first token to the end of its last child, a flow collection
+//! from its bracket to its closing bracket, and an empty value is an empty span at the next token.
+
+use super::{Props, Tag, plain_value, wrap};
+use crate::extract::tree::{Entry, Key, Node, Text, Value};
+use crate::source::Span;
+
+/// Deeper nesting is left to the builder, which reports it past its own limit.
+const MAX_DEPTH: usize = 64;
+
+/// libyaml reads a key only within 1,024 bytes of its start; longer ones go to the builder.
+const MAX_KEY: usize = 1000;
+
+/// Reads `text` (at byte `base` of its file) when it is in the subset; `None` when the builder
+/// must read it.
+pub(super) fn parse(text: &str, base: usize) -> Option<Node> {
+    if !plain_characters(text) {
+        return None;
+    }
+    let mut r = Reader {
+        b: text.as_bytes(),
+        text,
+        base,
+        depth: 0,
+    };
+    r.document()
+}
+
+/// True when the text has no character the subset leaves to the builder: tabs, carriage returns
+/// and other control characters, YAML 1.1's other line breaks (NEL, LS, PS), byte order marks,
+/// what libyaml refuses to read, and a first character it takes for a broken byte order mark.
+fn plain_characters(text: &str) -> bool {
+    // libyaml reads a first byte 0xEF as the start of a byte order mark, and anything else there
+    // (`\u{fffd}` after a lossy decoding) as an error.
+    if text.as_bytes().first() == Some(&0xef) {
+        return false;
+    }
+    let mut ascii = true;
+    for &b in text.as_bytes() {
+        if (b < 0x20 && b != b'\n') || b == 0x7f {
+            return false;
+        }
+        ascii &= b < 0x80;
+    }
+    ascii
+        || text.chars().all(|c| {
+            matches!(c,
+                '\0'..='\u{7f}'
+                | '\u{a0}'..='\u{2027}'
+                | '\u{202a}'..='\u{d7ff}'
+                | '\u{e000}'..='\u{fefe}'
+                | '\u{ff00}'..='\u{fffd}'
+                | '\u{10000}'..)
+        })
+}
+
+/// A node, and where libyaml's event for it ends: what an enclosing block collection ends at.
+struct Built {
+    node: Node,
+    end: usize,
+}
+
+/// The first token of a line that is not blank or a comment, and its column; `pos` is the length
+/// of the text at its end.
+#[derive(Clone, Copy)]
+struct Line {
+    pos: usize,
+    col: usize,
+}
+
+struct Reader<'a> {
+    b: &'a [u8],
+    text: &'a str,
+    base: usize,
+    depth: usize,
+}
+
+/// A scalar token read on one line.
+struct Scalar {
+    text: String,
+    /// Where the token ends: after the closing quote, or after a plain scalar's last non-space.
+    end: usize,
+    quoted: bool,
+}
+
+impl Reader<'_> {
+    fn span(&self, start: usize, end: usize) -> Span {
+        Span::new(self.base + start, self.base + end)
+    }
+
+    fn at_end(&self, line: Line) -> bool {
+        line.pos >= self.b.len()
+    }
+
+    /// A space, a line break or the end of the text at `i`.
+    fn blankz(&self, i: usize) -> bool {
+        matches!(self.b.get(i), None | Some(b' ' | b'\n'))
+    }
+
+    fn spaces(&self, mut i: usize) -> usize {
+        while self.b.get(i) == Some(&b' ') {
+            i += 1;
+        }
+        i
+    }
+
+    fn enter(&mut self) -> Option<()> {
+        self.depth += 1;
+        (self.depth <= MAX_DEPTH).then_some(())
+    }
+
+    /// `- ` (or `-` at the end of a line): a block sequence entry.
+    fn dash(&self, i: usize) -> bool {
+        self.b.get(i) == Some(&b'-') && self.blankz(i + 1)
+    }
+
+    /// The next content line from the line start `p`, past blank lines and comment lines.
+    /// Document markers and directives are left to the builder.
+    fn content(&self, p: usize) -> Option<Line> {
+        let line = self.skip_blank_lines(p);
+        if line.col == 0 && !self.at_end(line) && self.marker(line.pos) {
+            return None;
+        }
+        Some(line)
+    }
+
+    fn skip_blank_lines(&self, mut p: usize) -> Line {
+        loop {
+            let start = p;
+            p = self.spaces(p);
+            match self.b.get(p) {
+                None => {
+                    return Line {
+                        pos: self.b.len(),
+                        col: 0,
+                    };
+                }
+                Some(b'\n') => p += 1,
+                Some(b'#') => p = self.next_line(p),
+                Some(_) => {
+                    return Line {
+                        pos: p,
+                        col: p - start,
+                    };
+                }
+            }
+        }
+    }
+
+    /// `---`, `...` or `%` at the start of a line.
+    fn marker(&self, p: usize) -> bool {
+        let rest = &self.b[p..];
+        rest.starts_with(b"%")
+            || ((rest.starts_with(b"---") || rest.starts_with(b"...")) && self.blankz(p + 3))
+    }
+
+    /// The start of the line after the one `p` is on (the text's length on the last line).
+    fn next_line(&self, p: usize) -> usize {
+        memchr::memchr(b'\n', &self.b[p..]).map_or(self.b.len(), |i| p + i + 1)
+    }
+
+    /// After a token that ends a line's content: spaces and a comment up to the line break.
+    /// The start of the next line, or `None` when anything else follows.
+    fn line_end(&self, p: usize) -> Option<usize> {
+        let q = self.spaces(p);
+        match self.b.get(q) {
+            None => Some(self.b.len()),
+            Some(b'\n') => Some(q + 1),
+            Some(b'#') if q > 0 && self.b[q - 1] == b' ' => Some(self.next_line(q)),
+            _ => None,
+        }
+    }
+
+    fn document(&mut self) -> Option<Node> {
+        let mut first = self.skip_blank_lines(0);
+        if first.col == 0 && self.b[first.pos..].starts_with(b"---\n") {
+            first = self.content(first.pos + 4)?;
+        } else if !self.at_end(first) && first.col == 0 && self.marker(first.pos) {
+            return None;
+        }
+        if self.at_end(first) {
+            return None;
+        }
+        let (root, next) = self.block(first)?;
+        self.at_end(next).then_some(root.node)
+    }
+
+    /// A block collection starting at `line`: a sequence at `- `, else a mapping.
+    fn block(&mut self, line: Line) -> Option<(Built, Line)> {
+        self.enter()?;
+        let built = if self.dash(line.pos) {
+            self.sequence(line, false)
+        } else {
+            self.mapping(line)
+        }?;
+        self.depth -= 1;
+        Some(built)
+    }
+
+    fn mapping(&mut self, line: Line) -> Option<(Built, Line)> {
+        let col = line.col;
+        let mut entries = Vec::new();
+        let mut p = line.pos;
+        let mut last_end;
+        let next = loop {
+            let (key, after) = self.key(p)?;
+            let (value, next) = self.value(after, col)?;
+            last_end = value.end;
+            entries.push(Entry {
+                key,
+                value: value.node,
+            });
+            if self.at_end(next) || next.col < col {
+                break next;
+            }
+            // More indented, or `- ` after an entry: libyaml's error, the builder's message.
+            if next.col > col || self.dash(next.pos) {
+                return None;
+            }
+            p = next.pos;
+        };
+        let node = Node {
+            span: self.span(line.pos, last_end),
+            value: Value::Object(entries),
+        };
+        Some((
+            Built {
+                node,
+                end: last_end,
+            },
+            next,
+        ))
+    }
+
+    /// A sequence whose `- ` entries are at `line.col`; `indentless` when it is a mapping value
+    /// at the mapping's own column, which ends at the first line that is not an entry.
+    fn sequence(&mut self, line: Line, indentless: bool) -> Option<(Built, Line)> {
+        let col = line.col;
+        let mut items = Vec::new();
+        let mut p = line.pos;
+        let mut last_end;
+        let next = loop {
+            let q = self.spaces(p + 1);
+            let (item, next) = match self.b.get(q) {
+                // The entry's node starts on a later line.
+                None | Some(b'\n' | b'#') => {
+                    let next = self.content(self.line_end(p + 1)?)?;
+                    if self.at_end(next) || next.col <= col {
+                        return None;
+                    }
+                    self.block(next)?
+                }
+                Some(b'!') => self.tagged(q, col)?,
+                // A compact collection: `- - a` or `- Effect: Allow`, at its own column.
+                Some(b'-') if self.blankz(q + 1) => self.compact(q, col + (q - p), true)?,
+                _ if self.is_key(q) => self.compact(q, col + (q - p), false)?,
+                _ => self.inline(q, col)?,
+            };
+            last_end = item.end;
+            items.push(item.node);
+            if self.at_end(next) || next.col < col {
+                break next;
+            }
+            if next.col > col {
+                return None;
+            }
+            if !self.dash(next.pos) {
+                if indentless {
+                    break next;
+                }
+                return None;
+            }
+            p = next.pos;
+        };
+        let node = Node {
+            span: self.span(line.pos, last_end),
+            value: Value::Array(items),
+        };
+        Some((
+            Built {
+                node,
+                end: last_end,
+            },
+            next,
+        ))
+    }
+
+    /// A sequence or mapping that starts on a sequence entry's line, at `pos` and column `col`.
+    fn compact(&mut self, pos: usize, col: usize, sequence: bool) -> Option<(Built, Line)> {
+        self.enter()?;
+        let line = Line { pos, col };
+        let built = if sequence {
+            self.sequence(line, false)
+        } else {
+            self.mapping(line)
+        }?;
+        self.depth -= 1;
+        Some(built)
+    }
+
+    /// The value after a mapping key's `:` at `after`; `col` is the mapping's column.
+    fn value(&mut self, after: usize, col: usize) -> Option<(Built, Line)> {
+        let q = self.spaces(after);
+        match self.b.get(q) {
+            None | Some(b'\n' | b'#') => {
+                let next = self.content(self.line_end(after)?)?;
+                if !self.at_end(next) {
+                    if next.col > col {
+                        return self.block(next);
+                    }
+                    if next.col == col && self.dash(next.pos) {
+                        self.enter()?;
+                        let built = self.sequence(next, true)?;
+                        self.depth -= 1;
+                        return Some(built);
+                    }
+                    // The builder would take a tag or anchor for this empty value's.
+                    if matches!(self.b[next.pos], b'!' | b'&') {
+                        return None;
+                    }
+                }
+                // Nothing: libyaml's empty scalar ends right after the `:`, and the builder
+                // starts it at the next token.
+                let node = Node {
+                    span: self.span(next.pos, next.pos),
+                    value: Value::Null,
+                };
+                Some((Built { node, end: after }, next))
+            }
+            Some(b'!') => self.tagged(q, col),
+            _ => self.inline(q, col),
+        }
+    }
+
+    /// A `!Name` tag at `q` and the node it tags: on the same line, or a block collection on
+    /// the lines after. `col` is the enclosing block collection's column.
+    fn tagged(&mut self, q: usize, col: usize) -> Option<(Built, Line)> {
+        let (tag, tag_end) = self.tag(q)?;
+        let r = self.spaces(tag_end);
+        let (built, next) = match self.b.get(r) {
+            None | Some(b'\n' | b'#') => {
+                let next = self.content(self.line_end(tag_end)?)?;
+                if self.at_end(next) || next.col <= col {
+                    return None;
+                }
+                self.block(next)?
+            }
+            Some(b'!') => return None,
+            _ => self.inline(r, col)?,
+        };
+        Some((self.wrap(built, tag), next))
+    }
+
+    /// `!Name` at `q`, followed by a space, a line break or the end: the tag and where it ends.
+    fn tag(&self, q: usize) -> Option<(Tag, usize)> {
+        let mut e = q + 1;
+        if !self.b.get(e).is_some_and(u8::is_ascii_alphabetic) {
+            return None;
+        }
+        while self.b.get(e).is_some_and(u8::is_ascii_alphanumeric) {
+            e += 1;
+        }
+        if !self.blankz(e) {
+            return None;
+        }
+        let tag = Tag {
+            name: self.text[q..e].to_string(),
+            span: self.span(q, e),
+        };
+        Some((tag, e))
+    }
+
+    fn wrap(&self, built: Built, tag: Tag) -> Built {
+        let props = Props {
+            anchor: None,
+            tag: Some(tag),
+            value_start: 0,
+        };
+        Built {
+            node: wrap(built.node, 0, &props).0,
+            end: built.end,
+        }
+    }
+
+    /// A scalar or flow collection at `q` that ends its line; `col` is the enclosing block
+    /// collection's column, which the next line must not go past (that would continue a plain
+    /// scalar, or be an error).
+    fn inline(&mut self, q: usize, col: usize) -> Option<(Built, Line)> {
+        let (built, next_line) = match self.b[q] {
+            b'[' | b'{' => {
+                let built = self.flow(q, col)?;
+                let end = built.end;
+                (built, self.line_end(end)?)
+            }
+            b'|' | b'>' => self.block_scalar(q, col)?,
+            _ => {
+                let s = self.scalar(q, false)?;
+                let built = self.scalar_node(q, s);
+                let end = built.end;
+                (built, self.line_end(end)?)
+            }
+        };
+        let next = self.content(next_line)?;
+        if !self.at_end(next) && next.col > col {
+            return None;
+        }
+        Some((built, next))
+    }
+
+    /// A literal (`|`) or folded (`>`) block scalar at `q`, with an optional chomping indicator
+    /// and the indentation of its first line; `col` is the enclosing collection's column. The
+    /// node and the start of the line after it, as libyaml reads it: the token ends at the start
+    /// of the first line that is not blank after the scalar.
+    fn block_scalar(&self, q: usize, col: usize) -> Option<(Built, usize)> {
+        let b = self.b;
+        let literal = b[q] == b'|';
+        let mut h = q + 1;
+        let chomp = match b.get(h) {
+            Some(b'-') => Some(false),
+            Some(b'+') => Some(true),
+            _ => None,
+        };
+        if chomp.is_some() {
+            h += 1;
+        }
+        if !self.blankz(h) {
+            return None;
+        }
+        let mut p = self.line_end(h)?;
+        // Lines before the first content line must be empty: libyaml measures the indentation
+        // on lines of spaces as well.
+        let mut trailing = 0;
+        while b.get(p) == Some(&b'\n') {
+            trailing += 1;
+            p += 1;
+        }
+        let indent = self.spaces(p) - p;
+        if p >= b.len() || indent <= col || matches!(b.get(p + indent), Some(b'\n') | None) {
+            return None;
+        }
+        let mut text = String::new();
+        let mut leading_break = false;
+        let mut leading_blank = false;
+        let end = loop {
+            // `p` starts a line that has content at column `indent` or more.
+            let content = p + indent;
+            let line_end = memchr::memchr(b'\n', &b[content..]).map_or(b.len(), |i| content + i);
+            let trailing_blank = b[content] == b' ';
+            if !literal && leading_break && !leading_blank && !trailing_blank {
+                if trailing == 0 {
+                    text.push(' ');
+                }
+            } else if leading_break {
+                text.push('\n');
+            }
+            text.extend(std::iter::repeat_n('\n', trailing));
+            leading_blank = trailing_blank;
+            text.push_str(&self.text[content..line_end]);
+            // The builder gives the text a final line break when it has none.
+            leading_break = true;
+            p = (line_end + 1).min(b.len());
+            trailing = 0;
+            while b.get(p) == Some(&b'\n') {
+                trailing += 1;
+                p += 1;
+            }
+            if p >= b.len() {
+                break b.len();
+            }
+            let spaces = self.spaces(p) - p;
+            if matches!(b.get(p + spaces), Some(b'\n') | None) {
+                // A line of spaces: content or a break, depending on its length.
+                return None;
+            }
+            if spaces < indent {
+                break p;
+            }
+        };
+        match chomp {
+            Some(false) => {}
+            None => text.push('\n'),
+            Some(true) => text.extend(std::iter::repeat_n('\n', 1 + trailing)),
+        }
+        let node = Node {
+            span: self.span(q, end),
+            value: Value::Str(Text::lit(text)),
+        };
+        Some((Built { node, end }, end))
+    }
+
+    fn scalar_node(&self, q: usize, s: Scalar) -> Built {
+        let value = if s.quoted {
+            Value::Str(Text::lit(s.text))
+        } else {
+            plain_value(s.text)
+        };
+        Built {
+            node: Node {
+                span: self.span(q, s.end),
+                value,
+            },
+            end: s.end,
+        }
+    }
+
+    /// A mapping key at `p` (a scalar directly followed by `:` and a space or line break): the
+    /// key and where its `:` ends.
+    fn key(&self, p: usize) -> Option<(Key, usize)> {
+        let s = self.scalar(p, false)?;
+        if self.b.get(s.end) != Some(&b':')
+            || !self.blankz(s.end + 1)
+            || s.end - p > MAX_KEY
+            || s.text == "<<"
+        {
+            return None;
+        }
+        let key = Key {
+            name: s.text,
+            span: self.span(p, s.end),
+        };
+        Some((key, s.end + 1))
+    }
+
+    /// True when a mapping key starts at `q` (`- Effect: Allow`).
+    fn is_key(&self, q: usize) -> bool {
+        self.key(q).is_some()
+    }
+
+    /// A one-line scalar token at `q`, in block or flow context.
+    fn scalar(&self, q: usize, flow: bool) -> Option<Scalar> {
+        match self.b.get(q)? {
+            b'\'' => self.single_quoted(q),
+            b'"' => self.double_quoted(q),
+            _ => self.plain(q, flow),
+        }
+    }
+
+    /// A plain scalar on one line. In block context it ends at `: `, ` #` or the line's end; in
+    /// flow context also at `,`, `[`, `]`, `{` and `}`.
+    fn plain(&self, q: usize, flow: bool) -> Option<Scalar> {
+        let b = self.b;
+        let indicator = matches!(
+            b[q],
+            b'-' | b'?'
+                | b':'
+                | b','
+                | b'['
+                | b']'
+                | b'{'
+                | b'}'
+                | b'#'
+                | b'&'
+                | b'*'
+                | b'!'
+                | b'|'
+                | b'>'
+                | b'\''
+                | b'"'
+                | b'%'
+                | b'@'
+                | b'`'
+        );
+        // `-1` is a plain scalar, `- ` a sequence entry; other indicators are not read here.
+        let number_like = b[q] == b'-' && !self.blankz(q + 1) && !(flow && self.flow_stop(q + 1));
+        if indicator && !number_like {
+            return None;
+        }
+        let mut i = q;
+        let mut end = q;
+        while let Some(&c) = b.get(i) {
+            match c {
+                b'\n' => break,
+                b' ' => {
+                    i += 1;
+                    continue;
+                }
+                b':' if self.blankz(i + 1) => break,
+                // libyaml's error in flow context: `[a:]`.
+                b':' if flow
+                    && matches!(b.get(i + 1), Some(b',' | b'?' | b'[' | b']' | b'{' | b'}')) =>
+                {
+                    return None;
+                }
+                b'#' if b[i - 1] == b' ' => break,
+                b',' | b'[' | b']' | b'{' | b'}' if flow => break,
+                _ => {}
+            }
+            i += 1;
+            end = i;
+        }
+        Some(Scalar {
+            text: self.text[q..end].to_string(),
+            end,
+            quoted: false,
+        })
+    }
+
+    fn flow_stop(&self, i: usize) -> bool {
+        matches!(self.b.get(i), Some(b',' | b'[' | b']' | b'{' | b'}'))
+    }
+
+    /// `'…'` on one line, `''` standing for a quote.
+    fn single_quoted(&self, q: usize) -> Option<Scalar> {
+        let mut text = String::new();
+        let mut from = q + 1;
+        let mut i = q + 1;
+        loop {
+            match self.b.get(i)? {
+                b'\n' => return None,
+                b'\'' if self.b.get(i + 1) == Some(&b'\'') => {
+                    text.push_str(&self.text[from..=i]);
+                    i += 2;
+                    from = i;
+                }
+                b'\'' => {
+                    text.push_str(&self.text[from..i]);
+                    return Some(Scalar {
+                        text,
+                        end: i + 1,
+                        quoted: true,
+                    });
+                }
+                _ => i += 1,
+            }
+        }
+    }
+
+    /// `"…"` on one line, with the escapes JSON knows (`\uXXXX` but no surrogates).
+    fn double_quoted(&self, q: usize) -> Option<Scalar> {
+        let mut text = String::new();
+        let mut from = q + 1;
+        let mut i = q + 1;
+        loop {
+            match self.b.get(i)? {
+                b'\n' => return None,
+                b'"' => {
+                    text.push_str(&self.text[from..i]);
+                    return Some(Scalar {
+                        text,
+                        end: i + 1,
+                        quoted: true,
+                    });
+                }
+                b'\\' => {
+                    text.push_str(&self.text[from..i]);
+                    let (c, len) = match self.b.get(i + 1)? {
+                        b'\\' => ('\\', 2),
+                        b'"' => ('"', 2),
+                        b'/' => ('/', 2),
+                        b'n' => ('\n', 2),
+                        b't' => ('\t', 2),
+                        b'r' => ('\r', 2),
+                        b'0' => ('\0', 2),
+                        b'u' => {
+                            let hex = self.text.get(i + 2..i + 6)?;
+                            if !hex.bytes().all(|h| h.is_ascii_hexdigit()) {
+                                return None;
+                            }
+                            (char::from_u32(u32::from_str_radix(hex, 16).ok()?)?, 6)
+                        }
+                        _ => return None,
+                    };
+                    text.push(c);
+                    i += len;
+                    from = i;
+                }
+                _ => i += 1,
+            }
+        }
+    }
+
+    /// Spaces and line breaks inside a flow collection; a comment, or a line that does not go
+    /// past the enclosing block collection's column `col`, is left to the builder.
+    fn flow_space(&self, mut i: usize, col: usize) -> Option<usize> {
+        loop {
+            i = self.spaces(i);
+            match self.b.get(i) {
+                Some(b'\n') => {
+                    let start = i + 1;
+                    i = self.spaces(start);
+                    if i - start <= col || matches!(self.b.get(i), Some(b'#')) {
+                        // A blank line ends up here too: it is not worth reading.
+                        return None;
+                    }
+                }
+                Some(b'#') => return None,
+                _ => return Some(i),
+            }
+        }
+    }
+
+    /// A flow collection at `p` (`[` or `{`): the node, ending after its closing bracket.
+    fn flow(&mut self, p: usize, col: usize) -> Option<Built> {
+        self.enter()?;
+        let mut i = self.flow_space(p + 1, col)?;
+        let value = if self.b[p] == b'[' {
+            let mut items = Vec::new();
+            if self.b.get(i) != Some(&b']') {
+                loop {
+                    let item = self.flow_value(i, col)?;
+                    items.push(item.node);
+                    i = self.flow_space(item.end, col)?;
+                    match self.b.get(i) {
+                        Some(b',') => {
+                            i = self.flow_space(i + 1, col)?;
+                            if self.b.get(i) == Some(&b']') {
+                                return None;
+                            }
+                        }
+                        Some(b']') => break,
+                        _ => return None,
+                    }
+                }
+            }
+            Value::Array(items)
+        } else {
+            let mut entries = Vec::new();
+            if self.b.get(i) != Some(&b'}') {
+                loop {
+                    let s = self.scalar(i, true)?;
+                    if self.b.get(s.end) != Some(&b':') || !self.blankz(s.end + 1) || s.text == "<<"
+                    {
+                        return None;
+                    }
+                    let key = Key {
+                        name: s.text,
+                        span: self.span(i, s.end),
+                    };
+                    i = self.flow_space(s.end + 1, col)?;
+                    let value = self.flow_value(i, col)?;
+                    entries.push(Entry {
+                        key,
+                        value: value.node,
+                    });
+                    i = self.flow_space(value.end, col)?;
+                    match self.b.get(i) {
+                        Some(b',') => {
+                            i = self.flow_space(i + 1, col)?;
+                            if self.b.get(i) == Some(&b'}') {
+                                return None;
+                            }
+                        }
+                        Some(b'}') => break,
+                        _ => return None,
+                    }
+                }
+            }
+            Value::Object(entries)
+        };
+        self.depth -= 1;
+        let end = i + 1;
+        Some(Built {
+            node: Node {
+                span: self.span(p, end),
+                value,
+            },
+            end,
+        })
+    }
+
+    /// A node inside a flow collection: a nested collection, a scalar, or a tagged one of them.
+    fn flow_value(&mut self, i: usize, col: usize) -> Option<Built> {
+        match self.b.get(i)? {
+            b'[' | b'{' => self.flow(i, col),
+            b'!' => {
+                let (tag, tag_end) = self.tag(i)?;
+                if self.b.get(tag_end) != Some(&b' ') {
+                    return None;
+                }
+                let r = self.spaces(tag_end);
+                if matches!(self.b.get(r), Some(b'!')) {
+                    return None;
+                }
+                let built = self.flow_value(r, col)?;
+                Some(self.wrap(built, tag))
+            }
+            _ => {
+                let s = self.scalar(i, true)?;
+                // A plain scalar that goes on after a line break is folded by libyaml.
+                if !s.quoted && self.b.get(self.spaces(s.end)) == Some(&b'\n') {
+                    let after = self.flow_space(s.end, col)?;
+                    if !matches!(self.b.get(after), Some(b',' | b']' | b'}')) {
+                        return None;
+                    }
+                }
+                Some(self.scalar_node(i, s))
+            }
+        }
+    }
+}
