@@ -83,6 +83,16 @@ pub fn pipeline(data: &[u8]) -> Vec<(&'static str, Vec<iamlint::diagnostic::Find
 /// The `json` target: the JSON front end alone.
 pub fn json(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
+    // The fast reader reads strict JSON; what it reads must be what jsonc-parser reads.
+    let summary = |r: &Result<Option<Node>, json::JsonError>| match r {
+        Ok(root) => Ok(root.clone()),
+        Err(e) => Err((e.span, e.message.clone(), e.recovered.clone())),
+    };
+    assert_eq!(
+        summary(&json::parse(&text, 0)),
+        summary(&json::parse_jsonc(&text, 0)),
+        "the readers differ"
+    );
     match json::parse(&text, 0) {
         Ok(Some(root)) => {
             check_node(&text, &root);

@@ -8,6 +8,10 @@ use jsonc_parser::{CollectOptions, ParseOptions, parse_to_ast};
 use super::tree::{Entry, Key, Node, Text, Value};
 use crate::source::Span;
 
+mod fast;
+#[cfg(test)]
+mod tests;
+
 /// Where and why JSON could not be parsed (byte offsets in the file).
 #[derive(Debug)]
 pub struct JsonError {
@@ -34,7 +38,19 @@ fn options(lenient: bool) -> ParseOptions {
 
 /// Parses strict JSON at byte offset `base` of its file: every span in the tree is a file offset.
 /// `Ok(None)` for a text with no value at all (empty or only white space).
+///
+/// Strict JSON is read by the fast reader ([`fast`]); what it leaves (errors, comments, …) is
+/// read by jsonc-parser. Both give the same tree.
 pub fn parse(text: &str, base: usize) -> Result<Option<Node>, JsonError> {
+    if let Some(root) = fast::parse(text, base) {
+        return Ok(Some(root));
+    }
+    parse_jsonc(text, base)
+}
+
+/// [`parse`] without the fast reader: jsonc-parser and the conversion of its tree. Public for
+/// the fuzz targets, which check that both agree.
+pub fn parse_jsonc(text: &str, base: usize) -> Result<Option<Node>, JsonError> {
     let strict = parse_to_ast(text, &CollectOptions::default(), &options(false));
     match strict {
         Ok(r) => Ok(r.value.map(|v| convert(&v, base))),
@@ -153,7 +169,7 @@ pub fn find_policies(root: &Node) -> Vec<(&Node, Option<&'static str>)> {
 }
 
 #[cfg(test)]
-mod tests {
+mod unit {
     use super::*;
 
     #[test]

@@ -1,0 +1,234 @@
+//! The fast reader: strict JSON read straight into the tree, without jsonc-parser's syntax tree
+//! and the conversion after it.
+//!
+//! It reads what strict JSON allows (no comments, no trailing commas), with white space of
+//! spaces, tabs and line breaks, strings without raw control characters or escaped surrogates,
+//! and at most [`MAX_DEPTH`] levels. Anything else (errors of any kind included) makes it give
+//! up, and [`super::parse`] reads the text with jsonc-parser instead, which reports errors and
+//! recovers what it can. What it gives is what jsonc-parser and the conversion give, spans
+//! included: `tests.rs` checks that on every JSON file of the repository and on generated ones.
+
+use crate::extract::tree::{Entry, Key, Node, Text, Value};
+use crate::source::Span;
+
+/// Deeper nesting goes to jsonc-parser, which reports its own limit.
+const MAX_DEPTH: usize = 64;
+
+/// The root value of `text` (at byte `base` of its file), when the text is strict JSON in the
+/// subset; `None` when jsonc-parser must read it.
+pub(super) fn parse(text: &str, base: usize) -> Option<Node> {
+    let mut r = Reader {
+        b: text.as_bytes(),
+        text,
+        base,
+        depth: 0,
+    };
+    let i = r.space(0);
+    let (root, end) = r.value(i)?;
+    (r.space(end) == r.b.len()).then_some(root)
+}
+
+struct Reader<'a> {
+    b: &'a [u8],
+    text: &'a str,
+    base: usize,
+    depth: usize,
+}
+
+impl Reader<'_> {
+    fn span(&self, start: usize, end: usize) -> Span {
+        Span::new(self.base + start, self.base + end)
+    }
+
+    fn space(&self, mut i: usize) -> usize {
+        while matches!(self.b.get(i), Some(b' ' | b'\n' | b'\r' | b'\t')) {
+            i += 1;
+        }
+        i
+    }
+
+    /// The value at `i` and where it ends.
+    fn value(&mut self, i: usize) -> Option<(Node, usize)> {
+        let (value, end) = match *self.b.get(i)? {
+            b'{' => return self.object(i),
+            b'[' => return self.array(i),
+            b'"' => {
+                let (s, end) = self.string(i)?;
+                (Value::Str(Text::lit(s)), end)
+            }
+            b't' if self.b[i..].starts_with(b"true") => (Value::Bool(true), i + 4),
+            b'f' if self.b[i..].starts_with(b"false") => (Value::Bool(false), i + 5),
+            b'n' if self.b[i..].starts_with(b"null") => (Value::Null, i + 4),
+            b'-' | b'0'..=b'9' => {
+                let end = self.number(i)?;
+                (Value::Number(self.text[i..end].to_string()), end)
+            }
+            _ => return None,
+        };
+        // `truex`, `12ab`: jsonc-parser's error.
+        if self.b.get(end).is_some_and(u8::is_ascii_alphanumeric) {
+            return None;
+        }
+        Some((
+            Node {
+                span: self.span(i, end),
+                value,
+            },
+            end,
+        ))
+    }
+
+    fn enter(&mut self) -> Option<()> {
+        self.depth += 1;
+        (self.depth <= MAX_DEPTH).then_some(())
+    }
+
+    fn object(&mut self, start: usize) -> Option<(Node, usize)> {
+        self.enter()?;
+        let mut entries = Vec::new();
+        let mut i = self.space(start + 1);
+        if self.b.get(i) != Some(&b'}') {
+            loop {
+                if self.b.get(i) != Some(&b'"') {
+                    return None;
+                }
+                let (name, key_end) = self.string(i)?;
+                let key = Key {
+                    name,
+                    span: self.span(i, key_end),
+                };
+                let colon = self.space(key_end);
+                if self.b.get(colon) != Some(&b':') {
+                    return None;
+                }
+                let (value, end) = self.value(self.space(colon + 1))?;
+                entries.push(Entry { key, value });
+                i = self.space(end);
+                match self.b.get(i)? {
+                    b',' => i = self.space(i + 1),
+                    b'}' => break,
+                    _ => return None,
+                }
+            }
+        }
+        self.depth -= 1;
+        let end = i + 1;
+        let node = Node {
+            span: self.span(start, end),
+            value: Value::Object(entries),
+        };
+        Some((node, end))
+    }
+
+    fn array(&mut self, start: usize) -> Option<(Node, usize)> {
+        self.enter()?;
+        let mut items = Vec::new();
+        let mut i = self.space(start + 1);
+        if self.b.get(i) != Some(&b']') {
+            loop {
+                let (item, end) = self.value(i)?;
+                items.push(item);
+                i = self.space(end);
+                match self.b.get(i)? {
+                    b',' => i = self.space(i + 1),
+                    b']' => break,
+                    _ => return None,
+                }
+            }
+        }
+        self.depth -= 1;
+        let end = i + 1;
+        let node = Node {
+            span: self.span(start, end),
+            value: Value::Array(items),
+        };
+        Some((node, end))
+    }
+
+    /// The string whose opening quote is at `q`: its value and where it ends (after the quote).
+    fn string(&self, q: usize) -> Option<(String, usize)> {
+        let b = self.b;
+        let mut i = q + 1;
+        // Most strings have no escape: one copy of their text.
+        while let Some(&c) = b.get(i) {
+            match c {
+                b'"' => return Some((self.text[q + 1..i].to_string(), i + 1)),
+                b'\\' => break,
+                0..=0x1f => return None,
+                _ => i += 1,
+            }
+        }
+        let mut s = String::from(&self.text[q + 1..i]);
+        let mut from = i;
+        loop {
+            match *b.get(i)? {
+                b'"' => {
+                    s.push_str(&self.text[from..i]);
+                    return Some((s, i + 1));
+                }
+                b'\\' => {
+                    s.push_str(&self.text[from..i]);
+                    let (c, len) = match *b.get(i + 1)? {
+                        b'"' => ('"', 2),
+                        b'\\' => ('\\', 2),
+                        b'/' => ('/', 2),
+                        b'b' => ('\u{8}', 2),
+                        b'f' => ('\u{c}', 2),
+                        b'n' => ('\n', 2),
+                        b'r' => ('\r', 2),
+                        b't' => ('\t', 2),
+                        b'u' => {
+                            let hex = self.text.get(i + 2..i + 6)?;
+                            if !hex.bytes().all(|h| h.is_ascii_hexdigit()) {
+                                return None;
+                            }
+                            // Surrogates (pairs or not) are left to jsonc-parser.
+                            (char::from_u32(u32::from_str_radix(hex, 16).ok()?)?, 6)
+                        }
+                        _ => return None,
+                    };
+                    s.push(c);
+                    i += len;
+                    from = i;
+                }
+                0..=0x1f => return None,
+                _ => i += 1,
+            }
+        }
+    }
+
+    /// A number as JSON writes it (`-0.5e+3`, no leading zeros): where it ends.
+    fn number(&self, mut i: usize) -> Option<usize> {
+        let b = self.b;
+        let digits = |mut i: usize| {
+            let start = i;
+            while b.get(i).is_some_and(u8::is_ascii_digit) {
+                i += 1;
+            }
+            (i > start).then_some(i)
+        };
+        if b[i] == b'-' {
+            i += 1;
+        }
+        i = match b.get(i)? {
+            b'0' => i + 1,
+            b'1'..=b'9' => digits(i)?,
+            _ => return None,
+        };
+        if b.get(i) == Some(&b'.') {
+            i = digits(i + 1)?;
+        }
+        if matches!(b.get(i), Some(b'e' | b'E')) {
+            i += 1;
+            if matches!(b.get(i), Some(b'+' | b'-')) {
+                i += 1;
+            }
+            i = digits(i)?;
+        }
+        // `01`, `1.`: jsonc-parser's error, or its reading.
+        if matches!(b.get(i), Some(b'0'..=b'9' | b'.')) {
+            return None;
+        }
+        Some(i)
+    }
+}
