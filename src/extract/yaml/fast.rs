@@ -50,14 +50,16 @@ fn plain_characters(text: &str) -> bool {
     if text.as_bytes().first() == Some(&0xef) {
         return false;
     }
-    let mut ascii = true;
-    for &b in text.as_bytes() {
-        if (b < 0x20 && b != b'\n') || b == 0x7f {
-            return false;
-        }
-        ascii &= b < 0x80;
+    // Whole chunks at a time, which the compiler turns into vector instructions.
+    let control = |c: &[u8]| {
+        c.iter().fold(false, |bad, &b| {
+            bad | ((b < 0x20) & (b != b'\n')) | (b == 0x7f)
+        })
+    };
+    if text.as_bytes().chunks(64).any(control) {
+        return false;
     }
-    ascii
+    text.is_ascii()
         || text.chars().all(|c| {
             matches!(c,
                 '\0'..='\u{7f}'
@@ -538,7 +540,11 @@ impl Reader<'_> {
 
     /// True when a mapping key starts at `q` (`- Effect: Allow`).
     fn is_key(&self, q: usize) -> bool {
-        self.key(q).is_some()
+        let end = match self.b[q] {
+            b'\'' | b'"' => self.scalar(q, false).map(|s| s.end),
+            _ => self.plain_end(q, false),
+        };
+        end.is_some_and(|e| self.b.get(e) == Some(&b':') && self.blankz(e + 1))
     }
 
     /// A one-line scalar token at `q`, in block or flow context.
@@ -553,6 +559,16 @@ impl Reader<'_> {
     /// A plain scalar on one line. In block context it ends at `: `, ` #` or the line's end; in
     /// flow context also at `,`, `[`, `]`, `{` and `}`.
     fn plain(&self, q: usize, flow: bool) -> Option<Scalar> {
+        let end = self.plain_end(q, flow)?;
+        Some(Scalar {
+            text: self.text[q..end].to_string(),
+            end,
+            quoted: false,
+        })
+    }
+
+    /// Where the plain scalar at `q` ends (after its last character that is not a space).
+    fn plain_end(&self, q: usize, flow: bool) -> Option<usize> {
         let b = self.b;
         let indicator = matches!(
             b[q],
@@ -580,6 +596,26 @@ impl Reader<'_> {
         if indicator && !number_like {
             return None;
         }
+        if !flow {
+            // Only `:`, `#` and line breaks can end it: jump between them.
+            let mut i = q;
+            let stop = loop {
+                let Some(k) = memchr::memchr3(b':', b'#', b'\n', &b[i..]) else {
+                    break b.len();
+                };
+                let j = i + k;
+                match b[j] {
+                    b':' if !self.blankz(j + 1) => i = j + 1,
+                    b'#' if b[j - 1] != b' ' => i = j + 1,
+                    _ => break j,
+                }
+            };
+            let mut end = stop;
+            while end > q && b[end - 1] == b' ' {
+                end -= 1;
+            }
+            return Some(end);
+        }
         let mut i = q;
         let mut end = q;
         while let Some(&c) = b.get(i) {
@@ -591,23 +627,17 @@ impl Reader<'_> {
                 }
                 b':' if self.blankz(i + 1) => break,
                 // libyaml's error in flow context: `[a:]`.
-                b':' if flow
-                    && matches!(b.get(i + 1), Some(b',' | b'?' | b'[' | b']' | b'{' | b'}')) =>
-                {
+                b':' if matches!(b.get(i + 1), Some(b',' | b'?' | b'[' | b']' | b'{' | b'}')) => {
                     return None;
                 }
                 b'#' if b[i - 1] == b' ' => break,
-                b',' | b'[' | b']' | b'{' | b'}' if flow => break,
+                b',' | b'[' | b']' | b'{' | b'}' => break,
                 _ => {}
             }
             i += 1;
             end = i;
         }
-        Some(Scalar {
-            text: self.text[q..end].to_string(),
-            end,
-            quoted: false,
-        })
+        Some(end)
     }
 
     fn flow_stop(&self, i: usize) -> bool {
