@@ -245,7 +245,7 @@ enum ReadError {
 /// end, up to `max`.
 fn read_limited(path: &std::path::Path, max: u64) -> Result<Vec<u8>, ReadError> {
     use std::io::Read as _;
-    let mut file = std::fs::File::open(path).map_err(ReadError::Io)?;
+    let file = std::fs::File::open(path).map_err(ReadError::Io)?;
     let size = file.metadata().map_err(ReadError::Io)?.len();
     if size > max {
         return Err(ReadError::TooBig(size));
@@ -260,18 +260,11 @@ fn read_limited(path: &std::path::Path, max: u64) -> Result<Vec<u8>, ReadError> 
         }
         return Ok(bytes);
     }
-    let mut bytes = vec![0; size as usize];
-    let mut filled = 0;
-    while filled < bytes.len() {
-        match file.read(&mut bytes[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(ReadError::Io(e)),
-        }
-    }
-    // It shrank while being read.
-    bytes.truncate(filled);
+    // `take` ends the read at the size without asking the file again.
+    let mut bytes = Vec::with_capacity(size as usize);
+    file.take(size)
+        .read_to_end(&mut bytes)
+        .map_err(ReadError::Io)?;
     Ok(bytes)
 }
 

@@ -181,6 +181,27 @@ impl Masks {
         }
     }
 
+    /// [`Masks::run`] on policy text without policy variables: characters, `?` and `*`.
+    fn run_text(&self, text: &str) -> bool {
+        let end = 1u128 << self.len;
+        let mut states = self.close(1);
+        for c in text.chars() {
+            let m = match c {
+                '*' => {
+                    states = (end << 1).wrapping_sub(states & states.wrapping_neg());
+                    continue;
+                }
+                '?' => end - 1,
+                c => self.holding(c),
+            };
+            states = self.close(((states & !self.repeats & m) << 1) | (states & self.repeats & m));
+            if states == 0 {
+                return false;
+            }
+        }
+        states & end != 0
+    }
+
     /// [`intersects`] with a `policy` of characters, `?` and `*` ([`policy_like`]): a run over
     /// the policy's elements with the set of positions the text read so far can end at.
     fn run(&self, policy: &[El]) -> bool {
@@ -350,13 +371,84 @@ pub struct ArnPattern {
     /// With certain colons: which of the six fields are plain text.
     plain: [bool; 6],
     policy_like: bool,
+    /// Most policy ARNs are plain text with five `:` (no `$` or unknown part, and wildcards only
+    /// in the resource part): those are matched as text, field by field, and `els` is empty.
+    text: Option<PlainArn>,
+}
+
+/// A policy ARN of plain text, and where its first five `:` are; the resource part (after the
+/// fifth) may hold the wildcards `*` and `?`.
+#[derive(Clone, Debug)]
+struct PlainArn {
+    text: Box<str>,
+    colons: [usize; 5],
+    /// The resource part holds a wildcard.
+    wild: bool,
+}
+
+impl PlainArn {
+    fn new(parts: &[Part<'_>]) -> Option<PlainArn> {
+        // Read before copying: many ARNs that are not plain are given up early.
+        let mut colons = [0; 5];
+        let mut n = 0;
+        let mut wild = false;
+        let mut at = 0;
+        for p in parts {
+            let Part::Lit(t) = p else {
+                return None;
+            };
+            for (i, b) in t.bytes().enumerate() {
+                match b {
+                    b'$' => return None,
+                    b':' if n < 5 => {
+                        colons[n] = at + i;
+                        n += 1;
+                    }
+                    b'*' | b'?' if n < 5 => return None,
+                    b'*' | b'?' => wild = true,
+                    _ => {}
+                }
+            }
+            at += t.len();
+        }
+        if n < 5 {
+            return None;
+        }
+        let mut text = String::with_capacity(at);
+        for p in parts {
+            if let Part::Lit(t) = p {
+                text.push_str(t);
+            }
+        }
+        Some(PlainArn {
+            text: text.into_boxed_str(),
+            colons,
+            wild,
+        })
+    }
+
+    /// Field `i`, as [`field`] numbers them.
+    fn field(&self, i: usize) -> &str {
+        let c = self.colons;
+        let start = if i == 0 { 0 } else { c[i - 1] + 1 };
+        &self.text[start..if i == 5 { self.text.len() } else { c[i] }]
+    }
 }
 
 impl ArnPattern {
     /// An ARN known only in parts: [`Part::Unknown`] stands for text static analysis cannot
     /// see and matches anything.
     pub fn new(parts: &[Part<'_>]) -> ArnPattern {
-        ArnPattern::of(policy_elements(parts))
+        match PlainArn::new(parts) {
+            Some(text) => ArnPattern {
+                els: Vec::new(),
+                colons: Some(text.colons),
+                plain: [true, true, true, true, true, !text.wild],
+                policy_like: true,
+                text: Some(text),
+            },
+            None => ArnPattern::of(policy_elements(parts)),
+        }
     }
 
     fn of(els: Vec<El>) -> ArnPattern {
@@ -372,8 +464,14 @@ impl ArnPattern {
             colons,
             plain,
             els,
+            text: None,
         }
     }
+}
+
+/// The elements of plain text: one character each.
+fn text_elements(text: &str) -> Vec<El> {
+    text.chars().map(|c| one(Set::One(c))).collect()
 }
 
 /// The positions of the first five `:` of an element list, when certain (see [`colons`]).
@@ -421,6 +519,8 @@ struct Alternative {
     colons: Colons,
     /// With certain colons: each field's shape.
     shapes: [Shape; 6],
+    /// With certain colons: each plain field's text, and the plain text before a placeholder.
+    heads: [Box<str>; 6],
     /// With certain colons: the resource part's masks, for policy ARNs with `*` or `?` there.
     resource: Option<Masks>,
     /// The whole list's masks, for policy ARNs whose colons are not certain (`arn:aws:s3:*`).
@@ -442,10 +542,24 @@ impl CompiledFormat {
                     let els = format_elements(alt.trim());
                     let colons = colons(&els);
                     let mut shapes = [Shape::Other; 6];
+                    let mut heads: [Box<str>; 6] = Default::default();
                     let mut resource = None;
                     if let Some(c) = colons {
                         for (i, s) in shapes.iter_mut().enumerate() {
-                            *s = shape(field(&els, c, i));
+                            let f = field(&els, c, i);
+                            *s = shape(f);
+                            let head = match *s {
+                                Shape::Plain => f,
+                                Shape::Placeholder => &f[..f.len() - 2],
+                                Shape::Other => &[],
+                            };
+                            heads[i] = head
+                                .iter()
+                                .filter_map(|e| match e.set {
+                                    Set::One(c) => Some(c),
+                                    _ => None,
+                                })
+                                .collect();
                         }
                         resource = Masks::new(field(&els, c, 5));
                     }
@@ -454,6 +568,7 @@ impl CompiledFormat {
                         els: els.into_boxed_slice(),
                         colons,
                         shapes,
+                        heads,
                         resource,
                     }
                 })
@@ -462,6 +577,19 @@ impl CompiledFormat {
     }
 
     pub(crate) fn could_match(&self, policy: &ArnPattern) -> bool {
+        if let Some(text) = &policy.text {
+            return self.alternatives.iter().any(|alt| match alt.colons {
+                Some(fc) => text_fields_match(alt, fc, text),
+                None => {
+                    let els = policy_elements(&[Part::Lit(&text.text)]);
+                    starts_agree(&alt.els, &els)
+                        && match &alt.whole {
+                            Some(m) => m.run(&els),
+                            None => intersects(&alt.els, &els),
+                        }
+                }
+            });
+        }
         self.alternatives
             .iter()
             .any(|alt| match (alt.colons, policy.colons) {
@@ -537,6 +665,45 @@ fn fields_match(alt: &Alternative, fc: [usize; 5], policy: &ArnPattern, pc: [usi
     })
 }
 
+/// [`fields_match`] for a plain-text policy ARN, on its text.
+fn text_fields_match(alt: &Alternative, fc: [usize; 5], policy: &PlainArn) -> bool {
+    let format = &alt.els[..];
+    let resource = policy.field(5);
+    if !literal_start(field(format, fc, 5))
+        .zip(resource.chars().take_while(|c| !matches!(c, '*' | '?')))
+        .all(|(x, y)| x == y)
+    {
+        return false;
+    }
+    (0..6).all(|i| {
+        let (f, p) = (field(format, fc, i), policy.field(i));
+        let head = &*alt.heads[i];
+        match alt.shapes[i] {
+            _ if i == 5 && policy.wild => match &alt.resource {
+                Some(m) => m.run_text(p),
+                None => {
+                    let p = policy_elements(&[Part::Lit(p)]);
+                    starts_agree(f, &p) && intersects(f, &p)
+                }
+            },
+            Shape::Plain => p == head,
+            Shape::Placeholder => {
+                let set = f[f.len() - 1].set;
+                p.len() > head.len()
+                    && p.starts_with(head)
+                    && p[head.len()..].chars().all(|c| set.contains(c))
+            }
+            Shape::Other => match &alt.resource {
+                Some(m) if i == 5 => m.run_text(p),
+                _ => {
+                    let p = text_elements(p);
+                    starts_agree(f, &p) && intersects(f, &p)
+                }
+            },
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -582,12 +749,21 @@ mod tests {
     fn field_by_field_rejects_other_services_and_resource_kinds() {
         let quick = |format: &str, arn: &str| {
             let f = CompiledFormat::new(format);
-            let p = ArnPattern::new(&[Part::Lit(arn)]);
+            let p = ArnPattern::of(policy_elements(&[Part::Lit(arn)]));
             let alt = &f.alternatives[0];
-            match (alt.colons, p.colons) {
+            let by_elements = match (alt.colons, p.colons) {
                 (Some(fc), Some(pc)) => fields_match(alt, fc, &p, pc),
                 _ => intersects(&alt.els, &p.els),
+            };
+            // The same answer from the text, where the ARN is plain enough.
+            if let (Some(fc), Some(t)) = (alt.colons, PlainArn::new(&[Part::Lit(arn)])) {
+                assert_eq!(
+                    text_fields_match(alt, fc, &t),
+                    by_elements,
+                    "{format} vs {arn}"
+                );
             }
+            by_elements
         };
         // A region where the format has none, and none where it has one.
         assert!(!quick(BUCKET, "arn:aws:s3:us-east-1::b"));
@@ -756,6 +932,47 @@ mod tests {
             let compiled = CompiledFormat::new(&format);
             let pattern = ArnPattern::of(p.clone());
             prop_assert_eq!(compiled.could_match(&pattern), intersects(&f, &p), "{} vs {}", format, policy);
+            // Plain text (wildcards only in the resource part) is matched as text.
+            let text = ArnPattern::new(&[Part::Lit(&policy)]);
+            if text.text.is_some() {
+                prop_assert_eq!(compiled.could_match(&text), intersects(&f, &p), "text: {} vs {}", format, policy);
+            }
+        }
+
+        // Against every format of the reference, text matching decides what element matching
+        // does, for ARNs made from the format itself and changed a little.
+        #[test]
+        fn text_matching_is_element_matching_on_the_reference(
+            pick in any::<prop::sample::Index>(),
+            fill in "[a-z0-9/-]{1,6}",
+            edit in prop::sample::select(vec!["", "*", "?", "/", ":", "x", "-1"]),
+            at in any::<prop::sample::Index>(),
+        ) {
+            let formats: Vec<&str> = crate::iamdata::get()
+                .services()
+                .iter()
+                .flat_map(|s| s.resource_types())
+                .flat_map(|t| t.arn_formats())
+                .collect();
+            let format = *pick.get(&formats);
+            let mut arn = String::new();
+            let mut rest = format;
+            while let Some(i) = rest.find("${") {
+                arn.push_str(&rest[..i]);
+                let Some(j) = rest[i..].find('}') else { break };
+                arn.push_str(if rest[..i].ends_with("arn:") { "aws" } else { &fill });
+                rest = &rest[i + j + 1..];
+            }
+            arn.push_str(rest);
+            let mut cut = at.index(arn.len() + 1);
+            while !arn.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            arn.insert_str(cut, edit);
+            let text = ArnPattern::new(&[Part::Lit(&arn)]);
+            let els = ArnPattern::of(policy_elements(&[Part::Lit(&arn)]));
+            let compiled = CompiledFormat::new(format);
+            prop_assert_eq!(compiled.could_match(&text), compiled.could_match(&els), "{} vs {}", format, arn);
         }
 
         // A format without placeholders is concrete text: ARN matching is wildcard matching.
