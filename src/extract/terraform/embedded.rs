@@ -19,10 +19,96 @@ use crate::source::Span;
 /// One piece of a Terraform string.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Seg {
-    /// Literal text, one entry per character with the file range it was written as.
-    Lit(Vec<(char, Span)>),
+    /// Literal text, with the file range each character was written as.
+    Lit(Lit),
     /// `${expr}` or `%{ if … }`: the expression as written, and the whole `${…}` in the file.
     Var(String, Span),
+}
+
+/// Literal text and where it was written: runs of characters written as themselves (`"` is one
+/// byte of the file), and characters written otherwise (`\"` is two), each a run of its own.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Lit {
+    pub text: String,
+    runs: Vec<Run>,
+}
+
+/// Text from byte `text` on (up to the next run) written at `file`: byte for byte when `linear`,
+/// else one character written as the whole `file` range.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Run {
+    text: u32,
+    file: Span,
+    linear: bool,
+}
+
+impl Lit {
+    /// A literal from its characters and their file ranges.
+    pub fn from_chars(chars: &[(char, Span)]) -> Lit {
+        let mut l = Lit::default();
+        for &(c, span) in chars {
+            l.push(c, span);
+        }
+        l
+    }
+
+    /// Appends one character written at `span`.
+    pub fn push(&mut self, c: char, span: Span) {
+        if span.len() == c.len_utf8() {
+            let mut buf = [0; 4];
+            self.push_str(c.encode_utf8(&mut buf), span.start as usize);
+        } else {
+            self.runs.push(Run {
+                text: self.text.len() as u32,
+                file: span,
+                linear: false,
+            });
+            self.text.push(c);
+        }
+    }
+
+    /// Appends text written as itself at file offset `at`.
+    pub fn push_str(&mut self, s: &str, at: usize) {
+        if s.is_empty() {
+            return;
+        }
+        let end = at + s.len();
+        match self.runs.last_mut() {
+            Some(r) if r.linear && r.file.end as usize == at => r.file.end = end as u32,
+            _ => self.runs.push(Run {
+                text: self.text.len() as u32,
+                file: Span::new(at, end),
+                linear: true,
+            }),
+        }
+        self.text.push_str(s);
+    }
+}
+
+/// The file range of the text range `s` of a literal whose runs are `runs`: from where its
+/// first character was written to where its last one ends.
+fn remap(runs: &[Run], s: Span) -> Span {
+    if runs.is_empty() {
+        return s;
+    }
+    let at = |off: u32| {
+        let r = runs[runs.partition_point(|r| r.text <= off).saturating_sub(1)];
+        // (where the character at `off` starts, where one ending at `off + 1` ends)
+        if r.linear {
+            let delta = off.saturating_sub(r.text);
+            (r.file.start + delta, r.file.start + delta + 1)
+        } else {
+            (r.file.start, r.file.end)
+        }
+    };
+    let start = at(s.start).0;
+    if s.end <= s.start {
+        return Span { start, end: start };
+    }
+    Span {
+        start,
+        end: at(s.end - 1).1.max(start),
+    }
 }
 
 /// The first placeholder character; the `i`th template part is `PLACEHOLDER + i`. Supplementary
@@ -34,9 +120,9 @@ const MAX_PLACEHOLDERS: usize = 0xFFFD;
 pub fn looks_like_json(segs: &[Seg]) -> bool {
     for s in segs {
         match s {
-            Seg::Lit(chars) => {
-                if let Some((c, _)) = chars.iter().find(|(c, _)| !c.is_whitespace()) {
-                    return *c == '{';
+            Seg::Lit(l) => {
+                if let Some(c) = l.text.chars().find(|c| !c.is_whitespace()) {
+                    return c == '{';
                 }
             }
             Seg::Var(..) => return false,
@@ -58,33 +144,44 @@ pub fn parse(segs: &[Seg]) -> Parsed {
     let size: usize = segs
         .iter()
         .map(|s| match s {
-            Seg::Lit(chars) => chars.len(),
-            Seg::Var(..) => 3,
+            Seg::Lit(l) => l.text.len(),
+            Seg::Var(..) => 6,
         })
         .sum();
     let mut text = String::with_capacity(size);
-    // (offset in `text`, file range) for each character or placeholder chunk, in order.
-    let mut units: Vec<(u32, Span)> = Vec::with_capacity(size);
+    // Where each part of `text` was written, as runs.
+    let mut runs: Vec<Run> = Vec::new();
     let mut vars: Vec<&str> = Vec::new();
     let mut in_string = false;
     let mut escaped = false;
     let mut var_outside = false;
     for seg in segs {
         match seg {
-            Seg::Lit(chars) => {
-                for &(c, span) in chars {
-                    units.push((text.len() as u32, span));
-                    text.push(c);
-                    if in_string {
-                        if escaped {
-                            escaped = false;
-                        } else if c == '\\' {
-                            escaped = true;
-                        } else if c == '"' {
-                            in_string = false;
-                        }
-                    } else if c == '"' {
-                        in_string = true;
+            Seg::Lit(l) => {
+                let base = text.len() as u32;
+                runs.extend(l.runs.iter().map(|r| Run {
+                    text: base + r.text,
+                    ..*r
+                }));
+                text.push_str(&l.text);
+                // Only `"` and `\` change whether a template part falls inside a JSON string.
+                let b = l.text.as_bytes();
+                let mut i = 0;
+                if escaped && !b.is_empty() {
+                    // The last literal ended in a string with `\`: this one's first character
+                    // is escaped (its other bytes are never `"` or `\`).
+                    escaped = false;
+                    i = 1;
+                }
+                while let Some(k) = memchr::memchr2(b'"', b'\\', &b[i.min(b.len())..]) {
+                    let j = i + k;
+                    i = j + 1;
+                    match (in_string, b[j]) {
+                        (true, b'\\') if j + 1 == b.len() => escaped = true,
+                        (true, b'\\') => i = j + 2,
+                        (true, _) => in_string = false,
+                        (false, b'"') => in_string = true,
+                        (false, _) => {}
                     }
                 }
             }
@@ -97,7 +194,11 @@ pub fn parse(segs: &[Seg]) -> Parsed {
                 }
                 let ph = char::from_u32(PLACEHOLDER + vars.len() as u32).unwrap_or('\u{FFFC}');
                 vars.push(expr);
-                units.push((text.len() as u32, *span));
+                runs.push(Run {
+                    text: text.len() as u32,
+                    file: *span,
+                    linear: false,
+                });
                 escaped = false;
                 if in_string {
                     // "arn:aws:s3:::${var.bucket}/*"
@@ -112,7 +213,7 @@ pub fn parse(segs: &[Seg]) -> Parsed {
             }
         }
     }
-    let map = |s: Span| remap(&units, s);
+    let map = |s: Span| remap(&runs, s);
     match json::parse(&text, 0) {
         Ok(root) => Parsed {
             root: root.map(|n| finish(n, &map, &vars)),
@@ -127,30 +228,6 @@ pub fn parse(segs: &[Seg]) -> Parsed {
             });
             Parsed { root, error }
         }
-    }
-}
-
-/// A span of the JSON text as file offsets: its start is where the first character was written,
-/// its end where the last one ends.
-fn remap(units: &[(u32, Span)], s: Span) -> Span {
-    if units.is_empty() {
-        return s;
-    }
-    let unit_at = |off: u32| {
-        let i = units.partition_point(|&(o, _)| o <= off);
-        units[i.saturating_sub(1)].1
-    };
-    let start = unit_at(s.start);
-    if s.end <= s.start {
-        return Span {
-            start: start.start,
-            end: start.start,
-        };
-    }
-    let end = unit_at(s.end - 1);
-    Span {
-        start: start.start,
-        end: end.end.max(start.start),
     }
 }
 
@@ -216,6 +293,27 @@ pub fn heredoc_chars(raw: &str, start: usize, out: &mut Vec<(char, Span)>) {
         }
         out.push((c, Span::new(at, at + c.len_utf8())));
     }
+}
+
+/// [`heredoc_chars`] as a [`Lit`], built a run at a time.
+pub fn heredoc_lit(raw: &str, start: usize) -> Lit {
+    let mut l = Lit::default();
+    let b = raw.as_bytes();
+    let mut from = 0;
+    for i in memchr::memchr2_iter(b'$', b'%', b) {
+        if i < from {
+            continue;
+        }
+        let c = b[i];
+        if b.get(i + 1) == Some(&c) && b.get(i + 2) == Some(&b'{') {
+            // `$${` is a literal `${`
+            l.push_str(&raw[from..i], start + from);
+            l.push(char::from(c), Span::new(start + i, start + i + 2));
+            from = i + 2;
+        }
+    }
+    l.push_str(&raw[from..], start + from);
+    l
 }
 
 /// Characters of a quoted string's literal text written at `start` (between the quotes): HCL and
@@ -299,7 +397,7 @@ pub fn split_template(chars: &[(char, Span)]) -> Vec<Seg> {
             break;
         };
         if !lit.is_empty() {
-            segs.push(Seg::Lit(std::mem::take(&mut lit)));
+            segs.push(Seg::Lit(Lit::from_chars(&std::mem::take(&mut lit))));
         }
         let expr: String = chars[i + 2..end].iter().map(|&(c, _)| c).collect();
         let expr = expr.trim_matches(|c: char| c.is_whitespace() || c == '~');
@@ -310,7 +408,7 @@ pub fn split_template(chars: &[(char, Span)]) -> Vec<Seg> {
         i = end + 1;
     }
     if !lit.is_empty() {
-        segs.push(Seg::Lit(lit));
+        segs.push(Seg::Lit(Lit::from_chars(&lit)));
     }
     segs
 }
@@ -354,7 +452,7 @@ pub fn text_of(segs: &[Seg]) -> Text {
     let mut t = Text::default();
     for s in segs {
         match s {
-            Seg::Lit(chars) => t.push(Part::Lit(chars.iter().map(|&(c, _)| c).collect())),
+            Seg::Lit(l) => t.push(Part::Lit(l.text.clone())),
             Seg::Var(v, _) => t.push(Part::Var(v.clone())),
         }
     }
@@ -368,7 +466,9 @@ mod tests {
     fn lit(raw: &str, start: usize) -> Seg {
         let mut v = Vec::new();
         heredoc_chars(raw, start, &mut v);
-        Seg::Lit(v)
+        let l = Lit::from_chars(&v);
+        assert_eq!(heredoc_lit(raw, start), l, "{raw}");
+        Seg::Lit(l)
     }
 
     #[test]
@@ -395,12 +495,43 @@ mod tests {
     }
 
     #[test]
+    fn escapes_decide_whether_a_part_is_inside_a_string() {
+        // {"A": "a\\", "B": ${v}}: the string ends before the part, which is a whole value.
+        let segs = vec![
+            lit(r#"{"A": "a\\", "B": "#, 0),
+            Seg::Var("v".into(), Span::new(18, 22)),
+            lit("}", 22),
+        ];
+        let root = parse(&segs).root.unwrap();
+        assert!(root.get("B").unwrap().is_unknown());
+        // {"A": "x\"${v}"}: an escaped quote, across two literals; the part is in the string.
+        let segs = vec![
+            lit(r#"{"A": "x\"#, 0),
+            lit("\"", 9),
+            Seg::Var("v".into(), Span::new(10, 14)),
+            lit("\"}", 14),
+        ];
+        let root = parse(&segs).root.unwrap();
+        let a = root.get("A").unwrap();
+        assert_eq!(a.text().unwrap().display(), "x\"${v}");
+        assert_eq!(a.span, Span::new(6, 15));
+        // The same in one literal.
+        let segs = vec![
+            lit(r#"{"A": "x\""#, 0),
+            Seg::Var("v".into(), Span::new(10, 14)),
+            lit("\"}", 14),
+        ];
+        let a = parse(&segs).root.unwrap().get("A").unwrap().clone();
+        assert_eq!(a.text().unwrap().display(), "x\"${v}");
+    }
+
+    #[test]
     fn quoted_escapes_keep_their_file_width() {
         // "{\"A\": \"x\"}" between the quotes, at offset 10
         let raw = r#"{\"A\": \"x\u0041\"}"#;
         let mut chars = Vec::new();
         quoted_chars(raw, 10, true, &mut chars).unwrap();
-        let root = parse(&[Seg::Lit(chars)]).root.unwrap();
+        let root = parse(&[Seg::Lit(Lit::from_chars(&chars))]).root.unwrap();
         let a = root.get("A").unwrap();
         assert_eq!(a.literal(), Some("xA"));
         let at = raw.find(r#"\"x"#).unwrap();

@@ -16,7 +16,7 @@ mod tests;
 
 use std::ops::Range;
 
-use super::embedded::{self, Seg};
+use super::embedded::{self, Lit, Seg};
 use super::{Attr, Block, Val};
 use crate::extract::tree::{Entry, Key, Node, Part, Text, Value};
 use crate::source::Span;
@@ -190,7 +190,7 @@ fn segments(cx: &Cx, e: &Expr) -> Option<Vec<Seg>> {
         Kind::Str { raw, .. } => {
             let mut chars = Vec::new();
             embedded::quoted_chars(cx.slice(raw), cx.base + raw.start, true, &mut chars)?;
-            Some(vec![Seg::Lit(chars)])
+            Some(vec![Seg::Lit(Lit::from_chars(&chars))])
         }
         // "{\"Resource\": \"${aws_s3_bucket.b.arn}/*\"}", <<EOF … EOF
         Kind::Template { elems, heredoc } => {
@@ -198,14 +198,15 @@ fn segments(cx: &Cx, e: &Expr) -> Option<Vec<Seg>> {
             for el in elems {
                 match el {
                     Elem::Lit { raw, .. } => {
-                        let mut chars = Vec::new();
                         let (text, at) = (cx.slice(raw), cx.base + raw.start);
-                        if heredoc.is_some() {
-                            embedded::heredoc_chars(text, at, &mut chars);
+                        let lit = if heredoc.is_some() {
+                            embedded::heredoc_lit(text, at)
                         } else {
+                            let mut chars = Vec::new();
                             embedded::quoted_chars(text, at, true, &mut chars)?;
-                        }
-                        segs.push(Seg::Lit(chars));
+                            Lit::from_chars(&chars)
+                        };
+                        segs.push(Seg::Lit(lit));
                     }
                     Elem::Interp { span, expr } => segs.push(Seg::Var(
                         embedded::normalize_expr(cx.slice(expr)),

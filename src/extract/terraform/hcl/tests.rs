@@ -11,7 +11,7 @@ use hcl_edit::structure::{self, BlockLabel, Structure};
 use hcl_edit::template::Element;
 use proptest::prelude::*;
 
-use super::super::embedded::{self, Seg};
+use super::super::embedded::{self, Lit, Seg};
 use super::super::{Attr, Block, Val};
 use super::{MAX_DEPTH, read};
 use crate::extract::tree::{Entry, Key, Node, Part, Text, Value};
@@ -124,7 +124,7 @@ fn segments(cx: &Cx, e: &Expression) -> Option<Vec<Seg>> {
             let inner = cx.src.get(r.start + 1..r.end.checked_sub(1)?)?;
             let mut chars = Vec::new();
             embedded::quoted_chars(inner, cx.base + r.start + 1, true, &mut chars)?;
-            Some(vec![Seg::Lit(chars)])
+            Some(vec![Seg::Lit(Lit::from_chars(&chars))])
         }
         // "{\"Resource\": \"${aws_s3_bucket.b.arn}/*\"}"
         Expression::StringTemplate(t) => template_segments(cx, t.iter(), false),
@@ -153,7 +153,7 @@ fn template_segments<'a>(
                 } else {
                     embedded::quoted_chars(raw, cx.base + r.start, true, &mut chars)?;
                 }
-                segs.push(Seg::Lit(chars));
+                segs.push(Seg::Lit(Lit::from_chars(&chars)));
             }
             Element::Interpolation(i) => segs.push(Seg::Var(
                 embedded::normalize_expr(cx.slice(i.expr.span())),
