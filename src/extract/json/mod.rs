@@ -1,6 +1,6 @@
-//! The JSON front end: text → spanned [`Node`] tree (jsonc-parser), and the raw-policy extractor
-//! that finds policy documents in `.json` files (bare policies, `PolicyDocument` wrappers, AWS CLI
-//! output).
+//! The JSON front end: text → spanned [`Node`] tree (a fast reader for strict JSON, jsonc-parser
+//! for the rest), and the raw-policy extractor that finds policy documents in `.json` files (bare
+//! policies, `PolicyDocument` wrappers, AWS CLI output).
 
 use jsonc_parser::ast::{ObjectPropName, Value as J};
 use jsonc_parser::{CollectOptions, ParseOptions, parse_to_ast};

@@ -1,5 +1,6 @@
-//! The YAML front end: text → spanned [`Node`] trees, one per document, from libyaml-safer's
-//! events and a small iterative tree builder.
+//! The YAML front end: text → spanned [`Node`] trees, one per document: by the fast reader
+//! ([`fast`]) for the subset CloudFormation templates are written in, else from libyaml-safer's
+//! events and a small iterative tree builder. Both give the same tree.
 //!
 //! CloudFormation's short tags become the long form they stand for, so that one intrinsic resolver
 //! reads YAML and JSON alike: `!Sub "…"` is built as `{"Fn::Sub": "…"}`, `!Ref X` as
