@@ -8,6 +8,7 @@
 //! recovers what it can. What it gives is what jsonc-parser and the conversion give, spans
 //! included: `tests.rs` checks that on every JSON file of the repository and on generated ones.
 
+use crate::extract::escape::backslash;
 use crate::extract::tree::{Entry, Key, Node, Text, Value};
 use crate::source::Span;
 
@@ -168,25 +169,8 @@ impl Reader<'_> {
                 }
                 b'\\' => {
                     s.push_str(&self.text[from..i]);
-                    let (c, len) = match *b.get(i + 1)? {
-                        b'"' => ('"', 2),
-                        b'\\' => ('\\', 2),
-                        b'/' => ('/', 2),
-                        b'b' => ('\u{8}', 2),
-                        b'f' => ('\u{c}', 2),
-                        b'n' => ('\n', 2),
-                        b'r' => ('\r', 2),
-                        b't' => ('\t', 2),
-                        b'u' => {
-                            let hex = self.text.get(i + 2..i + 6)?;
-                            if !hex.bytes().all(|h| h.is_ascii_hexdigit()) {
-                                return None;
-                            }
-                            // Surrogates (pairs or not) are left to jsonc-parser.
-                            (char::from_u32(u32::from_str_radix(hex, 16).ok()?)?, 6)
-                        }
-                        _ => return None,
-                    };
+                    // Surrogates (pairs or not) are left to jsonc-parser.
+                    let (c, len) = backslash(self.text, i, &[])?;
                     s.push(c);
                     i += len;
                     from = i;

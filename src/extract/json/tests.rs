@@ -38,29 +38,8 @@ fn read_fast(text: &str) -> Node {
 
 #[test]
 fn every_json_file_of_the_repository_reads_as_jsonc_parser_reads_it() {
-    fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
-        for e in std::fs::read_dir(dir).unwrap().flatten() {
-            let p = e.path();
-            let name = e.file_name().to_string_lossy().into_owned();
-            if name.starts_with('.') || name == "target" {
-                continue;
-            }
-            if p.is_dir() {
-                walk(&p, out);
-            } else if name.ends_with(".json") {
-                out.push(p);
-            }
-        }
-    }
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut files = Vec::new();
-    for dir in ["examples", "tests", "rules", "fuzz", "bench"] {
-        if root.join(dir).is_dir() {
-            walk(&root.join(dir), &mut files);
-        }
-    }
     let (mut fast, mut total) = (0, 0);
-    for f in &files {
+    for f in &crate::extract::repository_files(&[".json"]) {
         let Ok(text) = std::fs::read_to_string(f) else {
             continue;
         };
@@ -201,15 +180,6 @@ proptest! {
         cut in 0usize..3,
         insert in prop::sample::select(vec!["", ",", ":", "\"", "\\", "[", "]", "{", "}", "0", "-", ".", "e", "/", "//", "\n", "\u{1}", "tru", " "]),
     ) {
-        let mut at = at.index(text.len() + 1);
-        while !text.is_char_boundary(at) {
-            at -= 1;
-        }
-        let mut end = (at + cut).min(text.len());
-        while !text.is_char_boundary(end) {
-            end += 1;
-        }
-        let damaged = format!("{}{}{}", &text[..at], insert, &text[end..]);
-        agree(&damaged)?;
+        agree(&crate::extract::damage(&text, at, cut, insert))?;
     }
 }

@@ -12,6 +12,7 @@
 //! JSON string cannot span lines, so the raw heredoc text parses to the same document, at the right
 //! offsets.
 
+use crate::extract::escape::backslash;
 use crate::extract::json::{self, JsonError};
 use crate::extract::tree::{Node, Part, Text, Value};
 use crate::source::Span;
@@ -326,26 +327,12 @@ pub fn quoted_chars(
     out: &mut Vec<(char, Span)>,
 ) -> Option<()> {
     out.reserve(raw.len());
-    let b = raw.as_bytes();
     let mut i = 0;
     while i < raw.len() {
         let c = raw[i..].chars().next()?;
         let at = start + i;
         if c == '\\' {
-            let e = *b.get(i + 1)?;
-            let (ch, len) = match e {
-                b'n' => ('\n', 2),
-                b'r' => ('\r', 2),
-                b't' => ('\t', 2),
-                b'b' => ('\u{8}', 2),
-                b'f' => ('\u{c}', 2),
-                b'"' => ('"', 2),
-                b'\\' => ('\\', 2),
-                b'/' => ('/', 2),
-                b'u' => (hex(raw.get(i + 2..i + 6)?)?, 6),
-                b'U' => (hex(raw.get(i + 2..i + 10)?)?, 10),
-                _ => return None,
-            };
+            let (ch, len) = backslash(raw, i, b"U")?;
             out.push((ch, Span::new(at, at + len)));
             i += len;
             continue;
@@ -363,10 +350,6 @@ pub fn quoted_chars(
         i += c.len_utf8();
     }
     Some(())
-}
-
-fn hex(s: &str) -> Option<char> {
-    char::from_u32(u32::from_str_radix(s, 16).ok()?)
 }
 
 /// Splits already-decoded characters (a `.tf.json` string) into literal text and template parts.

@@ -17,6 +17,7 @@
 //! from its bracket to its closing bracket, and an empty value is an empty span at the next token.
 
 use super::{Props, Tag, plain_value, wrap};
+use crate::extract::escape::backslash;
 use crate::extract::tree::{Entry, Key, Node, Text, Value};
 use crate::source::Span;
 
@@ -236,17 +237,7 @@ impl Reader<'_> {
             }
             p = next.pos;
         };
-        let node = Node {
-            span: self.span(line.pos, last_end),
-            value: Value::Object(entries),
-        };
-        Some((
-            Built {
-                node,
-                end: last_end,
-            },
-            next,
-        ))
+        Some(self.block_collection(line.pos, last_end, Value::Object(entries), next))
     }
 
     /// A sequence whose `- ` entries are at `line.col`; `indentless` when it is a mapping value
@@ -289,17 +280,7 @@ impl Reader<'_> {
             }
             p = next.pos;
         };
-        let node = Node {
-            span: self.span(line.pos, last_end),
-            value: Value::Array(items),
-        };
-        Some((
-            Built {
-                node,
-                end: last_end,
-            },
-            next,
-        ))
+        Some(self.block_collection(line.pos, last_end, Value::Array(items), next))
     }
 
     /// A sequence or mapping that starts on a sequence entry's line, at `pos` and column `col`.
@@ -313,6 +294,21 @@ impl Reader<'_> {
         }?;
         self.depth -= 1;
         Some(built)
+    }
+
+    /// A finished block collection: from its first token to the end of its last child.
+    fn block_collection(
+        &self,
+        start: usize,
+        end: usize,
+        value: Value,
+        next: Line,
+    ) -> (Built, Line) {
+        let node = Node {
+            span: self.span(start, end),
+            value,
+        };
+        (Built { node, end }, next)
     }
 
     /// The value after a mapping key's `:` at `after`; `col` is the mapping's column.
@@ -550,8 +546,7 @@ impl Reader<'_> {
     /// A one-line scalar token at `q`, in block or flow context.
     fn scalar(&self, q: usize, flow: bool) -> Option<Scalar> {
         match self.b.get(q)? {
-            b'\'' => self.single_quoted(q),
-            b'"' => self.double_quoted(q),
+            b'\'' | b'"' => self.quoted(q),
             _ => self.plain(q, flow),
         }
     }
@@ -644,20 +639,19 @@ impl Reader<'_> {
         matches!(self.b.get(i), Some(b',' | b'[' | b']' | b'{' | b'}'))
     }
 
-    /// `'…'` on one line, `''` standing for a quote.
-    fn single_quoted(&self, q: usize) -> Option<Scalar> {
+    /// A quoted scalar on one line: `'…'` (`''` standing for a quote) or `"…"` (with the escapes
+    /// JSON knows and `\0`; `\uXXXX` but no surrogates).
+    fn quoted(&self, q: usize) -> Option<Scalar> {
+        let quote = self.b[q];
         let mut text = String::new();
-        let mut from = q + 1;
-        let mut i = q + 1;
+        let (mut from, mut i) = (q + 1, q + 1);
         loop {
-            match self.b.get(i)? {
-                b'\n' => return None,
-                b'\'' if self.b.get(i + 1) == Some(&b'\'') => {
-                    text.push_str(&self.text[from..=i]);
-                    i += 2;
-                    from = i;
-                }
-                b'\'' => {
+            let c = *self.b.get(i)?;
+            let (decoded, len) = match (quote, c) {
+                (_, b'\n') => return None,
+                (b'\'', b'\'') if self.b.get(i + 1) == Some(&b'\'') => ('\'', 2),
+                (b'"', b'\\') => backslash(self.text, i, b"0")?,
+                _ if c == quote => {
                     text.push_str(&self.text[from..i]);
                     return Some(Scalar {
                         text,
@@ -665,52 +659,15 @@ impl Reader<'_> {
                         quoted: true,
                     });
                 }
-                _ => i += 1,
-            }
-        }
-    }
-
-    /// `"…"` on one line, with the escapes JSON knows (`\uXXXX` but no surrogates).
-    fn double_quoted(&self, q: usize) -> Option<Scalar> {
-        let mut text = String::new();
-        let mut from = q + 1;
-        let mut i = q + 1;
-        loop {
-            match self.b.get(i)? {
-                b'\n' => return None,
-                b'"' => {
-                    text.push_str(&self.text[from..i]);
-                    return Some(Scalar {
-                        text,
-                        end: i + 1,
-                        quoted: true,
-                    });
+                _ => {
+                    i += 1;
+                    continue;
                 }
-                b'\\' => {
-                    text.push_str(&self.text[from..i]);
-                    let (c, len) = match self.b.get(i + 1)? {
-                        b'\\' => ('\\', 2),
-                        b'"' => ('"', 2),
-                        b'/' => ('/', 2),
-                        b'n' => ('\n', 2),
-                        b't' => ('\t', 2),
-                        b'r' => ('\r', 2),
-                        b'0' => ('\0', 2),
-                        b'u' => {
-                            let hex = self.text.get(i + 2..i + 6)?;
-                            if !hex.bytes().all(|h| h.is_ascii_hexdigit()) {
-                                return None;
-                            }
-                            (char::from_u32(u32::from_str_radix(hex, 16).ok()?)?, 6)
-                        }
-                        _ => return None,
-                    };
-                    text.push(c);
-                    i += len;
-                    from = i;
-                }
-                _ => i += 1,
-            }
+            };
+            text.push_str(&self.text[from..i]);
+            text.push(decoded);
+            i += len;
+            from = i;
         }
     }
 
@@ -744,16 +701,10 @@ impl Reader<'_> {
                 loop {
                     let item = self.flow_value(i, col)?;
                     items.push(item.node);
-                    i = self.flow_space(item.end, col)?;
-                    match self.b.get(i) {
-                        Some(b',') => {
-                            i = self.flow_space(i + 1, col)?;
-                            if self.b.get(i) == Some(&b']') {
-                                return None;
-                            }
-                        }
-                        Some(b']') => break,
-                        _ => return None,
+                    let closed;
+                    (i, closed) = self.flow_next(item.end, col, b']')?;
+                    if closed {
+                        break;
                     }
                 }
             }
@@ -777,16 +728,10 @@ impl Reader<'_> {
                         key,
                         value: value.node,
                     });
-                    i = self.flow_space(value.end, col)?;
-                    match self.b.get(i) {
-                        Some(b',') => {
-                            i = self.flow_space(i + 1, col)?;
-                            if self.b.get(i) == Some(&b'}') {
-                                return None;
-                            }
-                        }
-                        Some(b'}') => break,
-                        _ => return None,
+                    let closed;
+                    (i, closed) = self.flow_next(value.end, col, b'}')?;
+                    if closed {
+                        break;
                     }
                 }
             }
@@ -801,6 +746,20 @@ impl Reader<'_> {
             },
             end,
         })
+    }
+
+    /// After a flow collection's item that ends at `end`: the next item's start after a `,`, or
+    /// the closing bracket `close` and `true`. A trailing comma is left to the builder.
+    fn flow_next(&self, end: usize, col: usize, close: u8) -> Option<(usize, bool)> {
+        let i = self.flow_space(end, col)?;
+        match *self.b.get(i)? {
+            b',' => {
+                let next = self.flow_space(i + 1, col)?;
+                (self.b.get(next) != Some(&close)).then_some((next, false))
+            }
+            c if c == close => Some((i, true)),
+            _ => None,
+        }
     }
 
     /// A node inside a flow collection: a nested collection, a scalar, or a tagged one of them.

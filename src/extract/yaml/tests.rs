@@ -48,32 +48,8 @@ fn left_to_builder(text: &str) {
 
 #[test]
 fn every_yaml_file_of_the_repository_reads_as_the_builder_reads_it() {
-    fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
-        for e in std::fs::read_dir(dir).unwrap().flatten() {
-            let p = e.path();
-            let name = e.file_name().to_string_lossy().into_owned();
-            if name.starts_with('.') || name == "target" {
-                continue;
-            }
-            if p.is_dir() {
-                walk(&p, out);
-            } else if [".yaml", ".yml", ".template"]
-                .iter()
-                .any(|x| name.ends_with(x))
-            {
-                out.push(p);
-            }
-        }
-    }
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut files = Vec::new();
-    for dir in ["examples", "tests", "rules", "bench", "fuzz"] {
-        if root.join(dir).is_dir() {
-            walk(&root.join(dir), &mut files);
-        }
-    }
     let (mut fast, mut total) = (0, 0);
-    for f in &files {
+    for f in &crate::extract::repository_files(&[".yaml", ".yml", ".template"]) {
         let Ok(text) = std::fs::read_to_string(f) else {
             continue;
         };
@@ -252,7 +228,7 @@ fn flow_plain() -> impl Strategy<Value = String> {
 fn quoted() -> impl Strategy<Value = String> {
     prop_oneof![
         "'([a-z:# ,\\[\\]{}\"-]|''){0,8}'",
-        "\"([a-z:# ,\\[\\]{}'-]|\\\\[\"\\\\/nt]|\\\\u00e9){0,8}\"",
+        "\"([a-z:# ,\\[\\]{}'-]|\\\\[\"\\\\/ntbfr0]|\\\\u00e9){0,8}\"",
     ]
 }
 
@@ -450,15 +426,6 @@ proptest! {
         cut in 0usize..4,
         insert in prop::sample::select(vec!["", "-", " ", ":", "#", "'", "\"", "[", "]", "{", "}", "!", "&", "*", "|", ">", "\n", "  ", "- ", ": ", ",", "?", "\\", "%"]),
     ) {
-        let mut at = at.index(text.len() + 1);
-        while !text.is_char_boundary(at) {
-            at -= 1;
-        }
-        let mut end = (at + cut).min(text.len());
-        while !text.is_char_boundary(end) {
-            end += 1;
-        }
-        let damaged = format!("{}{}{}", &text[..at], insert, &text[end..]);
-        agree(&damaged)?;
+        agree(&crate::extract::damage(&text, at, cut, insert))?;
     }
 }

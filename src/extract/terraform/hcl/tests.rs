@@ -260,21 +260,7 @@ fn agree(src: &str) -> Result<(), TestCaseError> {
 
 #[test]
 fn every_tf_file_of_the_repository_reads_as_hcl_edit_reads_it() {
-    fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
-        for e in std::fs::read_dir(dir).unwrap().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                walk(&p, out);
-            } else if p.extension().is_some_and(|x| x == "tf") {
-                out.push(p);
-            }
-        }
-    }
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut files = Vec::new();
-    for dir in ["tests", "examples", "rules"] {
-        walk(&root.join(dir), &mut files);
-    }
+    let files = crate::extract::repository_files(&[".tf"]);
     assert!(files.len() > 25, "{files:?}");
     for f in files {
         let Ok(text) = std::fs::read_to_string(&f) else {
