@@ -205,8 +205,15 @@ impl Reader<'_> {
 
     /// A block collection starting at `line`: a sequence at `- `, else a mapping.
     fn block(&mut self, line: Line) -> Option<(Built, Line)> {
+        let sequence = self.dash(line.pos);
+        self.collection(line, sequence)
+    }
+
+    /// A block sequence or mapping at `line`, also one that starts on a sequence entry's line
+    /// (`- - a`, `- Effect: Allow`).
+    fn collection(&mut self, line: Line, sequence: bool) -> Option<(Built, Line)> {
         self.enter()?;
-        let built = if self.dash(line.pos) {
+        let built = if sequence {
             self.sequence(line, false)
         } else {
             self.mapping(line)
@@ -249,6 +256,11 @@ impl Reader<'_> {
         let mut last_end;
         let next = loop {
             let q = self.spaces(p + 1);
+            // A collection on the entry's line starts at its own column.
+            let compact = Line {
+                pos: q,
+                col: col + (q - p),
+            };
             let (item, next) = match self.b.get(q) {
                 // The entry's node starts on a later line.
                 None | Some(b'\n' | b'#') => {
@@ -260,8 +272,8 @@ impl Reader<'_> {
                 }
                 Some(b'!') => self.tagged(q, col)?,
                 // A compact collection: `- - a` or `- Effect: Allow`, at its own column.
-                Some(b'-') if self.blankz(q + 1) => self.compact(q, col + (q - p), true)?,
-                _ if self.is_key(q) => self.compact(q, col + (q - p), false)?,
+                Some(b'-') if self.blankz(q + 1) => self.collection(compact, true)?,
+                _ if self.is_key(q) => self.collection(compact, false)?,
                 _ => self.inline(q, col)?,
             };
             last_end = item.end;
@@ -281,19 +293,6 @@ impl Reader<'_> {
             p = next.pos;
         };
         Some(self.block_collection(line.pos, last_end, Value::Array(items), next))
-    }
-
-    /// A sequence or mapping that starts on a sequence entry's line, at `pos` and column `col`.
-    fn compact(&mut self, pos: usize, col: usize, sequence: bool) -> Option<(Built, Line)> {
-        self.enter()?;
-        let line = Line { pos, col };
-        let built = if sequence {
-            self.sequence(line, false)
-        } else {
-            self.mapping(line)
-        }?;
-        self.depth -= 1;
-        Some(built)
     }
 
     /// A finished block collection: from its first token to the end of its last child.
