@@ -469,11 +469,6 @@ impl ArnPattern {
     }
 }
 
-/// The elements of plain text: one character each.
-fn text_elements(text: &str) -> Vec<El> {
-    text.chars().map(|c| one(Set::One(c))).collect()
-}
-
 /// The positions of the first five `:` of an element list, when certain (see [`colons`]).
 type Colons = Option<[usize; 5]>;
 
@@ -696,7 +691,8 @@ fn text_fields_match(alt: &Alternative, fc: [usize; 5], policy: &PlainArn) -> bo
             Shape::Other => match &alt.resource {
                 Some(m) if i == 5 => m.run_text(p),
                 _ => {
-                    let p = text_elements(p);
+                    // Fields before the resource part hold no wildcard: one element a character.
+                    let p = policy_elements(&[Part::Lit(p)]);
                     starts_agree(f, &p) && intersects(f, &p)
                 }
             },

@@ -279,7 +279,9 @@ fn split(s: &str, vars: &[&str]) -> Text {
 }
 
 /// Characters of a heredoc literal as written at `start`: only the template escapes `$${` and
-/// `%%{` differ from the text (heredocs have no backslash escapes).
+/// `%%{` differ from the text (heredocs have no backslash escapes). The character-by-character
+/// reference that [`heredoc_lit`] is tested against.
+#[cfg(test)]
 pub fn heredoc_chars(raw: &str, start: usize, out: &mut Vec<(char, Span)>) {
     out.reserve(raw.len());
     let mut it = raw.char_indices().peekable();
@@ -296,7 +298,8 @@ pub fn heredoc_chars(raw: &str, start: usize, out: &mut Vec<(char, Span)>) {
     }
 }
 
-/// [`heredoc_chars`] as a [`Lit`], built a run at a time.
+/// A heredoc literal written at `start`, as a [`Lit`] built a run at a time: only the template
+/// escapes `$${` and `%%{` (one character from two bytes) differ from the text.
 pub fn heredoc_lit(raw: &str, start: usize) -> Lit {
     let mut l = Lit::default();
     let b = raw.as_bytes();
