@@ -7,10 +7,12 @@ use clap::Parser;
 use iamlint::cli::{Cli, ColorChoice, Command, Format};
 use iamlint::{output, rules, settings};
 
+mod alloc;
+
 /// Linting allocates many small strings and trees per file on every worker thread; mimalloc's
 /// per-thread heaps measured faster than the system allocator on the managed-policies corpus.
 #[global_allocator]
-static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOC: alloc::MiMalloc = alloc::MiMalloc;
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {

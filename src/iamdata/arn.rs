@@ -60,6 +60,17 @@ impl Set {
         }
     }
 
+    /// Does the set hold every character of `text`? The classes exclude only ASCII characters,
+    /// so they are checked on bytes.
+    fn holds_all(self, text: &str) -> bool {
+        match self {
+            Set::One(x) => text.chars().all(|c| c == x),
+            Set::Any => true,
+            Set::NoColon => !text.as_bytes().contains(&b':'),
+            Set::NoColonSlash => !text.bytes().any(|b| b == b':' || b == b'/'),
+        }
+    }
+
     fn intersects(self, other: Set) -> bool {
         match (self, other) {
             (Set::One(c), s) | (s, Set::One(c)) => s.contains(c),
@@ -120,6 +131,9 @@ struct Masks {
     no_colon_slash: u128,
     /// Single-character positions, by character (a format part has few distinct ones).
     ones: Box<[(char, u128)]>,
+    /// The ASCII characters among `ones`, one bit each: most characters of a policy ARN are
+    /// none of them, and need no look-up.
+    ascii_ones: u128,
 }
 
 impl Masks {
@@ -134,6 +148,7 @@ impl Masks {
             no_colon: 0,
             no_colon_slash: 0,
             ones: Box::new([]),
+            ascii_ones: 0,
         };
         let mut ones: Vec<(char, u128)> = Vec::new();
         for (i, e) in els.iter().enumerate() {
@@ -145,10 +160,15 @@ impl Masks {
                 Set::Any => m.any |= bit,
                 Set::NoColon => m.no_colon |= bit,
                 Set::NoColonSlash => m.no_colon_slash |= bit,
-                Set::One(c) => match ones.iter_mut().find(|(x, _)| *x == c) {
-                    Some((_, b)) => *b |= bit,
-                    None => ones.push((c, bit)),
-                },
+                Set::One(c) => {
+                    if c.is_ascii() {
+                        m.ascii_ones |= 1 << (c as u32);
+                    }
+                    match ones.iter_mut().find(|(x, _)| *x == c) {
+                        Some((_, b)) => *b |= bit,
+                        None => ones.push((c, bit)),
+                    }
+                }
             }
         }
         m.ones = ones.into_boxed_slice();
@@ -164,21 +184,22 @@ impl Masks {
                 m |= self.no_colon_slash;
             }
         }
+        if c.is_ascii() && self.ascii_ones & (1 << (c as u32)) == 0 {
+            return m;
+        }
         self.ones
             .iter()
             .find(|(x, _)| *x == c)
             .map_or(m, |(_, bits)| m | bits)
     }
 
-    /// Adds the positions reachable without reading: past repeated elements.
-    fn close(&self, mut s: u128) -> u128 {
-        loop {
-            let next = s | ((s & self.repeats) << 1);
-            if next == s {
-                return s;
-            }
-            s = next;
-        }
+    /// Adds the positions reachable without reading: past repeated elements. From a position
+    /// in a run of repeated elements, every later position of the run and the one after it.
+    /// Adding the run's bits to the reached ones carries from the lowest reached bit to just
+    /// past the run; the exclusive or then leaves exactly those positions (carries stop at the
+    /// position after a run, which is never a repeated one, and `len` < 128 leaves room).
+    fn close(&self, s: u128) -> u128 {
+        s | ((s & self.repeats).wrapping_add(self.repeats) ^ self.repeats)
     }
 
     /// [`Masks::run`] on policy text without policy variables: characters, `?` and `*`.
@@ -684,9 +705,7 @@ fn text_fields_match(alt: &Alternative, fc: [usize; 5], policy: &PlainArn) -> bo
             Shape::Plain => p == head,
             Shape::Placeholder => {
                 let set = f[f.len() - 1].set;
-                p.len() > head.len()
-                    && p.starts_with(head)
-                    && p[head.len()..].chars().all(|c| set.contains(c))
+                p.len() > head.len() && p.starts_with(head) && set.holds_all(&p[head.len()..])
             }
             Shape::Other => match &alt.resource {
                 Some(m) if i == 5 => m.run_text(p),
@@ -909,6 +928,25 @@ mod tests {
             let p = policy_elements(&[Part::Lit(&policy)]);
             prop_assert_eq!(Masks::new(&els).unwrap().run(&p), search(&els, &p), "{:?} vs {}", els, policy);
             prop_assert_eq!(intersects(&p, &els), search(&els, &p));
+        }
+
+        // The closure in one addition is the closure taken a step at a time.
+        #[test]
+        fn closure_is_the_stepwise_closure(
+            els in prop::collection::vec(element(), 0..127),
+            reached in any::<u128>(),
+        ) {
+            let m = Masks::new(&els).unwrap();
+            let mut s = reached & ((1u128 << els.len() << 1) - 1);
+            let start = s;
+            loop {
+                let next = s | ((s & m.repeats) << 1);
+                if next == s {
+                    break;
+                }
+                s = next;
+            }
+            prop_assert_eq!(m.close(start), s);
         }
 
         // Matching field by field decides exactly what the search over the whole lists does.

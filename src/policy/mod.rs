@@ -10,7 +10,6 @@ pub mod reference;
 pub mod suggest;
 
 use std::cell::OnceCell;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::extract::tree::{Key, Node, Text, Value};
@@ -272,7 +271,7 @@ pub struct Statement {
     unscoped: OnceCell<Option<Span>>,
     /// Positions of the `Action` items by lower-cased service prefix, for
     /// [`Self::service_action_item_covering`].
-    items_by_service: OnceCell<HashMap<String, Vec<usize>>>,
+    items_by_service: OnceCell<foldhash::HashMap<String, Vec<usize>>>,
 }
 
 impl Statement {
@@ -399,7 +398,7 @@ impl Statement {
         let el = self.action.as_ref().filter(|a| !a.negated)?;
         // Rules ask about dozens of actions; look only at the items of the action's service.
         let by_service = self.items_by_service.get_or_init(|| {
-            let mut map: HashMap<String, Vec<usize>> = HashMap::new();
+            let mut map = foldhash::HashMap::<String, Vec<usize>>::default();
             for (i, item) in el.items.iter().enumerate() {
                 if let Some((prefix, _)) = item.literal().and_then(arn::split_colon) {
                     map.entry(prefix.to_ascii_lowercase()).or_default().push(i);
@@ -407,8 +406,12 @@ impl Statement {
             }
             map
         });
-        by_service
-            .get(&service.to_ascii_lowercase())?
+        let found = if service.bytes().any(|b| b.is_ascii_uppercase()) {
+            by_service.get(&service.to_ascii_lowercase())
+        } else {
+            by_service.get(service)
+        };
+        found?
             .iter()
             .map(|&i| &el.items[i])
             .find(|i| i.literal().is_some_and(|p| wildcard_match(p, action, true)))

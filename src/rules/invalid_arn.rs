@@ -1,4 +1,3 @@
-use std::collections::HashMap;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -67,10 +66,10 @@ impl Namespace {
 }
 
 /// Resource types by the service field of their ARN format.
-fn types_by_namespace() -> &'static HashMap<&'static str, Namespace> {
-    static MAP: OnceLock<HashMap<&'static str, Namespace>> = OnceLock::new();
+fn types_by_namespace() -> &'static foldhash::HashMap<&'static str, Namespace> {
+    static MAP: OnceLock<foldhash::HashMap<&'static str, Namespace>> = OnceLock::new();
     MAP.get_or_init(|| {
-        let mut map: HashMap<&'static str, Namespace> = HashMap::with_capacity(512);
+        let mut map = foldhash::HashMap::<&'static str, Namespace>::default();
         for s in iamdata::get().services() {
             for t in s.resource_types() {
                 for format in t.arn_formats() {

@@ -935,14 +935,18 @@ impl<'a> Parser<'a> {
                     }
                     lit = self.pos;
                 }
-                // Plain text: on to the next byte that may mean something here.
+                // Plain text: on to the next byte that may mean something here (quotes and
+                // backslashes are text in a heredoc).
                 _ => {
                     self.pos += 1;
                     let rest = &self.b[self.pos..];
-                    self.pos += rest
-                        .iter()
-                        .position(|&b| matches!(b, b'"' | b'\\' | b'\n' | b'$' | b'%'))
-                        .unwrap_or(rest.len());
+                    self.pos += match end {
+                        End::Heredoc(_) => memchr::memchr3(b'\n', b'$', b'%', rest),
+                        End::Quote => rest
+                            .iter()
+                            .position(|&b| matches!(b, b'"' | b'\\' | b'\n' | b'$' | b'%')),
+                    }
+                    .unwrap_or(rest.len());
                 }
             }
         }
