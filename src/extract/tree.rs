@@ -122,20 +122,21 @@ impl Text {
         }
     }
 
-    /// The value as people write it: unknown parts shown as `${…}`.
+    /// The value as people write it: unknown parts shown as `${…}` (what `{}` formats).
     pub fn display(&self) -> String {
-        let mut s = String::new();
+        self.to_string()
+    }
+}
+
+impl std::fmt::Display for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         for p in &self.parts {
             match p {
-                Part::Lit(l) => s.push_str(l),
-                Part::Var(v) => {
-                    s.push_str("${");
-                    s.push_str(v);
-                    s.push('}');
-                }
+                Part::Lit(l) => f.write_str(l)?,
+                Part::Var(v) => write!(f, "${{{v}}}")?,
             }
         }
-        s
+        Ok(())
     }
 }
 

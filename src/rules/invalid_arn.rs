@@ -3,7 +3,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::{Category, Context, Rule, RuleMeta};
 use crate::diagnostic::{Edit, Fix, Severity, replace_in_token};
-use crate::extract::tree::UNKNOWN;
+use crate::extract::tree::{Text, UNKNOWN};
 use crate::iamdata::{self, ArnPattern, ResourceType, has_wildcard, wildcard_match};
 use crate::policy::arn::has_unknown;
 use crate::policy::{Item, PolicyDocument};
@@ -107,7 +107,33 @@ fn parts(masked: &str) -> Vec<iamdata::Part<'_>> {
 
 /// A field the linter can judge: fully known, no wildcard, no policy variable.
 fn plain(field: &str) -> bool {
-    !has_unknown(field) && !has_wildcard(field) && !field.contains("${")
+    !has_unknown(field) && !has_wildcard(field) && !has_policy_variable(field)
+}
+
+/// Does the text hold `${` (a policy variable such as `${aws:username}`)?
+fn has_policy_variable(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.iter()
+        .enumerate()
+        .any(|(i, &c)| c == b'$' && b.get(i + 1) == Some(&b'{'))
+}
+
+/// The text split at its first five `:`: the six fields of an ARN, or fewer (how many, second).
+fn split_fields(text: &str) -> ([&str; 6], usize) {
+    let mut fields = [""; 6];
+    let (mut n, mut start) = (0, 0);
+    for (i, b) in text.bytes().enumerate() {
+        if b == b':' {
+            fields[n] = &text[start..i];
+            n += 1;
+            start = i + 1;
+            if n == 5 {
+                break;
+            }
+        }
+    }
+    fields[n] = &text[start..];
+    (fields, n + 1)
 }
 
 /// Could the text start with `arn:`? Wildcards and unknown parts could stand for it.
@@ -152,7 +178,8 @@ fn check(item: &Item, file: &SourceFile) -> Option<Problem> {
         return None;
     }
     let masked = item.text.masked();
-    let shown = item.text.display();
+    // Formatted only into a message: most resources have none.
+    let shown = &item.text;
     // "" is `empty-value`'s.
     if masked.is_empty() || masked == "*" || masked.starts_with("${") {
         return None;
@@ -177,14 +204,17 @@ fn check(item: &Item, file: &SourceFile) -> Option<Problem> {
             "write the resource's full ARN: `arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE`".into(),
         );
     }
-    let fields: Vec<&str> = masked.splitn(6, ':').collect();
-    if fields.len() < 6 {
+    let (fields, count) = split_fields(&masked);
+    if count < 6 {
         // "arn:aws:s3:*" — a wildcard or unknown part may stand for the missing colons.
-        if fields.iter().any(|f| has_wildcard(f) || has_unknown(f)) {
+        if fields[..count]
+            .iter()
+            .any(|f| has_wildcard(f) || has_unknown(f))
+        {
             return None;
         }
         return problem(
-            format!("`{shown}` has {} of the six ARN fields", fields.len()),
+            format!("`{shown}` has {count} of the six ARN fields"),
             "an ARN is `arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE`",
             "add the missing fields; leave region or account empty (`::`) where the service has none".into(),
         );
@@ -200,7 +230,7 @@ fn check(item: &Item, file: &SourceFile) -> Option<Problem> {
         );
     }
     // "arn:amazon:s3:::b", "arn:AWS:s3:::b"
-    if !has_unknown(partition) && !partition.contains("${") {
+    if !has_unknown(partition) && !has_policy_variable(partition) {
         let known = PARTITIONS
             .iter()
             .any(|p| wildcard_match(partition, p, false));
@@ -253,19 +283,15 @@ fn check(item: &Item, file: &SourceFile) -> Option<Problem> {
             "add the resource (`bucket-name`, `role/name`, `*`)".into(),
         );
     }
-    format_problem(
-        item,
-        [partition, service, region, account, resource],
-        &shown,
-    )
-    .or_else(|| account_problem(item, account, &shown, file))
+    format_problem(item, [partition, service, region, account, resource], shown)
+        .or_else(|| account_problem(item, account, shown, file))
 }
 
 /// A region or account where the service's ARNs of this form have none, or none where they
 /// have one: the ARN matches no resource type of its service as written, but does with that
 /// field emptied (or filled). An ARN that matches no type for another reason is not judged:
 /// the reference may lack the type.
-fn format_problem(item: &Item, fields: [&str; 5], shown: &str) -> Option<Problem> {
+fn format_problem(item: &Item, fields: [&str; 5], shown: &Text) -> Option<Problem> {
     let [partition, service, region, account, resource] = fields;
     if !plain(service) {
         return None;
@@ -328,7 +354,7 @@ fn format_problem(item: &Item, fields: [&str; 5], shown: &str) -> Option<Problem
 /// An account field of digits that is not twelve long (`12345678901`: a dropped leading zero),
 /// or the console's `1234-5678-9012`. Anything with letters is not judged: AWS uses `aws` and
 /// `cloudfront` there, and documentation placeholders (`ACCOUNT_ID`) are someone else's concern.
-fn account_problem(item: &Item, account: &str, shown: &str, file: &SourceFile) -> Option<Problem> {
+fn account_problem(item: &Item, account: &str, shown: &Text, file: &SourceFile) -> Option<Problem> {
     if !plain(account) || account.is_empty() {
         return None;
     }
@@ -419,6 +445,24 @@ mod tests {
         assert!(could_be_arn("\u{FFFC}:s3"));
         assert!(!could_be_arn("bucket/*"));
         assert!(!could_be_arn("ar"));
+    }
+
+    #[test]
+    fn fields_split_at_the_first_five_colons() {
+        for text in [
+            "",
+            "arn",
+            "arn:aws:s3",
+            "arn:aws:s3:::b",
+            "arn:aws:rds-db:r:1:dbuser:a/b:c",
+            ":::::",
+        ] {
+            let want: Vec<&str> = text.splitn(6, ':').collect();
+            let (fields, count) = split_fields(text);
+            assert_eq!(fields[..count], want[..], "{text}");
+        }
+        assert!(has_policy_variable("a/${aws:username}"));
+        assert!(!has_policy_variable("a$/{b}$"));
     }
 
     #[test]

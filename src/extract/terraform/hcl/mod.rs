@@ -349,7 +349,8 @@ fn dedent(elems: &[Elem], lits: &mut [String]) {
                 out.push('\n');
             }
             if i > 0 || first_starts {
-                out.extend(line.chars().skip(n));
+                let cut = line.char_indices().nth(n).map_or(line.len(), |(i, _)| i);
+                out.push_str(&line[cut..]);
             } else {
                 out.push_str(line);
             }
