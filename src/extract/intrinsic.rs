@@ -6,7 +6,7 @@
 //! way `Fn::Sub` would name it (`AWS::AccountId`, `Role.Arn`, `Bucket`). Nothing is guessed:
 //! `Fn::If`, `Fn::Select`, `Fn::ImportValue` and the like are unknown as a whole.
 
-use super::tree::{Entry, Node, Part, Text, Value};
+use super::tree::{Entry, Node, Part, Text, TextBuilder, Value};
 use crate::source::Span;
 
 /// The pseudo parameter that means "this stack's account": trust from it is not cross-account.
@@ -152,23 +152,25 @@ fn scalar_text(n: &Node) -> Option<Text> {
 /// [`sub_text`] over the literal parts of a template that already has unknown parts (a
 /// Serverless variable in a `Fn::Sub` string).
 fn sub_parts(template: &Text, vars: &[(String, Text)]) -> Text {
-    let mut out = Text::default();
-    for p in &template.parts {
+    let mut out = TextBuilder::default();
+    for p in template.parts.iter() {
         match p {
-            Part::Lit(s) => {
-                for q in sub_text(s, vars).parts {
-                    out.push(q);
-                }
-            }
+            Part::Lit(s) => sub_into(s, vars, &mut out),
             Part::Var(_) => out.push(p.clone()),
         }
     }
-    out
+    out.finish()
 }
 
 /// Expands a `Fn::Sub` template: `${Name}` from `vars` or unknown, `${!Literal}` as `${Literal}`.
 pub fn sub_text(template: &str, vars: &[(String, Text)]) -> Text {
-    let mut out = Text::default();
+    let mut out = TextBuilder::default();
+    sub_into(template, vars, &mut out);
+    out.finish()
+}
+
+/// [`sub_text`] into a text being built.
+fn sub_into(template: &str, vars: &[(String, Text)], out: &mut TextBuilder) {
     let mut rest = template;
     while let Some(at) = rest.find("${") {
         out.push(Part::Lit(rest[..at].to_string()));
@@ -181,21 +183,16 @@ pub fn sub_text(template: &str, vars: &[(String, Text)]) -> Text {
         }
         let Some(close) = after.find('}') else {
             out.push(Part::Lit(rest[at..].to_string()));
-            return out;
+            return;
         };
         let name = after[..close].trim();
         match vars.iter().find(|(n, _)| n == name) {
-            Some((_, t)) => {
-                for p in &t.parts {
-                    out.push(p.clone());
-                }
-            }
+            Some((_, t)) => out.push_text(t),
             None => out.push(Part::Var(name.to_string())),
         }
         rest = &after[close + 1..];
     }
     out.push(Part::Lit(rest.to_string()));
-    out
 }
 
 /// `!Join [":", [a, !Ref B, c]]` with a literal delimiter and a literal list of values.
@@ -206,16 +203,14 @@ fn join(arg: &Node) -> Option<Text> {
         // !Join [",", !Ref Subnets]: the list itself is unknown.
         return None;
     };
-    let mut out = Text::default();
+    let mut out = TextBuilder::default();
     for (i, item) in items.iter().enumerate() {
         if i > 0 {
             out.push(Part::Lit(delim.to_string()));
         }
-        for p in scalar_text(item)?.parts {
-            out.push(p);
-        }
+        out.push_text(&scalar_text(item)?);
     }
-    Some(out)
+    Some(out.finish())
 }
 
 fn arg_items(arg: &Node) -> Option<[&Node; 2]> {
@@ -228,8 +223,8 @@ fn arg_items(arg: &Node) -> Option<[&Node; 2]> {
 /// Splits Serverless Framework variables out of a string's literal parts. IAM's own policy
 /// variables (`${aws:username}`) stay literal, as in any policy.
 pub fn serverless_vars(t: &Text) -> Text {
-    let mut out = Text::default();
-    for part in &t.parts {
+    let mut out = TextBuilder::default();
+    for part in t.parts.iter() {
         let Part::Lit(s) = part else {
             out.push(part.clone());
             continue;
@@ -262,7 +257,7 @@ pub fn serverless_vars(t: &Text) -> Text {
         }
         out.push(Part::Lit(rest.to_string()));
     }
-    out
+    out.finish()
 }
 
 /// `${aws:username}`, `${saml:sub}`, `${*}`: evaluated by IAM, not by the framework. (Serverless's
@@ -302,8 +297,8 @@ mod tests {
             &[],
         );
         assert_eq!(
-            t.parts,
-            vec![
+            t.parts[..],
+            [
                 lit("arn:aws:rds-db:"),
                 var("AWS::Region"),
                 lit(":"),
@@ -316,8 +311,8 @@ mod tests {
             Some("a${Literal}b")
         );
         assert_eq!(
-            sub_text("a${ B }c${", &[]).parts,
-            vec![lit("a"), var("B"), lit("c${")]
+            sub_text("a${ B }c${", &[]).parts[..],
+            [lit("a"), var("B"), lit("c${")]
         );
         let vars = vec![("Name".to_string(), Text::lit("logs"))];
         assert_eq!(
@@ -332,15 +327,15 @@ mod tests {
             r#"{"Fn::Sub": ["arn:aws:s3:::${B}/${K}", {"B": "logs", "K": {"Ref": "Key"}}]}"#,
         );
         assert_eq!(
-            n.text().unwrap().parts,
-            vec![lit("arn:aws:s3:::logs/"), var("Key")]
+            n.text().unwrap().parts[..],
+            [lit("arn:aws:s3:::logs/"), var("Key")]
         );
         let n = resolved(
             r#"{"Fn::Join": ["", ["arn:aws:iam::", {"Ref": "AWS::AccountId"}, ":root"]]}"#,
         );
         assert_eq!(
-            n.text().unwrap().parts,
-            vec![lit("arn:aws:iam::"), var("AWS::AccountId"), lit(":root")]
+            n.text().unwrap().parts[..],
+            [lit("arn:aws:iam::"), var("AWS::AccountId"), lit(":root")]
         );
         let n = resolved(r#"{"Fn::Join": [",", {"Ref": "List"}]}"#);
         assert!(n.is_unknown());
@@ -367,8 +362,8 @@ mod tests {
             "arn:aws:s3:::${self:custom.bucket.${sls:stage}}/${aws:username}/*",
         ));
         assert_eq!(
-            t.parts,
-            vec![
+            t.parts[..],
+            [
                 lit("arn:aws:s3:::"),
                 var("self:custom.bucket.${sls:stage}"),
                 lit("/${aws:username}/*")

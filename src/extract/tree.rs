@@ -4,6 +4,8 @@
 //! Serverless `${self:…}` — is kept as a [`Text`] with [`Part::Var`] parts, next to the literal
 //! parts around it. Nothing is guessed: rules ask [`Text::literal`] and stay silent on `None`.
 
+use std::rc::Rc;
+
 use crate::source::Span;
 
 /// Stands for an unknown part in [`Text::masked`].
@@ -42,9 +44,47 @@ pub struct Key {
 }
 
 /// A string whose parts are literal text or values known only when the infrastructure is deployed.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// Built with [`TextBuilder`]; never changed after. The parts are shared, so the policy model's
+/// items hold the tree's texts without copying them.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Text {
-    pub parts: Vec<Part>,
+    pub parts: Rc<[Part]>,
+}
+
+impl Default for Text {
+    fn default() -> Self {
+        Text { parts: Rc::new([]) }
+    }
+}
+
+/// Builds a [`Text`] a part at a time, merging adjacent literals so a fully known text is always
+/// one `Lit`.
+#[derive(Debug, Default)]
+pub struct TextBuilder {
+    parts: Vec<Part>,
+}
+
+impl TextBuilder {
+    pub fn push(&mut self, part: Part) {
+        match (self.parts.last_mut(), part) {
+            (_, Part::Lit(s)) if s.is_empty() => {}
+            (Some(Part::Lit(prev)), Part::Lit(s)) => prev.push_str(&s),
+            (_, p) => self.parts.push(p),
+        }
+    }
+
+    /// Appends every part of `text`.
+    pub fn push_text(&mut self, text: &Text) {
+        for p in text.parts.iter() {
+            self.push(p.clone());
+        }
+    }
+
+    pub fn finish(self) -> Text {
+        Text {
+            parts: self.parts.into(),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -57,28 +97,19 @@ pub enum Part {
 impl Text {
     pub fn lit(s: impl Into<String>) -> Self {
         Text {
-            parts: vec![Part::Lit(s.into())],
+            parts: Rc::new([Part::Lit(s.into())]),
         }
     }
 
     pub fn var(s: impl Into<String>) -> Self {
         Text {
-            parts: vec![Part::Var(s.into())],
-        }
-    }
-
-    /// Appends a part, merging adjacent literals so a fully known text is always one `Lit`.
-    pub fn push(&mut self, part: Part) {
-        match (self.parts.last_mut(), part) {
-            (_, Part::Lit(s)) if s.is_empty() => {}
-            (Some(Part::Lit(prev)), Part::Lit(s)) => prev.push_str(&s),
-            (_, p) => self.parts.push(p),
+            parts: Rc::new([Part::Var(s.into())]),
         }
     }
 
     /// The value when every part is literal.
     pub fn literal(&self) -> Option<&str> {
-        match self.parts.as_slice() {
+        match &*self.parts {
             [] => Some(""),
             [Part::Lit(s)] => Some(s),
             _ => None,
@@ -91,7 +122,7 @@ impl Text {
     }
 
     pub fn var_name(&self) -> Option<&str> {
-        match self.parts.as_slice() {
+        match &*self.parts {
             [Part::Var(v)] => Some(v),
             _ => None,
         }
@@ -130,7 +161,7 @@ impl Text {
 
 impl std::fmt::Display for Text {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        for p in &self.parts {
+        for p in self.parts.iter() {
             match p {
                 Part::Lit(l) => f.write_str(l)?,
                 Part::Var(v) => write!(f, "${{{v}}}")?,
@@ -200,11 +231,13 @@ mod tests {
 
     #[test]
     fn texts_merge_literals_and_keep_unknown_parts() {
-        let mut t = Text::default();
-        t.push(Part::Lit("arn:aws:rds-db:".into()));
-        t.push(Part::Var("AWS::Region".into()));
-        t.push(Part::Lit(":".into()));
-        t.push(Part::Lit("dbuser:*/*".into()));
+        let mut b = TextBuilder::default();
+        b.push(Part::Lit("arn:aws:rds-db:".into()));
+        b.push(Part::Var("AWS::Region".into()));
+        b.push(Part::Lit(":".into()));
+        b.push(Part::Lit("".into()));
+        b.push(Part::Lit("dbuser:*/*".into()));
+        let t = b.finish();
         assert_eq!(t.parts.len(), 3);
         assert_eq!(t.literal(), None);
         assert_eq!(t.known_prefix(), "arn:aws:rds-db:");

@@ -426,7 +426,14 @@ mod tests {
     /// Every rule asks about the same item; the first answer is kept and later ones agree.
     #[test]
     fn an_item_is_resolved_once() {
-        let item = |parts: Vec<Part>| Item::new(Span::default(), Text { parts });
+        let item = |parts: Vec<Part>| {
+            Item::new(
+                Span::default(),
+                Text {
+                    parts: parts.into(),
+                },
+            )
+        };
         let exact = item(vec![Part::Lit("S3:getobject".into())]);
         for _ in 0..2 {
             assert!(matches!(

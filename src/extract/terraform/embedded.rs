@@ -14,7 +14,7 @@
 
 use crate::extract::escape::backslash;
 use crate::extract::json::{self, JsonError};
-use crate::extract::tree::{Node, Part, Text, Value};
+use crate::extract::tree::{Node, Part, Text, TextBuilder, Value};
 use crate::source::Span;
 
 /// One piece of a Terraform string.
@@ -263,7 +263,7 @@ fn is_placeholder(c: char) -> bool {
 }
 
 fn split(s: &str, vars: &[&str]) -> Text {
-    let mut t = Text::default();
+    let mut t = TextBuilder::default();
     let mut lit = String::new();
     for c in s.chars() {
         if is_placeholder(c) {
@@ -275,7 +275,7 @@ fn split(s: &str, vars: &[&str]) -> Text {
         }
     }
     t.push(Part::Lit(lit));
-    t
+    t.finish()
 }
 
 /// Characters of a heredoc literal as written at `start`: only the template escapes `$${` and
@@ -435,14 +435,14 @@ pub fn normalize_expr(s: &str) -> String {
 
 /// The literal text and template parts of segments, as a [`Text`].
 pub fn text_of(segs: &[Seg]) -> Text {
-    let mut t = Text::default();
+    let mut t = TextBuilder::default();
     for s in segs {
         match s {
             Seg::Lit(l) => t.push(Part::Lit(l.text.clone())),
             Seg::Var(v, _) => t.push(Part::Var(v.clone())),
         }
     }
-    t
+    t.finish()
 }
 
 #[cfg(test)]

@@ -379,7 +379,7 @@ fn is_caller_account(v: &str) -> bool {
 fn own_account_vars(n: &Node, own_locals: &[String], out: &mut Vec<String>) {
     match &n.value {
         Value::Str(t) => {
-            for p in &t.parts {
+            for p in t.parts.iter() {
                 if let Part::Var(v) = p
                     && (is_caller_account(v) || own_locals.contains(v))
                     && !out.contains(v)

@@ -18,7 +18,7 @@ use std::ops::Range;
 
 use super::embedded::{self, Lit, Seg};
 use super::{Attr, Block, Val};
-use crate::extract::tree::{Entry, Key, Node, Part, Text, Value};
+use crate::extract::tree::{Entry, Key, Node, Part, Text, TextBuilder, Value};
 use crate::source::Span;
 use parser::{Elem, Expr, Item, KeyKind, Kind};
 
@@ -289,7 +289,7 @@ fn template_text(cx: &Cx, elems: &[Elem], heredoc: Option<bool>) -> Text {
         dedent(elems, &mut lits);
     }
     let mut lits = lits.into_iter();
-    let mut t = Text::default();
+    let mut t = TextBuilder::default();
     for el in elems {
         match el {
             Elem::Lit { .. } => t.push(Part::Lit(lits.next().unwrap_or_default())),
@@ -299,7 +299,7 @@ fn template_text(cx: &Cx, elems: &[Elem], heredoc: Option<bool>) -> Text {
             Elem::Directive { span } => t.push(Part::Var(embedded::normalize_expr(cx.slice(span)))),
         }
     }
-    t
+    t.finish()
 }
 
 /// Removes from every line of a `<<-` heredoc the white space all its non-empty lines start

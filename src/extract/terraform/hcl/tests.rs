@@ -14,7 +14,7 @@ use proptest::prelude::*;
 use super::super::embedded::{self, Lit, Seg};
 use super::super::{Attr, Block, Val};
 use super::{MAX_DEPTH, read};
-use crate::extract::tree::{Entry, Key, Node, Part, Text, Value};
+use crate::extract::tree::{Entry, Key, Node, Part, Text, TextBuilder, Value};
 use crate::source::Span;
 
 /// The reference: hcl-edit's tree, converted as iamlint did with it.
@@ -214,7 +214,7 @@ fn key(cx: &Cx, k: &ObjectKey) -> Key {
 }
 
 fn template_text<'a>(cx: &Cx, elements: impl Iterator<Item = &'a Element>) -> Text {
-    let mut t = Text::default();
+    let mut t = TextBuilder::default();
     for el in elements {
         match el {
             Element::Literal(l) => t.push(Part::Lit(l.value().clone())),
@@ -226,7 +226,7 @@ fn template_text<'a>(cx: &Cx, elements: impl Iterator<Item = &'a Element>) -> Te
             }
         }
     }
-    t
+    t.finish()
 }
 
 fn all(_: &str, _: &[String]) -> bool {
