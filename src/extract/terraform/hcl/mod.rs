@@ -170,7 +170,10 @@ fn val(cx: &Cx, e: Expr) -> Val {
         Kind::Paren(inner) => val(cx, *inner),
         // policy = "{\"Statement\": …}", policy = <<EOF … EOF
         Kind::Str { .. } | Kind::Template { .. } => {
-            let json = segments(cx, &e).filter(|s| embedded::looks_like_json(s));
+            let json = may_be_json(cx, &e)
+                .then(|| segments(cx, &e))
+                .flatten()
+                .filter(|s| embedded::looks_like_json(s));
             Val::Data {
                 node: node(cx, e),
                 json,
@@ -180,6 +183,33 @@ fn val(cx: &Cx, e: Expr) -> Val {
             node: node(cx, e),
             json: None,
         },
+    }
+}
+
+/// Could the string's text start (after white space) with `{`, as [`embedded::looks_like_json`]
+/// asks? Read on the source, before any string is built: a literal reads as written up to its
+/// first other character unless that is a `\` escape (then: maybe).
+fn may_be_json(cx: &Cx, e: &Expr) -> bool {
+    let first = |raw: &Range<usize>| {
+        let c = cx.slice(raw).chars().find(|c| !c.is_whitespace())?;
+        Some(c == '{' || c == '\\')
+    };
+    match &e.kind {
+        Kind::Str { raw, .. } => first(raw).unwrap_or(false),
+        Kind::Template { elems, .. } => {
+            for el in elems {
+                match el {
+                    Elem::Lit { raw, .. } => {
+                        if let Some(answer) = first(raw) {
+                            return answer;
+                        }
+                    }
+                    _ => return false,
+                }
+            }
+            false
+        }
+        _ => false,
     }
 }
 

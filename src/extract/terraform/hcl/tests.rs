@@ -391,6 +391,10 @@ fn templates_escapes_and_heredocs_read_as_hcl_edit_reads_them() {
         "a = \"pre %{ if var.a }x${var.b}%{ else }y%{ endif } post\"\n",
         "a = \"%{ for k, v in var.m }${k}=${v},%{ endfor }\"\n",
         "a = <<EOF\n{\"A\": \"${var.x}\"}\nEOF\n",
+        // JSON after escaped white space, a `{` written as an escape, after a template part
+        "a = \" \\n\\t{\\\"A\\\": 1}\"\nb = \"\\u007B\\\"A\\\": 1}\"\n",
+        "a = \" ${var.x}{}\"\nb = \"  {\\\"A\\\": \\\"${var.x}\\\"}\"\nc = \"$${x}\"\n",
+        "a = <<EOF\n\n  ${var.x}\nEOF\nb = <<EOF\n  \n  {}\nEOF\n",
         "a = <<-EOT\n    one\n      two ${x}\n\n    three\n    EOT\n",
         "a = <<-EOT\n  ${x}\n    y\n  EOT\n",
         "a = <<-EOT\n    x $${y} %{ if z }w%{ endif }\n  EOT\n",
@@ -409,8 +413,11 @@ fn templates_escapes_and_heredocs_read_as_hcl_edit_reads_them() {
         "b x \"y\" { a = 1 }\nc { }\n",
         "b {\n  a = [\n    1, # one\n    2\n  ]\n}\n",
     ] {
-        if let Err(e) = agree(src) {
-            panic!("{e}");
+        // Also inside a block: only blocks are converted, so values are compared there.
+        for src in [src.to_string(), format!("r {{\n{src}}}\n")] {
+            if let Err(e) = agree(&src) {
+                panic!("{e}");
+            }
         }
     }
 }
