@@ -119,18 +119,19 @@ fn intersects(a: &[El], b: &[El]) -> bool {
     search(a, b)
 }
 
-/// Bit masks over the positions of an element list (fewer than 128), to run a policy ARN
+/// Bit masks over the positions of an element list (fewer than 64: nearly every format's
+/// resource part and most whole formats; longer ones are searched), to run a policy ARN
 /// against it without a search ([`Masks::run`]).
 #[derive(Debug)]
 struct Masks {
     len: usize,
     /// Repeated elements, which may match nothing.
-    repeats: u128,
-    any: u128,
-    no_colon: u128,
-    no_colon_slash: u128,
+    repeats: u64,
+    any: u64,
+    no_colon: u64,
+    no_colon_slash: u64,
     /// Single-character positions, by character (a format part has few distinct ones).
-    ones: Box<[(char, u128)]>,
+    ones: Box<[(char, u64)]>,
     /// The ASCII characters among `ones`, one bit each: most characters of a policy ARN are
     /// none of them, and need no look-up.
     ascii_ones: u128,
@@ -138,7 +139,7 @@ struct Masks {
 
 impl Masks {
     fn new(els: &[El]) -> Option<Masks> {
-        if els.len() >= 128 {
+        if els.len() >= 64 {
             return None;
         }
         let mut m = Masks {
@@ -150,9 +151,9 @@ impl Masks {
             ones: Box::new([]),
             ascii_ones: 0,
         };
-        let mut ones: Vec<(char, u128)> = Vec::new();
+        let mut ones: Vec<(char, u64)> = Vec::new();
         for (i, e) in els.iter().enumerate() {
-            let bit = 1u128 << i;
+            let bit = 1u64 << i;
             if e.repeat {
                 m.repeats |= bit;
             }
@@ -176,7 +177,7 @@ impl Masks {
     }
 
     /// Positions whose set holds `c`.
-    fn holding(&self, c: char) -> u128 {
+    fn holding(&self, c: char) -> u64 {
         let mut m = self.any;
         if c != ':' {
             m |= self.no_colon;
@@ -197,14 +198,14 @@ impl Masks {
     /// in a run of repeated elements, every later position of the run and the one after it.
     /// Adding the run's bits to the reached ones carries from the lowest reached bit to just
     /// past the run; the exclusive or then leaves exactly those positions (carries stop at the
-    /// position after a run, which is never a repeated one, and `len` < 128 leaves room).
-    fn close(&self, s: u128) -> u128 {
+    /// position after a run, which is never a repeated one, and `len` < 64 leaves room).
+    fn close(&self, s: u64) -> u64 {
         s | ((s & self.repeats).wrapping_add(self.repeats) ^ self.repeats)
     }
 
     /// [`Masks::run`] on policy text without policy variables: characters, `?` and `*`.
     fn run_text(&self, text: &str) -> bool {
-        let end = 1u128 << self.len;
+        let end = 1u64 << self.len;
         let mut states = self.close(1);
         for c in text.chars() {
             let m = match c {
@@ -227,7 +228,7 @@ impl Masks {
     /// the policy's elements with the set of positions the text read so far can end at.
     fn run(&self, policy: &[El]) -> bool {
         debug_assert!(policy_like(policy));
-        let end = 1u128 << self.len;
+        let end = 1u64 << self.len;
         let mut states = self.close(1);
         for p in policy {
             states = match (p.set, p.repeat) {
@@ -933,11 +934,11 @@ mod tests {
         // The closure in one addition is the closure taken a step at a time.
         #[test]
         fn closure_is_the_stepwise_closure(
-            els in prop::collection::vec(element(), 0..127),
-            reached in any::<u128>(),
+            els in prop::collection::vec(element(), 0..63),
+            reached in any::<u64>(),
         ) {
             let m = Masks::new(&els).unwrap();
-            let mut s = reached & ((1u128 << els.len() << 1) - 1);
+            let mut s = reached & ((1u64 << els.len() << 1) - 1);
             let start = s;
             loop {
                 let next = s | ((s & m.repeats) << 1);
