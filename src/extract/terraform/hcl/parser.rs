@@ -757,6 +757,22 @@ impl<'a> Parser<'a> {
     fn quoted(&mut self) -> R<Expr> {
         let start = self.pos;
         self.pos += 1;
+        // Most strings are plain text to the closing quote: no template to build.
+        let rest = &self.b[self.pos..];
+        if let Some(n) = rest
+            .iter()
+            .position(|&b| matches!(b, b'"' | b'\\' | b'\n' | b'$' | b'%'))
+            .filter(|&n| rest[n] == b'"')
+        {
+            self.pos += n + 1;
+            return Ok(Expr {
+                span: start..self.pos,
+                kind: Kind::Str {
+                    raw: start + 1..start + 1 + n,
+                    escaped: false,
+                },
+            });
+        }
         let elems = self.template(End::Quote, start)?;
         self.pos += 1;
         let kind = match elems.as_slice() {
