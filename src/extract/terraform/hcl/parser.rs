@@ -200,7 +200,17 @@ impl<'a> Parser<'a> {
     }
 
     /// Skips white space and comments, and line breaks too when `newlines`.
+    #[inline]
     fn ws(&mut self, newlines: bool) -> R<()> {
+        // Often there is none: decided here, without a call.
+        match self.peek() {
+            Some(b' ' | b'\t' | b'\r' | b'#' | b'/') => self.skip_ws(newlines),
+            Some(b'\n') if newlines => self.skip_ws(newlines),
+            _ => Ok(()),
+        }
+    }
+
+    fn skip_ws(&mut self, newlines: bool) -> R<()> {
         while let Some(c) = self.peek() {
             match c {
                 b' ' | b'\t' | b'\r' => self.pos += 1,
