@@ -1,6 +1,6 @@
 //! How the reference's names compare, shared by `build.rs` (which includes this file to build
 //! the tables) and the lookups: ASCII-case-insensitively. The tables' lists are sorted by
-//! [`cmp_ci`]; the hash indexes hash with FNV-1a over ASCII-lower-cased bytes ([`fold`]), so a
+//! [`cmp_ci`]; the hash indexes hash case-insensitively, eight bytes at a time ([`fold`]), so a
 //! name is found whatever its case.
 
 use std::cmp::Ordering;
@@ -16,13 +16,18 @@ pub fn cmp_ci(a: &str, b: &str) -> Ordering {
 /// The hash of nothing; fold names into it with [`fold`].
 pub const START: u64 = 0xcbf2_9ce4_8422_2325;
 
-/// Folds `bytes`, lower-cased, into `hash`.
-pub const fn fold(mut hash: u64, bytes: &[u8]) -> u64 {
-    let mut i = 0;
-    while i < bytes.len() {
-        hash ^= bytes[i].to_ascii_lowercase() as u64;
-        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-        i += 1;
+/// Folds `bytes` into `hash` eight at a time, FNV-style, ASCII-case-insensitively: each byte
+/// has its `0x20` bit set, which makes upper-case letters lower-case (and leaves digits, `:`,
+/// `-`, `.` as they are; the few other bytes it merges only cost a probe).
+pub fn fold(mut hash: u64, bytes: &[u8]) -> u64 {
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+    let mut chunks = bytes.chunks_exact(8);
+    for c in &mut chunks {
+        let word = u64::from_le_bytes(c.try_into().expect("eight bytes"));
+        hash = (hash ^ (word | 0x2020_2020_2020_2020)).wrapping_mul(PRIME);
+    }
+    for &b in chunks.remainder() {
+        hash = (hash ^ u64::from(b | 0x20)).wrapping_mul(PRIME);
     }
     hash
 }
