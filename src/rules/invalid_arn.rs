@@ -73,9 +73,12 @@ fn types_by_namespace() -> &'static foldhash::HashMap<&'static str, Namespace> {
         for s in iamdata::get().services() {
             for t in s.resource_types() {
                 for format in t.arn_formats() {
-                    let Some(ns) = format.split(':').nth(2) else {
+                    // The service field: after the second `:`, to the third.
+                    let mut colons = format.match_indices(':').map(|(i, _)| i);
+                    let (Some(_), Some(start)) = (colons.next(), colons.next()) else {
                         continue;
                     };
+                    let ns = &format[start + 1..colons.next().unwrap_or(format.len())];
                     // `arn:${Partition}:${Vendor}:…` (AWS Backup) says nothing about a namespace.
                     if ns.contains('{') || ns.contains('*') {
                         continue;
