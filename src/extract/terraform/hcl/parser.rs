@@ -131,6 +131,12 @@ fn is_id_continue(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_' || c == '-' || (!c.is_ascii() && c.is_alphanumeric())
 }
 
+/// Bytes that may end the plain text of a quoted string: the quote, an escape, a line break, or
+/// the start of a template part (`${`, `%{`).
+fn may_end_quoted_text(b: u8) -> bool {
+    matches!(b, b'"' | b'\\' | b'\n' | b'$' | b'%')
+}
+
 impl<'a> Parser<'a> {
     pub fn new(src: &'a str) -> Self {
         Parser {
@@ -771,7 +777,7 @@ impl<'a> Parser<'a> {
         let rest = &self.b[self.pos..];
         if let Some(n) = rest
             .iter()
-            .position(|&b| matches!(b, b'"' | b'\\' | b'\n' | b'$' | b'%'))
+            .position(|&b| may_end_quoted_text(b))
             .filter(|&n| rest[n] == b'"')
         {
             self.pos += n + 1;
@@ -968,9 +974,7 @@ impl<'a> Parser<'a> {
                     let rest = &self.b[self.pos..];
                     self.pos += match end {
                         End::Heredoc(_) => memchr::memchr3(b'\n', b'$', b'%', rest),
-                        End::Quote => rest
-                            .iter()
-                            .position(|&b| matches!(b, b'"' | b'\\' | b'\n' | b'$' | b'%')),
+                        End::Quote => rest.iter().position(|&b| may_end_quoted_text(b)),
                     }
                     .unwrap_or(rest.len());
                 }
