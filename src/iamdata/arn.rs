@@ -66,8 +66,9 @@ impl Set {
         match self {
             Set::One(x) => text.chars().all(|c| c == x),
             Set::Any => true,
-            Set::NoColon => !text.as_bytes().contains(&b':'),
-            Set::NoColonSlash => !text.bytes().any(|b| b == b':' || b == b'/'),
+            _ => text
+                .bytes()
+                .all(|b| !b.is_ascii() || self.contains(char::from(b))),
         }
     }
 

@@ -515,16 +515,7 @@ impl ResourceType {
 
     /// The alternatives of [`Self::arn_format`] (almost always exactly one).
     pub fn arn_formats(&self) -> impl Iterator<Item = &'static str> + use<> {
-        let f = self.arn_format();
-        // Split only what has a `,`: a substring search costs more than most formats' use.
-        let (one, many) = if f.as_bytes().contains(&b',') {
-            (None, Some(f.split(", ")))
-        } else {
-            (Some(f), None)
-        };
-        one.into_iter()
-            .chain(many.into_iter().flatten())
-            .map(str::trim)
+        self.arn_format().split(", ").map(str::trim)
     }
 
     /// Condition keys the resource-type table lists for this type.

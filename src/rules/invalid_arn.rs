@@ -73,12 +73,11 @@ fn types_by_namespace() -> &'static foldhash::HashMap<&'static str, Namespace> {
         for s in iamdata::get().services() {
             for t in s.resource_types() {
                 for format in t.arn_formats() {
-                    // The service field: after the second `:`, to the third.
-                    let mut colons = format.match_indices(':').map(|(i, _)| i);
-                    let (Some(_), Some(start)) = (colons.next(), colons.next()) else {
+                    let (fields, count) = split_fields(format);
+                    if count < 3 {
                         continue;
-                    };
-                    let ns = &format[start + 1..colons.next().unwrap_or(format.len())];
+                    }
+                    let ns = fields[2];
                     // `arn:${Partition}:${Vendor}:…` (AWS Backup) says nothing about a namespace.
                     if ns.contains('{') || ns.contains('*') {
                         continue;
