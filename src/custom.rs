@@ -300,7 +300,7 @@ impl Rule for CustomRule {
         if self
             .paths
             .as_ref()
-            .is_some_and(|g| !g.is_match(cx.file().display_path()))
+            .is_some_and(|g| !g.is_match(cx.file().shown_path()))
         {
             return;
         }

@@ -128,13 +128,13 @@ impl Finding {
     }
 
     /// The sort key every output uses: path, line, column, rule.
-    pub fn sort_key(&self) -> (String, u32, u32, &'static str, String) {
+    pub fn sort_key(&self) -> (&str, u32, u32, &'static str, &str) {
         (
-            self.file.display_path(),
+            self.file.shown_path(),
             self.primary.span.start,
             self.primary.span.end,
             self.rule.name,
-            self.message.clone(),
+            &self.message,
         )
     }
 }

@@ -56,7 +56,8 @@ pub fn version_line() -> &'static str {
 pub struct Outcome {
     /// Sorted by path, line, column, rule; suppressed findings included (marked).
     pub findings: Vec<Finding>,
-    /// One per finding, same order: see [`fingerprint`].
+    /// One per finding, same order (see [`fingerprint`]), or empty until [`Outcome::prints`] is
+    /// first asked: the compact and human outputs never need them.
     pub fingerprints: Vec<String>,
     pub notes: Vec<Note>,
     pub files_linted: usize,
@@ -161,7 +162,7 @@ pub fn lint_text(path: &str, text: &str, settings: &Settings) -> Vec<Finding> {
     };
     let file = SourceFile::new(path, text.to_string());
     let mut findings = lint_source(&file, kind, settings);
-    findings.sort_by_cached_key(Finding::sort_key);
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     findings
 }
 
@@ -305,10 +306,11 @@ pub fn run(settings: &Settings) -> Result<Outcome, settings::UsageError> {
         }
     })?;
     let (mut findings, mut linted_paths) = found.into_inner().unwrap_or_else(|e| e.into_inner());
-    findings.sort_by_cached_key(Finding::sort_key);
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     linted_paths.sort();
     Ok(Outcome {
-        fingerprints: fingerprint::fingerprints(&findings),
+        // Worked out when an output or a filter first asks ([`Outcome::prints`]).
+        fingerprints: Vec::new(),
         findings,
         notes,
         files_linted: linted_paths.len(),

@@ -2,7 +2,7 @@
 //! line index that turns byte offsets into 1-based lines and character (or UTF-16) columns.
 
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// A byte range in one source file. Every value in the policy model carries one.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -49,7 +49,11 @@ pub struct SourceFile {
     /// The path as the walk found it (relative when the user gave a relative path).
     pub path: PathBuf,
     pub text: String,
-    line_starts: Vec<u32>,
+    /// Where each line starts, worked out when a position is first asked for: about half the
+    /// files of a tree have no finding and never need it.
+    line_starts: OnceLock<Vec<u32>>,
+    /// [`display_path`] of `path`, made on first use.
+    shown: OnceLock<String>,
 }
 
 /// A 1-based position; `column` counts characters, `column_utf16` UTF-16 code units.
@@ -62,19 +66,31 @@ pub struct Position {
 
 impl SourceFile {
     pub fn new(path: PathBuf, text: String) -> Arc<Self> {
-        let mut line_starts = Vec::with_capacity(text.len() / 32 + 1);
-        line_starts.push(0u32);
-        line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i as u32 + 1));
         Arc::new(SourceFile {
             path,
             text,
-            line_starts,
+            line_starts: OnceLock::new(),
+            shown: OnceLock::new(),
+        })
+    }
+
+    fn line_starts(&self) -> &[u32] {
+        self.line_starts.get_or_init(|| {
+            let mut starts = Vec::with_capacity(self.text.len() / 32 + 1);
+            starts.push(0u32);
+            starts.extend(memchr::memchr_iter(b'\n', self.text.as_bytes()).map(|i| i as u32 + 1));
+            starts
         })
     }
 
     /// The path with forward slashes, as every output format prints it.
     pub fn display_path(&self) -> String {
-        display_path(&self.path)
+        self.shown_path().to_string()
+    }
+
+    /// [`Self::display_path`] without a copy.
+    pub fn shown_path(&self) -> &str {
+        self.shown.get_or_init(|| display_path(&self.path))
     }
 
     pub fn slice(&self, span: Span) -> &str {
@@ -85,8 +101,9 @@ impl SourceFile {
     /// end are clamped, so a position is always defined.
     pub fn position(&self, offset: usize) -> Position {
         let offset = offset.min(self.text.len());
-        let line = self.line_starts.partition_point(|&s| s as usize <= offset) - 1;
-        let mut start = self.line_starts[line] as usize;
+        let line_starts = self.line_starts();
+        let line = line_starts.partition_point(|&s| s as usize <= offset) - 1;
+        let mut start = line_starts[line] as usize;
         // A byte order mark is not a column: editors do not show it.
         if start == 0 && offset >= 3 && self.text.starts_with('\u{feff}') {
             start = 3;
@@ -107,18 +124,18 @@ impl SourceFile {
     /// The text of a 1-based line, without its line break.
     pub fn line_text(&self, line: u32) -> &str {
         let i = (line as usize).saturating_sub(1);
-        let Some(&start) = self.line_starts.get(i) else {
+        let line_starts = self.line_starts();
+        let Some(&start) = line_starts.get(i) else {
             return "";
         };
-        let end = self
-            .line_starts
+        let end = line_starts
             .get(i + 1)
             .map_or(self.text.len(), |&e| e as usize);
         self.text[start as usize..end].trim_end_matches(['\n', '\r'])
     }
 
     pub fn line_count(&self) -> usize {
-        self.line_starts.len()
+        self.line_starts().len()
     }
 }
 
@@ -171,7 +188,7 @@ pub fn decode(bytes: Vec<u8>) -> Decoded {
     if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
         return utf16(rest, u16::from_be_bytes);
     }
-    if bytes[..bytes.len().min(8192)].contains(&0) {
+    if memchr::memchr(0, &bytes[..bytes.len().min(8192)]).is_some() {
         return Decoded::Binary;
     }
     match String::from_utf8(bytes) {

@@ -12,7 +12,7 @@ pub fn render(outcome: &Outcome) -> String {
         let _ = writeln!(
             s,
             "{}:{}:{}: {}: {} [{}]",
-            f.file.display_path(),
+            f.file.shown_path(),
             p.line,
             p.column,
             f.severity,

@@ -26,7 +26,7 @@ pub fn finding_json(f: &Finding) -> Value {
         "category": f.rule.category.as_str(),
         "severity": f.severity.as_str(),
         "message": f.message,
-        "path": f.file.display_path(),
+        "path": f.file.shown_path(),
         "location": location(f, f.primary.span),
         "label": f.primary.text,
         "secondary": f.secondary.iter().map(|l| json!({

@@ -9,7 +9,7 @@ pub mod conditions;
 pub mod reference;
 pub mod suggest;
 
-use std::cell::OnceCell;
+use std::cell::{Cell, OnceCell};
 use std::sync::Arc;
 
 use crate::extract::tree::{Key, Node, Text, Value};
@@ -84,6 +84,9 @@ pub struct Item {
     pub(crate) malformed_arn: OnceCell<bool>,
     /// The item read as an ARN for matching against the reference's ARN formats, once.
     arn_pattern: OnceCell<crate::iamdata::ArnPattern>,
+    /// A resource type the item's ARN is known to match: the next rule that asks about that
+    /// type (`invalid-arn`, then `resource-type-mismatch`) is answered without a search.
+    matched_type: Cell<Option<&'static crate::iamdata::ResourceType>>,
 }
 
 impl PartialEq for Item {
@@ -100,7 +103,25 @@ impl Item {
             resolved: OnceCell::new(),
             malformed_arn: OnceCell::new(),
             arn_pattern: OnceCell::new(),
+            matched_type: Cell::new(None),
         }
+    }
+
+    /// Could the item, read as an ARN, be of resource type `t`?
+    pub fn matches_type(&self, t: &'static crate::iamdata::ResourceType) -> bool {
+        if self.matched_type.get().is_some_and(|m| std::ptr::eq(m, t)) {
+            return true;
+        }
+        let m = t.arn_pattern_matches(self.arn_pattern());
+        if m {
+            self.matched_type.set(Some(t));
+        }
+        m
+    }
+
+    /// A resource type [`Self::matches_type`] found the item to match, if it found one.
+    pub fn matched_type(&self) -> Option<&'static crate::iamdata::ResourceType> {
+        self.matched_type.get()
     }
 
     /// The item as an ARN pattern (unknown parts match anything), read once for every rule.

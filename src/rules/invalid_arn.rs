@@ -45,19 +45,28 @@ struct Namespace {
 impl Namespace {
     /// Could the ARN be of some type of the namespace?
     fn any_matches(&self, arn: &ArnPattern) -> bool {
+        self.find(|t| t.arn_pattern_matches(arn))
+    }
+
+    /// Could the item be of some type of the namespace? A type another rule found it to match
+    /// answers without a search.
+    fn holds(&self, item: &Item) -> bool {
+        item.matched_type()
+            .is_some_and(|m| self.types.iter().any(|t| std::ptr::eq(*t, m)))
+            || self.find(|t| item.matches_type(t))
+    }
+
+    /// Is `matches` true for some type? The hint is tried first.
+    fn find(&self, matches: impl Fn(&'static ResourceType) -> bool) -> bool {
         let hint = self.hint.load(Ordering::Relaxed);
-        if self
-            .types
-            .get(hint)
-            .is_some_and(|t| t.arn_pattern_matches(arn))
-        {
+        if self.types.get(hint).is_some_and(|t| matches(t)) {
             return true;
         }
         let found = self
             .types
             .iter()
             .enumerate()
-            .find(|&(i, t)| i != hint && t.arn_pattern_matches(arn));
+            .find(|&(i, t)| i != hint && matches(t));
         if let Some((i, _)) = found {
             self.hint.store(i, Ordering::Relaxed);
         }
@@ -300,7 +309,7 @@ fn format_problem(item: &Item, fields: [&str; 5], shown: &Text) -> Option<Proble
     }
     let types = types_by_namespace().get(service)?;
     let matches = |arn: &str| types.any_matches(&ArnPattern::new(&parts(arn)));
-    if types.any_matches(item.arn_pattern()) {
+    if types.holds(item) {
         return None;
     }
     let with = |r: &str, a: &str| format!("arn:{partition}:{service}:{r}:{a}:{resource}");

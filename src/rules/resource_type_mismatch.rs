@@ -50,7 +50,7 @@ impl Resources<'_> {
             let m = self
                 .list
                 .iter()
-                .any(|r| t.arn_pattern_matches(r.item.arn_pattern()) && !r.is_malformed(file));
+                .any(|r| r.item.matches_type(t) && !r.is_malformed(file));
             self.tried.push((t, m));
             m
         })

@@ -244,6 +244,18 @@ impl<'a> Parser<'a> {
     /// An identifier at the current position, if there is one.
     fn ident(&mut self) -> Option<Range<usize>> {
         let start = self.pos;
+        // ASCII identifiers, the usual case, byte by byte.
+        if self.peek().is_some_and(|b| b.is_ascii_alphabetic() || b == b'_') {
+            let rest = &self.b[start + 1..];
+            let n = rest
+                .iter()
+                .position(|&b| !(b.is_ascii_alphanumeric() || b == b'_' || b == b'-'))
+                .unwrap_or(rest.len());
+            if rest.get(n).is_none_or(u8::is_ascii) {
+                self.pos = start + 1 + n;
+                return Some(start..self.pos);
+            }
+        }
         let mut chars = self.src[start..].char_indices();
         match chars.next() {
             Some((_, c)) if is_id_start(c) => {}
