@@ -154,6 +154,10 @@ struct Tables {
     actions: Vec<String>,
     action_resources: Vec<String>,
     services: Vec<String>,
+    /// ARN namespaces (the service field of formats) in order of first appearance, with the
+    /// rows of `resource_types` whose formats name them.
+    namespaces: Vec<(String, Vec<usize>)>,
+    namespace_of: std::collections::HashMap<String, usize>,
 }
 
 impl Tables {
@@ -180,6 +184,33 @@ impl Tables {
             self.key_refs.push((base + i).to_string());
         }
         format!("Run({start},{})", self.key_refs.len() - start)
+    }
+
+    /// Files resource type `row` under the service field of each of its ARN formats (`s3`,
+    /// `execute-api`). A field with a placeholder (`arn:${Partition}:${Vendor}:…`, AWS Backup)
+    /// names no namespace.
+    fn add_namespaces(&mut self, formats: &str, row: usize) {
+        for format in formats.split(", ").map(str::trim) {
+            let Some(ns) = format.splitn(6, ':').nth(2) else {
+                continue;
+            };
+            if ns.contains('{') || ns.contains('*') {
+                continue;
+            }
+            let at = match self.namespace_of.get(ns) {
+                Some(&at) => at,
+                None => {
+                    self.namespaces.push((ns.to_owned(), Vec::new()));
+                    self.namespace_of
+                        .insert(ns.to_owned(), self.namespaces.len() - 1);
+                    self.namespaces.len() - 1
+                }
+            };
+            let rows = &mut self.namespaces[at].1;
+            if !rows.contains(&row) {
+                rows.push(row);
+            }
+        }
     }
 
     /// `Run(start, len)` of the strings in `STR_REFS`.
@@ -297,10 +328,11 @@ fn generate(doc: &Value) -> String {
             let [key, arn_format, keys_of] = arr(r) else {
                 panic!("{DATA}: {prefix}: resource type is not [key, ARN format, keys]");
             };
+            let row = t.resource_types.len();
+            t.add_namespaces(st(arn_format), row);
             let key = t.s(st(key));
             let arn_format = t.s(st(arn_format));
             let keys_of = t.key_run(keys_of, key_base, keys.len(), prefix);
-            let row = t.resource_types.len();
             t.resource_types.push(format!(
                 "ResourceType{{row:{row},service:{si},key:{key},arn_format:{arn_format},condition_keys:{keys_of}}}"
             ));
@@ -370,6 +402,19 @@ fn generate(doc: &Value) -> String {
             && t.resource_types.len() <= usize::from(u16::MAX)
     );
     let (exact, templated) = index_condition_keys(all_keys);
+    let mut namespace_rows = Vec::new();
+    let mut namespace_types = Vec::new();
+    let mut namespace_hashes = Vec::new();
+    for (ns, rows) in std::mem::take(&mut t.namespaces) {
+        namespace_hashes.push(names::fold(names::START, ns.as_bytes()));
+        let name = t.s(&ns);
+        namespace_rows.push(format!(
+            "ArnNamespace{{name:{name},types:Run({},{})}}",
+            namespace_types.len(),
+            rows.len()
+        ));
+        namespace_types.extend(rows.iter().map(usize::to_string));
+    }
 
     let mut out = String::with_capacity(8 << 20);
     writeln!(
@@ -405,6 +450,9 @@ fn generate(doc: &Value) -> String {
     table("ACTION_INDEX", "u32", &hash_index(&action_hashes));
     table("EXACT_KEY_INDEX", "u32", &exact);
     table("TEMPLATED_KEYS", "u32", &templated);
+    table("ARN_NAMESPACES", "ArnNamespace", &namespace_rows);
+    table("ARN_NAMESPACE_TYPES", "u32", &namespace_types);
+    table("ARN_NAMESPACE_INDEX", "u32", &hash_index(&namespace_hashes));
     out
 }
 

@@ -277,7 +277,7 @@ pub fn run(settings: &Settings) -> Result<Outcome, settings::UsageError> {
         let shown = fingerprint::relative(&c.path, cwd.as_deref());
         // A bug in a parser must not end the run (nor leave the other files unlinted): the file
         // that triggered it becomes a note that says to report it.
-        let display = source::display_path(&c.path);
+        let path = c.path.clone();
         let linted = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             lint_path(c.path, c.kind, c.explicit, settings)
         }))
@@ -288,7 +288,7 @@ pub fn run(settings: &Settings) -> Result<Outcome, settings::UsageError> {
                 .or_else(|| panic.downcast_ref::<String>().cloned())
                 .unwrap_or_default();
             Err(Note {
-                path: display,
+                path: source::display_path(&path),
                 message: format!(
                     "skipped: iamlint crashed reading this file ({what}); please report it"
                 ),
@@ -296,6 +296,11 @@ pub fn run(settings: &Settings) -> Result<Outcome, settings::UsageError> {
         });
         match linted {
             Ok(Some(mut f)) => {
+                // The outputs ask for positions on one thread: the files' line indexes and
+                // shown paths are made here, on the walk's threads, where the work is spread.
+                for finding in &f {
+                    finding.file.prepare_positions();
+                }
                 let mut g = found.lock().unwrap_or_else(|e| e.into_inner());
                 g.0.append(&mut f);
                 g.1.push(shown);

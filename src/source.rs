@@ -83,6 +83,12 @@ impl SourceFile {
         })
     }
 
+    /// Makes the line index and the shown path now rather than when first asked for.
+    pub fn prepare_positions(&self) {
+        self.line_starts();
+        self.shown_path();
+    }
+
     /// The path with forward slashes, as every output format prints it.
     pub fn display_path(&self) -> String {
         self.shown_path().to_string()

@@ -65,6 +65,16 @@ pub fn get() -> &'static IamData {
     })
 }
 
+/// How many ARN namespaces the reference knows: see [`IamData::arn_namespace`].
+pub const ARN_NAMESPACES: usize = tables::ARN_NAMESPACES_LEN;
+
+/// The service field of ARN formats (`s3`) and the resource types whose formats have it.
+struct ArnNamespace {
+    name: Str,
+    /// Rows of `tables::ARN_NAMESPACE_TYPES`.
+    types: Run,
+}
+
 /// Text in `tables::STRINGS`: byte offset and length.
 #[derive(Clone, Copy)]
 struct Str(u32, u32);
@@ -167,6 +177,28 @@ impl IamData {
             let s = &tables::SERVICES[row];
             s.prefix().eq_ignore_ascii_case(prefix).then_some(s)
         })
+    }
+
+    /// The resource types whose ARN formats have `namespace` as their service field (`s3`,
+    /// `execute-api`), in the reference's order, and the namespace's number (below
+    /// [`ARN_NAMESPACES`]). Case-sensitive, as ARNs are.
+    pub fn arn_namespace(
+        &self,
+        namespace: &str,
+    ) -> Option<(
+        usize,
+        impl Iterator<Item = &'static ResourceType> + Clone + use<>,
+    )> {
+        let hash = names::fold(names::START, namespace.as_bytes());
+        let row = probe(&tables::ARN_NAMESPACE_INDEX, hash, |row| {
+            (tables::ARN_NAMESPACES[row].name.get() == namespace).then_some(row)
+        })?;
+        let types = tables::ARN_NAMESPACES[row]
+            .types
+            .of(&tables::ARN_NAMESPACE_TYPES)
+            .iter()
+            .map(|&r| &tables::RESOURCE_TYPES[r as usize]);
+        Some((row, types))
     }
 
     /// The action `name` of service `service`, case-insensitively.

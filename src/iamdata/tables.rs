@@ -11,11 +11,13 @@
 //! - hash indexes (see `names.rs`; a slot holds a row or `u32::MAX`): `SERVICE_INDEX` by
 //!   prefix, `ACTION_INDEX` by `prefix:Action`, `EXACT_KEY_INDEX` by condition key name (the
 //!   most authoritative declaration of each);
-//! - `TEMPLATED_KEYS`: rows of `KEYS` with a placeholder, in the order they are tried.
+//! - `TEMPLATED_KEYS`: rows of `KEYS` with a placeholder, in the order they are tried;
+//! - `ARN_NAMESPACES`: the service fields of ARN formats, each with its rows of
+//!   `RESOURCE_TYPES` (listed in `ARN_NAMESPACE_TYPES`), hash-indexed by `ARN_NAMESPACE_INDEX`.
 
 use super::{
-    AccessLevel, Action, ActionResource, ConditionKeyInfo, ConditionType, KeyOrigin, ResourceType,
-    Run, Service, Str,
+    AccessLevel, Action, ActionResource, ArnNamespace, ConditionKeyInfo, ConditionType, KeyOrigin,
+    ResourceType, Run, Service, Str,
 };
 
 include!(concat!(env!("OUT_DIR"), "/iam_data.rs"));

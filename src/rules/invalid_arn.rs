@@ -1,4 +1,3 @@
-use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::{Category, Context, Rule, RuleMeta};
@@ -34,15 +33,27 @@ const PARTITIONS: &[&str] = &[
 ];
 
 /// The resource types whose ARN format has one service field (`s3`, `execute-api`).
-#[derive(Default)]
-struct Namespace {
-    types: Vec<&'static ResourceType>,
+struct Namespace<T> {
+    types: T,
     /// The type that matched last: ARNs of one kind come together (object ARNs in a bucket
     /// policy), so it is tried first. Only the order of the tries depends on it, not the answer.
-    hint: AtomicUsize,
+    hint: &'static AtomicUsize,
 }
 
-impl Namespace {
+/// The namespace of the service field `service`.
+fn namespace(
+    service: &str,
+) -> Option<Namespace<impl Iterator<Item = &'static ResourceType> + Clone>> {
+    static HINTS: [AtomicUsize; iamdata::ARN_NAMESPACES] =
+        [const { AtomicUsize::new(0) }; iamdata::ARN_NAMESPACES];
+    let (row, types) = iamdata::get().arn_namespace(service)?;
+    Some(Namespace {
+        types,
+        hint: &HINTS[row],
+    })
+}
+
+impl<T: Iterator<Item = &'static ResourceType> + Clone> Namespace<T> {
     /// Could the ARN be of some type of the namespace?
     fn any_matches(&self, arn: &ArnPattern) -> bool {
         self.find(|t| t.arn_pattern_matches(arn))
@@ -52,19 +63,19 @@ impl Namespace {
     /// answers without a search.
     fn holds(&self, item: &Item) -> bool {
         item.matched_type()
-            .is_some_and(|m| self.types.iter().any(|t| std::ptr::eq(*t, m)))
+            .is_some_and(|m| self.types.clone().any(|t| std::ptr::eq(t, m)))
             || self.find(|t| item.matches_type(t))
     }
 
     /// Is `matches` true for some type? The hint is tried first.
     fn find(&self, matches: impl Fn(&'static ResourceType) -> bool) -> bool {
         let hint = self.hint.load(Ordering::Relaxed);
-        if self.types.get(hint).is_some_and(|t| matches(t)) {
+        if self.types.clone().nth(hint).is_some_and(&matches) {
             return true;
         }
         let found = self
             .types
-            .iter()
+            .clone()
             .enumerate()
             .find(|&(i, t)| i != hint && matches(t));
         if let Some((i, _)) = found {
@@ -72,34 +83,6 @@ impl Namespace {
         }
         found.is_some()
     }
-}
-
-/// Resource types by the service field of their ARN format.
-fn types_by_namespace() -> &'static foldhash::HashMap<&'static str, Namespace> {
-    static MAP: OnceLock<foldhash::HashMap<&'static str, Namespace>> = OnceLock::new();
-    MAP.get_or_init(|| {
-        let mut map = foldhash::HashMap::<&'static str, Namespace>::default();
-        for s in iamdata::get().services() {
-            for t in s.resource_types() {
-                for format in t.arn_formats() {
-                    let (fields, count) = split_fields(format);
-                    if count < 3 {
-                        continue;
-                    }
-                    let ns = fields[2];
-                    // `arn:${Partition}:${Vendor}:…` (AWS Backup) says nothing about a namespace.
-                    if ns.contains('{') || ns.contains('*') {
-                        continue;
-                    }
-                    let list = &mut map.entry(ns).or_default().types;
-                    if !list.iter().any(|seen| std::ptr::eq(*seen, t)) {
-                        list.push(t);
-                    }
-                }
-            }
-        }
-        map
-    })
 }
 
 /// Masked text (unknown parts as [`UNKNOWN`]) as matcher parts.
@@ -307,7 +290,7 @@ fn format_problem(item: &Item, fields: [&str; 5], shown: &Text) -> Option<Proble
     if !plain(service) {
         return None;
     }
-    let types = types_by_namespace().get(service)?;
+    let types = namespace(service)?;
     let matches = |arn: &str| types.any_matches(&ArnPattern::new(&parts(arn)));
     if types.holds(item) {
         return None;
@@ -491,9 +474,33 @@ mod tests {
 
     #[test]
     fn namespaces_come_from_the_formats() {
-        let map = types_by_namespace();
-        assert!(map["s3"].types.iter().any(|t| t.key() == "bucket"));
-        assert!(map.contains_key("execute-api"));
-        assert!(map.keys().all(|ns| !ns.contains('{')));
+        let types = |ns: &str| iamdata::get().arn_namespace(ns).map(|(_, t)| t.collect::<Vec<_>>());
+        assert!(types("s3").unwrap().iter().any(|t| t.key() == "bucket"));
+        assert!(types("execute-api").is_some());
+        assert!(types("S3").is_none(), "ARNs are case-sensitive");
+        // Every type is listed under the service field of each of its formats, and only there.
+        let mut listed = 0;
+        for s in iamdata::get().services() {
+            for t in s.resource_types() {
+                let mut own: Vec<&str> = t
+                    .arn_formats()
+                    .map(|f| split_fields(f))
+                    .filter(|&(_, count)| count >= 3)
+                    .map(|(fields, _)| fields[2])
+                    .collect();
+                own.dedup();
+                for ns in own {
+                    let listed_here = types(ns).is_some_and(|l| l.iter().any(|x| std::ptr::eq(*x, t)));
+                    assert_eq!(
+                        listed_here,
+                        !ns.contains('{') && !ns.contains('*'),
+                        "{} in {ns}",
+                        t.key()
+                    );
+                    listed += usize::from(listed_here);
+                }
+            }
+        }
+        assert!(listed > 1000, "{listed}");
     }
 }

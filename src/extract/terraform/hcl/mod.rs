@@ -118,18 +118,23 @@ fn unescape(raw: &str, escaped: bool, quoted: bool) -> String {
     if !escaped {
         return raw.to_string();
     }
+    let b = raw.as_bytes();
     let mut out = String::with_capacity(raw.len());
-    let mut rest = raw;
-    while let Some(c) = rest.chars().next() {
-        if (c == '$' || c == '%') && rest[1..].starts_with(c) && rest[2..].starts_with('{') {
-            // `$${` is a literal `${`
-            out.push(c);
-            out.push('{');
-            rest = &rest[3..];
-            continue;
-        }
-        if quoted && c == '\\' {
-            let (ch, len) = match rest.as_bytes().get(1) {
+    // Text from `done` on is not copied yet; the next byte that may start an escape is looked
+    // for from `at` on.
+    let (mut done, mut at) = (0, 0);
+    loop {
+        let next = if quoted {
+            memchr::memchr3(b'$', b'%', b'\\', &b[at..])
+        } else {
+            memchr::memchr2(b'$', b'%', &b[at..])
+        };
+        let Some(n) = next else { break };
+        let i = at + n;
+        let c = b[i];
+        if c == b'\\' {
+            let rest = &raw[i..];
+            let (ch, len) = match b.get(i + 1) {
                 Some(b'n') => ('\n', 2),
                 Some(b'r') => ('\r', 2),
                 Some(b't') => ('\t', 2),
@@ -138,13 +143,22 @@ fn unescape(raw: &str, escaped: bool, quoted: bool) -> String {
                 // `\"`, `\\` (the parser has refused every other escape)
                 _ => (rest[1..].chars().next().unwrap_or('\\'), 2),
             };
+            out.push_str(&raw[done..i]);
             out.push(ch);
-            rest = &rest[len..];
-            continue;
+            done = i + len;
+            at = done;
+        } else if b.get(i + 1) == Some(&c) && b.get(i + 2) == Some(&b'{') {
+            // `$${` is a literal `${`
+            out.push_str(&raw[done..i]);
+            out.push(char::from(c));
+            out.push('{');
+            done = i + 3;
+            at = done;
+        } else {
+            at = i + 1;
         }
-        out.push(c);
-        rest = &rest[c.len_utf8()..];
     }
+    out.push_str(&raw[done..]);
     out
 }
 
