@@ -6,6 +6,7 @@
 //! `action-pattern-matches-nothing`, `resource-type-mismatch`, `unknown-condition-key`,
 //! `condition-type-mismatch`), so they agree on what is known and what is left alone.
 
+use std::cell::RefCell;
 use std::sync::Arc;
 
 use crate::extract::tree::{Part, Text};
@@ -46,10 +47,10 @@ impl<'a> ActionRef<'a> {
     pub fn of(item: &'a Item) -> ActionRef<'a> {
         let text = item.literal();
         let name_part = || text.and_then(split_colon).map_or("", |(_, n)| n);
-        match item
-            .resolved
-            .get_or_init(|| Resolved::of(&Self::resolve(item)))
-        {
+        match item.resolved.get_or_init(|| match text {
+            Some(text) => Resolved::of_literal(text),
+            None => Resolved::of(&Self::resolve(item)),
+        }) {
             Resolved::All => ActionRef::All,
             Resolved::Unknown => ActionRef::Unknown,
             Resolved::UnknownService => ActionRef::UnknownService {
@@ -120,6 +121,9 @@ impl<'a> ActionRef<'a> {
     }
 }
 
+/// How many action names each thread remembers the meaning of ([`Resolved::of_literal`]).
+const REMEMBERED: usize = 1 << 16;
+
 /// [`ActionRef`] without the text it borrows, kept on the item it was worked out for.
 #[derive(Clone, Debug)]
 pub(crate) enum Resolved {
@@ -134,6 +138,24 @@ pub(crate) enum Resolved {
 }
 
 impl Resolved {
+    /// [`ActionRef::of_str`] of a literal item, remembered by each thread: a tree repeats a few
+    /// hundred action names thousands of times. At most [`REMEMBERED`] names are kept.
+    fn of_literal(text: &str) -> Resolved {
+        thread_local! {
+            static SEEN: RefCell<foldhash::HashMap<Box<str>, Resolved>> = RefCell::default();
+        }
+        SEEN.with_borrow_mut(|seen| {
+            if let Some(r) = seen.get(text) {
+                return r.clone();
+            }
+            let r = Resolved::of(&ActionRef::of_str(text));
+            if seen.len() < REMEMBERED {
+                seen.insert(text.into(), r.clone());
+            }
+            r
+        })
+    }
+
     fn of(r: &ActionRef<'_>) -> Resolved {
         match r {
             ActionRef::All => Resolved::All,
