@@ -417,7 +417,20 @@ impl Statement {
     pub fn service_action_item_covering(&self, action: &str) -> Option<&Item> {
         let service = arn::split_colon(action).map_or(action, |(s, _)| s);
         let el = self.action.as_ref().filter(|a| !a.negated)?;
-        // Rules ask about dozens of actions; look only at the items of the action's service.
+        let covers = |i: &&Item| i.literal().is_some_and(|p| wildcard_match(p, action, true));
+        // A short list is read through; in a long one, rules that ask about dozens of actions
+        // look only at the items of the action's service.
+        if el.items.len() <= SHORT_ACTION_LIST {
+            return el
+                .items
+                .iter()
+                .filter(|i| {
+                    i.literal()
+                        .and_then(arn::split_colon)
+                        .is_some_and(|(prefix, _)| prefix.eq_ignore_ascii_case(service))
+                })
+                .find(covers);
+        }
         let by_service = self.items_by_service.get_or_init(|| {
             let mut map = foldhash::HashMap::<String, Vec<usize>>::default();
             for (i, item) in el.items.iter().enumerate() {
@@ -432,10 +445,7 @@ impl Statement {
         } else {
             by_service.get(service)
         };
-        found?
-            .iter()
-            .map(|&i| &el.items[i])
-            .find(|i| i.literal().is_some_and(|p| wildcard_match(p, action, true)))
+        found?.iter().map(|&i| &el.items[i]).find(covers)
     }
 
     /// The condition key's entries, if the statement has a condition with that key.
@@ -451,6 +461,10 @@ impl Statement {
         self.condition.as_ref().is_some_and(|c| c.has_unknown)
     }
 }
+
+/// Up to this many `Action` items, [`Statement::service_action_item_covering`] reads the list
+/// instead of indexing it by service.
+const SHORT_ACTION_LIST: usize = 16;
 
 /// Element names IAM accepts in a statement, in AWS's casing.
 pub const STATEMENT_ELEMENTS: &[&str] = &[
@@ -761,6 +775,37 @@ pub fn infer_kind(root: &Node) -> PolicyKind {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn statement_with_actions(actions: &[String]) -> PolicyDocument {
+        let text = serde_json::json!({
+            "Version": "2012-10-17",
+            "Statement": {"Effect": "Allow", "Action": actions, "Resource": "*"}
+        })
+        .to_string();
+        let file = SourceFile::new("p.json".into(), text);
+        let root = crate::extract::json::parse(&file.text, 0).unwrap().unwrap();
+        PolicyDocument::build(&file, root, PolicyKind::Identity, None)
+    }
+
+    /// Short lists are read through, long ones indexed by service: the same item either way.
+    #[test]
+    fn covering_item_in_short_and_long_action_lists() {
+        let head = ["s3:GetObject", "KMS:Enc*", "kms:de*", "kms:Decrypt", "*"];
+        for extra in [0, SHORT_ACTION_LIST] {
+            let mut actions: Vec<String> = head.iter().map(|a| a.to_string()).collect();
+            actions.extend((0..extra).map(|i| format!("ec2:Describe{i}")));
+            assert_eq!(actions.len() > SHORT_ACTION_LIST, extra > 0);
+            let doc = statement_with_actions(&actions);
+            let st = &doc.statements[0];
+            let found = |a: &str| st.service_action_item_covering(a).and_then(Item::literal);
+            assert_eq!(found("kms:Decrypt"), Some("kms:de*"));
+            assert_eq!(found("KMS:encrypt"), Some("KMS:Enc*"));
+            assert_eq!(found("s3:GetObject"), Some("s3:GetObject"));
+            assert_eq!(found("s3:PutObject"), None, "`*` is not of the service");
+            assert_eq!(found("ec2:Describe3"), (extra > 0).then_some("ec2:Describe3"));
+            assert_eq!(found("iam:PassRole"), None);
+        }
+    }
 
     #[test]
     fn operators_split_into_qualifier_base_and_if_exists() {
