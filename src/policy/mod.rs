@@ -591,8 +591,9 @@ fn item(n: &Node) -> Option<Item> {
 
 fn items(n: &Node) -> (Vec<Item>, bool) {
     let mut unknown = false;
-    let mut out = Vec::new();
-    for i in n.items() {
+    let list = n.items();
+    let mut out = Vec::with_capacity(list.len());
+    for i in list {
         match item(i) {
             Some(it) if it.text.is_unknown() => {
                 // `!Ref ListOfArns` may stand for any number of values: keep it, but flag the list.

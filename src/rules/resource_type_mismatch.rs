@@ -67,9 +67,9 @@ impl Resource<'_> {
     }
 }
 
-/// The distinct resource types of `actions`, in first-seen order.
-fn resource_types(actions: &[&'static Action]) -> Vec<&'static ResourceType> {
-    let mut out: Vec<&'static ResourceType> = Vec::new();
+/// The distinct resource types of `actions`, in first-seen order, into `out` (emptied first).
+fn resource_types(actions: &[&'static Action], out: &mut Vec<&'static ResourceType>) {
+    out.clear();
     for a in actions {
         for r in a.resource_types() {
             let t = r.resource_type();
@@ -78,7 +78,6 @@ fn resource_types(actions: &[&'static Action]) -> Vec<&'static ResourceType> {
             }
         }
     }
-    out
 }
 
 /// `arn:aws:rds:…:dbuser:…`: `rds-connect-prefix` reports it (it means `rds-db`); no action
@@ -130,6 +129,8 @@ impl Rule for ResourceTypeMismatch {
     }
 
     fn check(&self, doc: &PolicyDocument, cx: &mut Context) {
+        // The resource types of one action item at a time, in one buffer.
+        let mut types = Vec::new();
         for st in &doc.statements {
             let Some(actions) = st.action.as_ref().filter(|a| !a.negated) else {
                 continue;
@@ -139,14 +140,18 @@ impl Rule for ResourceTypeMismatch {
             };
             for item in &actions.items {
                 // The action, or the pattern as written.
-                let (types, written) = match ActionRef::of(item) {
+                let written = match ActionRef::of(item) {
                     // "Action": "s3:GetObject"
                     ActionRef::Exact {
                         action: Some(a), ..
-                    } => (resource_types(&[a]), Ok(a)),
+                    } => {
+                        resource_types(&[a], &mut types);
+                        Ok(a)
+                    }
                     // "Action": "s3:Get*": only when no action it covers could use a resource.
                     ActionRef::Pattern { pattern, actions } => {
-                        (resource_types(&actions), Err(pattern))
+                        resource_types(&actions, &mut types);
+                        Err(pattern)
                     }
                     _ => continue,
                 };
