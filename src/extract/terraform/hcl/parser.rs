@@ -787,10 +787,10 @@ impl<'a> Parser<'a> {
         self.pos += 1;
         // Most strings are plain text to the closing quote: no template to build.
         let rest = &self.b[self.pos..];
-        if let Some(n) = rest
-            .iter()
-            .position(|&b| may_end_quoted_text(b))
-            .filter(|&n| rest[n] == b'"')
+        // The first byte of [`may_end_quoted_text`] is the quote: the first of three, with
+        // neither of the other two before it.
+        if let Some(n) = memchr::memchr3(b'"', b'\\', b'$', rest)
+            .filter(|&n| rest[n] == b'"' && memchr::memchr2(b'\n', b'%', &rest[..n]).is_none())
         {
             self.pos += n + 1;
             return Ok(Expr {
