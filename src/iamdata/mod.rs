@@ -20,6 +20,7 @@ mod tables;
 mod tests;
 pub mod wildcard;
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -246,10 +247,26 @@ impl IamData {
         if exact.is_some() {
             return exact;
         }
-        tables::TEMPLATED_KEYS
-            .iter()
-            .map(|&i| &tables::KEYS[i as usize])
-            .find(|k| k.matches(name))
+        // The templates are tried one by one: what a name matched is remembered per thread
+        // (policies repeat `aws:ResourceTag/team` and the like), for at most `REMEMBERED` names.
+        const REMEMBERED: usize = 1 << 14;
+        thread_local! {
+            static SEEN: RefCell<foldhash::HashMap<Box<str>, Option<u32>>> = RefCell::default();
+        }
+        let row = SEEN.with_borrow_mut(|seen| {
+            if let Some(&row) = seen.get(name) {
+                return row;
+            }
+            let row = tables::TEMPLATED_KEYS
+                .iter()
+                .copied()
+                .find(|&i| tables::KEYS[i as usize].matches(name));
+            if seen.len() < REMEMBERED {
+                seen.insert(name.into(), row);
+            }
+            row
+        });
+        row.map(|i| &tables::KEYS[i as usize])
     }
 
     /// The actions an IAM action pattern covers (`s3:Get*`, `*:List*`, `ec2:Describe?nstances`,
