@@ -273,7 +273,7 @@ fn convert(n: &Node, path: String, shape: Shape, spans: &mut HashMap<String, Spa
                     (Shape::ConditionOperator, _) => convert(&e.value, p, Shape::List, spans),
                     _ => convert(&e.value, p, Shape::Other, spans),
                 };
-                m.insert(e.key.name.clone(), child);
+                m.insert(e.key.name.to_string(), child);
             }
             J::Object(m)
         }

@@ -196,7 +196,7 @@ fn str_node(span: Span, text: Text) -> Node {
 fn entry(name: &str, span: Span, value: Node) -> Entry {
     Entry {
         key: Key {
-            name: name.to_string(),
+            name: name.into(),
             span,
         },
         value,
@@ -206,7 +206,7 @@ fn entry(name: &str, span: Span, value: Node) -> Entry {
 /// The policy document a template stands for. `name` is the template's key in `Policies`,
 /// `params` its (resolved) value: `{KeyId: …}`. `None` for a template not known here.
 pub fn expand(name: &Key, params: &Node) -> Option<Node> {
-    let (_, statements) = TEMPLATES.iter().find(|(n, _)| *n == name.name)?;
+    let (_, statements) = TEMPLATES.iter().find(|(n, _)| *n == name.name.as_str())?;
     let at = name.span;
     let vars: Vec<(String, Text, Span)> = params
         .entries()
@@ -218,7 +218,7 @@ pub fn expand(name: &Key, params: &Node) -> Option<Node> {
                 Value::Number(n) => Text::lit(n.as_str()),
                 _ => return None,
             };
-            Some((e.key.name.clone(), text, e.value.span))
+            Some((e.key.name.to_string(), text, e.value.span))
         })
         .collect();
     let sub_vars: Vec<(String, Text)> = vars

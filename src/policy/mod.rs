@@ -534,7 +534,7 @@ impl PolicyDocument {
         owner: Option<String>,
     ) -> PolicyDocument {
         let key = Key {
-            name: "Statement".to_string(),
+            name: "Statement".into(),
             span: key_span,
         };
         let root = Node {

@@ -25,7 +25,7 @@ fn report(cx: &mut Context, key: &Key, known: &[&str], place: &str) {
         Some(s) => {
             // Replace the name inside the key token; quotes (JSON) or none (YAML) stay.
             let raw = cx.file().slice(key.span);
-            let fix = raw.find(&key.name).map(|at| Fix {
+            let fix = raw.find(key.name.as_str()).map(|at| Fix {
                 edits: vec![Edit {
                     span: crate::source::Span::new(
                         key.span.start as usize + at,

@@ -8,6 +8,8 @@
 //! recovers what it can. What it gives is what jsonc-parser and the conversion give, spans
 //! included: `tests.rs` checks that on every JSON file of the repository and on generated ones.
 
+use std::borrow::Cow;
+
 use crate::extract::escape::backslash;
 use crate::extract::tree::{Entry, Key, Node, Text, Value};
 use crate::source::Span;
@@ -95,7 +97,7 @@ impl Reader<'_> {
                 }
                 let (name, key_end) = self.string(i)?;
                 let key = Key {
-                    name,
+                    name: name.into(),
                     span: self.span(i, key_end),
                 };
                 let colon = self.space(key_end);
@@ -147,13 +149,13 @@ impl Reader<'_> {
     }
 
     /// The string whose opening quote is at `q`: its value and where it ends (after the quote).
-    fn string(&self, q: usize) -> Option<(String, usize)> {
+    fn string(&self, q: usize) -> Option<(Cow<'_, str>, usize)> {
         let b = self.b;
         let mut i = q + 1;
-        // Most strings have no escape: one copy of their text.
+        // Most strings have no escape: their text as it is.
         while let Some(&c) = b.get(i) {
             match c {
-                b'"' => return Some((self.text[q + 1..i].to_string(), i + 1)),
+                b'"' => return Some((Cow::Borrowed(&self.text[q + 1..i]), i + 1)),
                 b'\\' => break,
                 0..=0x1f => return None,
                 _ => i += 1,
@@ -165,7 +167,7 @@ impl Reader<'_> {
             match *b.get(i)? {
                 b'"' => {
                     s.push_str(&self.text[from..i]);
-                    return Some((s, i + 1));
+                    return Some((Cow::Owned(s), i + 1));
                 }
                 b'\\' => {
                     s.push_str(&self.text[from..i]);

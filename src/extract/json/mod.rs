@@ -112,7 +112,7 @@ fn convert(v: &J, base: usize) -> Node {
                         };
                         Entry {
                             key: Key {
-                                name,
+                                name: name.into(),
                                 span: span(r),
                             },
                             value: convert(&p.value, base),

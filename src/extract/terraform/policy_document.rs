@@ -146,7 +146,7 @@ fn principals(s: &Block, name: &str) -> Option<FromBlocks> {
         let key_name = ty.text().map_or_else(|| "?".to_string(), Text::display);
         map.push(Entry {
             key: Key {
-                name: key_name,
+                name: key_name.into(),
                 span: ty.span,
             },
             value: ids,
@@ -183,7 +183,7 @@ fn conditions(s: &Block) -> Option<FromBlocks> {
                 let op_name = t.literal().unwrap_or_default();
                 let item = Entry {
                     key: Key {
-                        name: v.literal().unwrap_or_default().to_string(),
+                        name: v.literal().unwrap_or_default().into(),
                         span: v.span,
                     },
                     value: values,
@@ -205,7 +205,7 @@ fn conditions(s: &Block) -> Option<FromBlocks> {
                     }
                     _ => ops.push(Entry {
                         key: Key {
-                            name: op_name.to_string(),
+                            name: op_name.into(),
                             span: t.span,
                         },
                         value: Node {
@@ -224,7 +224,7 @@ fn conditions(s: &Block) -> Option<FromBlocks> {
                     .map_or_else(|| "?".to_string(), Text::display);
                 ops.push(Entry {
                     key: Key {
-                        name,
+                        name: name.into(),
                         span: key_span,
                     },
                     value: unknown(b.span, "condition".into()),
@@ -255,7 +255,7 @@ fn conditions(s: &Block) -> Option<FromBlocks> {
 fn entry(name: &str, key_span: Span, value: Node) -> Entry {
     Entry {
         key: Key {
-            name: name.to_string(),
+            name: name.into(),
             span: key_span,
         },
         value,

@@ -37,7 +37,7 @@ pub fn blocks(
                         for t in types.entries().unwrap_or_default() {
                             for names in objects(&t.value) {
                                 for n in names.entries().unwrap_or_default() {
-                                    let labels = vec![t.key.name.clone(), n.key.name.clone()];
+                                    let labels = vec![t.key.name.to_string(), n.key.name.to_string()];
                                     if wanted(ident, &labels) {
                                         for body in objects(&n.value) {
                                             out.push(block(file, ident, n, labels.clone(), body));
@@ -53,7 +53,7 @@ pub fn blocks(
                     for names in objects(&e.value) {
                         for n in names.entries().unwrap_or_default() {
                             for body in objects(&n.value) {
-                                out.push(block(file, ident, n, vec![n.key.name.clone()], body));
+                                out.push(block(file, ident, n, vec![n.key.name.to_string()], body));
                             }
                         }
                     }
@@ -108,7 +108,7 @@ fn block(
                             file,
                             "dynamic",
                             d,
-                            vec![d.key.name.clone()],
+                            vec![d.key.name.to_string()],
                             &d.value,
                         ));
                     }

@@ -16,6 +16,8 @@
 //! block collection runs from its first token to the end of its last child, a flow collection
 //! from its bracket to its closing bracket, and an empty value is an empty span at the next token.
 
+use std::borrow::Cow;
+
 use super::{Props, Tag, plain_value, wrap};
 use crate::extract::escape::backslash;
 use crate::extract::tree::{Entry, Key, Node, Text, Value};
@@ -94,8 +96,9 @@ struct Reader<'a> {
 }
 
 /// A scalar token read on one line.
-struct Scalar {
-    text: String,
+struct Scalar<'a> {
+    /// The value: the text itself for a plain scalar.
+    text: Cow<'a, str>,
     /// Where the token ends: after the closing quote, or after a plain scalar's last non-space.
     end: usize,
     quoted: bool,
@@ -500,11 +503,11 @@ impl Reader<'_> {
         Some((Built { node, end }, end))
     }
 
-    fn scalar_node(&self, q: usize, s: Scalar) -> Built {
+    fn scalar_node(&self, q: usize, s: Scalar<'_>) -> Built {
         let value = if s.quoted {
             Value::Str(Text::lit(s.text))
         } else {
-            plain_value(s.text)
+            plain_value(s.text.into_owned())
         };
         Built {
             node: Node {
@@ -527,7 +530,7 @@ impl Reader<'_> {
             return None;
         }
         let key = Key {
-            name: s.text,
+            name: s.text.into(),
             span: self.span(p, s.end),
         };
         Some((key, s.end + 1))
@@ -543,7 +546,7 @@ impl Reader<'_> {
     }
 
     /// A one-line scalar token at `q`, in block or flow context.
-    fn scalar(&self, q: usize, flow: bool) -> Option<Scalar> {
+    fn scalar(&self, q: usize, flow: bool) -> Option<Scalar<'_>> {
         match self.b.get(q)? {
             b'\'' | b'"' => self.quoted(q),
             _ => self.plain(q, flow),
@@ -552,10 +555,10 @@ impl Reader<'_> {
 
     /// A plain scalar on one line. In block context it ends at `: `, ` #` or the line's end; in
     /// flow context also at `,`, `[`, `]`, `{` and `}`.
-    fn plain(&self, q: usize, flow: bool) -> Option<Scalar> {
+    fn plain(&self, q: usize, flow: bool) -> Option<Scalar<'_>> {
         let end = self.plain_end(q, flow)?;
         Some(Scalar {
-            text: self.text[q..end].to_string(),
+            text: Cow::Borrowed(&self.text[q..end]),
             end,
             quoted: false,
         })
@@ -640,7 +643,7 @@ impl Reader<'_> {
 
     /// A quoted scalar on one line: `'…'` (`''` standing for a quote) or `"…"` (with the escapes
     /// JSON knows and `\0`; `\uXXXX` but no surrogates).
-    fn quoted(&self, q: usize) -> Option<Scalar> {
+    fn quoted(&self, q: usize) -> Option<Scalar<'_>> {
         let quote = self.b[q];
         let mut text = String::new();
         let (mut from, mut i) = (q + 1, q + 1);
@@ -653,7 +656,7 @@ impl Reader<'_> {
                 _ if c == quote => {
                     text.push_str(&self.text[from..i]);
                     return Some(Scalar {
-                        text,
+                        text: Cow::Owned(text),
                         end: i + 1,
                         quoted: true,
                     });
@@ -718,7 +721,7 @@ impl Reader<'_> {
                         return None;
                     }
                     let key = Key {
-                        name: s.text,
+                        name: s.text.into(),
                         span: self.span(i, s.end),
                     };
                     i = self.flow_space(s.end + 1, col)?;

@@ -405,7 +405,10 @@ impl Builder<'_> {
                         name: Some(name),
                         span,
                     }) => entries.push(Entry {
-                        key: Key { name, span },
+                        key: Key {
+                            name: name.into(),
+                            span,
+                        },
                         value: built.node,
                     }),
                     Some(PendingKey { name: None, .. }) => {}
@@ -527,7 +530,7 @@ fn wrap(node: Node, size: usize, props: &Props) -> (Node, usize) {
             span: node.span,
             value: Value::Object(vec![Entry {
                 key: Key {
-                    name,
+                    name: name.into(),
                     span: tag.span,
                 },
                 value: node,

@@ -305,11 +305,12 @@ fn node(cx: &Cx, e: Expr) -> Node {
 fn key(cx: &Cx, k: parser::Key) -> Key {
     let name = match k.kind {
         // Effect = …
-        KeyKind::Ident => cx.slice(&k.span).to_string(),
+        KeyKind::Ident => cx.slice(&k.span).into(),
         // "Effect" = …
-        KeyKind::Str { raw, escaped } => unescape(cx.slice(&raw), escaped, true),
+        KeyKind::Str { raw, escaped: false } => cx.slice(&raw).into(),
+        KeyKind::Str { raw, escaped: true } => unescape(cx.slice(&raw), true, true).into(),
         // (var.key) = …: not a policy element name; kept as written
-        KeyKind::Other => embedded::normalize_expr(cx.slice(&k.span)),
+        KeyKind::Other => embedded::normalize_expr(cx.slice(&k.span)).into(),
     };
     Key {
         name,

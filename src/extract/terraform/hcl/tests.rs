@@ -208,7 +208,7 @@ fn key(cx: &Cx, k: &ObjectKey) -> Key {
         ObjectKey::Expression(e) => embedded::normalize_expr(cx.slice(e.span())),
     };
     Key {
-        name,
+        name: name.into(),
         span: cx.span(k.span()),
     }
 }
