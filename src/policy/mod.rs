@@ -126,8 +126,10 @@ impl Item {
 
     /// The item as an ARN pattern (unknown parts match anything), read once for every rule.
     pub fn arn_pattern(&self) -> &crate::iamdata::ArnPattern {
-        self.arn_pattern
-            .get_or_init(|| crate::iamdata::ArnPattern::new(&reference::arn_parts(&self.text)))
+        self.arn_pattern.get_or_init(|| match self.text.literal() {
+            Some(s) => crate::iamdata::ArnPattern::new(&[crate::iamdata::Part::Lit(s)]),
+            None => crate::iamdata::ArnPattern::new(&reference::arn_parts(&self.text)),
+        })
     }
 
     pub fn literal(&self) -> Option<&str> {
