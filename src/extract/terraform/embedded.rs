@@ -142,6 +142,33 @@ pub struct Parsed {
 
 /// Parses the JSON in `segs`; every span of the result is a file offset.
 pub fn parse(segs: &[Seg]) -> Parsed {
+    // One literal written byte for byte (a heredoc without template parts or escapes) is read
+    // where it stands: no text to assemble, no spans to map. Not when it holds a character of
+    // the placeholders' plane (lead byte 0xF4), which the general path would read as one.
+    if let [Seg::Lit(l)] = segs
+        && let [r] = l.runs[..]
+        && r.linear
+        && r.text == 0
+        && memchr::memchr(0xF4, l.text.as_bytes()).is_none()
+    {
+        return match json::parse(&l.text, r.file.start as usize) {
+            Ok(root) => Parsed { root, error: None },
+            Err(e) => Parsed {
+                root: e.recovered,
+                error: Some(JsonError {
+                    span: e.span,
+                    message: e.message,
+                    recovered: None,
+                }),
+            },
+        };
+    }
+    assemble_and_parse(segs)
+}
+
+/// [`parse`] of any segments: their text joined (template parts as placeholder characters),
+/// parsed, and the tree's spans mapped back to the file.
+fn assemble_and_parse(segs: &[Seg]) -> Parsed {
     let size: usize = segs
         .iter()
         .map(|s| match s {
@@ -455,6 +482,29 @@ mod tests {
         let l = Lit::from_chars(&v);
         assert_eq!(heredoc_lit(raw, start), l, "{raw}");
         Seg::Lit(l)
+    }
+
+    /// A heredoc read where it stands gives what joining, parsing and mapping back gives: the
+    /// same tree, the same error, the same spans.
+    #[test]
+    fn a_plain_heredoc_is_read_in_place() {
+        let cases = [
+            "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"s3:*\"}]}\n",
+            "  {\n    \"Statement\": []\n  }\n",
+            "{\"Resource\": \"arn:aws:s3:::b/\\u00e9\", \"é\": [1, 2.5, true, null]}",
+            "{\"Statement\": [,]}",
+            "{\"a\": 1, // comment\n}",
+            "{\"a\": \"unterminated}",
+        ];
+        for (i, raw) in cases.iter().enumerate() {
+            let segs = vec![lit(raw, 40 + i)];
+            let Seg::Lit(l) = &segs[0] else { unreachable!() };
+            assert_eq!(l.runs.len(), 1, "{raw}: one linear run, so read in place");
+            let (fast, general) = (parse(&segs), assemble_and_parse(&segs));
+            assert_eq!(fast.root, general.root, "{raw}");
+            let error = |p: &Parsed| p.error.as_ref().map(|e| (e.span, e.message.clone()));
+            assert_eq!(error(&fast), error(&general), "{raw}");
+        }
     }
 
     #[test]
