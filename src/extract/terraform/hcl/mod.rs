@@ -347,6 +347,19 @@ fn template_text(cx: &Cx, elems: &[Elem], heredoc: Option<bool>) -> Text {
     t.finish()
 }
 
+/// `text.split('\n')`, found with `memchr`.
+fn lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut from = 0;
+    memchr::memchr_iter(b'\n', text.as_bytes())
+        .map(Some)
+        .chain([None])
+        .map(move |end| {
+            let line = &text[from..end.unwrap_or(text.len())];
+            from = end.map_or(text.len(), |e| e + 1);
+            line
+        })
+}
+
 /// Removes from every line of a `<<-` heredoc the white space all its non-empty lines start
 /// with. A line that starts with a template part has none, so nothing is removed then.
 fn dedent(elems: &[Elem], lits: &mut [String]) {
@@ -361,7 +374,7 @@ fn dedent(elems: &[Elem], lits: &mut [String]) {
                 let text = &lits[lit];
                 starts_line.push(at_line_start);
                 let last_line = memchr::memchr_iter(b'\n', text.as_bytes()).count();
-                for (i, line) in text.split('\n').enumerate() {
+                for (i, line) in lines(text).enumerate() {
                     let line_start = i > 0 || at_line_start;
                     let is_last = i == last_line;
                     // An empty line, or the empty rest after the last `\n`, sets no indentation
@@ -369,7 +382,16 @@ fn dedent(elems: &[Elem], lits: &mut [String]) {
                     if !line_start || (line.is_empty() && (!is_last || lit + 1 == lits.len())) {
                         continue;
                     }
-                    let ws = line.chars().take_while(|c| c.is_whitespace()).count();
+                    let ascii = line
+                        .bytes()
+                        .take_while(|b| b.is_ascii_whitespace() || *b == 0x0b)
+                        .count();
+                    let ws = match line.as_bytes().get(ascii) {
+                        Some(b) if !b.is_ascii() => {
+                            ascii + line[ascii..].chars().take_while(|c| c.is_whitespace()).count()
+                        }
+                        _ => ascii,
+                    };
                     min = Some(min.map_or(ws, |m| m.min(ws)));
                 }
                 at_line_start = text.ends_with('\n');
@@ -389,12 +411,17 @@ fn dedent(elems: &[Elem], lits: &mut [String]) {
     }
     for (text, first_starts) in lits.iter_mut().zip(starts_line) {
         let mut out = String::with_capacity(text.len());
-        for (i, line) in text.split('\n').enumerate() {
+        for (i, line) in lines(text).enumerate() {
             if i > 0 {
                 out.push('\n');
             }
             if i > 0 || first_starts {
-                let cut = line.char_indices().nth(n).map_or(line.len(), |(i, _)| i);
+                let ascii = n.min(line.len());
+                let cut = if line.as_bytes()[..ascii].is_ascii() {
+                    ascii
+                } else {
+                    line.char_indices().nth(n).map_or(line.len(), |(i, _)| i)
+                };
                 out.push_str(&line[cut..]);
             } else {
                 out.push_str(line);

@@ -13,7 +13,7 @@ use proptest::prelude::*;
 
 use super::super::embedded::{self, Lit, Seg};
 use super::super::{Attr, Block, Val};
-use super::{MAX_DEPTH, read};
+use super::{MAX_DEPTH, lines, read};
 use crate::extract::tree::{Entry, Key, Node, Part, Text, TextBuilder, Value};
 use crate::source::Span;
 
@@ -256,6 +256,17 @@ fn agree(src: &str) -> Result<(), TestCaseError> {
         ),
     }
     Ok(())
+}
+
+#[test]
+fn lines_are_split_as_str_split_does() {
+    for t in ["", "a", "a\n", "\n", "a\nb", "\n\na\n\nb\n", "é\n\tx"] {
+        assert_eq!(
+            lines(t).collect::<Vec<_>>(),
+            t.split('\n').collect::<Vec<_>>(),
+            "{t:?}"
+        );
+    }
 }
 
 #[test]
