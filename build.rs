@@ -191,7 +191,7 @@ impl Tables {
     /// names no namespace.
     fn add_namespaces(&mut self, formats: &str, row: usize) {
         for format in formats.split(", ").map(str::trim) {
-            let Some(ns) = format.splitn(6, ':').nth(2) else {
+            let Some(ns) = format.split(':').nth(2) else {
                 continue;
             };
             if ns.contains('{') || ns.contains('*') {

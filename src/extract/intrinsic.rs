@@ -129,7 +129,8 @@ fn sub(arg: &Node, span: Span) -> Node {
                 .unwrap_or_default()
                 .iter()
                 .map(|e| {
-                    let text = scalar_text(&e.value).unwrap_or_else(|| Text::var(e.key.name.as_str()));
+                    let text =
+                        scalar_text(&e.value).unwrap_or_else(|| Text::var(e.key.name.as_str()));
                     (e.key.name.to_string(), text)
                 })
                 .collect();

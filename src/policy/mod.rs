@@ -805,7 +805,10 @@ mod tests {
             assert_eq!(found("KMS:encrypt"), Some("KMS:Enc*"));
             assert_eq!(found("s3:GetObject"), Some("s3:GetObject"));
             assert_eq!(found("s3:PutObject"), None, "`*` is not of the service");
-            assert_eq!(found("ec2:Describe3"), (extra > 0).then_some("ec2:Describe3"));
+            assert_eq!(
+                found("ec2:Describe3"),
+                (extra > 0).then_some("ec2:Describe3")
+            );
             assert_eq!(found("iam:PassRole"), None);
         }
     }

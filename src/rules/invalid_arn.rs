@@ -474,7 +474,11 @@ mod tests {
 
     #[test]
     fn namespaces_come_from_the_formats() {
-        let types = |ns: &str| iamdata::get().arn_namespace(ns).map(|(_, t)| t.collect::<Vec<_>>());
+        let types = |ns: &str| {
+            iamdata::get()
+                .arn_namespace(ns)
+                .map(|(_, t)| t.collect::<Vec<_>>())
+        };
         assert!(types("s3").unwrap().iter().any(|t| t.key() == "bucket"));
         assert!(types("execute-api").is_some());
         assert!(types("S3").is_none(), "ARNs are case-sensitive");
@@ -484,13 +488,14 @@ mod tests {
             for t in s.resource_types() {
                 let mut own: Vec<&str> = t
                     .arn_formats()
-                    .map(|f| split_fields(f))
+                    .map(split_fields)
                     .filter(|&(_, count)| count >= 3)
                     .map(|(fields, _)| fields[2])
                     .collect();
                 own.dedup();
                 for ns in own {
-                    let listed_here = types(ns).is_some_and(|l| l.iter().any(|x| std::ptr::eq(*x, t)));
+                    let listed_here =
+                        types(ns).is_some_and(|l| l.iter().any(|x| std::ptr::eq(*x, t)));
                     assert_eq!(
                         listed_here,
                         !ns.contains('{') && !ns.contains('*'),

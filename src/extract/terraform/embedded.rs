@@ -498,7 +498,9 @@ mod tests {
         ];
         for (i, raw) in cases.iter().enumerate() {
             let segs = vec![lit(raw, 40 + i)];
-            let Seg::Lit(l) = &segs[0] else { unreachable!() };
+            let Seg::Lit(l) = &segs[0] else {
+                unreachable!()
+            };
             assert_eq!(l.runs.len(), 1, "{raw}: one linear run, so read in place");
             let (fast, general) = (parse(&segs), assemble_and_parse(&segs));
             assert_eq!(fast.root, general.root, "{raw}");

@@ -37,7 +37,8 @@ pub fn blocks(
                         for t in types.entries().unwrap_or_default() {
                             for names in objects(&t.value) {
                                 for n in names.entries().unwrap_or_default() {
-                                    let labels = vec![t.key.name.to_string(), n.key.name.to_string()];
+                                    let labels =
+                                        vec![t.key.name.to_string(), n.key.name.to_string()];
                                     if wanted(ident, &labels) {
                                         for body in objects(&n.value) {
                                             out.push(block(file, ident, n, labels.clone(), body));

@@ -307,7 +307,10 @@ fn key(cx: &Cx, k: parser::Key) -> Key {
         // Effect = …
         KeyKind::Ident => cx.slice(&k.span).into(),
         // "Effect" = …
-        KeyKind::Str { raw, escaped: false } => cx.slice(&raw).into(),
+        KeyKind::Str {
+            raw,
+            escaped: false,
+        } => cx.slice(&raw).into(),
         KeyKind::Str { raw, escaped: true } => unescape(cx.slice(&raw), true, true).into(),
         // (var.key) = …: not a policy element name; kept as written
         KeyKind::Other => embedded::normalize_expr(cx.slice(&k.span)).into(),
@@ -388,7 +391,11 @@ fn dedent(elems: &[Elem], lits: &mut [String]) {
                         .count();
                     let ws = match line.as_bytes().get(ascii) {
                         Some(b) if !b.is_ascii() => {
-                            ascii + line[ascii..].chars().take_while(|c| c.is_whitespace()).count()
+                            ascii
+                                + line[ascii..]
+                                    .chars()
+                                    .take_while(|c| c.is_whitespace())
+                                    .count()
                         }
                         _ => ascii,
                     };

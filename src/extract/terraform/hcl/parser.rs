@@ -245,7 +245,10 @@ impl<'a> Parser<'a> {
     fn ident(&mut self) -> Option<Range<usize>> {
         let start = self.pos;
         // ASCII identifiers, the usual case, byte by byte.
-        if self.peek().is_some_and(|b| b.is_ascii_alphabetic() || b == b'_') {
+        if self
+            .peek()
+            .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+        {
             let rest = &self.b[start + 1..];
             let n = rest
                 .iter()
