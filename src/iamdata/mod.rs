@@ -66,6 +66,28 @@ pub fn get() -> &'static IamData {
     })
 }
 
+/// Answers about names, per thread: see [`remembered`].
+pub(crate) type Remembered<T> = RefCell<foldhash::HashMap<Box<str>, T>>;
+
+/// What `work` answers about `name`, remembered in `memo` (a thread's own): a tree asks about a
+/// few hundred names thousands of times. At most 65,536 names are kept; past that, `work` runs.
+pub(crate) fn remembered<T: Clone>(
+    memo: &'static std::thread::LocalKey<Remembered<T>>,
+    name: &str,
+    work: impl FnOnce() -> T,
+) -> T {
+    if let Some(hit) = memo.with_borrow(|seen| seen.get(name).cloned()) {
+        return hit;
+    }
+    let answer = work();
+    memo.with_borrow_mut(|seen| {
+        if seen.len() < 1 << 16 {
+            seen.insert(name.into(), answer.clone());
+        }
+    });
+    answer
+}
+
 /// How many ARN namespaces the reference knows: see [`IamData::arn_namespace`].
 pub const ARN_NAMESPACES: usize = tables::ARN_NAMESPACES_LEN;
 
@@ -247,24 +269,16 @@ impl IamData {
         if exact.is_some() {
             return exact;
         }
-        // The templates are tried one by one: what a name matched is remembered per thread
-        // (policies repeat `aws:ResourceTag/team` and the like), for at most `REMEMBERED` names.
-        const REMEMBERED: usize = 1 << 14;
+        // The templates are tried one by one: what a name matched is remembered (policies
+        // repeat `aws:ResourceTag/team` and the like).
         thread_local! {
-            static SEEN: RefCell<foldhash::HashMap<Box<str>, Option<u32>>> = RefCell::default();
+            static SEEN: Remembered<Option<u32>> = RefCell::default();
         }
-        let row = SEEN.with_borrow_mut(|seen| {
-            if let Some(&row) = seen.get(name) {
-                return row;
-            }
-            let row = tables::TEMPLATED_KEYS
+        let row = remembered(&SEEN, name, || {
+            tables::TEMPLATED_KEYS
                 .iter()
                 .copied()
-                .find(|&i| tables::KEYS[i as usize].matches(name));
-            if seen.len() < REMEMBERED {
-                seen.insert(name.into(), row);
-            }
-            row
+                .find(|&i| tables::KEYS[i as usize].matches(name))
         });
         row.map(|i| &tables::KEYS[i as usize])
     }

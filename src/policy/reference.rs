@@ -10,7 +10,7 @@ use std::cell::RefCell;
 use std::sync::Arc;
 
 use crate::extract::tree::{Part, Text};
-use crate::iamdata::{self, Action, Service, has_wildcard};
+use crate::iamdata::{self, Action, Remembered, Service, has_wildcard, remembered};
 
 use super::arn::split_colon;
 use super::{Item, Statement};
@@ -121,9 +121,6 @@ impl<'a> ActionRef<'a> {
     }
 }
 
-/// How many action names each thread remembers the meaning of ([`Resolved::of_literal`]).
-const REMEMBERED: usize = 1 << 16;
-
 /// [`ActionRef`] without the text it borrows, kept on the item it was worked out for.
 #[derive(Clone, Debug)]
 pub(crate) enum Resolved {
@@ -138,22 +135,12 @@ pub(crate) enum Resolved {
 }
 
 impl Resolved {
-    /// [`ActionRef::of_str`] of a literal item, remembered by each thread: a tree repeats a few
-    /// hundred action names thousands of times. At most [`REMEMBERED`] names are kept.
+    /// [`ActionRef::of_str`] of a literal item, remembered by each thread.
     fn of_literal(text: &str) -> Resolved {
         thread_local! {
-            static SEEN: RefCell<foldhash::HashMap<Box<str>, Resolved>> = RefCell::default();
+            static SEEN: Remembered<Resolved> = RefCell::default();
         }
-        SEEN.with_borrow_mut(|seen| {
-            if let Some(r) = seen.get(text) {
-                return r.clone();
-            }
-            let r = Resolved::of(&ActionRef::of_str(text));
-            if seen.len() < REMEMBERED {
-                seen.insert(text.into(), r.clone());
-            }
-            r
-        })
+        remembered(&SEEN, text, || Resolved::of(&ActionRef::of_str(text)))
     }
 
     fn of(r: &ActionRef<'_>) -> Resolved {
