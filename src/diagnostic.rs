@@ -127,6 +127,11 @@ impl Finding {
         self
     }
 
+    /// Sorts findings in the order every output uses: by [`Self::sort_key`].
+    pub fn sort(findings: &mut [Finding]) {
+        findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    }
+
     /// The sort key every output uses: path, line, column, rule.
     pub fn sort_key(&self) -> (&str, u32, u32, &'static str, &str) {
         (

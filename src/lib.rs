@@ -162,7 +162,7 @@ pub fn lint_text(path: &str, text: &str, settings: &Settings) -> Vec<Finding> {
     };
     let file = SourceFile::new(path, text.to_string());
     let mut findings = lint_source(&file, kind, settings);
-    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    Finding::sort(&mut findings);
     findings
 }
 
@@ -311,7 +311,7 @@ pub fn run(settings: &Settings) -> Result<Outcome, settings::UsageError> {
         }
     })?;
     let (mut findings, mut linted_paths) = found.into_inner().unwrap_or_else(|e| e.into_inner());
-    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    Finding::sort(&mut findings);
     linted_paths.sort();
     Ok(Outcome {
         // Worked out when an output or a filter first asks ([`Outcome::prints`]).

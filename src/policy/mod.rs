@@ -293,7 +293,7 @@ pub struct Statement {
     /// [`Self::unscoped_allow`], worked out once for all the rules that ask.
     unscoped: OnceCell<Option<Span>>,
     /// Positions of the `Action` items by lower-cased service prefix, for
-    /// [`Self::service_action_item_covering`].
+    /// [`Self::service_action_item_covering`] on lists longer than [`SHORT_ACTION_LIST`].
     items_by_service: OnceCell<foldhash::HashMap<String, Vec<usize>>>,
 }
 

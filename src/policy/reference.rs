@@ -47,10 +47,7 @@ impl<'a> ActionRef<'a> {
     pub fn of(item: &'a Item) -> ActionRef<'a> {
         let text = item.literal();
         let name_part = || text.and_then(split_colon).map_or("", |(_, n)| n);
-        match item.resolved.get_or_init(|| match text {
-            Some(text) => Resolved::of_literal(text),
-            None => Resolved::of(&Self::resolve(item)),
-        }) {
+        match item.resolved.get_or_init(|| Self::resolve(item)) {
             Resolved::All => ActionRef::All,
             Resolved::Unknown => ActionRef::Unknown,
             Resolved::UnknownService => ActionRef::UnknownService {
@@ -72,21 +69,26 @@ impl<'a> ActionRef<'a> {
         }
     }
 
-    fn resolve(item: &'a Item) -> ActionRef<'a> {
+    /// What the item denotes, for [`Self::of`] to keep. A literal's meaning is remembered by
+    /// each thread: a tree repeats a few hundred action names thousands of times.
+    fn resolve(item: &Item) -> Resolved {
         let Some(text) = item.literal() else {
             // "lamda:${var.verb}"
             let known = item.text.known_prefix();
             return match split_colon(known) {
                 Some((prefix, _)) if is_plain_prefix(prefix) => {
                     match iamdata::get().service(prefix) {
-                        Some(_) => ActionRef::Unknown,
-                        None => ActionRef::UnknownService { prefix },
+                        Some(_) => Resolved::Unknown,
+                        None => Resolved::UnknownService,
                     }
                 }
-                _ => ActionRef::Unknown,
+                _ => Resolved::Unknown,
             };
         };
-        Self::of_str(text)
+        thread_local! {
+            static SEEN: Remembered<Resolved> = RefCell::default();
+        }
+        remembered(&SEEN, text, || Resolved::of(&ActionRef::of_str(text)))
     }
 
     /// Reads an action name as written (`s3:GetObject`, `s3:Get*`, `*`).
@@ -135,14 +137,6 @@ pub(crate) enum Resolved {
 }
 
 impl Resolved {
-    /// [`ActionRef::of_str`] of a literal item, remembered by each thread.
-    fn of_literal(text: &str) -> Resolved {
-        thread_local! {
-            static SEEN: Remembered<Resolved> = RefCell::default();
-        }
-        remembered(&SEEN, text, || Resolved::of(&ActionRef::of_str(text)))
-    }
-
     fn of(r: &ActionRef<'_>) -> Resolved {
         match r {
             ActionRef::All => Resolved::All,

@@ -131,10 +131,12 @@ fn is_id_continue(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_' || c == '-' || (!c.is_ascii() && c.is_alphanumeric())
 }
 
-/// Bytes that may end the plain text of a quoted string: the quote, an escape, a line break, or
-/// the start of a template part (`${`, `%{`).
-fn may_end_quoted_text(b: u8) -> bool {
-    matches!(b, b'"' | b'\\' | b'\n' | b'$' | b'%')
+/// Where the plain text of a quoted string may end: the first quote, escape, line break, or
+/// start of a template part (`${`, `%{`) in `rest`.
+fn quoted_text_end(rest: &[u8]) -> Option<usize> {
+    let first = memchr::memchr3(b'"', b'\\', b'$', rest);
+    let before = &rest[..first.unwrap_or(rest.len())];
+    memchr::memchr2(b'\n', b'%', before).or(first)
 }
 
 impl<'a> Parser<'a> {
@@ -790,11 +792,7 @@ impl<'a> Parser<'a> {
         self.pos += 1;
         // Most strings are plain text to the closing quote: no template to build.
         let rest = &self.b[self.pos..];
-        // The first byte of [`may_end_quoted_text`] is the quote: the first of three, with
-        // neither of the other two before it.
-        if let Some(n) = memchr::memchr3(b'"', b'\\', b'$', rest)
-            .filter(|&n| rest[n] == b'"' && memchr::memchr2(b'\n', b'%', &rest[..n]).is_none())
-        {
+        if let Some(n) = quoted_text_end(rest).filter(|&n| rest[n] == b'"') {
             self.pos += n + 1;
             return Ok(Expr {
                 span: start..self.pos,
@@ -989,7 +987,7 @@ impl<'a> Parser<'a> {
                     let rest = &self.b[self.pos..];
                     self.pos += match end {
                         End::Heredoc(_) => memchr::memchr3(b'\n', b'$', b'%', rest),
-                        End::Quote => rest.iter().position(|&b| may_end_quoted_text(b)),
+                        End::Quote => quoted_text_end(rest),
                     }
                     .unwrap_or(rest.len());
                 }
