@@ -2,10 +2,16 @@
 """Timing and reporting for bench/run.sh (standard library only).
 
     harness.py measure --log L --id ID --tree T --files N --runs R --cap S [--keep-out F] -- CMD...
-        Runs CMD R times under `/usr/bin/time -v` and `timeout S`, stdout to /dev/null, and appends
-        one JSON line per run to L: wall seconds (perf_counter), user/sys CPU seconds, peak RSS
-        (GNU time's "Maximum resident set size": the largest single process, not a sum), exit
+        Runs CMD R times, stdout to /dev/null, and appends one JSON line per run to L: wall seconds
+        (perf_counter around spawn and wait), user/sys CPU seconds and peak RSS from the kernel's
+        account of the process (wait4: the largest single process of its tree, not a sum), exit
         status, and the CPU that *other* processes used meanwhile (from /proc/stat), in cores.
+        A spawned process starts as a copy of this one, and the kernel counts that copy's peak in
+        the child's (exec keeps it): each record has that floor as rss_floor_kb, and the report
+        shows a peak at or below it as "≤ floor".
+        A run still going after S seconds gets SIGTERM (its process group), SIGKILL 10 s later,
+        and counts as timed out (exit 124). No wrapper process (`/usr/bin/time`, `timeout`)
+        stands between the harness and CMD: each would add its own exec to every run.
         --keep-out F: first one untimed warm-up run whose stdout/stderr go to F and F.err (to count
         what the tool reported); without it no warm-up. A run that hits the cap ends the series.
     harness.py onefile --log L --id ID --tree T --runs R -- CMD...
@@ -22,10 +28,12 @@ import os
 import resource
 import shlex
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 TICK = os.sysconf("SC_CLK_TCK")
@@ -42,22 +50,36 @@ def loadavg():
         return " ".join(f.read().split()[:3])
 
 
-def parse_time_v(path):
-    out = {}
-    with open(path, errors="replace") as f:
-        for line in f:
-            k, _, v = line.strip().rpartition(": ")
-            if k == "User time (seconds)":
-                out["user"] = float(v)
-            elif k == "System time (seconds)":
-                out["sys"] = float(v)
-            elif k == "Maximum resident set size (kbytes)":
-                out["rss_kb"] = int(v)
-            elif k == "Exit status":
-                out["exit"] = int(v)
-            elif line.startswith("Command terminated by signal"):
-                out["signal"] = int(line.split()[-1])
-    return out
+def run_timed(cmd, cap, stdout, stderr):
+    """Runs `cmd` once: wall seconds, and from wait4 its CPU, peak RSS and exit status (124 when
+    it was stopped at the cap, 128 + N when a signal N ended it)."""
+    fired = threading.Event()
+
+    def stop(p):
+        fired.set()
+        for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 0)):
+            try:
+                os.killpg(p.pid, sig)
+            except ProcessLookupError:
+                return
+            if wait and done.wait(wait):
+                return
+
+    done = threading.Event()
+    floor = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    t0 = time.perf_counter()
+    p = subprocess.Popen(cmd, stdout=stdout, stderr=stderr, start_new_session=True)
+    timer = threading.Timer(cap, stop, args=(p,))
+    timer.daemon = True
+    timer.start()
+    _, status, ru = os.wait4(p.pid, 0)
+    wall = time.perf_counter() - t0
+    done.set()
+    timer.cancel()
+    p.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
+    code = p.returncode if p.returncode >= 0 else 128 - p.returncode
+    return dict(wall=wall, user=ru.ru_utime, sys=ru.ru_stime, rss_kb=ru.ru_maxrss, rss_floor_kb=floor,
+                exit=124 if fired.is_set() else code, timed_out=fired.is_set())
 
 
 def append(log, rec):
@@ -69,31 +91,24 @@ def cmd_measure(a, cmd):
     base = {"id": a.id, "tree": a.tree, "files": a.files, "cap": a.cap, "cmd": shlex.join(cmd)}
     if a.keep_out:
         with open(a.keep_out, "wb") as fo, open(a.keep_out + ".err", "wb") as fe:
-            t0 = time.perf_counter()
-            p = subprocess.run(["timeout", "-k", "10", str(a.cap)] + cmd, stdout=fo, stderr=fe)
-            w = time.perf_counter() - t0
-        print(f"  {a.id}: warm-up {w:.2f}s exit {p.returncode}", file=sys.stderr)
-        if p.returncode in (124, 137):
-            append(a.log, dict(base, run=0, wall=w, timed_out=True, exit=p.returncode, warmup=True))
+            r = run_timed(cmd, a.cap, fo, fe)
+        print(f"  {a.id}: warm-up {r['wall']:.2f}s exit {r['exit']}", file=sys.stderr)
+        if r["timed_out"]:
+            append(a.log, dict(base, run=0, wall=r["wall"], timed_out=True, exit=r["exit"], warmup=True))
             return
     with tempfile.TemporaryDirectory() as td:
-        tf = os.path.join(td, "time")
         errf = os.path.join(td, "err")
         for i in range(1, a.runs + 1):
             la = loadavg()
             b0 = busy_jiffies()
-            t0 = time.perf_counter()
             with open(errf, "wb") as fe:
-                subprocess.run(["/usr/bin/time", "-v", "-o", tf, "timeout", "-k", "10", str(a.cap)] + cmd,
-                               stdout=subprocess.DEVNULL, stderr=fe)
-            wall = time.perf_counter() - t0
+                t = run_timed(cmd, a.cap, subprocess.DEVNULL, fe)
             b1 = busy_jiffies()
-            t = parse_time_v(tf)
-            cpu = t.get("user", 0.0) + t.get("sys", 0.0)
+            wall, ex = t["wall"], t["exit"]
+            cpu = t["user"] + t["sys"]
             others = max(0.0, (b1 - b0) / TICK - cpu) / wall if wall > 0 else 0.0
-            ex = t.get("exit", 128 + t.get("signal", 0))
-            rec = dict(base, run=i, wall=round(wall, 4), user=t.get("user"), sys=t.get("sys"),
-                       rss_kb=t.get("rss_kb"), exit=ex, timed_out=ex in (124, 137),
+            rec = dict(base, run=i, wall=round(wall, 4), user=round(t["user"], 4), sys=round(t["sys"], 4),
+                       rss_kb=t["rss_kb"], rss_floor_kb=t["rss_floor_kb"], exit=ex, timed_out=t["timed_out"],
                        others_cores=round(others, 2), loadavg=la)
             if ex not in (0, 1) and not rec["timed_out"]:
                 with open(errf, errors="replace") as f:
@@ -223,7 +238,8 @@ def cmd_report(a):
         if m["timed_out"]:
             rep = (rep + "; " if rep else "") + "some runs hit the cap"
         cpu_s = fmt_s(statistics.median(cpu)) if cpu else ""
-        rss_s = f"{max(rss) / 1024:.0f} MiB" if rss else ""
+        floor = max((r.get("rss_floor_kb") or 0 for r in rs), default=0)
+        rss_s = "" if not rss else f"≤ {floor / 1024:.0f} MiB" if max(rss) <= floor else f"{max(rss) / 1024:.0f} MiB"
         oth_s = f"{statistics.median(oth):.2f}" if oth else ""
         o.append(f"| {row['label']} | {row['tree']} | {m['first']['files']:,} | {len(rs)} | {fmt_s(med)} | "
                  f"{fmt_s(lo)} – {fmt_s(hi)} | {cpu_s} | {rss_s} | {oth_s} | {rep} |")
@@ -266,7 +282,7 @@ def cmd_report(a):
     notes = list(meta.get("notes", []))
     notes.append("Ratios: `value` divides the wall-time medians (what a user waits); the CPU-time ratio divides "
                  "the user+system medians (the work done, less sensitive to other load, but blind to parallelism; "
-                 "GNU time counts CPU in 10 ms steps, so it is coarse for runs of a few ms).")
+                 "the kernel's CPU account is coarse for runs of a few ms).")
     if busy and statistics.median(busy) > 0.25:
         notes.insert(0, f"**Noisy**: other processes used a median {statistics.median(busy):.2f} cores of "
                         f"{meta['nproc']} during the runs; every wall time above is inflated by that, and the "

@@ -94,9 +94,11 @@ pub fn json(data: &[u8]) {
         "the readers differ"
     );
     match json::parse(&text, 0) {
-        Ok(Some(root)) => {
+        Ok(Some(mut root)) => {
             check_node(&text, &root);
-            let _ = json::find_policies(&root);
+            for (doc, _) in json::take_policies(&mut root) {
+                check_node(&text, &doc);
+            }
         }
         Ok(None) => {}
         Err(e) => {

@@ -153,10 +153,17 @@ impl Sink<'_> {
         v
     }
 
-    /// Builds and keeps the policy document at `value`: an object, or a string holding JSON.
-    /// Values known only at deploy time (`!Ref`, `!If`) are skipped.
-    pub fn document(&mut self, value: &Node, kind: PolicyKind, owner: String, owner_span: Span) {
-        let resolved = intrinsic::resolve(value, self.dialect);
+    /// Builds and keeps the policy document at `value` (taken from the tree): an object, or a
+    /// string holding JSON. Values known only at deploy time (`!Ref`, `!If`) are skipped.
+    pub fn document(
+        &mut self,
+        value: &mut Node,
+        kind: PolicyKind,
+        owner: String,
+        owner_span: Span,
+    ) {
+        let mut resolved = value.take();
+        intrinsic::resolve_in_place(&mut resolved, self.dialect);
         let root = match &resolved.value {
             Value::Object(_) => resolved,
             // PolicyDocument: '{"Version": "2012-10-17", "Statement": [...]}'
@@ -172,9 +179,10 @@ impl Sink<'_> {
         );
     }
 
-    /// A bare statement list (`iamRoleStatements:`) under `key`.
-    pub fn statements(&mut self, key: &Key, value: &Node, owner: String, owner_span: Span) {
-        let resolved = intrinsic::resolve(value, self.dialect);
+    /// A bare statement list (`iamRoleStatements:`) under `key`, taken from the tree.
+    pub fn statements(&mut self, key: &Key, value: &mut Node, owner: String, owner_span: Span) {
+        let mut resolved = value.take();
+        intrinsic::resolve_in_place(&mut resolved, self.dialect);
         if !matches!(resolved.value, Value::Array(_)) {
             return;
         }
@@ -237,9 +245,9 @@ impl Sink<'_> {
     }
 }
 
-/// Extracts every policy of a template.
-pub fn extract(file: &Arc<SourceFile>, root: &Node, out: &mut Extracted) {
-    if let Some(resources) = root.get("Resources") {
+/// Extracts every policy of a template, taking the documents from its tree.
+pub fn extract(file: &Arc<SourceFile>, root: &mut Node, out: &mut Extracted) {
+    if let Some(resources) = root.get_mut("Resources") {
         let mut sink = Sink {
             file,
             out,
@@ -250,38 +258,44 @@ pub fn extract(file: &Arc<SourceFile>, root: &Node, out: &mut Extracted) {
 }
 
 /// The policies in a `Resources` map (a template's, or `resources.Resources` in serverless.yml).
-pub(crate) fn resources_policies(sink: &mut Sink, resources: &Node) {
-    for r in resources.entries().unwrap_or_default() {
+pub(crate) fn resources_policies(sink: &mut Sink, resources: &mut Node) {
+    for r in resources.entries_mut().unwrap_or_default() {
+        let id = &r.key;
         let Some(ty) = resource_type(&r.value) else {
             continue;
         };
-        let Some(props) = r.value.get("Properties") else {
+        // "AWS::IAM::Role Role": the type is the owner's start.
+        let owner = format!("{ty} {}", id.name);
+        let ty = &owner[..ty.len()];
+        let Some(props) = r.value.get_mut("Properties") else {
             continue;
         };
-        let id = &r.key;
-        let owner = format!("{ty} {}", id.name);
         for (_, prop, kind) in POLICY_PROPERTIES.iter().filter(|(t, _, _)| *t == ty) {
-            if let Some(v) = props.get(prop) {
+            if let Some(v) = props.get_mut(prop) {
                 sink.document(v, *kind, owner.clone(), id.span);
             }
         }
         match ty {
             // Policies: [{PolicyName: …, PolicyDocument: {…}}]
             "AWS::IAM::Role" | "AWS::IAM::User" | "AWS::IAM::Group" => {
-                for p in props.get("Policies").map(Node::items).unwrap_or_default() {
-                    let p = intrinsic::resolve_shallow(p, sink.dialect);
-                    let Some(doc) = p.get("PolicyDocument") else {
-                        continue;
-                    };
+                for p in props
+                    .get_mut("Policies")
+                    .map(Node::items_mut)
+                    .unwrap_or_default()
+                {
+                    intrinsic::resolve_shallow(p, sink.dialect);
                     let owner = match p.get("PolicyName").and_then(Node::literal) {
                         Some(name) => format!("{owner}, policy {name}"),
                         None => owner.clone(),
+                    };
+                    let Some(doc) = p.get_mut("PolicyDocument") else {
+                        continue;
                     };
                     sink.document(doc, PolicyKind::Identity, owner, id.span);
                 }
             }
             "AWS::Serverless::Function" | "AWS::Serverless::StateMachine" => {
-                if let Some(p) = props.get("Policies") {
+                if let Some(p) = props.get_mut("Policies") {
                     sam_policies(sink, p, &owner, id.span);
                 }
             }
@@ -292,24 +306,24 @@ pub(crate) fn resources_policies(sink: &mut Sink, resources: &Node) {
 
 /// SAM `Policies`: a managed policy name or ARN, an inline document, a policy template, or a list
 /// of those.
-fn sam_policies(sink: &mut Sink, policies: &Node, owner: &str, owner_span: Span) {
-    for p in policies.items() {
-        let p = intrinsic::resolve_shallow(p, sink.dialect);
+fn sam_policies(sink: &mut Sink, policies: &mut Node, owner: &str, owner_span: Span) {
+    for p in policies.items_mut() {
+        intrinsic::resolve_shallow(p, sink.dialect);
         let Some(entries) = p.entries() else {
             // AWSLambdaBasicExecutionRole, arn:aws:iam::aws:policy/…, !Ref PolicyArn
             continue;
         };
         // {Statement: [...]}
         if p.get("Statement").is_some() {
-            sink.document(&p, PolicyKind::Identity, owner.to_string(), owner_span);
+            sink.document(p, PolicyKind::Identity, owner.to_string(), owner_span);
             continue;
         }
         // {KMSDecryptPolicy: {KeyId: !Ref Key}}
         if let [e] = entries {
             let params = intrinsic::resolve(&e.value, sink.dialect);
-            if let Some(doc) = sam::expand(&e.key, &params) {
+            if let Some(mut doc) = sam::expand(&e.key, &params) {
                 sink.document(
-                    &doc,
+                    &mut doc,
                     PolicyKind::Identity,
                     format!("{owner}, {}", e.key.name),
                     owner_span,

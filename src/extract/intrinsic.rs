@@ -29,49 +29,51 @@ pub enum Dialect {
 
 /// A copy of `node` with every intrinsic function replaced by the string it stands for.
 pub fn resolve(node: &Node, dialect: Dialect) -> Node {
-    resolve_at(node, dialect, 0)
+    let mut n = node.clone();
+    resolve_in_place(&mut n, dialect);
+    n
+}
+
+/// Replaces every intrinsic function in `node` by the string it stands for. Only the functions
+/// themselves are rebuilt; the rest of the tree is left where it is.
+pub fn resolve_in_place(node: &mut Node, dialect: Dialect) {
+    resolve_at(node, dialect, 0);
 }
 
 /// Folds `node` when it is itself an intrinsic (`- !If [C, {…}, !Ref AWS::NoValue]` in a list),
 /// leaving an ordinary value as it is.
-pub fn resolve_shallow(node: &Node, dialect: Dialect) -> std::borrow::Cow<'_, Node> {
-    match node.entries() {
-        Some([e]) if is_intrinsic(&e.key.name) => std::borrow::Cow::Owned(resolve(node, dialect)),
-        _ => std::borrow::Cow::Borrowed(node),
+pub fn resolve_shallow(node: &mut Node, dialect: Dialect) {
+    if let Some([e]) = node.entries()
+        && is_intrinsic(&e.key.name)
+    {
+        resolve_in_place(node, dialect);
     }
 }
 
-fn resolve_at(n: &Node, dialect: Dialect, depth: usize) -> Node {
+fn resolve_at(n: &mut Node, dialect: Dialect, depth: usize) {
     if depth > MAX_DEPTH {
-        return n.clone();
+        return;
     }
-    let value = match &n.value {
+    match &mut n.value {
         // {"Fn::Sub": "arn:aws:s3:::${Bucket}/*"}
         Value::Object(entries) if entries.len() == 1 && is_intrinsic(&entries[0].key.name) => {
-            return fold(&entries[0], n.span, dialect, depth);
+            let mut e = entries.pop().expect("one entry");
+            resolve_at(&mut e.value, dialect, depth + 1);
+            *n = fold(&e, n.span);
         }
-        Value::Object(entries) => Value::Object(
-            entries
-                .iter()
-                .map(|e| Entry {
-                    key: e.key.clone(),
-                    value: resolve_at(&e.value, dialect, depth + 1),
-                })
-                .collect(),
-        ),
-        Value::Array(items) => Value::Array(
-            items
-                .iter()
-                .map(|i| resolve_at(i, dialect, depth + 1))
-                .collect(),
-        ),
+        Value::Object(entries) => {
+            for e in entries {
+                resolve_at(&mut e.value, dialect, depth + 1);
+            }
+        }
+        Value::Array(items) => {
+            for i in items {
+                resolve_at(i, dialect, depth + 1);
+            }
+        }
         // "arn:aws:s3:::${self:custom.bucket}/*" in serverless.yml
-        Value::Str(t) if dialect == Dialect::Serverless => Value::Str(serverless_vars(t)),
-        other => other.clone(),
-    };
-    Node {
-        span: n.span,
-        value,
+        Value::Str(t) if dialect == Dialect::Serverless => *t = serverless_vars(t),
+        _ => {}
     }
 }
 
@@ -88,8 +90,9 @@ fn str_node(span: Span, text: Text) -> Node {
     }
 }
 
-fn fold(e: &Entry, span: Span, dialect: Dialect, depth: usize) -> Node {
-    let arg = resolve_at(&e.value, dialect, depth + 1);
+/// The string an intrinsic stands for; its argument `e.value` is resolved already.
+fn fold(e: &Entry, span: Span) -> Node {
+    let arg = &e.value;
     match e.key.name.as_str() {
         // !Ref AWS::AccountId, {"Ref": "BucketName"}
         "Ref" => str_node(span, Text::var(arg.literal().unwrap_or("Ref").to_string())),
@@ -105,8 +108,8 @@ fn fold(e: &Entry, span: Span, dialect: Dialect, depth: usize) -> Node {
             };
             str_node(span, Text::var(name))
         }
-        "Fn::Sub" => sub(&arg, span),
-        "Fn::Join" => str_node(span, join(&arg).unwrap_or_else(|| Text::var("Fn::Join"))),
+        "Fn::Sub" => sub(arg, span),
+        "Fn::Join" => str_node(span, join(arg).unwrap_or_else(|| Text::var("Fn::Join"))),
         // !If, !Select, !ImportValue, !FindInMap, !Base64, custom tags: known only when deployed.
         other => str_node(span, Text::var(other)),
     }

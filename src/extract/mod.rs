@@ -156,8 +156,8 @@ pub fn extract(file: &Arc<SourceFile>, kind: FileKind, out: &mut Extracted) {
     }
 }
 
-/// Reads a document root by what it holds.
-fn extract_root(file: &Arc<SourceFile>, root: &tree::Node, out: &mut Extracted) -> bool {
+/// Reads a document root by what it holds, taking the documents from it.
+fn extract_root(file: &Arc<SourceFile>, root: &mut tree::Node, out: &mut Extracted) -> bool {
     if cloudformation::is_template(root) {
         cloudformation::extract(file, root, out);
     } else if serverless::is_serverless(root) {
@@ -172,11 +172,11 @@ fn extract_yaml(file: &Arc<SourceFile>, out: &mut Extracted) {
     let base = bom_len(&file.text);
     // A `.template` written as JSON. (JSON that does not parse may still be YAML: `{a: 1}`.)
     if file.text[base..].trim_start().starts_with('{')
-        && let Ok(Some(root)) = json::parse(&file.text[base..], base)
+        && let Ok(Some(mut root)) = json::parse(&file.text[base..], base)
     {
-        return extract_json_root(file, &root, out);
+        return extract_json_root(file, &mut root, out);
     }
-    let parsed = yaml::parse(&file.text[base..], base);
+    let mut parsed = yaml::parse(&file.text[base..], base);
     if let Some(e) = parsed.error
         && !looks_templated(&file.text)
     {
@@ -186,13 +186,14 @@ fn extract_yaml(file: &Arc<SourceFile>, out: &mut Extracted) {
                 .help("fix the YAML syntax; nothing after this point was linted"),
         );
     }
-    for root in &parsed.documents {
+    for root in &mut parsed.documents {
         if extract_root(file, root, out) {
             continue;
         }
         // A policy written as YAML: Version/Statement at the top.
         if json::is_policy(root) {
-            let doc = intrinsic::resolve(root, intrinsic::Dialect::CloudFormation);
+            let mut doc = root.take();
+            intrinsic::resolve_in_place(&mut doc, intrinsic::Dialect::CloudFormation);
             let kind = infer_kind(&doc);
             out.documents
                 .push(PolicyDocument::build(file, doc, kind, None));
@@ -238,24 +239,24 @@ pub(crate) fn json_file_root(file: &Arc<SourceFile>, out: &mut Extracted) -> Opt
 }
 
 fn extract_json(file: &Arc<SourceFile>, out: &mut Extracted) {
-    if let Some(root) = json_file_root(file, out) {
-        extract_json_root(file, &root, out);
+    if let Some(mut root) = json_file_root(file, out) {
+        extract_json_root(file, &mut root, out);
     }
 }
 
-fn extract_json_root(file: &Arc<SourceFile>, root: &tree::Node, out: &mut Extracted) {
+fn extract_json_root(file: &Arc<SourceFile>, root: &mut tree::Node, out: &mut Extracted) {
     if extract_root(file, root, out) {
         return;
     }
-    for (doc, wrapper) in json::find_policies(root) {
+    for (doc, wrapper) in json::take_policies(root) {
         let kind = match wrapper {
             Some("AssumeRolePolicyDocument") => crate::policy::PolicyKind::Trust,
             Some("KeyPolicy") => crate::policy::PolicyKind::KeyPolicy,
-            _ => infer_kind(doc),
+            _ => infer_kind(&doc),
         };
         out.documents.push(PolicyDocument::build(
             file,
-            doc.clone(),
+            doc,
             kind,
             wrapper.map(str::to_string),
         ));

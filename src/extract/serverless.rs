@@ -22,35 +22,35 @@ pub fn is_serverless(root: &Node) -> bool {
     provider.get("name").and_then(Node::literal) == Some("aws") || root.get("service").is_some()
 }
 
-pub fn extract(file: &Arc<SourceFile>, root: &Node, out: &mut Extracted) {
+pub fn extract(file: &Arc<SourceFile>, root: &mut Node, out: &mut Extracted) {
     let mut sink = Sink {
         file,
         out,
         dialect: Dialect::Serverless,
     };
-    if let Some(provider) = root.get("provider") {
+    if let Some(provider) = root.get_mut("provider") {
         // provider:
         //   iam:
         //     role:
         //       statements: [...]
         if let Some(e) = provider
-            .get("iam")
-            .and_then(|i| i.get("role"))
-            .and_then(|r| r.entry("statements"))
+            .get_mut("iam")
+            .and_then(|i| i.get_mut("role"))
+            .and_then(|r| r.entry_mut("statements"))
         {
             sink.statements(
                 &e.key,
-                &e.value,
+                &mut e.value,
                 "provider.iam.role.statements".into(),
                 e.key.span,
             );
         }
         // provider:
         //   iamRoleStatements: [...]
-        if let Some(e) = provider.entry("iamRoleStatements") {
+        if let Some(e) = provider.entry_mut("iamRoleStatements") {
             sink.statements(
                 &e.key,
-                &e.value,
+                &mut e.value,
                 "provider.iamRoleStatements".into(),
                 e.key.span,
             );
@@ -60,19 +60,23 @@ pub fn extract(file: &Arc<SourceFile>, root: &Node, out: &mut Extracted) {
     //   resize:
     //     iamRoleStatements: [...]
     for f in root
-        .get("functions")
-        .and_then(Node::entries)
+        .get_mut("functions")
+        .and_then(Node::entries_mut)
         .unwrap_or_default()
     {
-        if let Some(e) = f.value.entry("iamRoleStatements") {
+        if let Some(e) = f.value.entry_mut("iamRoleStatements") {
             let owner = format!("functions.{}.iamRoleStatements", f.key.name);
-            sink.statements(&e.key, &e.value, owner, f.key.span);
+            sink.statements(&e.key, &mut e.value, owner, f.key.span);
         }
     }
     // resources:
     //   Resources: {...}        (or a list of such maps)
-    for r in root.get("resources").map(Node::items).unwrap_or_default() {
-        if let Some(resources) = r.get("Resources") {
+    for r in root
+        .get_mut("resources")
+        .map(Node::items_mut)
+        .unwrap_or_default()
+    {
+        if let Some(resources) = r.get_mut("Resources") {
             resources_policies(&mut sink, resources);
         }
     }

@@ -280,6 +280,45 @@ impl Node {
         }
     }
 
+    pub fn entries_mut(&mut self) -> Option<&mut [Entry]> {
+        match &mut self.value {
+            Value::Object(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// [`Node::get`], to change or take the value.
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut Node> {
+        self.entry_mut(key).map(|e| &mut e.value)
+    }
+
+    pub fn entry_mut(&mut self, key: &str) -> Option<&mut Entry> {
+        self.entries_mut()?.iter_mut().find(|e| e.key.name == key)
+    }
+
+    /// [`Node::items`], to change or take the items.
+    pub fn items_mut(&mut self) -> &mut [Node] {
+        if !matches!(self.value, Value::Array(_)) {
+            return std::slice::from_mut(self);
+        }
+        match &mut self.value {
+            Value::Array(a) => a,
+            _ => unreachable!("an array"),
+        }
+    }
+
+    /// The node, leaving `null` in its place: a front end's tree is read once, and a policy
+    /// document takes its part of it instead of a copy.
+    pub fn take(&mut self) -> Node {
+        std::mem::replace(
+            self,
+            Node {
+                span: self.span,
+                value: Value::Null,
+            },
+        )
+    }
+
     /// True when the value is unknown as a whole (`Resource: !Ref Arns`).
     pub fn is_unknown(&self) -> bool {
         self.text().is_some_and(Text::is_unknown)

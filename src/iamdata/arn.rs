@@ -133,9 +133,9 @@ struct Masks {
     no_colon_slash: u64,
     /// Single-character positions, by character (a format part has few distinct ones).
     ones: Box<[(char, u64)]>,
-    /// The ASCII characters among `ones`, one bit each: most characters of a policy ARN are
-    /// none of them, and need no look-up.
-    ascii_ones: u128,
+    /// [`Masks::holding`] for each ASCII character, worked out once: nearly every character of
+    /// a policy ARN is one.
+    ascii: Box<[u64; 128]>,
 }
 
 impl Masks {
@@ -150,7 +150,7 @@ impl Masks {
             no_colon: 0,
             no_colon_slash: 0,
             ones: Box::new([]),
-            ascii_ones: 0,
+            ascii: Box::new([0; 128]),
         };
         let mut ones: Vec<(char, u64)> = Vec::new();
         for (i, e) in els.iter().enumerate() {
@@ -162,32 +162,34 @@ impl Masks {
                 Set::Any => m.any |= bit,
                 Set::NoColon => m.no_colon |= bit,
                 Set::NoColonSlash => m.no_colon_slash |= bit,
-                Set::One(c) => {
-                    if c.is_ascii() {
-                        m.ascii_ones |= 1 << (c as u32);
-                    }
-                    match ones.iter_mut().find(|(x, _)| *x == c) {
-                        Some((_, b)) => *b |= bit,
-                        None => ones.push((c, bit)),
-                    }
-                }
+                Set::One(c) => match ones.iter_mut().find(|(x, _)| *x == c) {
+                    Some((_, b)) => *b |= bit,
+                    None => ones.push((c, bit)),
+                },
             }
         }
         m.ones = ones.into_boxed_slice();
+        let table: [u64; 128] = std::array::from_fn(|b| m.holding_slow(char::from(b as u8)));
+        *m.ascii = table;
         Some(m)
     }
 
     /// Positions whose set holds `c`.
     fn holding(&self, c: char) -> u64 {
+        match self.ascii.get(c as usize) {
+            Some(&m) => m,
+            None => self.holding_slow(c),
+        }
+    }
+
+    /// [`Masks::holding`] worked out from the sets.
+    fn holding_slow(&self, c: char) -> u64 {
         let mut m = self.any;
         if c != ':' {
             m |= self.no_colon;
             if c != '/' {
                 m |= self.no_colon_slash;
             }
-        }
-        if c.is_ascii() && self.ascii_ones & (1 << (c as u32)) == 0 {
-            return m;
         }
         self.ones
             .iter()

@@ -136,33 +136,26 @@ pub fn is_policy(n: &Node) -> bool {
 /// a bare policy; `{"PolicyDocument": …}`, `{"AssumeRolePolicyDocument": …}`; AWS CLI output
 /// (`get-role` → `Role.AssumeRolePolicyDocument`, `get-policy-version` → `PolicyVersion.Document`,
 /// `get-role-policy` → `PolicyDocument`, `get-key-policy` → `Policy` as a string is not parsed).
-pub fn find_policies(root: &Node) -> Vec<(&Node, Option<&'static str>)> {
+/// The documents are taken from the tree.
+pub fn take_policies(root: &mut Node) -> Vec<(Node, Option<&'static str>)> {
     let mut out = Vec::new();
     if is_policy(root) {
-        out.push((root, None));
+        out.push((root.take(), None));
         return out;
     }
     for wrapper in ["Role", "PolicyVersion", "User", "Group"] {
-        if let Some(inner) = root.get(wrapper) {
-            for (n, w) in find_policies(inner) {
-                out.push((n, w));
-            }
+        if let Some(inner) = root.get_mut(wrapper) {
+            out.append(&mut take_policies(inner));
         }
     }
-    for key in [
-        "PolicyDocument",
-        "AssumeRolePolicyDocument",
-        "Document",
-        "KeyPolicy",
+    for (key, w) in [
+        ("PolicyDocument", "PolicyDocument"),
+        ("AssumeRolePolicyDocument", "AssumeRolePolicyDocument"),
+        ("Document", "Document"),
+        ("KeyPolicy", "KeyPolicy"),
     ] {
-        if let Some(doc) = root.get(key).filter(|d| is_policy(d)) {
-            let w = match key {
-                "PolicyDocument" => "PolicyDocument",
-                "AssumeRolePolicyDocument" => "AssumeRolePolicyDocument",
-                "KeyPolicy" => "KeyPolicy",
-                _ => "Document",
-            };
-            out.push((doc, Some(w)));
+        if let Some(doc) = root.get_mut(key).filter(|d| is_policy(d)) {
+            out.push((doc.take(), Some(w)));
         }
     }
     out
@@ -195,17 +188,17 @@ mod unit {
     #[test]
     fn finds_wrapped_policies() {
         let cli = r#"{"Role": {"RoleName": "r", "AssumeRolePolicyDocument": {"Statement": []}}}"#;
-        let n = parse(cli, 0).unwrap().unwrap();
+        let mut n = parse(cli, 0).unwrap().unwrap();
         assert_eq!(
-            find_policies(&n)
+            take_policies(&mut n)
                 .iter()
                 .map(|(_, w)| *w)
                 .collect::<Vec<_>>(),
             vec![Some("AssumeRolePolicyDocument")]
         );
-        let pkg = parse(r#"{"name": "x", "version": "1.0.0"}"#, 0)
+        let mut pkg = parse(r#"{"name": "x", "version": "1.0.0"}"#, 0)
             .unwrap()
             .unwrap();
-        assert!(find_policies(&pkg).is_empty());
+        assert!(take_policies(&mut pkg).is_empty());
     }
 }
