@@ -21,8 +21,8 @@
 #   SKIP_PEERS=1       iamlint and the floors only
 #   WARMUP=1           one untimed warm-up run per tool (its output is kept and counted); 0: none
 #
-# Needs: cargo, python3 (with venv), npm, find, xargs; installs GNU time and hyperfine with apt-get
-# when they are missing and we are root (without hyperfine the one-file runs are a timed loop).
+# Needs: cargo, python3 (with venv), npm, find, xargs; installs hyperfine with apt-get when it is
+# missing and we are root (without hyperfine the one-file runs are a timed loop).
 # Everything is timed with stdout to /dev/null; the machine, the load average and the CPU other
 # processes used during each run are recorded, because a shared machine makes the numbers noisy.
 set -euo pipefail
@@ -73,7 +73,6 @@ apt_install() {  # apt_install PACKAGE: only as root; `apt-get update` once if t
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$1" >/dev/null 2>&1 \
     || { apt-get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$1" >/dev/null 2>&1; }
 }
-[ -x /usr/bin/time ] || apt_install time || { echo "GNU time (/usr/bin/time) is required" >&2; exit 1; }
 command -v hyperfine >/dev/null || apt_install hyperfine || log "no hyperfine: one-file runs use a timed loop"
 
 LOAD_START="$(cut -d' ' -f1-3 /proc/loadavg)"
@@ -296,7 +295,7 @@ elif E.get("PARLIAMENT_MODE") == "cli":
 if not E.get("SKIP_PEERS"):
     notes.append("checkov: `checkov -d TREE --quiet --framework terraform cloudformation --skip-download`, all its checks (not only IAM ones); "
                  "cfn-lint: `cfn-lint --format parseable -- <every CFN template of the tree>` in one process. Both validate far more than IAM.")
-notes.append("Peak RSS is GNU time's maximum resident set size: the largest single process, not a sum over child processes.")
+notes.append("Peak RSS is the kernel's maximum resident set size of the run (wait4): the largest single process, not a sum over child processes; a peak at or below the harness's own size shows as ≤ that size (a spawned process starts as a copy of the harness).")
 notes.append("`others' CPU` is the CPU time other processes on the machine used during the run, in cores (from /proc/stat): "
              "anything above 0 means the timings are inflated by contention.")
 peers = "none (SKIP_PEERS)" if E.get("SKIP_PEERS") else \
