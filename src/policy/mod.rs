@@ -135,6 +135,23 @@ impl Item {
     pub fn literal(&self) -> Option<&str> {
         self.text.literal()
     }
+
+    /// `arn:aws:rds:…:dbuser:…`: a database user ARN under `rds`, where `rds-db` is meant. The
+    /// resource part can start with `dbuser:` only if a literal part holds it, which rules out
+    /// nearly every item before its ARN is read.
+    pub fn is_rds_dbuser_arn(&self) -> bool {
+        use crate::extract::tree::Part;
+        if !self
+            .text
+            .parts
+            .iter()
+            .any(|p| matches!(p, Part::Lit(l) if l.contains("dbuser:")))
+        {
+            return false;
+        }
+        arn::Arn::parse(&self.text.masked())
+            .is_some_and(|a| a.service == "rds" && a.resource.starts_with("dbuser:"))
+    }
 }
 
 /// `Action`/`NotAction`, `Resource`/`NotResource`: a string or a list of strings.
@@ -778,6 +795,7 @@ pub fn infer_kind(root: &Node) -> PolicyKind {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::extract::tree::{Part, TextBuilder};
 
     fn statement_with_actions(actions: &[String]) -> PolicyDocument {
         let text = serde_json::json!({
@@ -811,6 +829,34 @@ mod tests {
             );
             assert_eq!(found("iam:PassRole"), None);
         }
+    }
+
+    /// The `dbuser:` look-up before parsing says no only where parsing would.
+    #[test]
+    fn rds_dbuser_arns() {
+        let item = |t: Text| Item::new(Span::default(), t);
+        let lit = |s: &str| item(Text::lit(s));
+        assert!(lit("arn:aws:rds:us-east-1:123456789012:dbuser:db-ABC/jane").is_rds_dbuser_arn());
+        assert!(
+            !lit("arn:aws:rds-db:us-east-1:123456789012:dbuser:db-ABC/jane").is_rds_dbuser_arn()
+        );
+        assert!(!lit("arn:aws:rds:us-east-1:123456789012:db:main").is_rds_dbuser_arn());
+        assert!(!lit("arn:aws:s3:::b/dbuser:x").is_rds_dbuser_arn());
+        let mut b = TextBuilder::default();
+        b.push(Part::Lit("arn:".into()));
+        b.push(Part::Var("partition".into()));
+        b.push(Part::Lit(
+            ":rds:us-east-1:123456789012:dbuser:db-ABC/jane".into(),
+        ));
+        assert!(item(b.finish()).is_rds_dbuser_arn());
+        let mut b = TextBuilder::default();
+        b.push(Part::Lit("arn:aws:rds:us-east-1:123456789012:".into()));
+        b.push(Part::Var("kind".into()));
+        b.push(Part::Lit(":db-ABC/jane".into()));
+        assert!(
+            !item(b.finish()).is_rds_dbuser_arn(),
+            "`dbuser` is not known"
+        );
     }
 
     #[test]

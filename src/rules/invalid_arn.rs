@@ -101,7 +101,12 @@ fn parts(masked: &str) -> Vec<iamdata::Part<'_>> {
 
 /// A field the linter can judge: fully known, no wildcard, no policy variable.
 fn plain(field: &str) -> bool {
-    !has_unknown(field) && !has_wildcard(field) && !has_policy_variable(field)
+    // One pass: every byte plain text may not have is one of these (a policy variable starts
+    // with `$`, the unknown marker with 0xEF); a text with one is looked at closer.
+    !field
+        .bytes()
+        .any(|b| matches!(b, b'*' | b'?' | b'$' | 0xEF))
+        || !has_unknown(field) && !has_wildcard(field) && !has_policy_variable(field)
 }
 
 /// Does the text hold `${` (a policy variable such as `${aws:username}`)?

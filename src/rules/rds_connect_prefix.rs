@@ -45,13 +45,13 @@ impl Rule for RdsConnectPrefix {
             if let Some(resources) = &st.resource {
                 for item in &resources.items {
                     // "Resource": "arn:aws:rds:us-east-1:123456789012:dbuser:db-ABC/jane"
+                    if !item.is_rds_dbuser_arn() {
+                        continue;
+                    }
                     let masked = item.text.masked();
                     let Some(arn) = Arn::parse(&masked) else {
                         continue;
                     };
-                    if arn.service != "rds" || !arn.resource.starts_with("dbuser:") {
-                        continue;
-                    }
                     let prefix = format!("arn:{}:rds:", arn.partition);
                     let fixed = format!("arn:{}:rds-db:", arn.partition);
                     let fix = replace_in_token(cx.file(), item.span, &prefix, &fixed);

@@ -3,7 +3,6 @@ use std::cell::OnceCell;
 use super::{Category, Context, Rule, RuleMeta};
 use crate::diagnostic::{Finding, Severity};
 use crate::iamdata::{Action, ResourceType};
-use crate::policy::arn::Arn;
 use crate::policy::reference::ActionRef;
 use crate::policy::{Item, PolicyDocument, Statement};
 use crate::source::SourceFile;
@@ -63,7 +62,7 @@ impl Resource<'_> {
     fn is_malformed(&self, file: &SourceFile) -> bool {
         *self
             .malformed
-            .get_or_init(|| rds_dbuser_arn(self.item) || is_malformed(self.item, file))
+            .get_or_init(|| self.item.is_rds_dbuser_arn() || is_malformed(self.item, file))
     }
 }
 
@@ -78,13 +77,6 @@ fn resource_types(actions: &[&'static Action], out: &mut Vec<&'static ResourceTy
             }
         }
     }
-}
-
-/// `arn:aws:rds:…:dbuser:…`: `rds-connect-prefix` reports it (it means `rds-db`); no action
-/// is judged against it, so the mistake is reported once.
-fn rds_dbuser_arn(item: &Item) -> bool {
-    let masked = item.text.masked();
-    Arn::parse(&masked).is_some_and(|a| a.service == "rds" && a.resource.starts_with("dbuser:"))
 }
 
 /// "`object` (`arn:${Partition}:s3:::${BucketName}/${ObjectName}`) or …", at most three.
