@@ -7,7 +7,7 @@
 #
 # Environment (all optional):
 #   RUNS=5             timed runs per measurement (median, min–max reported)
-#   CHECKOV_RUNS=3     checkov runs (at most RUNS), CFNLINT_RUNS=3 likewise, PARLIAMENT_RUNS=$RUNS
+#   CHECKOV_RUNS=5     checkov runs (at most RUNS), CFNLINT_RUNS=5 likewise, PARLIAMENT_RUNS=$RUNS
 #   CAP=600            seconds before one run is killed; CHECKOV_CAP=900 for checkov
 #   ONEFILE_RUNS=50    runs of the one-file measurement
 #   MONOREPO_FILES=100000  IAC_FILES=1000  SEED=1   the generated trees
@@ -35,8 +35,8 @@ CHECKOV_VERSION=3.3.30
 CFNLINT_VERSION=1.58.0
 
 RUNS="${RUNS:-5}"
-CHECKOV_RUNS="${CHECKOV_RUNS:-3}"
-CFNLINT_RUNS="${CFNLINT_RUNS:-3}"
+CHECKOV_RUNS="${CHECKOV_RUNS:-5}"
+CFNLINT_RUNS="${CFNLINT_RUNS:-5}"
 PARLIAMENT_RUNS="${PARLIAMENT_RUNS:-$RUNS}"
 CAP="${CAP:-600}"
 CHECKOV_CAP="${CHECKOV_CAP:-900}"
