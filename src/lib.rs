@@ -269,6 +269,37 @@ fn read_limited(path: &std::path::Path, max: u64) -> Result<Vec<u8>, ReadError> 
     Ok(bytes)
 }
 
+/// The files' findings in one list, in [`Finding::sort`]'s order: each file's own findings sorted,
+/// the files in path order, and put together once at their full length. It is the order one
+/// sort of all of them gives, without growing one list file by file and sorting it whole (a
+/// large list is memory the allocator has to fetch fresh; a few per-file lists are not).
+fn sorted_by_file(mut by_file: Vec<Vec<Finding>>) -> Vec<Finding> {
+    for f in &mut by_file {
+        Finding::sort(f);
+    }
+    // Every list is of one file: its first finding names it.
+    by_file.retain(|f| !f.is_empty());
+    by_file.sort_by(|a, b| a[0].file.shown_path().cmp(b[0].file.shown_path()));
+    let mut out = Vec::with_capacity(by_file.iter().map(Vec::len).sum());
+    let (mut start, mut lists) = (0, 0);
+    let mut files = by_file.into_iter().peekable();
+    while let Some(mut f) = files.next() {
+        let path_goes_on = files
+            .peek()
+            .is_some_and(|n| n[0].file.shown_path() == f[0].file.shown_path());
+        out.append(&mut f);
+        lists += 1;
+        if !path_goes_on {
+            // One path linted twice (named twice on the command line): its lists sorted as one.
+            if lists > 1 {
+                Finding::sort(&mut out[start..]);
+            }
+            (start, lists) = (out.len(), 0);
+        }
+    }
+    out
+}
+
 /// Walks the settings' paths and lints every candidate file.
 pub fn run(settings: &Settings) -> Result<Outcome, settings::UsageError> {
     let found = Mutex::new((Vec::new(), Vec::new()));
@@ -295,14 +326,14 @@ pub fn run(settings: &Settings) -> Result<Outcome, settings::UsageError> {
             })
         });
         match linted {
-            Ok(Some(mut f)) => {
+            Ok(Some(f)) => {
                 // The outputs ask for positions on one thread: the files' line indexes and
                 // shown paths are made here, on the walk's threads, where the work is spread.
                 for finding in &f {
                     finding.file.prepare_positions();
                 }
                 let mut g = found.lock().unwrap_or_else(|e| e.into_inner());
-                g.0.append(&mut f);
+                g.0.push(f);
                 g.1.push(shown);
                 None
             }
@@ -310,8 +341,8 @@ pub fn run(settings: &Settings) -> Result<Outcome, settings::UsageError> {
             Err(n) => Some(n),
         }
     })?;
-    let (mut findings, mut linted_paths) = found.into_inner().unwrap_or_else(|e| e.into_inner());
-    Finding::sort(&mut findings);
+    let (by_file, mut linted_paths) = found.into_inner().unwrap_or_else(|e| e.into_inner());
+    let findings = sorted_by_file(by_file);
     linted_paths.sort();
     Ok(Outcome {
         // Worked out when an output or a filter first asks ([`Outcome::prints`]).
@@ -392,6 +423,65 @@ mod tests {
             note.message.starts_with("skipped: ") && note.message.contains("No such file"),
             "{}",
             note.message
+        );
+    }
+
+    /// Per-file lists put together give what one stable sort of all findings gives: across
+    /// files in any order, and for a path linted twice, whose findings interleave.
+    #[test]
+    fn findings_by_file_come_out_as_one_sort_orders_them() {
+        let file = |p: &str| Arc::new(SourceFile::new(p.into(), "x".repeat(64)));
+        let (a, b, b_again, c) = (
+            file("a.json"),
+            file("b.json"),
+            file("b.json"),
+            file("c.json"),
+        );
+        let f = |file: &Arc<SourceFile>, at: usize, m: &str| {
+            Finding::new(
+                &rules::invalid_json::META,
+                file,
+                source::Span::new(at, at + 1),
+                m,
+            )
+        };
+        let lists = || {
+            vec![
+                vec![f(&c, 5, "c5"), f(&c, 1, "c1")],
+                vec![f(&b, 9, "b9"), f(&b, 2, "b2"), f(&b, 2, "b2")],
+                vec![],
+                vec![f(&a, 3, "a3")],
+                vec![f(&b_again, 4, "b4"), f(&b_again, 2, "b2")],
+            ]
+        };
+        let mut one_sort: Vec<Finding> = lists().into_iter().flatten().collect();
+        Finding::sort(&mut one_sort);
+        let show = |fs: &[Finding]| {
+            fs.iter()
+                .map(|f| format!("{}:{}", f.file.shown_path(), f.message))
+                .collect::<Vec<_>>()
+        };
+        let by_file = sorted_by_file(lists());
+        assert_eq!(show(&by_file), show(&one_sort));
+        // Equal keys keep the order they were found in: the twice-linted path's `b2`s.
+        let again: Vec<bool> = by_file
+            .iter()
+            .filter(|f| f.message == "b2")
+            .map(|f| Arc::ptr_eq(&f.file, &b_again))
+            .collect();
+        assert_eq!(again, [false, false, true]);
+        assert_eq!(
+            show(&by_file),
+            [
+                "a.json:a3",
+                "b.json:b2",
+                "b.json:b2",
+                "b.json:b2",
+                "b.json:b4",
+                "b.json:b9",
+                "c.json:c1",
+                "c.json:c5"
+            ]
         );
     }
 }

@@ -69,8 +69,13 @@ fn rules_table(known: &[&'static dyn rules::Rule]) -> String {
 
 /// Writes to stdout; a closed pipe (`iamlint | head`) is not an error.
 fn print(text: &str) -> ExitCode {
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+    print_with(|out| out.write_all(text.as_bytes()))
+}
+
+/// Runs `write` on standard output (buffered: lines do not go out one by one).
+fn print_with(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> ExitCode {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    match write(&mut out).and_then(|_| out.flush()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
@@ -190,14 +195,17 @@ fn lint(mut args: iamlint::cli::LintArgs) -> ExitCode {
         (None, _) => (settings.format, None),
     };
     if let Some((path, format)) = to_file {
-        let text = output::render(format, &outcome, false);
-        if let Err(e) = std::fs::write(&path, text) {
+        let written = std::fs::File::create(&path).and_then(|f| {
+            let mut f = std::io::BufWriter::new(f);
+            output::write(format, &outcome, false, &mut f)?;
+            f.flush()
+        });
+        if let Err(e) = written {
             eprintln!("iamlint: cannot write {}: {e}", path.display());
             return ExitCode::from(2);
         }
     }
-    let text = output::render(shown, &outcome, color);
-    let code = match print(&text) {
+    let code = match print_with(|out| output::write(shown, &outcome, color, out)) {
         ExitCode::SUCCESS => ExitCode::from(outcome.exit_code(settings.fail_on)),
         other => other,
     };

@@ -1,16 +1,22 @@
 //! `path:line:col: severity: message [rule]`, one finding a line: what editors' problem matchers
 //! read. Columns count characters, 1-based.
 
-use std::fmt::Write;
+use std::io::Write;
 
 use crate::Outcome;
 
 pub fn render(outcome: &Outcome) -> String {
-    let mut s = String::new();
+    let mut out = Vec::new();
+    write(outcome, &mut out).expect("writing to memory");
+    String::from_utf8(out).expect("UTF-8 parts")
+}
+
+/// [`render`], a line at a time into `out`: a large report is never held whole.
+pub fn write(outcome: &Outcome, out: &mut dyn Write) -> std::io::Result<()> {
     for f in outcome.active() {
         let p = f.file.position(f.primary.span.start as usize);
-        let _ = writeln!(
-            s,
+        writeln!(
+            out,
             "{}:{}:{}: {}: {} [{}]",
             f.file.shown_path(),
             p.line,
@@ -18,7 +24,7 @@ pub fn render(outcome: &Outcome) -> String {
             f.severity,
             f.message,
             f.rule.name
-        );
+        )?;
     }
-    s
+    Ok(())
 }

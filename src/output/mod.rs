@@ -10,6 +10,20 @@ pub mod sarif;
 use crate::Outcome;
 use crate::cli::Format;
 
+/// Writes the outcome in `format` to `out`. The one-line format goes out a line at a time, the
+/// others as [`render`] makes them.
+pub fn write(
+    format: Format,
+    outcome: &Outcome,
+    color: bool,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    match format {
+        Format::Compact => compact::write(outcome, out),
+        _ => out.write_all(render(format, outcome, color).as_bytes()),
+    }
+}
+
 /// Renders the outcome in `format`. `color` only affects the human view.
 pub fn render(format: Format, outcome: &Outcome, color: bool) -> String {
     match format {

@@ -83,7 +83,8 @@ pub struct Item {
     /// the rules that leave malformed resources to it.
     pub(crate) malformed_arn: OnceCell<bool>,
     /// The item read as an ARN for matching against the reference's ARN formats, once.
-    arn_pattern: OnceCell<crate::iamdata::ArnPattern>,
+    /// Boxed: most items never need one, and an item inline in a list stays small.
+    arn_pattern: OnceCell<Box<crate::iamdata::ArnPattern>>,
     /// A resource type the item's ARN is known to match: the next rule that asks about that
     /// type (`invalid-arn`, then `resource-type-mismatch`) is answered without a search.
     matched_type: Cell<Option<&'static crate::iamdata::ResourceType>>,
@@ -126,9 +127,11 @@ impl Item {
 
     /// The item as an ARN pattern (unknown parts match anything), read once for every rule.
     pub fn arn_pattern(&self) -> &crate::iamdata::ArnPattern {
-        self.arn_pattern.get_or_init(|| match self.text.literal() {
-            Some(s) => crate::iamdata::ArnPattern::new(&[crate::iamdata::Part::Lit(s)]),
-            None => crate::iamdata::ArnPattern::new(&reference::arn_parts(&self.text)),
+        self.arn_pattern.get_or_init(|| {
+            Box::new(match self.text.literal() {
+                Some(s) => crate::iamdata::ArnPattern::new(&[crate::iamdata::Part::Lit(s)]),
+                None => crate::iamdata::ArnPattern::new(&reference::arn_parts(&self.text)),
+            })
         })
     }
 
