@@ -321,3 +321,28 @@ fn cloudformation_extensions_and_sniffing() {
     let r = run_in(tmp.path(), &["Stackfile"]);
     assert_eq!(rules_of(&r).len(), 7);
 }
+
+/// What static analysis cannot see (`${AWS::Partition}`) is never spelt out in a finding: no
+/// message, label, help or fix holds the unknown-part marker, on any fixture or on a database
+/// user ARN under `rds` whose partition is a pseudo parameter.
+#[test]
+fn unknown_parts_are_never_shown_as_the_marker() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("t.yaml"),
+        "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  P:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      PolicyDocument:\n        Version: \"2012-10-17\"\n        Statement:\n          - Effect: Allow\n            Action: rds-db:connect\n            Resource: !Sub \"arn:${AWS::Partition}:rds:${AWS::Region}:${AWS::AccountId}:dbuser:db-ABC/app\"\n",
+    )
+    .unwrap();
+    let r = run_in(dir.path(), &["t.yaml"]);
+    let f = &r.json[0];
+    assert_eq!(f["rule"], "rds-connect-prefix", "{}", r.compact);
+    assert_eq!(
+        f["help"],
+        "write the ARN as `arn:PARTITION:rds-db:REGION:ACCOUNT:dbuser:DBI-RESOURCE-ID/USER`"
+    );
+    // The fix changes the service field alone: the partition stays as written.
+    assert_eq!(f["fix"]["edits"][0]["replacement"], ":rds-db:");
+    for out in [r.json.to_string(), run(&["."]).json.to_string()] {
+        assert!(!out.contains('\u{FFFC}'), "{out}");
+    }
+}

@@ -298,12 +298,9 @@ impl Node {
 
     /// [`Node::items`], to change or take the items.
     pub fn items_mut(&mut self) -> &mut [Node] {
-        if !matches!(self.value, Value::Array(_)) {
-            return std::slice::from_mut(self);
-        }
-        match &mut self.value {
-            Value::Array(a) => a,
-            _ => unreachable!("an array"),
+        match self.value {
+            Value::Array(ref mut a) => a,
+            _ => std::slice::from_mut(self),
         }
     }
 

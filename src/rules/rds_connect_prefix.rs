@@ -1,7 +1,7 @@
 use super::{Category, Context, Rule, RuleMeta};
 use crate::diagnostic::{Severity, replace_in_token};
 use crate::policy::PolicyDocument;
-use crate::policy::arn::Arn;
+use crate::policy::arn::{Arn, has_unknown};
 
 /// `rds:connect` or an `arn:aws:rds:…:dbuser:…` resource where IAM database authentication needs
 /// the `rds-db` service prefix.
@@ -52,8 +52,14 @@ impl Rule for RdsConnectPrefix {
                     let Some(arn) = Arn::parse(&masked) else {
                         continue;
                     };
-                    let prefix = format!("arn:{}:rds:", arn.partition);
-                    let fixed = format!("arn:{}:rds-db:", arn.partition);
+                    // `arn:${AWS::Partition}:rds:…`: the partition is not known, so neither the
+                    // help nor the fix names it; the fix changes the service field alone.
+                    let (partition, prefix, fixed) = if has_unknown(arn.partition) {
+                        ("PARTITION", ":rds:".to_string(), ":rds-db:".to_string())
+                    } else {
+                        let p = arn.partition;
+                        (p, format!("arn:{p}:rds:"), format!("arn:{p}:rds-db:"))
+                    };
                     let fix = replace_in_token(cx.file(), item.span, &prefix, &fixed);
                     let f = cx
                         .finding(
@@ -62,8 +68,7 @@ impl Rule for RdsConnectPrefix {
                         )
                         .label("`dbuser` resources belong to the `rds-db` service, not `rds`")
                         .help(format!(
-                            "write the ARN as `arn:{}:rds-db:REGION:ACCOUNT:dbuser:DBI-RESOURCE-ID/USER`",
-                            arn.partition
+                            "write the ARN as `arn:{partition}:rds-db:REGION:ACCOUNT:dbuser:DBI-RESOURCE-ID/USER`"
                         ))
                         .fix(fix);
                     cx.report(f);

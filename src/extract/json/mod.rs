@@ -148,14 +148,14 @@ pub fn take_policies(root: &mut Node) -> Vec<(Node, Option<&'static str>)> {
             out.append(&mut take_policies(inner));
         }
     }
-    for (key, w) in [
-        ("PolicyDocument", "PolicyDocument"),
-        ("AssumeRolePolicyDocument", "AssumeRolePolicyDocument"),
-        ("Document", "Document"),
-        ("KeyPolicy", "KeyPolicy"),
+    for key in [
+        "PolicyDocument",
+        "AssumeRolePolicyDocument",
+        "Document",
+        "KeyPolicy",
     ] {
         if let Some(doc) = root.get_mut(key).filter(|d| is_policy(d)) {
-            out.push((doc.take(), Some(w)));
+            out.push((doc.take(), Some(key)));
         }
     }
     out
