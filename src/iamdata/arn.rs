@@ -168,9 +168,18 @@ impl Masks {
                 },
             }
         }
+        // Every character is held by the `any` positions, every one but `:` by the no-colon
+        // ones, and so on; then each single character by its own positions.
+        let base = m.any | m.no_colon | m.no_colon_slash;
+        m.ascii.fill(base);
+        m.ascii[usize::from(b'/')] = m.any | m.no_colon;
+        m.ascii[usize::from(b':')] = m.any;
+        for &(c, bits) in &ones {
+            if let Some(slot) = m.ascii.get_mut(c as usize) {
+                *slot |= bits;
+            }
+        }
         m.ones = ones.into_boxed_slice();
-        let table: [u64; 128] = std::array::from_fn(|b| m.holding_slow(char::from(b as u8)));
-        *m.ascii = table;
         Some(m)
     }
 
@@ -182,7 +191,8 @@ impl Masks {
         }
     }
 
-    /// [`Masks::holding`] worked out from the sets.
+    /// [`Masks::holding`] worked out from the sets: for characters outside ASCII, and as the
+    /// definition the table is checked against.
     fn holding_slow(&self, c: char) -> u64 {
         let mut m = self.any;
         if c != ':' {
@@ -736,6 +746,24 @@ mod tests {
         "arn:${Partition}:rds-db:${Region}:${Account}:dbuser:${DbiResourceId}/${DbUserName}";
     const BUCKET: &str = "arn:${Partition}:s3:::${BucketName}";
     const OBJECT: &str = "arn:${Partition}:s3:::${BucketName}/${ObjectName}";
+
+    /// The ASCII table holds what the sets say, character by character.
+    #[test]
+    fn ascii_table_is_the_sets() {
+        for format in [
+            RDS_DB,
+            BUCKET,
+            OBJECT,
+            "arn:${Partition}:states:${Region}:${Account}:stateMachine:${StateMachineName}",
+        ] {
+            let els = format_elements(format);
+            let m = Masks::new(&els).expect("fewer than 64 elements");
+            for b in 0..128u8 {
+                let c = char::from(b);
+                assert_eq!(m.holding(c), m.holding_slow(c), "{format}: {c:?}");
+            }
+        }
+    }
 
     #[test]
     fn concrete_arns() {
