@@ -14,6 +14,10 @@
         stands between the harness and CMD: each would add its own exec to every run.
         --keep-out F: first one untimed warm-up run whose stdout/stderr go to F and F.err (to count
         what the tool reported); without it no warm-up. A run that hits the cap ends the series.
+        --pair-id P --pair-cmd "CMD2" [--pair-runs K]: CMD2 (iamlint) is timed K times before each
+        run of CMD (a peer) and K times after the last, logged as P. A ratio of the two then
+        compares runs from the same minutes: this machine's speed drifts between minutes (by a
+        quarter for short runs), and a peer's series takes minutes.
     harness.py onefile --log L --id ID --tree T --runs R -- CMD...
         Many short runs: hyperfine (-N, 5 warm-ups) when on PATH, else a loop of R runs
         (fork+exec+wait, timed with perf_counter, after 5 warm-ups). One JSON line per run.
@@ -96,28 +100,45 @@ def cmd_measure(a, cmd):
         if r["timed_out"]:
             append(a.log, dict(base, run=0, wall=r["wall"], timed_out=True, exit=r["exit"], warmup=True))
             return
+    pair = None
+    if a.pair_cmd:
+        pair = dict(base, id=a.pair_id, cmd=a.pair_cmd, paired_with=a.id)
+        pair_cmd, pair_runs = shlex.split(a.pair_cmd), [0]
+
+    def timed(base, cmd, i, of, errf):
+        la = loadavg()
+        b0 = busy_jiffies()
+        with open(errf, "wb") as fe:
+            t = run_timed(cmd, a.cap, subprocess.DEVNULL, fe)
+        b1 = busy_jiffies()
+        wall, ex = t["wall"], t["exit"]
+        cpu = t["user"] + t["sys"]
+        others = max(0.0, (b1 - b0) / TICK - cpu) / wall if wall > 0 else 0.0
+        rec = dict(base, run=i, wall=round(wall, 4), user=round(t["user"], 4), sys=round(t["sys"], 4),
+                   rss_kb=t["rss_kb"], rss_floor_kb=t["rss_floor_kb"], exit=ex, timed_out=t["timed_out"],
+                   others_cores=round(others, 2), loadavg=la)
+        if ex not in (0, 1) and not rec["timed_out"]:
+            with open(errf, errors="replace") as f:
+                rec["stderr_tail"] = f.read()[-300:]
+        append(a.log, rec)
+        print(f"  {base['id']} run {i}/{of}: {wall:.3f}s cpu {cpu:.2f}s rss {(t.get('rss_kb') or 0) // 1024} MiB "
+              f"exit {ex} others {others:.2f} cores", file=sys.stderr)
+        return rec
+
+    def paired(errf):
+        for _ in range(a.pair_runs):
+            pair_runs[0] += 1
+            timed(pair, pair_cmd, pair_runs[0], a.pair_runs * (a.runs + 1), errf)
+
     with tempfile.TemporaryDirectory() as td:
         errf = os.path.join(td, "err")
         for i in range(1, a.runs + 1):
-            la = loadavg()
-            b0 = busy_jiffies()
-            with open(errf, "wb") as fe:
-                t = run_timed(cmd, a.cap, subprocess.DEVNULL, fe)
-            b1 = busy_jiffies()
-            wall, ex = t["wall"], t["exit"]
-            cpu = t["user"] + t["sys"]
-            others = max(0.0, (b1 - b0) / TICK - cpu) / wall if wall > 0 else 0.0
-            rec = dict(base, run=i, wall=round(wall, 4), user=round(t["user"], 4), sys=round(t["sys"], 4),
-                       rss_kb=t["rss_kb"], rss_floor_kb=t["rss_floor_kb"], exit=ex, timed_out=t["timed_out"],
-                       others_cores=round(others, 2), loadavg=la)
-            if ex not in (0, 1) and not rec["timed_out"]:
-                with open(errf, errors="replace") as f:
-                    rec["stderr_tail"] = f.read()[-300:]
-            append(a.log, rec)
-            print(f"  {a.id} run {i}/{a.runs}: {wall:.3f}s cpu {cpu:.2f}s rss {(t.get('rss_kb') or 0) // 1024} MiB "
-                  f"exit {ex} others {others:.2f} cores", file=sys.stderr)
-            if rec["timed_out"]:
+            if pair:
+                paired(errf)
+            if timed(base, cmd, i, a.runs, errf)["timed_out"]:
                 break
+        if pair:
+            paired(errf)
 
 
 def cmd_onefile(a, cmd):
@@ -309,6 +330,9 @@ def main():
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--cap", type=int, default=600)
     ap.add_argument("--keep-out")
+    ap.add_argument("--pair-id")
+    ap.add_argument("--pair-cmd")
+    ap.add_argument("--pair-runs", type=int, default=2)
     ap.add_argument("--meta")
     a = ap.parse_args(argv)
     if a.action == "measure":

@@ -140,7 +140,11 @@ measure() {  # measure ID TREE FILES RUNS CAP -- CMD...
   local keep=()
   [ "$WARMUP" = 1 ] && keep=(--keep-out "$OUT/$id.out") && mkdir -p "$(dirname "$OUT/$id.out")"
   log "measure $id on $tree ($runs runs, cap ${cap}s; load $(cut -d' ' -f1-3 /proc/loadavg))"
-  "${H[@]}" measure --log "$LOG" --id "$id" --tree "$tree" --files "$files" --runs "$runs" --cap "$cap" "${keep[@]}" -- "$@"
+  "${H[@]}" measure --log "$LOG" --id "$id" --tree "$tree" --files "$files" --runs "$runs" --cap "$cap" "${keep[@]}" "${PAIR[@]}" -- "$@"
+}
+PAIR=()
+paired() {  # paired TREE PEER_ID: time iamlint on TREE again, 2 runs before each of the peer's runs and after the last
+  PAIR=(--pair-id "iamlint/$1@$2" --pair-runs 2 --pair-cmd "$(printf '%q ' "$IAMLINT" --format compact "$WORK/$1")")
 }
 FLOOR='find "$1" -type f -not -path "*/node_modules/*" -print0 | xargs -0 cat > /dev/null'
 FLOOR_ALL='find "$1" -type f -print0 | xargs -0 cat > /dev/null'
@@ -167,6 +171,7 @@ if [ -z "${SKIP_PEERS:-}" ]; then
   "$PEERS_DIR/parliament/bin/parliament" --directory "$WORK/managed" --json < /dev/null > "$OUT/parliament-cli.out" 2> "$OUT/parliament-cli.err"
   rc=$?
   set -e
+  paired managed parliament
   if [ "$rc" -le 1 ] && ! grep -q Traceback "$OUT/parliament-cli.err"; then
     PARLIAMENT_MODE="cli"
     measure "parliament/managed" managed "$N_MANAGED" "$PARLIAMENT_RUNS" "$CAP" -- \
@@ -176,11 +181,14 @@ if [ -z "${SKIP_PEERS:-}" ]; then
     measure "parliament/managed" managed "$N_MANAGED" "$PARLIAMENT_RUNS" "$CAP" -- \
       "$PEERS_DIR/parliament/bin/python" "$HERE/parliament_dir.py" "$WORK/managed"
   fi
+  paired iac checkov
   measure "checkov/iac" iac "$N_IAC" "$CHECKOV_RUNS" "$CHECKOV_CAP" -- \
     "$PEERS_DIR/checkov/bin/checkov" -d "$WORK/iac" --quiet --framework terraform cloudformation --skip-download
   mapfile -t CFN_FILES < "$WORK/iac-cfn.txt"
+  paired iac cfn-lint
   measure "cfn-lint/iac" iac "$N_CFN" "$CFNLINT_RUNS" "$CAP" -- \
     "$PEERS_DIR/cfn-lint/bin/cfn-lint" --format parseable -- "${CFN_FILES[@]}"
+  PAIR=()
 fi
 
 # ------------------------------------------------------------------ report
@@ -253,6 +261,7 @@ if E.get("PARLIAMENT_MODE"):
         par += f"; {summ['crashed']} files raised"
     rows.append(dict(id="parliament/managed", label="parliament" + (" (library, 1 process)" if E["PARLIAMENT_MODE"].startswith("lib") else " --directory"),
                      tree="managed", reported=par))
+    rows.append(dict(id="iamlint/managed@parliament", label="iamlint, between parliament's runs", tree="managed"))
 rows += [
     dict(id="iamlint/iac", label="iamlint", tree="iac (TF + CFN)", reported=iamlint_reported("iac")),
     dict(id="floor/iac", label="floor: find + cat", tree="iac (TF + CFN)"),
@@ -264,8 +273,10 @@ if not E.get("SKIP_PEERS"):
     rows += [
         dict(id="checkov/iac", label=f"checkov (≤ {E['CHECKOV_RUNS']} runs, cap {E['CHECKOV_CAP']} s)", tree="iac (TF + CFN)",
              reported=f"{failed} failed checks" if ck else "", show_exit=False),
+        dict(id="iamlint/iac@checkov", label="iamlint, between checkov's runs", tree="iac (TF + CFN)"),
         dict(id="cfn-lint/iac", label=f"cfn-lint (≤ {E['CFNLINT_RUNS']} runs), CFN templates only", tree=f"iac: {E['N_CFN']} templates",
              reported=f"{len(cfn)} messages" if cfn is not None else "", show_exit=False),
+        dict(id="iamlint/iac@cfn-lint", label="iamlint, between cfn-lint's runs", tree="iac (TF + CFN)"),
     ]
 rows += [
     dict(id="iamlint/monorepo", label="iamlint", tree="monorepo", reported=iamlint_reported("monorepo")),
@@ -275,9 +286,11 @@ rows += [
     dict(id="onefile/cfn", label="iamlint, one file (pre-commit)", tree="one CFN template", show_exit=False),
 ]
 ratios = [
-    dict(label="parliament / iamlint, managed policies", kind="ratio", num="parliament/managed", den="iamlint/managed", target="≥ 100"),
-    dict(label="checkov / iamlint, 1,000-file TF + CFN tree", kind="ratio", num="checkov/iac", den="iamlint/iac", target="≥ 500"),
-    dict(label="cfn-lint / iamlint, TF + CFN tree (cfn-lint sees only the CFN templates)", kind="ratio", num="cfn-lint/iac", den="iamlint/iac"),
+    dict(label="parliament / iamlint, managed policies (iamlint between parliament's runs)", kind="ratio", num="parliament/managed", den="iamlint/managed@parliament", target="≥ 100"),
+    dict(label="parliament / iamlint, managed policies (iamlint timed first, minutes before)", kind="ratio", num="parliament/managed", den="iamlint/managed", target="≥ 100"),
+    dict(label="checkov / iamlint, 1,000-file TF + CFN tree (iamlint between checkov's runs)", kind="ratio", num="checkov/iac", den="iamlint/iac@checkov", target="≥ 500"),
+    dict(label="checkov / iamlint, 1,000-file TF + CFN tree (iamlint timed first, minutes before)", kind="ratio", num="checkov/iac", den="iamlint/iac", target="≥ 500"),
+    dict(label="cfn-lint / iamlint, TF + CFN tree (cfn-lint sees only the CFN templates; iamlint between cfn-lint's runs)", kind="ratio", num="cfn-lint/iac", den="iamlint/iac@cfn-lint"),
     dict(label="iamlint / floor (skipping node_modules), monorepo", kind="ratio", num="iamlint/monorepo", den="floor/monorepo", target="≤ 2"),
     dict(label="iamlint / floor (everything), monorepo", kind="ratio", num="iamlint/monorepo", den="floor-all/monorepo"),
     dict(label="iamlint / floor, managed policies", kind="ratio", num="iamlint/managed", den="floor/managed"),
@@ -295,6 +308,12 @@ elif E.get("PARLIAMENT_MODE") == "cli":
 if not E.get("SKIP_PEERS"):
     notes.append("checkov: `checkov -d TREE --quiet --framework terraform cloudformation --skip-download`, all its checks (not only IAM ones); "
                  "cfn-lint: `cfn-lint --format parseable -- <every CFN template of the tree>` in one process. Both validate far more than IAM.")
+if not E.get("SKIP_PEERS"):
+    notes.append("Each peer's ratio is given twice. iamlint's own rows are timed first, minutes before the peers; "
+                 "\"between X's runs\" rows time iamlint again, 2 runs before each run of X and 2 after its last, so "
+                 "the ratio divides runs from the same minutes. This machine's speed drifts from minute to minute "
+                 "(the same build took 42 ms in one bench run and 54 ms in another, 9 minutes apart): a ratio of runs "
+                 "minutes apart moves with that drift.")
 notes.append("Peak RSS is the kernel's maximum resident set size of the run (wait4): the largest single process, not a sum over child processes; a peak at or below the harness's own size shows as ≤ that size (a spawned process starts as a copy of the harness).")
 notes.append("`others' CPU` is the CPU time other processes on the machine used during the run, in cores (from /proc/stat): "
              "anything above 0 means the timings are inflated by contention.")
