@@ -14,8 +14,10 @@
         stands between the harness and CMD: each would add its own exec to every run.
         --keep-out F: first one untimed warm-up run whose stdout/stderr go to F and F.err (to count
         what the tool reported); without it no warm-up. A run that hits the cap ends the series.
-        --pair-id P --pair-cmd "CMD2" [--pair-runs K]: CMD2 (iamlint) is timed K times before each
-        run of CMD (a peer) and K times after the last, logged as P. A ratio of the two then
+        --pair-id P --pair-cmd "CMD2" [--pair-runs K] [--pair-settle S]: CMD2 (iamlint) is timed
+        K times before each run of CMD (a peer) and K times after the last, logged as P, each
+        group S seconds (2) after the peer's run ended: right after it, the kernel is still
+        tearing the peer down (a first run then took 10-40 ms longer). A ratio of the two then
         compares runs from the same minutes: this machine's speed drifts between minutes (by a
         quarter for short runs), and a peer's series takes minutes.
     harness.py onefile --log L --id ID --tree T --runs R -- CMD...
@@ -126,6 +128,9 @@ def cmd_measure(a, cmd):
         return rec
 
     def paired(errf):
+        # A peer's exit leaves the kernel work to do (freeing hundreds of MiB, its worker
+        # processes ending) that a run started at once would share the CPU with.
+        time.sleep(a.pair_settle)
         for _ in range(a.pair_runs):
             pair_runs[0] += 1
             timed(pair, pair_cmd, pair_runs[0], a.pair_runs * (a.runs + 1), errf)
@@ -333,6 +338,7 @@ def main():
     ap.add_argument("--pair-id")
     ap.add_argument("--pair-cmd")
     ap.add_argument("--pair-runs", type=int, default=2)
+    ap.add_argument("--pair-settle", type=float, default=2.0)
     ap.add_argument("--meta")
     a = ap.parse_args(argv)
     if a.action == "measure":
