@@ -523,12 +523,17 @@ impl PolicyDocument {
                     _ => &[],
                 };
                 let single = matches!(e.value.value, Value::Object(_));
-                list.iter()
-                    .enumerate()
-                    .filter(|(_, n)| matches!(n.value, Value::Object(_)))
-                    .enumerate()
-                    .map(|(i, (pos, n))| build_statement(i, (!single).then_some(pos), n))
-                    .collect()
+                // Sized once: a statement is large, and a list grown from empty copies each
+                // one at every doubling (into blocks of sizes the allocator keeps apart).
+                let mut statements = Vec::with_capacity(list.len());
+                statements.extend(
+                    list.iter()
+                        .enumerate()
+                        .filter(|(_, n)| matches!(n.value, Value::Object(_)))
+                        .enumerate()
+                        .map(|(i, (pos, n))| build_statement(i, (!single).then_some(pos), n)),
+                );
+                statements
             })
             .unwrap_or_default();
         PolicyDocument {
