@@ -15,11 +15,12 @@
         --keep-out F: first one untimed warm-up run whose stdout/stderr go to F and F.err (to count
         what the tool reported); without it no warm-up. A run that hits the cap ends the series.
         --pair-id P --pair-cmd "CMD2" [--pair-runs K] [--pair-settle S]: CMD2 (iamlint) is timed
-        K times before each run of CMD (a peer) and K times after the last, logged as P, each
-        group S seconds (2) after the peer's run ended: right after it, the kernel is still
-        tearing the peer down (a first run then took 10-40 ms longer). A ratio of the two then
-        compares runs from the same minutes: this machine's speed drifts between minutes (by a
-        quarter for short runs), and a peer's series takes minutes.
+        K times before each run of CMD (a peer) and K times after the last, logged as P. Each
+        group starts S seconds (2) after the peer's run ended, with one untimed warm-up run of
+        CMD2, as every series has: the first run after a peer's took 10-40 ms longer than the
+        next, even 2 s later. A ratio of the two then compares runs from the same minutes: this
+        machine's speed drifts between minutes (by a quarter for short runs), and a peer's
+        series takes minutes.
     harness.py onefile --log L --id ID --tree T --runs R -- CMD...
         Many short runs: hyperfine (-N, 5 warm-ups) when on PATH, else a loop of R runs
         (fork+exec+wait, timed with perf_counter, after 5 warm-ups). One JSON line per run.
@@ -131,6 +132,9 @@ def cmd_measure(a, cmd):
         # A peer's exit leaves the kernel work to do (freeing hundreds of MiB, its worker
         # processes ending) that a run started at once would share the CPU with.
         time.sleep(a.pair_settle)
+        # One untimed warm-up, as every series has: the first run after a peer's still finds
+        # caches full of the peer (it took 10-40 ms longer than the next, even 2 s later).
+        run_timed(pair_cmd, a.cap, subprocess.DEVNULL, subprocess.DEVNULL)
         for _ in range(a.pair_runs):
             pair_runs[0] += 1
             timed(pair, pair_cmd, pair_runs[0], a.pair_runs * (a.runs + 1), errf)

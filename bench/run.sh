@@ -143,7 +143,7 @@ measure() {  # measure ID TREE FILES RUNS CAP -- CMD...
   "${H[@]}" measure --log "$LOG" --id "$id" --tree "$tree" --files "$files" --runs "$runs" --cap "$cap" "${keep[@]}" "${PAIR[@]}" -- "$@"
 }
 PAIR=()
-paired() {  # paired TREE PEER_ID: time iamlint on TREE again, 2 runs before each of the peer's runs and after the last, each pair 2 s after the peer ended
+paired() {  # paired TREE PEER_ID: time iamlint on TREE again, 2 runs before each of the peer's runs and after the last (each pair 2 s after the peer ended, after a warm-up run)
   PAIR=(--pair-id "iamlint/$1@$2" --pair-runs 2 --pair-cmd "$(printf '%q ' "$IAMLINT" --format compact "$WORK/$1")")
 }
 FLOOR='find "$1" -type f -not -path "*/node_modules/*" -print0 | xargs -0 cat > /dev/null'
@@ -310,7 +310,7 @@ if not E.get("SKIP_PEERS"):
                  "cfn-lint: `cfn-lint --format parseable -- <every CFN template of the tree>` in one process. Both validate far more than IAM.")
 if not E.get("SKIP_PEERS"):
     notes.append("Each peer's ratio is given twice. iamlint's own rows are timed first, minutes before the peers; "
-                 "\"between X's runs\" rows time iamlint again, 2 runs before each run of X and 2 after its last (each pair 2 s after X ended, once the kernel has torn X down), so "
+                 "\"between X's runs\" rows time iamlint again, 2 runs before each run of X and 2 after its last (each pair 2 s after X ended, after one untimed warm-up run), so "
                  "the ratio divides runs from the same minutes. This machine's speed drifts from minute to minute "
                  "(the same build took 42 ms in one bench run and 54 ms in another, 9 minutes apart): a ratio of runs "
                  "minutes apart moves with that drift.")
