@@ -34,7 +34,7 @@ struct Resources<'s> {
     list: Vec<Resource<'s>>,
     /// Resource types already tried against the list: could some resource be of that type?
     /// Actions of one service share types, so each type is matched once per statement.
-    tried: Vec<(&'static ResourceType, bool)>,
+    tried: &'s mut Vec<(&'static ResourceType, bool)>,
 }
 
 impl Resources<'_> {
@@ -93,7 +93,11 @@ fn describe(types: &[&'static ResourceType]) -> String {
 }
 
 /// The statement's resources read for matching; `None` when the rule has nothing to judge.
-fn resources_of(st: &Statement) -> Option<Resources<'_>> {
+/// `tried` is a buffer kept from statement to statement (emptied here).
+fn resources_of<'s>(
+    st: &'s Statement,
+    tried: &'s mut Vec<(&'static ResourceType, bool)>,
+) -> Option<Resources<'s>> {
     let el = st
         .resource
         .as_ref()
@@ -102,6 +106,7 @@ fn resources_of(st: &Statement) -> Option<Resources<'_>> {
     if el.items.is_empty() || el.star().is_some() || el.items.iter().any(|i| i.text.is_unknown()) {
         return None;
     }
+    tried.clear();
     Some(Resources {
         list: el
             .items
@@ -111,7 +116,7 @@ fn resources_of(st: &Statement) -> Option<Resources<'_>> {
                 malformed: OnceCell::new(),
             })
             .collect(),
-        tried: Vec::new(),
+        tried,
     })
 }
 
@@ -121,13 +126,15 @@ impl Rule for ResourceTypeMismatch {
     }
 
     fn check(&self, doc: &PolicyDocument, cx: &mut Context) {
-        // The resource types of one action item at a time, in one buffer.
+        // The resource types of one action item at a time, in one buffer; the types tried
+        // against a statement's resources, in another.
         let mut types = Vec::new();
+        let mut tried = Vec::new();
         for st in &doc.statements {
             let Some(actions) = st.action.as_ref().filter(|a| !a.negated) else {
                 continue;
             };
-            let Some(mut resources) = resources_of(st) else {
+            let Some(mut resources) = resources_of(st, &mut tried) else {
                 continue;
             };
             for item in &actions.items {
