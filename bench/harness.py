@@ -14,7 +14,8 @@
         stands between the harness and CMD: each would add its own exec to every run.
         --keep-out F: first one untimed warm-up run whose stdout/stderr go to F and F.err (to count
         what the tool reported); without it no warm-up. A run that hits the cap ends the series.
-        --pair-id P --pair-cmd "CMD2" [--pair-runs K] [--pair-settle S]: CMD2 (iamlint) is timed
+        --pair-id P --pair-cmd "CMD2" [--pair-runs K] [--pair-settle S] [--pair-files N]: CMD2
+        (iamlint, on a tree of N files, by default --files) is timed
         K times before each run of CMD (a peer) and K times after the last, logged as P. Each
         group starts S seconds (2) after the peer's run ended, with one untimed warm-up run of
         CMD2, as every series has: the first run after a peer's took 10-40 ms longer than the
@@ -105,7 +106,7 @@ def cmd_measure(a, cmd):
             return
     pair = None
     if a.pair_cmd:
-        pair = dict(base, id=a.pair_id, cmd=a.pair_cmd, paired_with=a.id)
+        pair = dict(base, id=a.pair_id, cmd=a.pair_cmd, paired_with=a.id, files=a.pair_files or a.files)
         pair_cmd, pair_runs = shlex.split(a.pair_cmd), [0]
 
     def timed(base, cmd, i, of, errf):
@@ -343,6 +344,7 @@ def main():
     ap.add_argument("--pair-cmd")
     ap.add_argument("--pair-runs", type=int, default=2)
     ap.add_argument("--pair-settle", type=float, default=2.0)
+    ap.add_argument("--pair-files", type=int, default=0)
     ap.add_argument("--meta")
     a = ap.parse_args(argv)
     if a.action == "measure":

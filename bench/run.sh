@@ -144,7 +144,8 @@ measure() {  # measure ID TREE FILES RUNS CAP -- CMD...
 }
 PAIR=()
 paired() {  # paired TREE PEER_ID: time iamlint on TREE again, 2 runs before each of the peer's runs and after the last (each pair 2 s after the peer ended, after a warm-up run)
-  PAIR=(--pair-id "iamlint/$1@$2" --pair-runs 2 --pair-cmd "$(printf '%q ' "$IAMLINT" --format compact "$WORK/$1")")
+  local n_var="N_${1^^}"
+  PAIR=(--pair-id "iamlint/$1@$2" --pair-runs 2 --pair-files "${!n_var}" --pair-cmd "$(printf '%q ' "$IAMLINT" --format compact "$WORK/$1")")
 }
 FLOOR='find "$1" -type f -not -path "*/node_modules/*" -print0 | xargs -0 cat > /dev/null'
 FLOOR_ALL='find "$1" -type f -print0 | xargs -0 cat > /dev/null'
