@@ -109,7 +109,7 @@ def cmd_measure(a, cmd):
         pair = dict(base, id=a.pair_id, cmd=a.pair_cmd, paired_with=a.id, files=a.pair_files or a.files)
         pair_cmd, pair_runs = shlex.split(a.pair_cmd), [0]
 
-    def timed(base, cmd, i, of, errf):
+    def timed(series, cmd, i, of, errf):
         la = loadavg()
         b0 = busy_jiffies()
         with open(errf, "wb") as fe:
@@ -118,23 +118,22 @@ def cmd_measure(a, cmd):
         wall, ex = t["wall"], t["exit"]
         cpu = t["user"] + t["sys"]
         others = max(0.0, (b1 - b0) / TICK - cpu) / wall if wall > 0 else 0.0
-        rec = dict(base, run=i, wall=round(wall, 4), user=round(t["user"], 4), sys=round(t["sys"], 4),
+        rec = dict(series, run=i, wall=round(wall, 4), user=round(t["user"], 4), sys=round(t["sys"], 4),
                    rss_kb=t["rss_kb"], rss_floor_kb=t["rss_floor_kb"], exit=ex, timed_out=t["timed_out"],
                    others_cores=round(others, 2), loadavg=la)
         if ex not in (0, 1) and not rec["timed_out"]:
             with open(errf, errors="replace") as f:
                 rec["stderr_tail"] = f.read()[-300:]
         append(a.log, rec)
-        print(f"  {base['id']} run {i}/{of}: {wall:.3f}s cpu {cpu:.2f}s rss {(t.get('rss_kb') or 0) // 1024} MiB "
+        print(f"  {series['id']} run {i}/{of}: {wall:.3f}s cpu {cpu:.2f}s rss {(t.get('rss_kb') or 0) // 1024} MiB "
               f"exit {ex} others {others:.2f} cores", file=sys.stderr)
         return rec
 
     def paired(errf):
-        # A peer's exit leaves the kernel work to do (freeing hundreds of MiB, its worker
-        # processes ending) that a run started at once would share the CPU with.
+        # Runs started right after a peer's were slower (cause not found): a pause, then one
+        # untimed warm-up run, as every series has (the first run still took 10-40 ms longer
+        # than the next, even 2 s after the peer's).
         time.sleep(a.pair_settle)
-        # One untimed warm-up, as every series has: the first run after a peer's still finds
-        # caches full of the peer (it took 10-40 ms longer than the next, even 2 s later).
         run_timed(pair_cmd, a.cap, subprocess.DEVNULL, subprocess.DEVNULL)
         for _ in range(a.pair_runs):
             pair_runs[0] += 1

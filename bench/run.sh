@@ -309,7 +309,6 @@ elif E.get("PARLIAMENT_MODE") == "cli":
 if not E.get("SKIP_PEERS"):
     notes.append("checkov: `checkov -d TREE --quiet --framework terraform cloudformation --skip-download`, all its checks (not only IAM ones); "
                  "cfn-lint: `cfn-lint --format parseable -- <every CFN template of the tree>` in one process. Both validate far more than IAM.")
-if not E.get("SKIP_PEERS"):
     notes.append("Each peer's ratio is given twice. iamlint's own rows are timed first, minutes before the peers; "
                  "\"between X's runs\" rows time iamlint again, 2 runs before each run of X and 2 after its last (each pair 2 s after X ended, after one untimed warm-up run), so "
                  "the ratio divides runs from the same minutes. This machine's speed drifts from minute to minute "
