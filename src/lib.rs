@@ -269,33 +269,26 @@ fn read_limited(path: &std::path::Path, max: u64) -> Result<Vec<u8>, ReadError> 
     Ok(bytes)
 }
 
-/// The files' findings in one list, in [`Finding::sort`]'s order: each file's own findings sorted,
-/// the files in path order, and put together once at their full length. It is the order one
-/// sort of all of them gives, without growing one list file by file and sorting it whole (a
-/// large list is memory the allocator has to fetch fresh; a few per-file lists are not).
+/// The files' findings in one list, in [`Finding::sort`]'s order: the lists of one path (a path
+/// named twice on the command line is linted twice) joined, each list sorted, the lists in path
+/// order, and put together once at their full length. It is the order one sort of all of them
+/// gives, without growing one list file by file and sorting it whole (a large list is memory the
+/// allocator has to fetch fresh; a few per-file lists are not).
 fn sorted_by_file(mut by_file: Vec<Vec<Finding>>) -> Vec<Finding> {
-    for f in &mut by_file {
-        Finding::sort(f);
-    }
     // Every list is of one file: its first finding names it.
     by_file.retain(|f| !f.is_empty());
     by_file.sort_by(|a, b| a[0].file.shown_path().cmp(b[0].file.shown_path()));
-    let mut out = Vec::with_capacity(by_file.iter().map(Vec::len).sum());
-    let (mut start, mut lists) = (0, 0);
-    let mut files = by_file.into_iter().peekable();
-    while let Some(mut f) = files.next() {
-        let path_goes_on = files
-            .peek()
-            .is_some_and(|n| n[0].file.shown_path() == f[0].file.shown_path());
-        out.append(&mut f);
-        lists += 1;
-        if !path_goes_on {
-            // One path linted twice (named twice on the command line): its lists sorted as one.
-            if lists > 1 {
-                Finding::sort(&mut out[start..]);
-            }
-            (start, lists) = (out.len(), 0);
+    by_file.dedup_by(|later, first| {
+        let same = later[0].file.shown_path() == first[0].file.shown_path();
+        if same {
+            first.append(later);
         }
+        same
+    });
+    let mut out = Vec::with_capacity(by_file.iter().map(Vec::len).sum());
+    for mut f in by_file {
+        Finding::sort(&mut f);
+        out.append(&mut f);
     }
     out
 }

@@ -139,10 +139,15 @@ impl Item {
         self.text.literal()
     }
 
-    /// `arn:aws:rds:…:dbuser:…`: a database user ARN under `rds`, where `rds-db` is meant. The
-    /// resource part can start with `dbuser:` only if a literal part holds it, which rules out
-    /// nearly every item before its ARN is read.
+    /// `arn:aws:rds:…:dbuser:…`: a database user ARN under `rds`, where `rds-db` is meant.
     pub fn is_rds_dbuser_arn(&self) -> bool {
+        self.rds_dbuser_arn(|_| ()).is_some()
+    }
+
+    /// `f` of the item read as an ARN, when [`Self::is_rds_dbuser_arn`]. The resource part can
+    /// start with `dbuser:` only if a literal part holds it, which rules out nearly every item
+    /// before its ARN is read.
+    pub fn rds_dbuser_arn<R>(&self, f: impl FnOnce(&arn::Arn<'_>) -> R) -> Option<R> {
         use crate::extract::tree::Part;
         if !self
             .text
@@ -150,10 +155,12 @@ impl Item {
             .iter()
             .any(|p| matches!(p, Part::Lit(l) if l.contains("dbuser:")))
         {
-            return false;
+            return None;
         }
-        arn::Arn::parse(&self.text.masked())
-            .is_some_and(|a| a.service == "rds" && a.resource.starts_with("dbuser:"))
+        let masked = self.text.masked();
+        arn::Arn::parse(&masked)
+            .filter(|a| a.service == "rds" && a.resource.starts_with("dbuser:"))
+            .map(|a| f(&a))
     }
 }
 

@@ -1,7 +1,7 @@
 use super::{Category, Context, Rule, RuleMeta};
 use crate::diagnostic::{Severity, replace_in_token};
 use crate::policy::PolicyDocument;
-use crate::policy::arn::{Arn, has_unknown};
+use crate::policy::arn::has_unknown;
 
 /// `rds:connect` or an `arn:aws:rds:…:dbuser:…` resource where IAM database authentication needs
 /// the `rds-db` service prefix.
@@ -45,20 +45,25 @@ impl Rule for RdsConnectPrefix {
             if let Some(resources) = &st.resource {
                 for item in &resources.items {
                     // "Resource": "arn:aws:rds:us-east-1:123456789012:dbuser:db-ABC/jane"
-                    if !item.is_rds_dbuser_arn() {
-                        continue;
-                    }
-                    let masked = item.text.masked();
-                    let Some(arn) = Arn::parse(&masked) else {
-                        continue;
-                    };
                     // `arn:${AWS::Partition}:rds:…`: the partition is not known, so neither the
                     // help nor the fix names it; the fix changes the service field alone.
-                    let (partition, prefix, fixed) = if has_unknown(arn.partition) {
-                        ("PARTITION", ":rds:".to_string(), ":rds-db:".to_string())
-                    } else {
-                        let p = arn.partition;
-                        (p, format!("arn:{p}:rds:"), format!("arn:{p}:rds-db:"))
+                    let Some((partition, prefix, fixed)) = item.rds_dbuser_arn(|arn| {
+                        if has_unknown(arn.partition) {
+                            (
+                                "PARTITION".to_string(),
+                                ":rds:".to_string(),
+                                ":rds-db:".to_string(),
+                            )
+                        } else {
+                            let p = arn.partition;
+                            (
+                                p.to_string(),
+                                format!("arn:{p}:rds:"),
+                                format!("arn:{p}:rds-db:"),
+                            )
+                        }
+                    }) else {
+                        continue;
                     };
                     let fix = replace_in_token(cx.file(), item.span, &prefix, &fixed);
                     let f = cx
