@@ -73,21 +73,59 @@ impl std::borrow::Borrow<str> for Name {
     }
 }
 
+/// The keys nearly every policy and template holds: a thread makes each once and hands out
+/// shared copies, where any other key is allocated each time it is read.
+const COMMON_KEYS: [&str; 16] = [
+    "Effect",
+    "Action",
+    "Resource",
+    "Type",
+    "Properties",
+    "Sid",
+    "Version",
+    "Statement",
+    "Condition",
+    "PolicyDocument",
+    "Principal",
+    "Description",
+    "Policies",
+    "PolicyName",
+    "AssumeRolePolicyDocument",
+    "Service",
+];
+
+/// The position of `s` in [`COMMON_KEYS`].
+fn common_key(s: &str) -> Option<usize> {
+    COMMON_KEYS.iter().position(|k| *k == s)
+}
+
+impl Name {
+    fn new(s: &str) -> Name {
+        thread_local! {
+            static COMMON: [Name; COMMON_KEYS.len()] = COMMON_KEYS.map(|k| Name(Rc::from(k)));
+        }
+        match common_key(s) {
+            Some(i) => COMMON.with(|c| c[i].clone()),
+            None => Name(Rc::from(s)),
+        }
+    }
+}
+
 impl From<String> for Name {
     fn from(s: String) -> Name {
-        Name(Rc::from(s.as_str()))
+        Name::new(&s)
     }
 }
 
 impl From<std::borrow::Cow<'_, str>> for Name {
     fn from(s: std::borrow::Cow<'_, str>) -> Name {
-        Name(Rc::from(&*s))
+        Name::new(&s)
     }
 }
 
 impl From<&str> for Name {
     fn from(s: &str) -> Name {
-        Name(s.into())
+        Name::new(s)
     }
 }
 
@@ -353,5 +391,19 @@ mod tests {
         assert!(!t.is_unknown());
         assert!(Text::var("x").is_unknown());
         assert_eq!(Text::lit("a").literal(), Some("a"));
+    }
+
+    #[test]
+    fn common_keys_are_shared_and_other_keys_are_not() {
+        for k in COMMON_KEYS {
+            let (a, b) = (Name::from(k), Name::from(k.to_string()));
+            assert_eq!(a, k);
+            assert!(Rc::ptr_eq(&a.0, &b.0), "{k} is one shared name");
+        }
+        for k in ["effect", "Actions", "", "Principals"] {
+            let (a, b) = (Name::from(k), Name::from(k));
+            assert_eq!(a, k);
+            assert!(!Rc::ptr_eq(&a.0, &b.0), "{k} is allocated each time");
+        }
     }
 }

@@ -40,6 +40,8 @@ pub(super) fn parse(text: &str, base: usize) -> Option<Node> {
         text,
         base,
         depth: 0,
+        entries: Vec::new(),
+        items: Vec::new(),
     };
     r.document()
 }
@@ -93,6 +95,10 @@ struct Reader<'a> {
     text: &'a str,
     base: usize,
     depth: usize,
+    /// The entries and items of the collections being read, innermost last: a collection's
+    /// list is allocated once, at its length, when it is complete.
+    entries: Vec<Entry>,
+    items: Vec<Node>,
 }
 
 /// A scalar token read on one line.
@@ -226,38 +232,52 @@ impl Reader<'_> {
     }
 
     fn mapping(&mut self, line: Line) -> Option<(Built, Line)> {
+        let base = self.entries.len();
+        let read = self.mapping_entries(line);
+        let entries = self.entries.split_off(base);
+        let (last_end, next) = read?;
+        Some(self.block_collection(line.pos, last_end, Value::Object(entries), next))
+    }
+
+    /// The entries of the mapping at `line`, onto `self.entries`; where the last value ends and
+    /// the line after the mapping.
+    fn mapping_entries(&mut self, line: Line) -> Option<(usize, Line)> {
         let col = line.col;
-        let mut entries = Vec::new();
         let mut p = line.pos;
-        let mut last_end;
-        let next = loop {
+        loop {
             let (key, after) = self.key(p)?;
             let (value, next) = self.value(after, col)?;
-            last_end = value.end;
-            entries.push(Entry {
+            self.entries.push(Entry {
                 key,
                 value: value.node,
             });
             if self.at_end(next) || next.col < col {
-                break next;
+                return Some((value.end, next));
             }
             // More indented, or `- ` after an entry: libyaml's error, the builder's message.
             if next.col > col || self.dash(next.pos) {
                 return None;
             }
             p = next.pos;
-        };
-        Some(self.block_collection(line.pos, last_end, Value::Object(entries), next))
+        }
     }
 
     /// A sequence whose `- ` entries are at `line.col`; `indentless` when it is a mapping value
     /// at the mapping's own column, which ends at the first line that is not an entry.
     fn sequence(&mut self, line: Line, indentless: bool) -> Option<(Built, Line)> {
+        let base = self.items.len();
+        let read = self.sequence_items(line, indentless);
+        let items = self.items.split_off(base);
+        let (last_end, next) = read?;
+        Some(self.block_collection(line.pos, last_end, Value::Array(items), next))
+    }
+
+    /// The items of the sequence at `line`, onto `self.items`; where the last one ends and the
+    /// line after the sequence.
+    fn sequence_items(&mut self, line: Line, indentless: bool) -> Option<(usize, Line)> {
         let col = line.col;
-        let mut items = Vec::new();
         let mut p = line.pos;
-        let mut last_end;
-        let next = loop {
+        loop {
             let q = self.spaces(p + 1);
             // A collection on the entry's line starts at its own column.
             let compact = Line {
@@ -279,23 +299,22 @@ impl Reader<'_> {
                 _ if self.is_key(q) => self.collection(compact, false)?,
                 _ => self.inline(q, col)?,
             };
-            last_end = item.end;
-            items.push(item.node);
+            let end = item.end;
+            self.items.push(item.node);
             if self.at_end(next) || next.col < col {
-                break next;
+                return Some((end, next));
             }
             if next.col > col {
                 return None;
             }
             if !self.dash(next.pos) {
                 if indentless {
-                    break next;
+                    return Some((end, next));
                 }
                 return None;
             }
             p = next.pos;
-        };
-        Some(self.block_collection(line.pos, last_end, Value::Array(items), next))
+        }
     }
 
     /// A finished block collection: from its first token to the end of its last child.
@@ -696,48 +715,17 @@ impl Reader<'_> {
     /// A flow collection at `p` (`[` or `{`): the node, ending after its closing bracket.
     fn flow(&mut self, p: usize, col: usize) -> Option<Built> {
         self.enter()?;
-        let mut i = self.flow_space(p + 1, col)?;
-        let value = if self.b[p] == b'[' {
-            let mut items = Vec::new();
-            if self.b.get(i) != Some(&b']') {
-                loop {
-                    let item = self.flow_value(i, col)?;
-                    items.push(item.node);
-                    let closed;
-                    (i, closed) = self.flow_next(item.end, col, b']')?;
-                    if closed {
-                        break;
-                    }
-                }
-            }
-            Value::Array(items)
+        let i = self.flow_space(p + 1, col)?;
+        let (i, value) = if self.b[p] == b'[' {
+            let base = self.items.len();
+            let read = self.flow_items(i, col);
+            let items = self.items.split_off(base);
+            (read?, Value::Array(items))
         } else {
-            let mut entries = Vec::new();
-            if self.b.get(i) != Some(&b'}') {
-                loop {
-                    let s = self.scalar(i, true)?;
-                    if self.b.get(s.end) != Some(&b':') || !self.blankz(s.end + 1) || s.text == "<<"
-                    {
-                        return None;
-                    }
-                    let key = Key {
-                        name: s.text.into(),
-                        span: self.span(i, s.end),
-                    };
-                    i = self.flow_space(s.end + 1, col)?;
-                    let value = self.flow_value(i, col)?;
-                    entries.push(Entry {
-                        key,
-                        value: value.node,
-                    });
-                    let closed;
-                    (i, closed) = self.flow_next(value.end, col, b'}')?;
-                    if closed {
-                        break;
-                    }
-                }
-            }
-            Value::Object(entries)
+            let base = self.entries.len();
+            let read = self.flow_entries(i, col);
+            let entries = self.entries.split_off(base);
+            (read?, Value::Object(entries))
         };
         self.depth -= 1;
         let end = i + 1;
@@ -748,6 +736,50 @@ impl Reader<'_> {
             },
             end,
         })
+    }
+
+    /// The items of a flow sequence from `i` on, onto `self.items`; where its `]` is.
+    fn flow_items(&mut self, mut i: usize, col: usize) -> Option<usize> {
+        if self.b.get(i) == Some(&b']') {
+            return Some(i);
+        }
+        loop {
+            let item = self.flow_value(i, col)?;
+            self.items.push(item.node);
+            let closed;
+            (i, closed) = self.flow_next(item.end, col, b']')?;
+            if closed {
+                return Some(i);
+            }
+        }
+    }
+
+    /// The entries of a flow mapping from `i` on, onto `self.entries`; where its `}` is.
+    fn flow_entries(&mut self, mut i: usize, col: usize) -> Option<usize> {
+        if self.b.get(i) == Some(&b'}') {
+            return Some(i);
+        }
+        loop {
+            let s = self.scalar(i, true)?;
+            if self.b.get(s.end) != Some(&b':') || !self.blankz(s.end + 1) || s.text == "<<" {
+                return None;
+            }
+            let key = Key {
+                name: s.text.into(),
+                span: self.span(i, s.end),
+            };
+            i = self.flow_space(s.end + 1, col)?;
+            let value = self.flow_value(i, col)?;
+            self.entries.push(Entry {
+                key,
+                value: value.node,
+            });
+            let closed;
+            (i, closed) = self.flow_next(value.end, col, b'}')?;
+            if closed {
+                return Some(i);
+            }
+        }
     }
 
     /// After a flow collection's item that ends at `end`: the next item's start after a `,`, or
