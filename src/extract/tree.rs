@@ -75,7 +75,7 @@ impl std::borrow::Borrow<str> for Name {
 
 /// The keys nearly every policy and template holds: a thread makes each once and hands out
 /// shared copies, where any other key is allocated each time it is read.
-const COMMON_KEYS: [&str; 16] = [
+const COMMON_KEYS: [&str; 20] = [
     "Effect",
     "Action",
     "Resource",
@@ -92,6 +92,10 @@ const COMMON_KEYS: [&str; 16] = [
     "PolicyName",
     "AssumeRolePolicyDocument",
     "Service",
+    "Ref",
+    "Fn::Sub",
+    "Fn::GetAtt",
+    "AWS",
 ];
 
 /// The position of `s` in [`COMMON_KEYS`].
@@ -204,10 +208,21 @@ pub enum Part {
     Var(String),
 }
 
+/// The values nearly every policy holds, shared per thread like [`COMMON_KEYS`].
+const COMMON_VALUES: [&str; 5] = ["Allow", "Deny", "2012-10-17", "*", "sts:AssumeRole"];
+
 impl Text {
-    pub fn lit(s: impl Into<String>) -> Self {
-        Text {
-            parts: Rc::new([Part::Lit(s.into())]),
+    pub fn lit<S: AsRef<str> + Into<String>>(s: S) -> Self {
+        thread_local! {
+            static COMMON: [Text; COMMON_VALUES.len()] = COMMON_VALUES.map(|v| Text {
+                parts: Rc::new([Part::Lit(v.to_string())]),
+            });
+        }
+        match COMMON_VALUES.iter().position(|v| *v == s.as_ref()) {
+            Some(i) => COMMON.with(|c| c[i].clone()),
+            None => Text {
+                parts: Rc::new([Part::Lit(s.into())]),
+            },
         }
     }
 
@@ -391,6 +406,18 @@ mod tests {
         assert!(!t.is_unknown());
         assert!(Text::var("x").is_unknown());
         assert_eq!(Text::lit("a").literal(), Some("a"));
+    }
+
+    #[test]
+    fn common_values_are_shared_and_other_values_are_not() {
+        for v in COMMON_VALUES {
+            let (a, b) = (Text::lit(v), Text::lit(v.to_string()));
+            assert_eq!(a.literal(), Some(v));
+            assert!(Rc::ptr_eq(&a.parts, &b.parts), "{v} is one shared text");
+        }
+        let (a, b) = (Text::lit("allow"), Text::lit("allow"));
+        assert_eq!(a, b);
+        assert!(!Rc::ptr_eq(&a.parts, &b.parts));
     }
 
     #[test]

@@ -526,7 +526,7 @@ impl Reader<'_> {
         let value = if s.quoted {
             Value::Str(Text::lit(s.text))
         } else {
-            plain_value(s.text.into_owned())
+            plain_value(s.text)
         };
         Built {
             node: Node {

@@ -22,7 +22,7 @@ mod fast;
 #[cfg(test)]
 mod tests;
 
-use super::tree::{Entry, Key, Node, Text, Value};
+use super::tree::{Entry, Key, Name, Node, Text, Value};
 use crate::source::Span;
 
 /// Deeper nesting is an error. CloudFormation templates stay under 30 levels; the limit keeps
@@ -250,7 +250,7 @@ impl Builder<'_> {
                     let (value, scalar) = if is_key {
                         (Value::Null, Some(value))
                     } else if plain && !forced_str {
-                        (plain_value(value), None)
+                        (plain_value(value.into()), None)
                     } else {
                         (Value::Str(Text::lit(value)), None)
                     };
@@ -515,13 +515,16 @@ fn wrap(node: Node, size: usize, props: &Props) -> (Node, usize) {
     let Some(tag) = &props.tag else {
         return (node, size);
     };
-    let name = match tag.name.as_str() {
+    let name: Name = match tag.name.as_str() {
         // `!!str 12`, `!!map {…}`: standard tags say what the node already is.
         n if n.starts_with("!!") => return (node, size),
-        "!Ref" => "Ref".to_string(),
-        "!Condition" => "Condition".to_string(),
-        // `!Sub`, `!GetAtt`, `!Whatever`
-        n if n.starts_with('!') && n.len() > 1 => format!("Fn::{}", &n[1..]),
+        "!Ref" => "Ref".into(),
+        "!Condition" => "Condition".into(),
+        // The forms templates use most, without formatting their names.
+        "!Sub" => "Fn::Sub".into(),
+        "!GetAtt" => "Fn::GetAtt".into(),
+        // `!Join`, `!Whatever`
+        n if n.starts_with('!') && n.len() > 1 => format!("Fn::{}", &n[1..]).into(),
         // `!<tag:example.com,2000:x>`, a verbatim tag nothing here knows
         _ => return (node, size),
     };
@@ -530,7 +533,7 @@ fn wrap(node: Node, size: usize, props: &Props) -> (Node, usize) {
             span: node.span,
             value: Value::Object(vec![Entry {
                 key: Key {
-                    name: name.into(),
+                    name,
                     span: tag.span,
                 },
                 value: node,
@@ -572,12 +575,12 @@ fn scalar_text(n: &Node) -> Option<String> {
 
 /// A plain scalar's type, as CloudFormation's YAML reader sees it: `null`/`~`/empty, `true`/
 /// `false`, numbers; everything else (`2012-10-17`, `yes`, `AWS::Region`) is a string.
-fn plain_value(s: String) -> Value {
-    match s.as_str() {
+fn plain_value(s: std::borrow::Cow<'_, str>) -> Value {
+    match &*s {
         "" | "~" | "null" | "Null" | "NULL" => Value::Null,
         "true" | "True" | "TRUE" => Value::Bool(true),
         "false" | "False" | "FALSE" => Value::Bool(false),
-        _ if is_number(&s) => Value::Number(s),
+        _ if is_number(&s) => Value::Number(s.into_owned()),
         _ => Value::Str(Text::lit(s)),
     }
 }

@@ -276,8 +276,12 @@ fn node(cx: &Cx, e: Expr) -> Node {
         Kind::Null => Value::Null,
         Kind::Bool(b) => Value::Bool(b),
         Kind::Number => Value::Number(cx.slice(&e.span).to_string()),
-        Kind::Str { raw, escaped } => {
-            Value::Str(Text::lit(unescape(cx.slice(&raw), escaped, true)))
+        Kind::Str {
+            raw,
+            escaped: false,
+        } => Value::Str(Text::lit(cx.slice(&raw))),
+        Kind::Str { raw, escaped: true } => {
+            Value::Str(Text::lit(unescape(cx.slice(&raw), true, true)))
         }
         Kind::Array(items) => Value::Array(items.into_iter().map(|i| node(cx, i)).collect()),
         // { Effect = "Allow", "Action" = [ … ] }
