@@ -12,15 +12,17 @@ use crate::source::Span;
 pub const UNKNOWN: char = '\u{FFFC}';
 const UNKNOWN_STR: &str = "\u{FFFC}";
 
-#[derive(Clone, Debug, PartialEq)]
+/// The default is a null at offset 0: what a value moved out of a tree leaves.
+#[derive(Clone, Debug, PartialEq, Default)]
 pub struct Node {
     /// The whole token in the original file (quotes and tags included).
     pub span: Span,
     pub value: Value,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 pub enum Value {
+    #[default]
     Null,
     Bool(bool),
     /// The number as written.

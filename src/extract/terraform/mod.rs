@@ -108,7 +108,7 @@ fn wanted(ident: &str, labels: &[String]) -> bool {
 pub fn extract_hcl(file: &Arc<SourceFile>, out: &mut Extracted) {
     let base = super::bom_len(&file.text);
     match hcl::read(&file.text[base..], base, wanted) {
-        Ok(blocks) => collect(file, &blocks, out),
+        Ok(blocks) => collect(file, blocks, out),
         Err(e) => {
             // Keep the offset on a character boundary (hcl-edit, used before, could point
             // inside one: `r{\n#é` at the end of the file).
@@ -140,7 +140,7 @@ pub fn extract_hcl(file: &Arc<SourceFile>, out: &mut Extracted) {
 pub fn extract_json(file: &Arc<SourceFile>, out: &mut Extracted) {
     if let Some(root) = super::json_file_root(file, out) {
         let blocks = tfjson::blocks(file, &root, wanted);
-        collect(file, &blocks, out);
+        collect(file, blocks, out);
     }
 }
 
@@ -151,14 +151,15 @@ struct Named {
 }
 
 /// Finds the policies in a file's blocks.
-fn collect(file: &Arc<SourceFile>, blocks: &[Block], out: &mut Extracted) {
+/// The blocks are the caller's no more: the policies in them are moved out, not copied.
+fn collect(file: &Arc<SourceFile>, mut blocks: Vec<Block>, out: &mut Extracted) {
     let mut cx = Collect {
         file,
         out,
         uses: Vec::new(),
         docs: Vec::new(),
     };
-    let (named, own_locals) = cx.scan(blocks);
+    let (named, own_locals) = cx.scan(&mut blocks);
     // A named document used in no argument of this file may be used by another file of the same
     // module (Terraform reads every `.tf` of a folder as one): the siblings say what it is.
     if named
@@ -219,7 +220,7 @@ fn sibling_uses(file: &Arc<SourceFile>) -> Vec<(String, PolicyKind)> {
             continue;
         }
         let sibling = SourceFile::new(p, text);
-        let Ok(blocks) = hcl::read(&sibling.text, 0, wanted) else {
+        let Ok(mut blocks) = hcl::read(&sibling.text, 0, wanted) else {
             continue;
         };
         let mut scratch = Extracted::default();
@@ -229,7 +230,7 @@ fn sibling_uses(file: &Arc<SourceFile>) -> Vec<(String, PolicyKind)> {
             uses: Vec::new(),
             docs: Vec::new(),
         };
-        cx.scan(&blocks);
+        cx.scan(&mut blocks);
         uses.append(&mut cx.uses);
     }
     uses
@@ -238,7 +239,7 @@ fn sibling_uses(file: &Arc<SourceFile>) -> Vec<(String, PolicyKind)> {
 impl Collect<'_> {
     /// Walks a file's blocks: policies in arguments go to `docs`, references to named documents
     /// to `uses`; returns the named documents and the locals that hold the caller's account.
-    fn scan(&mut self, blocks: &[Block]) -> (Vec<Named>, Vec<String>) {
+    fn scan(&mut self, blocks: &mut [Block]) -> (Vec<Named>, Vec<String>) {
         let cx = self;
         let mut own_locals: Vec<String> = Vec::new();
         let mut named: Vec<Named> = Vec::new();
@@ -249,15 +250,17 @@ impl Collect<'_> {
                 // resource "aws_iam_role" "app" { assume_role_policy = … }
                 "resource" => {
                     let owner = format!("{ty}.{name}");
+                    let role = ty == "aws_iam_role";
                     for (_, arg, kind) in RESOURCE_POLICIES.iter().filter(|(r, ..)| *r == ty) {
-                        if let Some(a) = b.attr(arg) {
+                        // The attributes alone: `ty` borrows the labels.
+                        if let Some(a) = b.attrs.iter_mut().find(|a| a.name == *arg) {
                             cx.policy_at(a, Some(*kind), &owner);
                         }
                     }
-                    if ty == "aws_iam_role" {
+                    if role {
                         // inline_policy { name = "x" policy = jsonencode({…}) }
-                        for ib in b.blocks_named("inline_policy") {
-                            if let Some(a) = ib.attr("policy") {
+                        for ib in b.blocks.iter_mut().filter(|ib| ib.ident == "inline_policy") {
+                            if let Some(a) = ib.attr_mut("policy") {
                                 cx.policy_at(a, Some(Identity), &owner);
                             }
                         }
@@ -272,7 +275,7 @@ impl Collect<'_> {
                 "module" => {
                     // The module's one label is its name: `module "role"` → `module.role`.
                     let owner = format!("module.{ty}");
-                    for a in &b.attrs {
+                    for a in &mut b.attrs {
                         if a.name == "policy" || a.name.ends_with("_policy_json") {
                             let kind = (a.name.contains("assume_role") || a.name.contains("trust"))
                                 .then_some(Trust);
@@ -282,7 +285,7 @@ impl Collect<'_> {
                 }
                 // locals { account_id = data.aws_caller_identity.current.account_id, policy = {…} }
                 "locals" => {
-                    for a in &b.attrs {
+                    for a in &mut b.attrs {
                         let local = format!("local.{}", a.name);
                         if let Some(root) = cx.policy_value(a, true) {
                             named.push(Named { name: local, root });
@@ -315,7 +318,7 @@ struct Collect<'a> {
 impl Collect<'_> {
     /// The policy an argument holds, or the named document it references. A module argument
     /// (`kind` not known) must look like a policy: some `*_policy_json` are other JSON.
-    fn policy_at(&mut self, a: &Attr, kind: Option<PolicyKind>, owner: &str) {
+    fn policy_at(&mut self, a: &mut Attr, kind: Option<PolicyKind>, owner: &str) {
         if let Some(root) = self.policy_value(a, kind.is_none()) {
             let kind = kind.unwrap_or_else(|| infer_kind(&root));
             self.docs.push((root, kind, owner.to_string()));
@@ -334,9 +337,12 @@ impl Collect<'_> {
 
     /// A literal policy in the argument: `jsonencode({…})`, JSON text, or (for locals, which
     /// `jsonencode(local.p)` may use) an object. When `strict`, only documents with `Statement`.
-    fn policy_value(&mut self, a: &Attr, strict: bool) -> Option<Node> {
-        let root = match &a.value {
-            Val::Jsonencode(n) => n.clone(),
+    /// A policy written as data is moved out of the argument, which keeps a null in its place.
+    fn policy_value(&mut self, a: &mut Attr, strict: bool) -> Option<Node> {
+        let is_doc =
+            |n: &Node| matches!(n.value, Value::Object(_)) && (!strict || json::is_policy(n));
+        match &mut a.value {
+            Val::Jsonencode(n) => is_doc(n).then(|| std::mem::take(n)),
             Val::Data {
                 json: Some(segs), ..
             } => {
@@ -346,13 +352,11 @@ impl Collect<'_> {
                 {
                     super::report_json_error(self.file, e, self.out);
                 }
-                parsed.root?
+                parsed.root.filter(is_doc)
             }
-            Val::Data { node, .. } if strict => node.clone(),
-            Val::Data { .. } => return None,
-        };
-        let is_doc = matches!(root.value, Value::Object(_)) && (!strict || json::is_policy(&root));
-        is_doc.then_some(root)
+            Val::Data { node, .. } if strict => is_doc(node).then(|| std::mem::take(node)),
+            Val::Data { .. } => None,
+        }
     }
 }
 

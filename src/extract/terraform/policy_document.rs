@@ -274,6 +274,10 @@ impl Block {
         self.attrs.iter().find(|a| a.name == name)
     }
 
+    pub(super) fn attr_mut(&mut self, name: &str) -> Option<&mut Attr> {
+        self.attrs.iter_mut().find(|a| a.name == name)
+    }
+
     pub(super) fn blocks_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Block> {
         self.blocks.iter().filter(move |b| b.ident == name)
     }
