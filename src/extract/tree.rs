@@ -100,9 +100,14 @@ const COMMON_KEYS: [&str; 20] = [
     "AWS",
 ];
 
-/// The position of `s` in [`COMMON_KEYS`].
-fn common_key(s: &str) -> Option<usize> {
-    COMMON_KEYS.iter().position(|k| *k == s)
+/// The thread's shared copy of `s`, when `s` is one of `texts` (`shared` holds their copies).
+fn shared<T: Clone, const N: usize>(
+    texts: &[&str; N],
+    shared: &'static std::thread::LocalKey<[T; N]>,
+    s: &str,
+) -> Option<T> {
+    let i = texts.iter().position(|t| *t == s)?;
+    Some(shared.with(|copies| copies[i].clone()))
 }
 
 impl Name {
@@ -110,10 +115,7 @@ impl Name {
         thread_local! {
             static COMMON: [Name; COMMON_KEYS.len()] = COMMON_KEYS.map(|k| Name(Rc::from(k)));
         }
-        match common_key(s) {
-            Some(i) => COMMON.with(|c| c[i].clone()),
-            None => Name(Rc::from(s)),
-        }
+        shared(&COMMON_KEYS, &COMMON, s).unwrap_or_else(|| Name(Rc::from(s)))
     }
 }
 
@@ -220,12 +222,9 @@ impl Text {
                 parts: Rc::new([Part::Lit(v.to_string())]),
             });
         }
-        match COMMON_VALUES.iter().position(|v| *v == s.as_ref()) {
-            Some(i) => COMMON.with(|c| c[i].clone()),
-            None => Text {
-                parts: Rc::new([Part::Lit(s.into())]),
-            },
-        }
+        shared(&COMMON_VALUES, &COMMON, s.as_ref()).unwrap_or_else(|| Text {
+            parts: Rc::new([Part::Lit(s.into())]),
+        })
     }
 
     pub fn var(s: impl Into<String>) -> Self {

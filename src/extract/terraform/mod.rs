@@ -250,14 +250,13 @@ impl Collect<'_> {
                 // resource "aws_iam_role" "app" { assume_role_policy = … }
                 "resource" => {
                     let owner = format!("{ty}.{name}");
-                    let role = ty == "aws_iam_role";
                     for (_, arg, kind) in RESOURCE_POLICIES.iter().filter(|(r, ..)| *r == ty) {
                         // The attributes alone: `ty` borrows the labels.
                         if let Some(a) = b.attrs.iter_mut().find(|a| a.name == *arg) {
                             cx.policy_at(a, Some(*kind), &owner);
                         }
                     }
-                    if role {
+                    if ty == "aws_iam_role" {
                         // inline_policy { name = "x" policy = jsonencode({…}) }
                         for ib in b.blocks.iter_mut().filter(|ib| ib.ident == "inline_policy") {
                             if let Some(a) = ib.attr_mut("policy") {
