@@ -250,13 +250,15 @@ impl Collect<'_> {
                 // resource "aws_iam_role" "app" { assume_role_policy = … }
                 "resource" => {
                     let owner = format!("{ty}.{name}");
-                    for (_, arg, kind) in RESOURCE_POLICIES.iter().filter(|(r, ..)| *r == ty) {
-                        // The attributes alone: `ty` borrows the labels.
-                        if let Some(a) = b.attrs.iter_mut().find(|a| a.name == *arg) {
-                            cx.policy_at(a, Some(*kind), &owner);
-                        }
+                    // A resource type has one policy argument at most (a test checks the list).
+                    let policy = RESOURCE_POLICIES.iter().find(|(r, ..)| *r == ty);
+                    let role = ty == "aws_iam_role";
+                    if let Some(&(_, arg, kind)) = policy
+                        && let Some(a) = b.attr_mut(arg)
+                    {
+                        cx.policy_at(a, Some(kind), &owner);
                     }
-                    if ty == "aws_iam_role" {
+                    if role {
                         // inline_policy { name = "x" policy = jsonencode({…}) }
                         for ib in b.blocks.iter_mut().filter(|ib| ib.ident == "inline_policy") {
                             if let Some(a) = ib.attr_mut("policy") {
@@ -422,5 +424,15 @@ mod tests {
             "data.aws_caller_identity.current.account_id"
         ));
         assert!(!is_caller_account("data.aws_caller_identity.current.arn"));
+    }
+
+    #[test]
+    fn a_resource_type_has_one_policy_argument() {
+        for (i, (ty, ..)) in RESOURCE_POLICIES.iter().enumerate() {
+            assert!(
+                RESOURCE_POLICIES[i + 1..].iter().all(|(t, ..)| t != ty),
+                "{ty} is listed twice"
+            );
+        }
     }
 }

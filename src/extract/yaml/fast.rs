@@ -231,11 +231,22 @@ impl Reader<'_> {
         Some(built)
     }
 
+    /// What `read` gives, and the list it pushed onto the stack `stack` picks (taken off it,
+    /// also when `read` gives up, so the stack holds only the enclosing collections' lists).
+    fn gathered<T, R>(
+        &mut self,
+        stack: fn(&mut Self) -> &mut Vec<T>,
+        read: impl FnOnce(&mut Self) -> Option<R>,
+    ) -> Option<(R, Vec<T>)> {
+        let base = stack(self).len();
+        let read = read(self);
+        let list = stack(self).split_off(base);
+        Some((read?, list))
+    }
+
     fn mapping(&mut self, line: Line) -> Option<(Built, Line)> {
-        let base = self.entries.len();
-        let read = self.mapping_entries(line);
-        let entries = self.entries.split_off(base);
-        let (last_end, next) = read?;
+        let ((last_end, next), entries) =
+            self.gathered(|r| &mut r.entries, |r| r.mapping_entries(line))?;
         Some(self.block_collection(line.pos, last_end, Value::Object(entries), next))
     }
 
@@ -265,10 +276,8 @@ impl Reader<'_> {
     /// A sequence whose `- ` entries are at `line.col`; `indentless` when it is a mapping value
     /// at the mapping's own column, which ends at the first line that is not an entry.
     fn sequence(&mut self, line: Line, indentless: bool) -> Option<(Built, Line)> {
-        let base = self.items.len();
-        let read = self.sequence_items(line, indentless);
-        let items = self.items.split_off(base);
-        let (last_end, next) = read?;
+        let ((last_end, next), items) =
+            self.gathered(|r| &mut r.items, |r| r.sequence_items(line, indentless))?;
         Some(self.block_collection(line.pos, last_end, Value::Array(items), next))
     }
 
@@ -717,15 +726,11 @@ impl Reader<'_> {
         self.enter()?;
         let i = self.flow_space(p + 1, col)?;
         let (i, value) = if self.b[p] == b'[' {
-            let base = self.items.len();
-            let read = self.flow_items(i, col);
-            let items = self.items.split_off(base);
-            (read?, Value::Array(items))
+            let (i, items) = self.gathered(|r| &mut r.items, |r| r.flow_items(i, col))?;
+            (i, Value::Array(items))
         } else {
-            let base = self.entries.len();
-            let read = self.flow_entries(i, col);
-            let entries = self.entries.split_off(base);
-            (read?, Value::Object(entries))
+            let (i, entries) = self.gathered(|r| &mut r.entries, |r| r.flow_entries(i, col))?;
+            (i, Value::Object(entries))
         };
         self.depth -= 1;
         let end = i + 1;
