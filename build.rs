@@ -26,6 +26,7 @@ const FORMAT: u64 = 1;
 const DATA: &str = "data/iam-data.json.br";
 
 fn main() {
+    rule_registry();
     println!("cargo::rerun-if-changed={DATA}");
     println!("cargo::rerun-if-changed=build.rs");
     let compressed = std::fs::read(DATA).unwrap_or_else(|e| panic!("cannot read {DATA}: {e}"));
@@ -37,6 +38,71 @@ fn main() {
         serde_json::from_slice(&json).unwrap_or_else(|e| panic!("{DATA} does not parse: {e}"));
     let code = generate(&doc);
     let out = Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR")).join("iam_data.rs");
+    std::fs::write(&out, code).unwrap_or_else(|e| panic!("cannot write {}: {e}", out.display()));
+}
+
+// ---- the rule registry ----
+
+/// Writes `$OUT_DIR/rules.rs`, which `src/rules/mod.rs` includes: a module for every file of
+/// `src/rules/` that holds a `declare_rule!`, and `ALL`, their rules sorted by name. The name and
+/// the struct are read from the declaration, so a rule is registered by existing.
+fn rule_registry() {
+    const DIR: &str = "src/rules";
+    println!("cargo::rerun-if-changed={DIR}");
+    let dir =
+        Path::new(&std::env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR")).join(DIR);
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("cannot list {DIR}: {e}")) {
+        let path = entry.expect("a folder entry").path();
+        let Some(module) = path.file_stem().and_then(|s| s.to_str()) else {
+            continue;
+        };
+        if path.extension().is_none_or(|e| e != "rs") || module == "mod" {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+        let Some(at) = text.find("declare_rule! {") else {
+            panic!("{DIR}/{module}.rs declares no rule: every file here is a rule (declare_rule!)");
+        };
+        let decl = &text[at..];
+        let after = |key: &str| {
+            let i = decl
+                .find(key)
+                .unwrap_or_else(|| panic!("{DIR}/{module}.rs: `{key}` not found in declare_rule!"));
+            decl[i + key.len()..].trim_start()
+        };
+        let rule: String = after("pub struct ")
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        let name = after("name:")
+            .strip_prefix('"')
+            .and_then(|s| s.split('"').next())
+            .unwrap_or_else(|| panic!("{DIR}/{module}.rs: the rule's name is not a string"));
+        if name.replace('-', "_") != module {
+            panic!("{DIR}/{module}.rs declares `{name}`: a rule's file is named after it");
+        }
+        found.push((name.to_string(), module.to_string(), rule, path));
+    }
+    found.sort();
+    let mut code = String::new();
+    for (_, module, _, path) in &found {
+        writeln!(
+            code,
+            "#[path = {:?}]\npub mod {module};",
+            path.display().to_string()
+        )
+        .unwrap();
+    }
+    code.push_str(
+        "\n/// Every built-in rule, sorted by name.\npub static ALL: &[&dyn Rule] = &[\n",
+    );
+    for (_, module, rule, _) in &found {
+        writeln!(code, "    &{module}::{rule},").unwrap();
+    }
+    code.push_str("];\n");
+    let out = Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR")).join("rules.rs");
     std::fs::write(&out, code).unwrap_or_else(|e| panic!("cannot write {}: {e}", out.display()));
 }
 

@@ -89,7 +89,7 @@ pub fn entries(outcome: &Outcome) -> Vec<Entry> {
         .filter(|(f, _)| f.suppressed.is_none())
         .map(|(f, p)| Entry {
             path: fingerprint::path_of(&f.file, cwd.as_deref()),
-            rule: f.rule.name.to_string(),
+            rule: f.rule.as_str().to_string(),
             fingerprint: p.clone(),
             message: f.message.clone(),
         })

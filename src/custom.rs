@@ -7,6 +7,7 @@
 //! like built-in ones.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use jsonpath_rust::JsonPath;
@@ -14,10 +15,10 @@ use serde::Deserialize;
 use serde_json::{Map, Value as J};
 use toml::Spanned;
 
-use crate::diagnostic::Severity;
+use crate::diagnostic::{RuleName, Severity};
 use crate::extract::tree::{Node, Value};
 use crate::policy::{PolicyDocument, PolicyKind};
-use crate::rules::{Category, Context, Rule, RuleMeta};
+use crate::rules::{Category, Context, Declared, Rule, RuleMeta, RuleRef};
 use crate::source::Span;
 
 /// One `[[rules.custom]]` table as written.
@@ -48,7 +49,7 @@ pub struct RulesConfig {
 }
 
 pub struct CustomRule {
-    meta: &'static RuleMeta,
+    meta: RuleMeta,
     select: String,
     require: Option<String>,
     kinds: Vec<PolicyKind>,
@@ -95,8 +96,8 @@ fn kind(s: &str) -> Option<PolicyKind> {
 }
 
 /// Checks and builds the custom rules. Names must be kebab-case and unique among all rules.
-pub fn compile(configs: Vec<CustomRuleConfig>) -> Result<Vec<&'static dyn Rule>, ConfigError> {
-    let mut out: Vec<&'static dyn Rule> = Vec::new();
+pub fn compile(configs: Vec<CustomRuleConfig>) -> Result<Vec<RuleRef>, ConfigError> {
+    let mut out: Vec<RuleRef> = Vec::new();
     let mut seen: Vec<String> = Vec::new();
     for c in configs {
         let name = c.name.get_ref().clone();
@@ -153,22 +154,20 @@ pub fn compile(configs: Vec<CustomRuleConfig>) -> Result<Vec<&'static dyn Rule>,
             })?)
         };
         seen.push(name.clone());
-        // Rules live for the whole run; leaking one small struct per configured rule gives them
-        // the `'static` lifetime the registry's built-in rules have.
         let doc = format!(
             "# {name}\n\nA custom rule from `iamlint.toml`.\n\n{}\n\n`select = \"{}\"`\n",
             c.message,
             c.select.get_ref()
         );
-        let meta: &'static RuleMeta = Box::leak(Box::new(RuleMeta {
-            name: Box::leak(name.into_boxed_str()),
+        let meta = RuleMeta {
+            name: RuleName::shared(name.into()),
             category: Category::Custom,
             default_severity: c.severity.unwrap_or(Severity::Warning),
-            summary: Box::leak(c.message.into_boxed_str()),
-            doc: Box::leak(doc.into_boxed_str()),
+            summary: c.message.into(),
+            doc: doc.into(),
             kinds: &[],
-        }));
-        out.push(Box::leak(Box::new(CustomRule {
+        };
+        out.push(RuleRef::Custom(Arc::new(CustomRule {
             meta,
             select: c.select.into_inner(),
             require: c.require.map(Spanned::into_inner),
@@ -288,11 +287,13 @@ fn statement_path(path: &str) -> Option<&str> {
     Some(&path[..PREFIX.len() + end + 1])
 }
 
-impl Rule for CustomRule {
-    fn meta(&self) -> &'static RuleMeta {
-        self.meta
+impl Declared for CustomRule {
+    fn meta(&self) -> &RuleMeta {
+        &self.meta
     }
+}
 
+impl Rule for CustomRule {
     fn check(&self, doc: &PolicyDocument, cx: &mut Context) {
         if !self.kinds.is_empty() && !self.kinds.contains(&doc.kind) {
             return;
@@ -326,7 +327,7 @@ impl Rule for CustomRule {
                 .copied()
                 .unwrap_or_else(|| doc.anchor());
             let mut f = cx
-                .finding(span, self.meta.summary)
+                .finding(span, self.meta.summary.as_ref())
                 .label(format!("selected by `{}`", self.select));
             if let Some(h) = &self.help {
                 f = f.help(h.clone());

@@ -4,8 +4,75 @@
 use std::fmt;
 use std::sync::Arc;
 
-use crate::rules::RuleMeta;
 use crate::source::{SourceFile, Span};
+
+/// A rule's name, carried by value in each finding: findings never point into the registry, so
+/// custom rules (named at run time) need no `'static` lifetime. Cheap to clone.
+#[derive(Clone)]
+pub struct RuleName(Name);
+
+#[derive(Clone)]
+enum Name {
+    /// A built-in rule's name.
+    Static(&'static str),
+    /// A custom rule's name, shared by its findings.
+    Shared(Arc<str>),
+}
+
+impl RuleName {
+    pub const fn new(name: &'static str) -> Self {
+        RuleName(Name::Static(name))
+    }
+
+    pub fn shared(name: Arc<str>) -> Self {
+        RuleName(Name::Shared(name))
+    }
+
+    pub fn as_str(&self) -> &str {
+        match &self.0 {
+            Name::Static(s) => s,
+            Name::Shared(s) => s,
+        }
+    }
+}
+
+impl PartialEq for RuleName {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for RuleName {}
+
+impl PartialEq<str> for RuleName {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for RuleName {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl std::hash::Hash for RuleName {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+
+impl fmt::Display for RuleName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+impl fmt::Debug for RuleName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -63,7 +130,7 @@ pub struct Edit {
 /// One problem found in one file.
 #[derive(Clone, Debug)]
 pub struct Finding {
-    pub rule: &'static RuleMeta,
+    pub rule: RuleName,
     pub severity: Severity,
     pub message: String,
     pub primary: Label,
@@ -76,15 +143,17 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// A finding of `rule` at its default severity, `severity`.
     pub fn new(
-        rule: &'static RuleMeta,
+        rule: RuleName,
+        severity: Severity,
         file: &Arc<SourceFile>,
         span: Span,
         message: impl Into<String>,
     ) -> Self {
         Finding {
             rule,
-            severity: rule.default_severity,
+            severity,
             message: message.into(),
             primary: Label {
                 span: whole_chars(&file.text, span),
@@ -133,12 +202,12 @@ impl Finding {
     }
 
     /// The sort key every output uses: path, line, column, rule.
-    pub fn sort_key(&self) -> (&str, u32, u32, &'static str, &str) {
+    pub fn sort_key(&self) -> (&str, u32, u32, &str, &str) {
         (
             self.file.shown_path(),
             self.primary.span.start,
             self.primary.span.end,
-            self.rule.name,
+            self.rule.as_str(),
             &self.message,
         )
     }

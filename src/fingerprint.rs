@@ -51,7 +51,7 @@ pub fn fingerprints(findings: &[Finding]) -> Vec<String> {
             let file = &f.file;
             let line = file.position(f.primary.span.start as usize).line;
             let mut h = Fnv128::new();
-            h.field(f.rule.name.as_bytes());
+            h.field(f.rule.as_str().as_bytes());
             h.field(path_of(file, cwd.as_deref()).as_bytes());
             h.field(file.line_text(line).trim().as_bytes());
             h.field(file.slice(f.primary.span).as_bytes());

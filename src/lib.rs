@@ -28,7 +28,7 @@ use std::sync::{Arc, Mutex};
 
 use diagnostic::{Finding, Severity};
 use extract::{Extracted, FileKind};
-use rules::{Context, RuleMeta};
+use rules::Context;
 use settings::Settings;
 use source::{Decoded, SourceFile};
 use walk::Note;
@@ -64,7 +64,7 @@ pub struct Outcome {
     /// The files linted, as [`fingerprint::relative`] writes them, sorted.
     pub linted_paths: Vec<String>,
     /// The enabled rules with the severity each reports at, in registry order (SARIF lists them).
-    pub rules: Vec<(&'static RuleMeta, Severity)>,
+    pub rules: Vec<(rules::RuleRef, Severity)>,
     /// Set when a baseline hid findings: what it hid and what it no longer matches.
     pub baseline: Option<baseline::Applied>,
 }
@@ -122,7 +122,8 @@ fn lint_extracted(
     let mut findings = ex.findings;
     for doc in &ex.documents {
         let before = findings.len();
-        for (rule, _) in &settings.rules {
+        for enabled in &settings.rules {
+            let rule = &enabled.rule;
             if rule.meta().applies_to(doc.kind) {
                 let mut cx = Context::new(&settings.options, rule.meta(), file, &mut findings);
                 rule.check(doc, &mut cx);
@@ -140,10 +141,12 @@ fn lint_extracted(
         }
     }
     // Front ends report whatever they see; keep what is selected, at the configured severity.
-    findings.retain_mut(|f| match settings.severity_of(f.rule.name) {
-        Some(sev) => {
-            if f.severity == f.rule.default_severity {
-                f.severity = sev;
+    // A configured severity applies to every finding of its rule; otherwise the level the rule
+    // chose stays (some rules pick one per finding).
+    findings.retain_mut(|f| match settings.enabled(f.rule.as_str()) {
+        Some(e) => {
+            if e.configured {
+                f.severity = e.severity;
             }
             true
         }
@@ -219,14 +222,14 @@ fn lint_path(
     let mut ex = Extracted::default();
     if let Some(at) = lossy_at {
         ex.findings.push(
-            Finding::new(
-                &rules::invalid_encoding::META,
-                &file,
-                source::Span::new(at, at + '\u{FFFD}'.len_utf8()),
-                "the file is not valid UTF-8",
-            )
-            .label("this byte is not UTF-8; it was read as U+FFFD")
-            .help("save the file as UTF-8"),
+            extract::input::INVALID_ENCODING
+                .finding(
+                    &file,
+                    source::Span::new(at, at + '\u{FFFD}'.len_utf8()),
+                    "the file is not valid UTF-8",
+                )
+                .label("this byte is not UTF-8; it was read as U+FFFD")
+                .help("save the file as UTF-8"),
         );
     }
     let findings = lint_extracted(&file, kind, settings, ex);
@@ -344,7 +347,11 @@ pub fn run(settings: &Settings) -> Result<Outcome, settings::UsageError> {
         notes,
         files_linted: linted_paths.len(),
         linted_paths,
-        rules: settings.rules.iter().map(|&(r, s)| (r.meta(), s)).collect(),
+        rules: settings
+            .rules
+            .iter()
+            .map(|e| (e.rule.clone(), e.severity))
+            .collect(),
         baseline: None,
     })
 }
@@ -431,12 +438,7 @@ mod tests {
             file("c.json"),
         );
         let f = |file: &Arc<SourceFile>, at: usize, m: &str| {
-            Finding::new(
-                &rules::invalid_json::META,
-                file,
-                source::Span::new(at, at + 1),
-                m,
-            )
+            extract::input::INVALID_JSON.finding(file, source::Span::new(at, at + 1), m)
         };
         let lists = || {
             vec![

@@ -32,10 +32,10 @@ fn main() -> ExitCode {
         },
         Some(Command::Explain { rule }) => match settings::resolve(cli.lint)
             .ok()
-            .and_then(|s| s.find_rule(&rule))
-            .or_else(|| rules::find(&rule))
+            .and_then(|s| s.find_rule(&rule).cloned())
+            .or_else(|| rules::find(&rule).map(rules::RuleRef::Builtin))
         {
-            Some(r) => print(r.meta().doc),
+            Some(r) => print(&r.meta().doc),
             None => {
                 eprintln!("iamlint: unknown rule `{rule}` (see `iamlint rules`)");
                 ExitCode::from(2)
@@ -52,7 +52,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn rules_table(known: &[&'static dyn rules::Rule]) -> String {
+fn rules_table(known: &[rules::RuleRef]) -> String {
     let mut s = String::new();
     for r in known {
         let m = r.meta();

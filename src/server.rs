@@ -48,6 +48,9 @@ pub fn serve() -> Result<(), BoxError> {
 struct Server {
     /// Open documents' findings, by URI, as last published.
     findings: HashMap<String, Vec<Finding>>,
+    /// The pages of the custom rules of the last lint's config, by name (built-in rules' pages
+    /// are in the registry).
+    custom_docs: HashMap<String, String>,
 }
 
 /// `file:///a%20b/c.tf` → `/a b/c.tf`.
@@ -106,10 +109,8 @@ fn diagnostic(f: &Finding) -> Diagnostic {
             Severity::Warning => DiagnosticSeverity::WARNING,
             Severity::Info => DiagnosticSeverity::INFORMATION,
         }),
-        code: Some(NumberOrString::String(f.rule.name.to_string())),
-        code_description: f
-            .rule
-            .doc_url()
+        code: Some(NumberOrString::String(f.rule.as_str().to_string())),
+        code_description: crate::rules::doc_url(f.rule.as_str())
             .parse::<Uri>()
             .ok()
             .map(|href| CodeDescription { href }),
@@ -122,18 +123,26 @@ fn diagnostic(f: &Finding) -> Diagnostic {
     }
 }
 
-/// Lints `text` as the file `uri` names, with that file's settings.
-fn lint(uri: &Uri, text: &str) -> Vec<Finding> {
+/// Lints `text` as the file `uri` names, with that file's settings; also returns the pages of the
+/// settings' custom rules.
+fn lint(uri: &Uri, text: &str) -> (Vec<Finding>, HashMap<String, String>) {
     let path = uri_path(uri);
     let args = LintArgs {
         paths: vec![path.clone()],
         ..LintArgs::default()
     };
     let settings = settings::resolve(args).unwrap_or_default();
-    crate::lint_text(&path.to_string_lossy(), text, &settings)
+    let findings = crate::lint_text(&path.to_string_lossy(), text, &settings)
         .into_iter()
         .filter(|f| f.suppressed.is_none())
-        .collect()
+        .collect();
+    let docs = settings
+        .known
+        .iter()
+        .filter(|r| r.meta().category == crate::rules::Category::Custom)
+        .map(|r| (r.meta().name.to_string(), r.meta().doc.to_string()))
+        .collect();
+    (findings, docs)
 }
 
 impl Server {
@@ -212,7 +221,8 @@ impl Server {
             }
             _ => return Ok(()),
         };
-        let findings = lint(&uri, &text);
+        let (findings, docs) = lint(&uri, &text);
+        self.custom_docs = docs;
         let diagnostics = findings.iter().map(diagnostic).collect();
         self.findings.insert(uri.as_str().to_string(), findings);
         publish(conn, uri, diagnostics)
@@ -246,7 +256,7 @@ impl Server {
                     .collect::<Vec<_>>()
                     .join(", ");
                 Some(CodeActionOrCommand::CodeAction(CodeAction {
-                    title: format!("Fix {}: {title}", f.rule.name),
+                    title: format!("Fix {}: {title}", f.rule.as_str()),
                     kind: Some(CodeActionKind::QUICKFIX),
                     diagnostics: Some(vec![diagnostic(f)]),
                     edit: Some(WorkspaceEdit {
@@ -271,7 +281,10 @@ impl Server {
         Some(Hover {
             contents: HoverContents::Markup(MarkupContent {
                 kind: MarkupKind::Markdown,
-                value: f.rule.doc.to_string(),
+                value: match crate::rules::find(f.rule.as_str()) {
+                    Some(r) => r.meta().doc.to_string(),
+                    None => self.custom_docs.get(f.rule.as_str())?.clone(),
+                },
             }),
             range: Some(range(&f.file, f.primary.span)),
         })

@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use crate::cli::{ColorChoice, Format, LintArgs};
 use crate::diagnostic::Severity;
-use crate::rules::{self, Category, Rule, RuleOptions};
+use crate::rules::{self, Category, Rule, RuleOptions, RuleRef};
 
 pub const CONFIG_FILE: &str = "iamlint.toml";
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
@@ -35,15 +35,38 @@ pub struct Config {
     pub rules: crate::custom::RulesConfig,
 }
 
+/// A rule a run checks, and at which severity.
+#[derive(Clone)]
+pub struct Enabled {
+    pub rule: RuleRef,
+    /// The configured severity, else the rule's default.
+    pub severity: Severity,
+    /// The severity was configured (`[severity]`): it applies to every finding of the rule, also
+    /// where the rule picks a level per finding.
+    pub configured: bool,
+}
+
+impl Enabled {
+    /// The rule at its default severity.
+    pub fn by_default(rule: RuleRef) -> Self {
+        let severity = rule.meta().default_severity;
+        Enabled {
+            rule,
+            severity,
+            configured: false,
+        }
+    }
+}
+
 /// Everything a run needs, resolved.
 pub struct Settings {
     pub paths: Vec<PathBuf>,
     pub format: Format,
     pub color: ColorChoice,
     /// Enabled rules with the severity each reports at.
-    pub rules: Vec<(&'static dyn Rule, Severity)>,
+    pub rules: Vec<Enabled>,
     /// Every rule known to this run, enabled or not: the built-in ones and the config's custom ones.
-    pub known: Vec<&'static dyn Rule>,
+    pub known: Vec<RuleRef>,
     pub fail_on: Severity,
     pub options: RuleOptions,
     pub exclude: Vec<String>,
@@ -64,9 +87,9 @@ impl Default for Settings {
             color: ColorChoice::Never,
             rules: rules::ALL
                 .iter()
-                .map(|r| (*r, r.meta().default_severity))
+                .map(|&r| Enabled::by_default(RuleRef::Builtin(r)))
                 .collect(),
-            known: rules::ALL.to_vec(),
+            known: rules::ALL.iter().map(|&r| RuleRef::Builtin(r)).collect(),
             fail_on: Severity::Warning,
             options: RuleOptions::default(),
             exclude: Vec::new(),
@@ -81,15 +104,26 @@ impl Default for Settings {
 
 impl Settings {
     /// A rule known to this run by name, custom rules included.
-    pub fn find_rule(&self, name: &str) -> Option<&'static dyn Rule> {
-        self.known.iter().copied().find(|r| r.meta().name == name)
+    pub fn find_rule(&self, name: &str) -> Option<&RuleRef> {
+        self.known.iter().find(|r| r.meta().name == name)
+    }
+
+    /// The enabled rule named `rule`, if it is enabled.
+    pub fn enabled(&self, rule: &str) -> Option<&Enabled> {
+        self.rules.iter().find(|e| e.rule.meta().name == rule)
     }
 
     pub fn severity_of(&self, rule: &str) -> Option<Severity> {
-        self.rules
-            .iter()
-            .find(|(r, _)| r.meta().name == rule)
-            .map(|&(_, s)| s)
+        self.enabled(rule).map(|e| e.severity)
+    }
+
+    /// Settings that check only `rule` (a built-in one): what a rule's fixtures are linted with.
+    pub fn for_rule(rule: &str) -> Self {
+        let rule = rules::find(rule).unwrap_or_else(|| panic!("no rule `{rule}`"));
+        Settings {
+            rules: vec![Enabled::by_default(RuleRef::Builtin(rule))],
+            ..Settings::default()
+        }
     }
 }
 
@@ -132,7 +166,7 @@ fn config_at(path: &Path, text: &str, offset: usize) -> String {
 }
 
 /// Reads `iamlint.toml` and builds its custom rules; errors name the place in the file.
-pub fn load_config(path: &Path) -> Result<(Config, Vec<&'static dyn Rule>), UsageError> {
+pub fn load_config(path: &Path) -> Result<(Config, Vec<RuleRef>), UsageError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| UsageError(format!("cannot read {}: {e}", path.display())))?;
     let mut config: Config = toml::from_str(&text).map_err(|e| {
@@ -155,17 +189,13 @@ pub fn load_config(path: &Path) -> Result<(Config, Vec<&'static dyn Rule>), Usag
 /// Does `sel` (a rule name or a category) pick `rule`?
 fn selects(sel: &str, rule: &dyn Rule) -> bool {
     let m = rule.meta();
-    sel == "all" || sel == m.name || sel == m.category.as_str()
+    sel == "all" || m.name == sel || sel == m.category.as_str()
 }
 
-fn check_names(
-    names: &[String],
-    known: &[&'static dyn Rule],
-    what: &str,
-) -> Result<(), UsageError> {
+fn check_names(names: &[String], known: &[RuleRef], what: &str) -> Result<(), UsageError> {
     for n in names {
         let known = n == "all"
-            || known.iter().any(|r| r.meta().name == n)
+            || known.iter().any(|r| r.meta().name == n.as_str())
             || Category::ALL.iter().any(|c| c.as_str() == n);
         if !known {
             return Err(UsageError(format!(
@@ -185,13 +215,17 @@ pub fn resolve(args: LintArgs) -> Result<Settings, UsageError> {
         Some(p) => load_config(p)?,
         None => (Config::default(), Vec::new()),
     };
-    let known: Vec<&'static dyn Rule> = rules::ALL.iter().copied().chain(custom).collect();
+    let known: Vec<RuleRef> = rules::ALL
+        .iter()
+        .map(|&r| RuleRef::Builtin(r))
+        .chain(custom)
+        .collect();
     check_names(&config.select, &known, "the config's `select`")?;
     check_names(&config.ignore, &known, "the config's `ignore`")?;
     check_names(&args.select, &known, "--select")?;
     check_names(&args.ignore, &known, "--ignore")?;
     for name in config.severity.keys() {
-        if !known.iter().any(|r| r.meta().name == name) {
+        if !known.iter().any(|r| r.meta().name == name.as_str()) {
             return Err(UsageError(format!(
                 "unknown rule `{name}` in the config's `severity`"
             )));
@@ -205,22 +239,21 @@ pub fn resolve(args: LintArgs) -> Result<Settings, UsageError> {
     };
     let enabled = known
         .iter()
-        .copied()
-        .filter(|r| select.is_empty() || select.iter().any(|s| selects(s, *r)))
+        .filter(|r| select.is_empty() || select.iter().any(|s| selects(s, &***r)))
         .filter(|r| {
             !config
                 .ignore
                 .iter()
                 .chain(&args.ignore)
-                .any(|s| selects(s, *r))
+                .any(|s| selects(s, &***r))
         })
-        .map(|r| {
-            let sev = config
-                .severity
-                .get(r.meta().name)
-                .copied()
-                .unwrap_or(r.meta().default_severity);
-            (r, sev)
+        .map(|r| match config.severity.get(r.meta().name.as_str()) {
+            Some(&severity) => Enabled {
+                rule: r.clone(),
+                severity,
+                configured: true,
+            },
+            None => Enabled::by_default(r.clone()),
         })
         .collect();
     let fail_on = match &args.fail_on {

@@ -81,7 +81,7 @@ pub fn apply(file: &Arc<SourceFile>, findings: &mut Vec<Finding>, settings: &Set
             if d.line != line && d.line + 1 != line {
                 continue;
             }
-            if let Some(i) = d.rules.iter().position(|(r, _)| r == f.rule.name) {
+            if let Some(i) = d.rules.iter().position(|(r, _)| r == f.rule.as_str()) {
                 u[i] = true;
                 f.suppressed = Some(if d.reason.is_empty() {
                     "suppressed by an inline comment".to_string()
@@ -91,7 +91,8 @@ pub fn apply(file: &Arc<SourceFile>, findings: &mut Vec<Finding>, settings: &Set
             }
         }
     }
-    let Some(severity) = settings.severity_of(rules::unused_suppression::META.name) else {
+    let meta = &rules::unused_suppression::META;
+    let Some(severity) = settings.severity_of(meta.name.as_str()) else {
         return;
     };
     for (d, u) in dirs.iter().zip(&used) {
@@ -108,10 +109,9 @@ pub fn apply(file: &Arc<SourceFile>, findings: &mut Vec<Finding>, settings: &Set
                 format!("this suppression of `{name}` hides nothing")
             };
             findings.push(
-                Finding::new(&rules::unused_suppression::META, file, *span, message)
+                Finding::new(meta.name.clone(), severity, file, *span, message)
                     .label("no finding of this rule on this line or the next")
-                    .help("remove the suppression")
-                    .severity(severity),
+                    .help("remove the suppression"),
             );
         }
     }

@@ -197,6 +197,47 @@ fn config_select_ignore_and_severity() {
         .stdout(predicate::str::contains("rds-connect-prefix").not());
 }
 
+/// `outdated-version` picks `error` for a policy that uses variables and its default `warning`
+/// otherwise; a configured severity applies to both.
+#[test]
+fn config_severity_wins_over_a_level_the_rule_picks_per_finding() {
+    let variables = r#"{"Version": "2008-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/${aws:username}/*"}]}"#;
+    let plain = r#"{"Version": "2008-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}]}"#;
+    let d = tree(&[
+        (
+            "iamlint.toml",
+            "select = [\"outdated-version\"]\n[severity]\noutdated-version = \"info\"\n",
+        ),
+        ("variables.json", variables),
+        ("plain.json", plain),
+    ]);
+    let out = iamlint(d.path())
+        .args(["--format", "compact"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).unwrap();
+    assert_eq!(out.matches(": info: ").count(), 2, "{out}");
+    assert!(
+        !out.contains(": error: ") && !out.contains(": warning: "),
+        "{out}"
+    );
+    // Without the override, the rule's own levels stand.
+    std::fs::write(
+        d.path().join("iamlint.toml"),
+        "select = [\"outdated-version\"]\n",
+    )
+    .unwrap();
+    iamlint(d.path())
+        .args(["--format", "compact"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("variables.json:1:13: error:"))
+        .stdout(predicate::str::contains("plain.json:1:13: warning:"));
+}
+
 #[test]
 fn unknown_config_key_is_a_usage_error_with_its_line() {
     let d = tree(&[("iamlint.toml", "select = []\nignored = [\"x\"]\n")]);
@@ -302,7 +343,11 @@ fn rules_lists_every_rule_and_explain_prints_its_page() {
     let s = String::from_utf8(out.stdout).unwrap();
     for r in iamlint::rules::ALL {
         let m = r.meta();
-        assert!(s.contains(m.name) && s.contains(m.summary), "{}", m.name);
+        assert!(
+            s.contains(m.name.as_str()) && s.contains(m.summary.as_ref()),
+            "{}",
+            m.name
+        );
     }
     iamlint(d.path())
         .args(["explain", "rds-connect-prefix"])

@@ -86,7 +86,7 @@ fn every_rule_has_a_page_with_the_sections() {
 
 #[test]
 fn every_page_belongs_to_a_rule() {
-    let names: BTreeSet<_> = ALL.iter().map(|r| r.meta().name).collect();
+    let names: BTreeSet<_> = ALL.iter().map(|r| r.meta().name.as_str()).collect();
     for e in std::fs::read_dir("rules").unwrap() {
         let p = e.unwrap().path();
         let stem = p.file_stem().unwrap().to_str().unwrap().to_string();
@@ -102,9 +102,9 @@ fn doc_examples_behave_as_documented() {
     let settings = Settings::default();
     for r in ALL {
         let m = r.meta();
-        let bs = blocks(m.doc);
+        let bs = blocks(&m.doc);
         let expects = bs.iter().filter(|b| b.expect).count();
-        if !NO_TEXT_EXAMPLE.contains(&m.name) {
+        if !NO_TEXT_EXAMPLE.contains(&m.name.as_str()) {
             assert!(
                 expects >= 1,
                 "rules/{}.md has no expect_diagnostic example",
@@ -121,7 +121,7 @@ fn doc_examples_behave_as_documented() {
                 continue;
             };
             let found = iamlint::lint_text(name, &b.code, &settings);
-            let of_rule = found.iter().filter(|f| f.rule.name == m.name).count();
+            let of_rule = found.iter().filter(|f| m.name == f.rule).count();
             let want = usize::from(b.expect);
             assert_eq!(
                 of_rule,
@@ -132,7 +132,7 @@ fn doc_examples_behave_as_documented() {
                 m.name,
                 found
                     .iter()
-                    .map(|f| format!("{}: {}", f.rule.name, f.message))
+                    .map(|f| format!("{}: {}", f.rule.as_str(), f.message))
                     .collect::<Vec<_>>()
             );
         }
@@ -174,7 +174,7 @@ fn index_lists_the_registry() {
 #[test]
 fn every_rule_has_fixtures() {
     for r in ALL {
-        let dir = Path::new("tests/fixtures").join(r.meta().name);
+        let dir = Path::new("tests/fixtures").join(r.meta().name.as_str());
         let names: Vec<String> = std::fs::read_dir(&dir)
             .unwrap_or_else(|_| panic!("{} is missing", dir.display()))
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())

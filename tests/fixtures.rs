@@ -18,7 +18,7 @@ fn lint(path: &Path) -> iamlint::Outcome {
 fn fixtures() -> Vec<(String, PathBuf)> {
     let mut out = Vec::new();
     for rule in iamlint::rules::ALL {
-        let name = rule.meta().name;
+        let name = rule.meta().name.as_str();
         let dir = Path::new("tests/fixtures").join(name);
         let Ok(entries) = std::fs::read_dir(&dir) else {
             continue;
@@ -40,7 +40,7 @@ fn valid_fixtures_are_clean_of_their_rule() {
         let outcome = lint(&path);
         let hits: Vec<_> = outcome
             .active()
-            .filter(|f| f.rule.name == rule)
+            .filter(|f| f.rule.as_str() == rule)
             .map(|f| f.message.clone())
             .collect();
         assert!(hits.is_empty(), "{}: {hits:#?}", path.display());
@@ -56,7 +56,7 @@ fn invalid_fixtures_fire_and_match_their_snapshots() {
         }
         let outcome = lint(&path);
         assert!(
-            outcome.active().any(|f| f.rule.name == rule),
+            outcome.active().any(|f| f.rule.as_str() == rule),
             "{} gives no `{rule}` finding",
             path.display()
         );

@@ -135,7 +135,10 @@ fn sarif_is_valid_and_points_at_the_tokens() {
     assert_eq!(driver["informationUri"], iamlint::REPOSITORY);
     // Every enabled rule (all of them by default), in registry order, with its metadata.
     let rules = driver["rules"].as_array().unwrap();
-    let names: Vec<&str> = iamlint::rules::ALL.iter().map(|r| r.meta().name).collect();
+    let names: Vec<&str> = iamlint::rules::ALL
+        .iter()
+        .map(|r| r.meta().name.as_str())
+        .collect();
     let ids: Vec<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
     assert_eq!(ids, names);
     let secret = rules

@@ -46,7 +46,7 @@ fn finding_counts_per_rule() {
             Severity::Warning => 1,
             Severity::Info => 2,
         };
-        counts.entry(f.rule.name).or_default()[slot] += 1;
+        counts.entry(f.rule.as_str()).or_default()[slot] += 1;
     }
     let table: String = counts
         .iter()
@@ -60,7 +60,7 @@ fn service_reference_findings() {
     let outcome = lint();
     let lines: String = outcome
         .active()
-        .filter(|f| REFERENCE_RULES.contains(&f.rule.name))
+        .filter(|f| REFERENCE_RULES.contains(&f.rule.as_str()))
         .map(|f| {
             let pos = f.file.position(f.primary.span.start as usize);
             format!(
@@ -70,7 +70,7 @@ fn service_reference_findings() {
                 pos.column,
                 f.severity,
                 f.message,
-                f.rule.name
+                f.rule.as_str()
             )
         })
         .collect();
@@ -85,7 +85,8 @@ fn aws_names_are_never_errors() {
     let errors: Vec<String> = outcome
         .active()
         .filter(|f| {
-            ["unknown-service", "unknown-action", "unknown-condition-key"].contains(&f.rule.name)
+            ["unknown-service", "unknown-action", "unknown-condition-key"]
+                .contains(&f.rule.as_str())
                 && f.severity == Severity::Error
         })
         .map(|f| f.message.clone())

@@ -16,7 +16,7 @@ fn findings(name: &str) -> Vec<(String, String, String)> {
         .map(|f| {
             let p = f.file.position(f.primary.span.start as usize);
             (
-                f.rule.name.to_string(),
+                f.rule.as_str().to_string(),
                 f.severity.to_string(),
                 format!("{}:{}", p.line, p.column),
             )

@@ -180,7 +180,7 @@ fn lint(name: &str, text: &str) -> Vec<String> {
                 "{}:{} {} {:?}",
                 p.line,
                 p.column,
-                f.rule.name,
+                f.rule.as_str(),
                 f.file.slice(f.primary.span)
             )
         })
@@ -286,7 +286,7 @@ fn dump(path: &str) -> String {
     }
     for f in &ex.findings {
         let p = file.position(f.primary.span.start as usize);
-        let _ = writeln!(s, "finding {} @ {}:{}", f.rule.name, p.line, p.column);
+        let _ = writeln!(s, "finding {} @ {}:{}", f.rule.as_str(), p.line, p.column);
     }
     s
 }

@@ -49,16 +49,16 @@ pub fn pipeline(data: &[u8]) -> Vec<(&'static str, Vec<iamlint::diagnostic::Find
     for name in NAMES {
         let findings = iamlint::lint_text(name, &text, &settings);
         for f in &findings {
-            check_span(&text, f.primary.span, f.rule.name);
+            check_span(&text, f.primary.span, f.rule.as_str());
             for l in &f.secondary {
-                check_span(&text, l.span, f.rule.name);
+                check_span(&text, l.span, f.rule.as_str());
             }
             for e in f.fix.iter().flat_map(|x| &x.edits) {
                 check_span(&text, e.span, "fix");
             }
             let start = f.file.position(f.primary.span.start as usize);
             let end = f.file.position(f.primary.span.end as usize);
-            assert!(start <= end, "{}: {start:?} after {end:?}", f.rule.name);
+            assert!(start <= end, "{}: {start:?} after {end:?}", f.rule.as_str());
         }
         let outcome = iamlint::Outcome {
             findings,
@@ -137,7 +137,7 @@ pub fn hcl(data: &[u8]) {
     let mut out = Extracted::default();
     terraform::extract_hcl(&file, &mut out);
     for f in &out.findings {
-        check_span(&file.text, f.primary.span, f.rule.name);
+        check_span(&file.text, f.primary.span, f.rule.as_str());
     }
     for d in &out.documents {
         check_node(&file.text, &d.root);

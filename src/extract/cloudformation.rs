@@ -10,9 +10,7 @@ use std::sync::Arc;
 use super::intrinsic::{self, ACCOUNT_ID, Dialect};
 use super::tree::{Key, Node, Value};
 use super::{Extracted, json, sam};
-use crate::diagnostic::Finding;
 use crate::policy::{PolicyDocument, PolicyKind};
-use crate::rules;
 use crate::source::{SourceFile, Span};
 
 /// Does this document root look like a template? `AWSTemplateFormatVersion`, the SAM transform,
@@ -236,7 +234,8 @@ impl Sink<'_> {
             Ok(root) => root,
             Err(e) => {
                 self.out.findings.push(
-                    Finding::new(&rules::invalid_json::META, self.file, e.span, e.message)
+                    super::input::INVALID_JSON
+                        .finding(self.file, e.span, e.message)
                         .label("parsing of the policy in this string stopped here"),
                 );
                 e.recovered

@@ -66,7 +66,6 @@ use std::sync::Arc;
 
 use crate::diagnostic::Finding;
 use crate::policy::{PolicyDocument, infer_kind};
-use crate::rules;
 use crate::source::SourceFile;
 
 /// How a file is read.
@@ -181,7 +180,8 @@ fn extract_yaml(file: &Arc<SourceFile>, out: &mut Extracted) {
         && !looks_templated(&file.text)
     {
         out.findings.push(
-            Finding::new(&rules::invalid_yaml::META, file, e.span, e.message)
+            input::INVALID_YAML
+                .finding(file, e.span, e.message)
                 .label("the YAML parser stopped here")
                 .help("fix the YAML syntax; nothing after this point was linted"),
         );
@@ -211,6 +211,56 @@ fn looks_templated(text: &str) -> bool {
         })
 }
 
+/// The rules the front ends raise about the input itself, named by value. Their declarations
+/// (and doc pages) are in `rules/`, above this stage; a test there checks that both agree.
+pub mod input {
+    use std::sync::Arc;
+
+    use crate::diagnostic::{Finding, RuleName, Severity};
+    use crate::source::{SourceFile, Span};
+
+    pub struct InputRule {
+        pub name: RuleName,
+        pub severity: Severity,
+    }
+
+    impl InputRule {
+        pub fn finding(
+            &self,
+            file: &Arc<SourceFile>,
+            span: Span,
+            message: impl Into<String>,
+        ) -> Finding {
+            Finding::new(self.name.clone(), self.severity, file, span, message)
+        }
+    }
+
+    pub const INVALID_JSON: InputRule = InputRule {
+        name: RuleName::new("invalid-json"),
+        severity: Severity::Error,
+    };
+    pub const INVALID_YAML: InputRule = InputRule {
+        name: RuleName::new("invalid-yaml"),
+        severity: Severity::Error,
+    };
+    pub const INVALID_HCL: InputRule = InputRule {
+        name: RuleName::new("invalid-hcl"),
+        severity: Severity::Error,
+    };
+    pub const INVALID_ENCODING: InputRule = InputRule {
+        name: RuleName::new("invalid-encoding"),
+        severity: Severity::Warning,
+    };
+
+    /// Every rule of this list, for the test that holds it to the registry.
+    pub const ALL: [&InputRule; 4] = [
+        &INVALID_ENCODING,
+        &INVALID_HCL,
+        &INVALID_JSON,
+        &INVALID_YAML,
+    ];
+}
+
 /// Bytes of a leading UTF-8 byte order mark: no front end reads it, and every front end parses
 /// after it so that spans stay file offsets.
 pub(crate) fn bom_len(text: &str) -> usize {
@@ -220,7 +270,8 @@ pub(crate) fn bom_len(text: &str) -> usize {
 /// `invalid-json` at the place a JSON parse stopped.
 pub(crate) fn report_json_error(file: &Arc<SourceFile>, e: &json::JsonError, out: &mut Extracted) {
     out.findings.push(
-        Finding::new(&rules::invalid_json::META, file, e.span, e.message.clone())
+        input::INVALID_JSON
+            .finding(file, e.span, e.message.clone())
             .label("parsing stopped here"),
     );
 }

@@ -23,7 +23,7 @@ pub fn write(outcome: &Outcome, out: &mut dyn Write) -> std::io::Result<()> {
             p.column,
             f.severity,
             f.message,
-            f.rule.name
+            f.rule.as_str()
         )?;
     }
     Ok(())

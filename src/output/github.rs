@@ -57,7 +57,7 @@ pub fn render(outcome: &Outcome) -> String {
             "::{command} file={},line={}{columns},title={}::{}",
             escape_property(&fingerprint::path_of(&f.file, cwd.as_deref())),
             s.line,
-            escape_property(&format!("iamlint({})", f.rule.name)),
+            escape_property(&format!("iamlint({})", f.rule.as_str())),
             escape_data(&message),
         );
     }
@@ -79,7 +79,13 @@ mod tests {
     fn a_token_over_several_lines_is_annotated_by_lines() {
         let file = crate::source::SourceFile::new("main.tf".into(), "a = <<EOF\n{}\nEOF\n".into());
         let meta = crate::rules::ALL[0].meta();
-        let f = crate::diagnostic::Finding::new(meta, &file, crate::source::Span::new(4, 12), "m");
+        let f = crate::diagnostic::Finding::new(
+            meta.name.clone(),
+            meta.default_severity,
+            &file,
+            crate::source::Span::new(4, 12),
+            "m",
+        );
         let outcome = Outcome {
             findings: vec![f],
             files_linted: 1,

@@ -55,7 +55,7 @@ impl std::error::Error for Report<'_> {}
 
 impl Diagnostic for Report<'_> {
     fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        Some(Box::new(format!("iamlint::{}", self.finding.rule.name)))
+        Some(Box::new(format!("iamlint::{}", self.finding.rule.as_str())))
     }
 
     fn severity(&self) -> Option<miette::Severity> {
@@ -73,7 +73,7 @@ impl Diagnostic for Report<'_> {
     }
 
     fn url<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        Some(Box::new(self.finding.rule.doc_url()))
+        Some(Box::new(crate::rules::doc_url(self.finding.rule.as_str())))
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {

@@ -22,8 +22,8 @@ fn location(f: &Finding, span: Span) -> Value {
 
 pub fn finding_json(f: &Finding) -> Value {
     json!({
-        "rule": f.rule.name,
-        "category": f.rule.category.as_str(),
+        "rule": f.rule.as_str(),
+        "category": crate::rules::category_of(f.rule.as_str()).as_str(),
         "severity": f.severity.as_str(),
         "message": f.message,
         "path": f.file.shown_path(),

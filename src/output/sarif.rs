@@ -66,8 +66,8 @@ fn pascal_case(name: &str) -> String {
 
 fn rule(meta: &RuleMeta, severity: Severity) -> Value {
     json!({
-        "id": meta.name,
-        "name": pascal_case(meta.name),
+        "id": meta.name.as_str(),
+        "name": pascal_case(meta.name.as_str()),
         "shortDescription": { "text": meta.summary },
         "fullDescription": { "text": full_description(meta) },
         "helpUri": meta.doc_url(),
@@ -153,8 +153,8 @@ fn result(
         message.push_str(help);
     }
     let mut r = json!({
-        "ruleId": f.rule.name,
-        "ruleIndex": index[f.rule.name],
+        "ruleId": f.rule.as_str(),
+        "ruleIndex": index[f.rule.as_str()],
         "level": level(f.severity),
         "message": { "text": message },
         "locations": [location(f.primary.span, &f.primary.text)],
@@ -184,16 +184,19 @@ fn result(
 pub fn render(outcome: &Outcome) -> String {
     let cwd = fingerprint::cwd();
     // Every enabled rule, plus any rule a finding names that the outcome did not list.
-    let mut rules: Vec<(&RuleMeta, Severity)> = outcome.rules.clone();
+    let mut rules: Vec<(&RuleMeta, Severity)> =
+        outcome.rules.iter().map(|(r, s)| (r.meta(), *s)).collect();
     for f in &outcome.findings {
-        if !rules.iter().any(|(m, _)| m.name == f.rule.name) {
-            rules.push((f.rule, f.rule.default_severity));
+        if !rules.iter().any(|(m, _)| m.name == f.rule)
+            && let Some(r) = crate::rules::find(f.rule.as_str())
+        {
+            rules.push((r.meta(), r.meta().default_severity));
         }
     }
     let index: HashMap<&str, usize> = rules
         .iter()
         .enumerate()
-        .map(|(i, (m, _))| (m.name, i))
+        .map(|(i, (m, _))| (m.name.as_str(), i))
         .collect();
     let prints = outcome.prints();
     let external = |p: &str| {
@@ -243,11 +246,13 @@ mod tests {
     #[test]
     fn full_description_is_the_what_it_does_paragraph() {
         static META: RuleMeta = RuleMeta {
-            name: "some-rule",
+            name: crate::diagnostic::RuleName::new("some-rule"),
             category: crate::rules::Category::Security,
             default_severity: Severity::Warning,
-            summary: "the summary",
-            doc: "# some-rule\n\n## What it does\n\nFlags this\nand that.\n\n## Why is this bad?\n\nNo.\n",
+            summary: std::borrow::Cow::Borrowed("the summary"),
+            doc: std::borrow::Cow::Borrowed(
+                "# some-rule\n\n## What it does\n\nFlags this\nand that.\n\n## Why is this bad?\n\nNo.\n",
+            ),
             kinds: &[],
         };
         assert_eq!(full_description(&META), "Flags this and that.");

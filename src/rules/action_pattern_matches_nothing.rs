@@ -1,25 +1,20 @@
-use super::{Category, Context, Rule, RuleMeta};
+use super::{Context, Rule};
 use crate::diagnostic::Severity;
 use crate::policy::PolicyDocument;
 use crate::policy::reference::{ActionRef, retired_pattern};
 
-/// A wildcard action pattern that covers no action of the reference (`s3:Gett*`).
-pub struct ActionPatternMatchesNothing;
-
-static META: RuleMeta = RuleMeta {
-    name: "action-pattern-matches-nothing",
-    category: Category::Correctness,
-    default_severity: Severity::Error,
-    summary: "a wildcard action pattern that matches no action (`s3:Gett*`, `ec2:Describe?nstance`)",
-    doc: include_str!("../../rules/action-pattern-matches-nothing.md"),
-    kinds: &[],
-};
+declare_rule! {
+    /// A wildcard action pattern that covers no action of the reference (`s3:Gett*`).
+    pub struct ActionPatternMatchesNothing {
+        name: "action-pattern-matches-nothing",
+        category: Correctness,
+        severity: Error,
+        summary: "a wildcard action pattern that matches no action (`s3:Gett*`, `ec2:Describe?nstance`)",
+        kinds: [],
+    }
+}
 
 impl Rule for ActionPatternMatchesNothing {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check(&self, doc: &PolicyDocument, cx: &mut Context) {
         for item in doc.action_items() {
             // "Action": "s3:Gett*", "NotAction": "ec2:Describe?nstance"

@@ -1,24 +1,18 @@
-use super::{Category, Context, Rule, RuleMeta};
-use crate::diagnostic::Severity;
-use crate::policy::{PolicyDocument, PolicyKind};
+use super::{Context, Rule};
+use crate::policy::PolicyDocument;
 
-/// `"Action": "*"` on `"Resource": "*"` with no condition: full administrator access.
-pub struct AdminAccessAllowed;
-
-static META: RuleMeta = RuleMeta {
-    name: "admin-access-allowed",
-    category: Category::Security,
-    default_severity: Severity::Error,
-    summary: "`\"Action\": \"*\"` allowed on `\"Resource\": \"*\"` with no condition: full administrator access",
-    doc: include_str!("../../rules/admin-access-allowed.md"),
-    kinds: &[PolicyKind::Identity],
-};
+declare_rule! {
+    /// `"Action": "*"` on `"Resource": "*"` with no condition: full administrator access.
+    pub struct AdminAccessAllowed {
+        name: "admin-access-allowed",
+        category: Security,
+        severity: Error,
+        summary: "`\"Action\": \"*\"` allowed on `\"Resource\": \"*\"` with no condition: full administrator access",
+        kinds: [Identity],
+    }
+}
 
 impl Rule for AdminAccessAllowed {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check(&self, doc: &PolicyDocument, cx: &mut Context) {
         for st in doc.statements.iter().filter(|s| s.is_admin()) {
             let (Some(action), Some(resource)) = (

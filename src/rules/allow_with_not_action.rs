@@ -1,24 +1,18 @@
-use super::{Category, Context, Rule, RuleMeta};
-use crate::diagnostic::Severity;
+use super::{Context, Rule};
 use crate::policy::PolicyDocument;
 
-/// `Allow` with `NotAction`: grants every action except the listed ones, including future ones.
-pub struct AllowWithNotAction;
-
-static META: RuleMeta = RuleMeta {
-    name: "allow-with-not-action",
-    category: Category::Security,
-    default_severity: Severity::Warning,
-    summary: "`Allow` with `NotAction` grants every other action, including those AWS adds later",
-    doc: include_str!("../../rules/allow-with-not-action.md"),
-    kinds: &[],
-};
+declare_rule! {
+    /// `Allow` with `NotAction`: grants every action except the listed ones, including future ones.
+    pub struct AllowWithNotAction {
+        name: "allow-with-not-action",
+        category: Security,
+        severity: Warning,
+        summary: "`Allow` with `NotAction` grants every other action, including those AWS adds later",
+        kinds: [],
+    }
+}
 
 impl Rule for AllowWithNotAction {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check(&self, doc: &PolicyDocument, cx: &mut Context) {
         for st in &doc.statements {
             let Some(el) = st.action.as_ref().filter(|a| a.negated) else {

@@ -1,24 +1,18 @@
-use super::{Category, Context, Rule, RuleMeta};
-use crate::diagnostic::Severity;
+use super::{Context, Rule};
 use crate::policy::PolicyDocument;
 
-/// `Allow` with `NotPrincipal`: grants to every principal except the listed ones.
-pub struct AllowWithNotPrincipal;
-
-static META: RuleMeta = RuleMeta {
-    name: "allow-with-not-principal",
-    category: Category::Security,
-    default_severity: Severity::Error,
-    summary: "`Allow` with `NotPrincipal` grants to everyone else, anonymous users included",
-    doc: include_str!("../../rules/allow-with-not-principal.md"),
-    kinds: &[],
-};
+declare_rule! {
+    /// `Allow` with `NotPrincipal`: grants to every principal except the listed ones.
+    pub struct AllowWithNotPrincipal {
+        name: "allow-with-not-principal",
+        category: Security,
+        severity: Error,
+        summary: "`Allow` with `NotPrincipal` grants to everyone else, anonymous users included",
+        kinds: [],
+    }
+}
 
 impl Rule for AllowWithNotPrincipal {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check(&self, doc: &PolicyDocument, cx: &mut Context) {
         for st in &doc.statements {
             let Some(p) = st.principal.as_ref().filter(|p| p.negated) else {

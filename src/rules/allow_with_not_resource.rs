@@ -1,24 +1,18 @@
-use super::{Category, Context, Rule, RuleMeta};
-use crate::diagnostic::Severity;
+use super::{Context, Rule};
 use crate::policy::PolicyDocument;
 
-/// `Allow` with `NotResource`: grants on every resource except the listed ones.
-pub struct AllowWithNotResource;
-
-static META: RuleMeta = RuleMeta {
-    name: "allow-with-not-resource",
-    category: Category::Security,
-    default_severity: Severity::Warning,
-    summary: "`Allow` with `NotResource` grants on every other resource, including future ones",
-    doc: include_str!("../../rules/allow-with-not-resource.md"),
-    kinds: &[],
-};
+declare_rule! {
+    /// `Allow` with `NotResource`: grants on every resource except the listed ones.
+    pub struct AllowWithNotResource {
+        name: "allow-with-not-resource",
+        category: Security,
+        severity: Warning,
+        summary: "`Allow` with `NotResource` grants on every other resource, including future ones",
+        kinds: [],
+    }
+}
 
 impl Rule for AllowWithNotResource {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check(&self, doc: &PolicyDocument, cx: &mut Context) {
         for st in &doc.statements {
             let Some(el) = st.resource.as_ref().filter(|r| r.negated) else {

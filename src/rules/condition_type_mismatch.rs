@@ -1,24 +1,22 @@
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use super::{Category, Context, Rule, RuleMeta};
-use crate::diagnostic::Severity;
+use super::{Context, Rule};
 use crate::extract::tree::UNKNOWN;
 use crate::iamdata::{self, ConditionKeyInfo, ConditionType};
 use crate::policy::{ConditionEntry, ConditionOperator, Item, PolicyDocument, SetQualifier};
 
-/// A condition operator that does not fit its key's type (`NumericEquals` on a String key), a
-/// value the operator cannot read (`IpAddress` with `10.0.0/8`), or a set qualifier on a
-/// single-valued key.
-pub struct ConditionTypeMismatch;
-
-static META: RuleMeta = RuleMeta {
-    name: "condition-type-mismatch",
-    category: Category::Correctness,
-    default_severity: Severity::Warning,
-    summary: "a condition operator that does not fit its key's type or values (`NumericEquals` on a String key, a malformed CIDR), or `ForAllValues`/`ForAnyValue` on a single-valued key",
-    doc: include_str!("../../rules/condition-type-mismatch.md"),
-    kinds: &[],
-};
+declare_rule! {
+    /// A condition operator that does not fit its key's type (`NumericEquals` on a String key), a
+    /// value the operator cannot read (`IpAddress` with `10.0.0/8`), or a set qualifier on a
+    /// single-valued key.
+    pub struct ConditionTypeMismatch {
+        name: "condition-type-mismatch",
+        category: Correctness,
+        severity: Warning,
+        summary: "a condition operator that does not fit its key's type or values (`NumericEquals` on a String key, a malformed CIDR), or `ForAllValues`/`ForAnyValue` on a single-valued key",
+        kinds: [],
+    }
+}
 
 /// The family of a condition operator, by its base name (`StringLike`, `NumericLessThan`).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -203,10 +201,6 @@ fn literal_value(item: &Item) -> Option<&str> {
 }
 
 impl Rule for ConditionTypeMismatch {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check(&self, doc: &PolicyDocument, cx: &mut Context) {
         for st in &doc.statements {
             let Some(condition) = &st.condition else {

@@ -1,20 +1,18 @@
-use super::{Category, Context, Rule, RuleMeta};
-use crate::diagnostic::Severity;
+use super::{Context, Rule};
 use crate::extract::tree::Entry;
 use crate::policy::PolicyDocument;
 
-/// Elements that exclude each other in one statement (`Action` and `NotAction`), or one element
-/// given twice.
-pub struct ConflictingElements;
-
-static META: RuleMeta = RuleMeta {
-    name: "conflicting-elements",
-    category: Category::Correctness,
-    default_severity: Severity::Error,
-    summary: "a statement has both `Action` and `NotAction` (or `Resource`/`NotResource`, `Principal`/`NotPrincipal`), or one element twice",
-    doc: include_str!("../../rules/conflicting-elements.md"),
-    kinds: &[],
-};
+declare_rule! {
+    /// Elements that exclude each other in one statement (`Action` and `NotAction`), or one element
+    /// given twice.
+    pub struct ConflictingElements {
+        name: "conflicting-elements",
+        category: Correctness,
+        severity: Error,
+        summary: "a statement has both `Action` and `NotAction` (or `Resource`/`NotResource`, `Principal`/`NotPrincipal`), or one element twice",
+        kinds: [],
+    }
+}
 
 const PAIRS: &[(&str, &str)] = &[
     ("Action", "NotAction"),
@@ -23,10 +21,6 @@ const PAIRS: &[(&str, &str)] = &[
 ];
 
 impl Rule for ConflictingElements {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check(&self, doc: &PolicyDocument, cx: &mut Context) {
         for st in &doc.statements {
             let entries = doc.statement_node(st).entries().unwrap_or_default();

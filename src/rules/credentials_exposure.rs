@@ -1,18 +1,16 @@
-use super::{Category, Context, Rule, RuleMeta};
-use crate::diagnostic::Severity;
-use crate::policy::{PolicyDocument, PolicyKind};
+use super::{Context, Rule};
+use crate::policy::PolicyDocument;
 
-/// Actions that return credentials, allowed on every resource.
-pub struct CredentialsExposure;
-
-static META: RuleMeta = RuleMeta {
-    name: "credentials-exposure",
-    category: Category::Security,
-    default_severity: Severity::Warning,
-    summary: "actions that return credentials (`sts:GetFederationToken`, `redshift:GetClusterCredentials`…) allowed on every resource",
-    doc: include_str!("../../rules/credentials-exposure.md"),
-    kinds: &[PolicyKind::Identity],
-};
+declare_rule! {
+    /// Actions that return credentials, allowed on every resource.
+    pub struct CredentialsExposure {
+        name: "credentials-exposure",
+        category: Security,
+        severity: Warning,
+        summary: "actions that return credentials (`sts:GetFederationToken`, `redshift:GetClusterCredentials`…) allowed on every resource",
+        kinds: [Identity],
+    }
+}
 
 /// Each action and what it hands out. `iam:CreateAccessKey` is `privilege-escalation`'s,
 /// `rds-db:connect` and `secretsmanager:GetSecretValue` the must-have rules'; `ecr:GetAuthorizationToken`
@@ -66,10 +64,6 @@ pub const ACTIONS: &[(&str, &str)] = &[
 ];
 
 impl Rule for CredentialsExposure {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check(&self, doc: &PolicyDocument, cx: &mut Context) {
         for st in &doc.statements {
             let Some(resource) = st.unscoped_allow() else {

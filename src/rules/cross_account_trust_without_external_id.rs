@@ -1,20 +1,18 @@
-use super::{Category, Context, Rule, RuleMeta};
-use crate::diagnostic::Severity;
+use super::{Context, Rule};
 use crate::extract::tree::Part;
 use crate::policy::arn::{Arn, has_unknown, is_account_id};
-use crate::policy::{Item, PolicyDocument, PolicyKind};
+use crate::policy::{Item, PolicyDocument};
 
-/// A trust policy that lets another account assume the role without `sts:ExternalId`.
-pub struct CrossAccountTrustWithoutExternalId;
-
-static META: RuleMeta = RuleMeta {
-    name: "cross-account-trust-without-external-id",
-    category: Category::Security,
-    default_severity: Severity::Warning,
-    summary: "a trust policy lets another account assume the role without an `sts:ExternalId` condition",
-    doc: include_str!("../../rules/cross-account-trust-without-external-id.md"),
-    kinds: &[PolicyKind::Trust],
-};
+declare_rule! {
+    /// A trust policy that lets another account assume the role without `sts:ExternalId`.
+    pub struct CrossAccountTrustWithoutExternalId {
+        name: "cross-account-trust-without-external-id",
+        category: Security,
+        severity: Warning,
+        summary: "a trust policy lets another account assume the role without an `sts:ExternalId` condition",
+        kinds: [Trust],
+    }
+}
 
 /// The account an `AWS` principal names: `Some(None)` for `*` (any account), `None` when it is
 /// not an account principal or not known.
@@ -43,10 +41,6 @@ fn principal_account(item: &Item, doc: &PolicyDocument) -> Option<Option<String>
 }
 
 impl Rule for CrossAccountTrustWithoutExternalId {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check(&self, doc: &PolicyDocument, cx: &mut Context) {
         for st in &doc.statements {
             if !st.is_allow() || st.condition_unknown() || st.has_condition_key("sts:ExternalId") {

@@ -1,18 +1,16 @@
-use super::{Category, Context, Rule, RuleMeta};
-use crate::diagnostic::Severity;
-use crate::policy::{PolicyDocument, PolicyKind};
+use super::{Context, Rule};
+use crate::policy::PolicyDocument;
 
-/// Actions that read stored data, allowed on every resource.
-pub struct DataReadOnAllResources;
-
-static META: RuleMeta = RuleMeta {
-    name: "data-read-on-all-resources",
-    category: Category::Security,
-    default_severity: Severity::Warning,
-    summary: "actions that read stored data (`s3:GetObject`, `dynamodb:Scan`, `ssm:GetParameter`…) allowed on every resource",
-    doc: include_str!("../../rules/data-read-on-all-resources.md"),
-    kinds: &[PolicyKind::Identity],
-};
+declare_rule! {
+    /// Actions that read stored data, allowed on every resource.
+    pub struct DataReadOnAllResources {
+        name: "data-read-on-all-resources",
+        category: Security,
+        severity: Warning,
+        summary: "actions that read stored data (`s3:GetObject`, `dynamodb:Scan`, `ssm:GetParameter`…) allowed on every resource",
+        kinds: [Identity],
+    }
+}
 
 /// Actions that return the content of data stores.
 pub const ACTIONS: &[&str] = &[
@@ -32,10 +30,6 @@ pub const ACTIONS: &[&str] = &[
 ];
 
 impl Rule for DataReadOnAllResources {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check(&self, doc: &PolicyDocument, cx: &mut Context) {
         for st in &doc.statements {
             let Some(resource) = st.unscoped_allow() else {

@@ -1,24 +1,18 @@
-use super::{Category, Context, Rule, RuleMeta};
-use crate::diagnostic::Severity;
+use super::{Context, Rule};
 use crate::policy::PolicyDocument;
 
-/// Two statements of one policy with the same `Sid`.
-pub struct DuplicateSid;
-
-static META: RuleMeta = RuleMeta {
-    name: "duplicate-sid",
-    category: Category::Correctness,
-    default_severity: Severity::Error,
-    summary: "two statements of one policy have the same `Sid`",
-    doc: include_str!("../../rules/duplicate-sid.md"),
-    kinds: &[],
-};
+declare_rule! {
+    /// Two statements of one policy with the same `Sid`.
+    pub struct DuplicateSid {
+        name: "duplicate-sid",
+        category: Correctness,
+        severity: Error,
+        summary: "two statements of one policy have the same `Sid`",
+        kinds: [],
+    }
+}
 
 impl Rule for DuplicateSid {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check(&self, doc: &PolicyDocument, cx: &mut Context) {
         for (i, st) in doc.statements.iter().enumerate() {
             let Some(sid) = st.sid.as_ref() else { continue };

@@ -1,19 +1,17 @@
-use super::{Category, Context, Rule, RuleMeta};
-use crate::diagnostic::Severity;
+use super::{Context, Rule};
 use crate::extract::tree::Value;
 use crate::policy::PolicyDocument;
 
-/// An element given as an empty list or object: `"Action": []`, `"Condition": {}`.
-pub struct EmptyValue;
-
-static META: RuleMeta = RuleMeta {
-    name: "empty-value",
-    category: Category::Correctness,
-    default_severity: Severity::Error,
-    summary: "`Action`, `Resource`, `Principal` or `Condition` is an empty list or object",
-    doc: include_str!("../../rules/empty-value.md"),
-    kinds: &[],
-};
+declare_rule! {
+    /// An element given as an empty list or object: `"Action": []`, `"Condition": {}`.
+    pub struct EmptyValue {
+        name: "empty-value",
+        category: Correctness,
+        severity: Error,
+        summary: "`Action`, `Resource`, `Principal` or `Condition` is an empty list or object",
+        kinds: [],
+    }
+}
 
 const ELEMENTS: &[&str] = &[
     "Action",
@@ -26,10 +24,6 @@ const ELEMENTS: &[&str] = &[
 ];
 
 impl Rule for EmptyValue {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check(&self, doc: &PolicyDocument, cx: &mut Context) {
         for st in &doc.statements {
             for e in doc.statement_node(st).entries().unwrap_or_default() {

@@ -1,24 +1,23 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use super::{Category, Context, Rule, RuleMeta};
-use crate::diagnostic::{Edit, Fix, Severity, replace_in_token};
+use super::{Context, Rule};
+use crate::diagnostic::{Edit, Fix, replace_in_token};
 use crate::extract::tree::{Text, UNKNOWN};
 use crate::iamdata::{self, ArnPattern, ResourceType, has_wildcard, wildcard_match};
 use crate::policy::arn::has_unknown;
 use crate::policy::{Item, PolicyDocument};
 use crate::source::SourceFile;
 
-/// A `Resource`/`NotResource` value that is not a well-formed ARN (`arn:aws:s3:us-east-1:123:b`).
-pub struct InvalidArn;
-
-static META: RuleMeta = RuleMeta {
-    name: "invalid-arn",
-    category: Category::Correctness,
-    default_severity: Severity::Error,
-    summary: "a resource that is not a well-formed ARN: partition, missing fields, service case, region or account where the service has none, account id length",
-    doc: include_str!("../../rules/invalid-arn.md"),
-    kinds: &[],
-};
+declare_rule! {
+    /// A `Resource`/`NotResource` value that is not a well-formed ARN (`arn:aws:s3:us-east-1:123:b`).
+    pub struct InvalidArn {
+        name: "invalid-arn",
+        category: Correctness,
+        severity: Error,
+        summary: "a resource that is not a well-formed ARN: partition, missing fields, service case, region or account where the service has none, account id length",
+        kinds: [],
+    }
+}
 
 /// The AWS partitions.
 const PARTITIONS: &[&str] = &[
@@ -404,10 +403,6 @@ fn list(items: &[&str]) -> String {
 }
 
 impl Rule for InvalidArn {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check(&self, doc: &PolicyDocument, cx: &mut Context) {
         for st in &doc.statements {
             let Some(resources) = &st.resource else {

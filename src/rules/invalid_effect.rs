@@ -1,24 +1,19 @@
-use super::{Category, Context, Rule, RuleMeta};
-use crate::diagnostic::{Severity, replace_in_token};
+use super::{Context, Rule};
+use crate::diagnostic::replace_in_token;
 use crate::policy::PolicyDocument;
 
-/// `Effect` that is neither `Allow` nor `Deny`.
-pub struct InvalidEffect;
-
-static META: RuleMeta = RuleMeta {
-    name: "invalid-effect",
-    category: Category::Correctness,
-    default_severity: Severity::Error,
-    summary: "`Effect` is neither `Allow` nor `Deny`",
-    doc: include_str!("../../rules/invalid-effect.md"),
-    kinds: &[],
-};
+declare_rule! {
+    /// `Effect` that is neither `Allow` nor `Deny`.
+    pub struct InvalidEffect {
+        name: "invalid-effect",
+        category: Correctness,
+        severity: Error,
+        summary: "`Effect` is neither `Allow` nor `Deny`",
+        kinds: [],
+    }
+}
 
 impl Rule for InvalidEffect {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check(&self, doc: &PolicyDocument, cx: &mut Context) {
         for st in &doc.statements {
             let Some(node) = doc.statement_node(st).get("Effect") else {

@@ -1,20 +1,15 @@
-use super::{Category, Rule, RuleMeta};
-use crate::diagnostic::Severity;
+use super::{Rule};
 
-/// Raised by the JSON front end at the position where parsing stopped.
-pub struct InvalidJson;
-
-pub static META: RuleMeta = RuleMeta {
-    name: "invalid-json",
-    category: Category::Syntax,
-    default_severity: Severity::Error,
-    summary: "the file is not valid JSON (or uses comments or trailing commas, which IAM rejects)",
-    doc: include_str!("../../rules/invalid-json.md"),
-    kinds: &[],
-};
+declare_rule! {
+    /// Raised by the JSON front end at the position where parsing stopped.
+    pub struct InvalidJson {
+        name: "invalid-json",
+        category: Syntax,
+        severity: Error,
+        summary: "the file is not valid JSON (or uses comments or trailing commas, which IAM rejects)",
+        kinds: [],
+    }
+}
 
 impl Rule for InvalidJson {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
 }

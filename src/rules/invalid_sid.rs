@@ -1,25 +1,18 @@
-use super::{Category, Context, Rule, RuleMeta};
-use crate::diagnostic::Severity;
-use crate::policy::{PolicyDocument, PolicyKind};
+use super::{Context, Rule};
+use crate::policy::PolicyDocument;
 
-/// A `Sid` with characters IAM does not accept in IAM policies.
-pub struct InvalidSid;
-
-static META: RuleMeta = RuleMeta {
-    name: "invalid-sid",
-    category: Category::Correctness,
-    default_severity: Severity::Error,
-    summary: "a `Sid` of an IAM policy has characters other than `A-Z`, `a-z` and `0-9`",
-    doc: include_str!("../../rules/invalid-sid.md"),
-    // Resource and key policies (S3, SNS, KMS…) accept spaces and punctuation in `Sid`.
-    kinds: &[PolicyKind::Identity, PolicyKind::Trust],
-};
+declare_rule! {
+    /// A `Sid` with characters IAM does not accept in IAM policies.
+    pub struct InvalidSid {
+        name: "invalid-sid",
+        category: Correctness,
+        severity: Error,
+        summary: "a `Sid` of an IAM policy has characters other than `A-Z`, `a-z` and `0-9`",
+        kinds: [Identity, Trust],
+    }
+}
 
 impl Rule for InvalidSid {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check(&self, doc: &PolicyDocument, cx: &mut Context) {
         for st in &doc.statements {
             let Some(sid) = &st.sid else { continue };

@@ -1,20 +1,18 @@
-use super::{Category, Context, Rule, RuleMeta};
-use crate::diagnostic::Severity;
+use super::{Context, Rule};
 use crate::policy::arn::{Arn, is_account_id};
 use crate::policy::{PolicyDocument, PolicyKind, Statement};
 
-/// An Allow of `kms:Decrypt` with no `kms:ViaService` condition: the principal can decrypt directly,
-/// not only through the AWS service the key is meant for.
-pub struct KmsDecryptWithoutViaService;
-
-static META: RuleMeta = RuleMeta {
-    name: "kms-decrypt-without-via-service",
-    category: Category::Security,
-    default_severity: Severity::Warning,
-    summary: "`kms:Decrypt` allowed without a `kms:ViaService` condition",
-    doc: include_str!("../../rules/kms-decrypt-without-via-service.md"),
-    kinds: &[],
-};
+declare_rule! {
+    /// An Allow of `kms:Decrypt` with no `kms:ViaService` condition: the principal can decrypt directly,
+    /// not only through the AWS service the key is meant for.
+    pub struct KmsDecryptWithoutViaService {
+        name: "kms-decrypt-without-via-service",
+        category: Security,
+        severity: Warning,
+        summary: "`kms:Decrypt` allowed without a `kms:ViaService` condition",
+        kinds: [],
+    }
+}
 
 /// The key policy statement that delegates to IAM (`"Principal": {"AWS": "arn:aws:iam::111122223333:root"}`)
 /// grants nothing by itself: IAM policies in that account decide, and those are linted where they live.
@@ -36,10 +34,6 @@ fn delegates_to_account(st: &Statement, doc: &PolicyDocument) -> bool {
 }
 
 impl Rule for KmsDecryptWithoutViaService {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check(&self, doc: &PolicyDocument, cx: &mut Context) {
         for st in &doc.statements {
             if !st.is_allow() || st.condition_unknown() || st.has_condition_key("kms:ViaService") {

@@ -1,24 +1,18 @@
-use super::{Category, Context, Rule, RuleMeta};
-use crate::diagnostic::Severity;
+use super::{Context, Rule};
 use crate::policy::PolicyDocument;
 
-/// A statement with neither `Action` nor `NotAction`.
-pub struct MissingAction;
-
-static META: RuleMeta = RuleMeta {
-    name: "missing-action",
-    category: Category::Correctness,
-    default_severity: Severity::Error,
-    summary: "a statement has neither `Action` nor `NotAction`",
-    doc: include_str!("../../rules/missing-action.md"),
-    kinds: &[],
-};
+declare_rule! {
+    /// A statement with neither `Action` nor `NotAction`.
+    pub struct MissingAction {
+        name: "missing-action",
+        category: Correctness,
+        severity: Error,
+        summary: "a statement has neither `Action` nor `NotAction`",
+        kinds: [],
+    }
+}
 
 impl Rule for MissingAction {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check(&self, doc: &PolicyDocument, cx: &mut Context) {
         for st in &doc.statements {
             if st.action.is_some() || st.has_misspelt(&["Action", "NotAction"]) {

@@ -1,25 +1,18 @@
-use super::{Category, Context, Rule, RuleMeta};
-use crate::diagnostic::Severity;
-use crate::policy::{PolicyDocument, PolicyKind};
+use super::{Context, Rule};
+use crate::policy::PolicyDocument;
 
-/// An identity policy statement with neither `Resource` nor `NotResource`.
-pub struct MissingResource;
-
-static META: RuleMeta = RuleMeta {
-    name: "missing-resource",
-    category: Category::Correctness,
-    default_severity: Severity::Error,
-    summary: "an identity policy statement has neither `Resource` nor `NotResource`",
-    doc: include_str!("../../rules/missing-resource.md"),
-    // Trust and resource policies apply to the resource they are attached to.
-    kinds: &[PolicyKind::Identity],
-};
+declare_rule! {
+    /// An identity policy statement with neither `Resource` nor `NotResource`.
+    pub struct MissingResource {
+        name: "missing-resource",
+        category: Correctness,
+        severity: Error,
+        summary: "an identity policy statement has neither `Resource` nor `NotResource`",
+        kinds: [Identity],
+    }
+}
 
 impl Rule for MissingResource {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check(&self, doc: &PolicyDocument, cx: &mut Context) {
         for st in &doc.statements {
             if st.resource.is_some() || st.has_misspelt(&["Resource", "NotResource"]) {

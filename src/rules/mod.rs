@@ -5,49 +5,10 @@
 //! is the one sorted list [`ALL`]. Rules never name themselves in findings: [`Context`] stamps the
 //! rule and its configured severity.
 
-mod action_pattern_matches_nothing;
-mod admin_access_allowed;
-mod allow_with_not_action;
-mod allow_with_not_principal;
-mod allow_with_not_resource;
-mod condition_type_mismatch;
-mod conflicting_elements;
-mod credentials_exposure;
-mod cross_account_trust_without_external_id;
-mod data_read_on_all_resources;
-mod duplicate_sid;
-mod empty_value;
-mod invalid_arn;
-mod invalid_effect;
-pub(crate) mod invalid_encoding;
-pub(crate) mod invalid_hcl;
-pub(crate) mod invalid_json;
-mod invalid_sid;
-pub(crate) mod invalid_yaml;
-mod kms_decrypt_without_via_service;
-mod missing_action;
-mod missing_effect;
-mod missing_resource;
-mod missing_version;
-mod outdated_version;
-mod pass_role_with_wildcard_resource;
-mod privilege_escalation;
-mod public_principal;
-mod rds_connect_prefix;
-mod rds_db_wildcard_user;
-mod resource_type_mismatch;
-mod secret_read_unscoped;
-mod service_wildcard_allowed;
-mod unknown_action;
-mod unknown_condition_key;
-mod unknown_element;
-mod unknown_service;
-pub(crate) mod unused_suppression;
-mod wildcard_resource_for_scopable_action;
-
+use std::borrow::Cow;
 use std::sync::Arc;
 
-use crate::diagnostic::{Finding, Severity};
+use crate::diagnostic::{Finding, RuleName, Severity};
 use crate::policy::{PolicyDocument, PolicyKind};
 use crate::source::{SourceFile, Span};
 
@@ -91,13 +52,13 @@ impl Category {
 #[derive(Debug)]
 pub struct RuleMeta {
     /// Stable kebab-case id: config, suppressions, SARIF `ruleId`, doc file name.
-    pub name: &'static str,
+    pub name: RuleName,
     pub category: Category,
     pub default_severity: Severity,
     /// One line, shown in `iamlint rules`.
-    pub summary: &'static str,
+    pub summary: Cow<'static, str>,
     /// The rule's page, `rules/<name>.md`.
-    pub doc: &'static str,
+    pub doc: Cow<'static, str>,
     /// Policy kinds the rule applies to; empty means all.
     pub kinds: &'static [PolicyKind],
 }
@@ -108,8 +69,18 @@ impl RuleMeta {
     }
 
     pub fn doc_url(&self) -> String {
-        format!("{}/blob/main/rules/{}.md", crate::REPOSITORY, self.name)
+        doc_url(self.name.as_str())
     }
+}
+
+/// The page of the rule named `name` in the project's repository.
+pub fn doc_url(name: &str) -> String {
+    format!("{}/blob/main/rules/{name}.md", crate::REPOSITORY)
+}
+
+/// The category of the rule named `name`: a built-in rule's, else a custom rule's.
+pub fn category_of(name: &str) -> Category {
+    find(name).map_or(Category::Custom, |r| r.meta().category)
 }
 
 /// Settings a rule may read.
@@ -121,7 +92,7 @@ pub struct RuleOptions {
 
 pub struct Context<'a> {
     pub options: &'a RuleOptions,
-    rule: &'static RuleMeta,
+    rule: &'a RuleMeta,
     file: &'a Arc<SourceFile>,
     out: &'a mut Vec<Finding>,
 }
@@ -129,7 +100,7 @@ pub struct Context<'a> {
 impl<'a> Context<'a> {
     pub fn new(
         options: &'a RuleOptions,
-        rule: &'static RuleMeta,
+        rule: &'a RuleMeta,
         file: &'a Arc<SourceFile>,
         out: &'a mut Vec<Finding>,
     ) -> Self {
@@ -143,7 +114,13 @@ impl<'a> Context<'a> {
 
     /// A finding of the running rule at `span`, to be completed and passed to [`Self::report`].
     pub fn finding(&self, span: Span, message: impl Into<String>) -> Finding {
-        Finding::new(self.rule, self.file, span, message)
+        Finding::new(
+            self.rule.name.clone(),
+            self.rule.default_severity,
+            self.file,
+            span,
+            message,
+        )
     }
 
     pub fn report(&mut self, finding: Finding) {
@@ -155,58 +132,94 @@ impl<'a> Context<'a> {
     }
 }
 
-pub trait Rule: Sync {
-    fn meta(&self) -> &'static RuleMeta;
+/// A rule a run knows: a built-in one from [`ALL`], or a custom one its config declares.
+#[derive(Clone)]
+pub enum RuleRef {
+    Builtin(&'static dyn Rule),
+    Custom(Arc<dyn Rule>),
+}
+
+impl std::ops::Deref for RuleRef {
+    type Target = dyn Rule;
+
+    fn deref(&self) -> &(dyn Rule + 'static) {
+        match self {
+            RuleRef::Builtin(r) => *r,
+            RuleRef::Custom(r) => r.as_ref(),
+        }
+    }
+}
+
+/// What `declare_rule!` implements: the rule's constant description.
+pub trait Declared {
+    fn meta(&self) -> &RuleMeta;
+}
+
+pub trait Rule: Declared + Send + Sync {
     /// Checks one document. Rules that report on the input itself (`invalid-json`) are raised by
     /// the front ends and keep the default, which checks nothing.
     fn check(&self, _doc: &PolicyDocument, _cx: &mut Context) {}
 }
 
-/// Every built-in rule, sorted by name.
-pub static ALL: &[&dyn Rule] = &[
-    &action_pattern_matches_nothing::ActionPatternMatchesNothing,
-    &admin_access_allowed::AdminAccessAllowed,
-    &allow_with_not_action::AllowWithNotAction,
-    &allow_with_not_principal::AllowWithNotPrincipal,
-    &allow_with_not_resource::AllowWithNotResource,
-    &condition_type_mismatch::ConditionTypeMismatch,
-    &conflicting_elements::ConflictingElements,
-    &credentials_exposure::CredentialsExposure,
-    &cross_account_trust_without_external_id::CrossAccountTrustWithoutExternalId,
-    &data_read_on_all_resources::DataReadOnAllResources,
-    &duplicate_sid::DuplicateSid,
-    &empty_value::EmptyValue,
-    &invalid_arn::InvalidArn,
-    &invalid_effect::InvalidEffect,
-    &invalid_encoding::InvalidEncoding,
-    &invalid_hcl::InvalidHcl,
-    &invalid_json::InvalidJson,
-    &invalid_sid::InvalidSid,
-    &invalid_yaml::InvalidYaml,
-    &kms_decrypt_without_via_service::KmsDecryptWithoutViaService,
-    &missing_action::MissingAction,
-    &missing_effect::MissingEffect,
-    &missing_resource::MissingResource,
-    &missing_version::MissingVersion,
-    &outdated_version::OutdatedVersion,
-    &pass_role_with_wildcard_resource::PassRoleWithWildcardResource,
-    &privilege_escalation::PrivilegeEscalation,
-    &public_principal::PublicPrincipal,
-    &rds_connect_prefix::RdsConnectPrefix,
-    &rds_db_wildcard_user::RdsDbWildcardUser,
-    &resource_type_mismatch::ResourceTypeMismatch,
-    &secret_read_unscoped::SecretReadUnscoped,
-    &service_wildcard_allowed::ServiceWildcardAllowed,
-    &unknown_action::UnknownAction,
-    &unknown_condition_key::UnknownConditionKey,
-    &unknown_element::UnknownElement,
-    &unknown_service::UnknownService,
-    &unused_suppression::UnusedSuppression,
-    &wildcard_resource_for_scopable_action::WildcardResourceForScopableAction,
-];
+/// Declares a rule: its struct, its [`RuleMeta`] (`META`, with the page `rules/<name>.md`
+/// included, so a missing page is a build error) and [`Declared`]. The file then implements
+/// [`Rule`]; `build.rs` finds the declaration and registers the rule in [`ALL`].
+///
+/// ```ignore
+/// declare_rule! {
+///     /// `rds:connect` where IAM database authentication needs `rds-db:connect`.
+///     pub struct RdsConnectPrefix {
+///         name: "rds-connect-prefix",
+///         category: Correctness,
+///         severity: Error,
+///         summary: "`rds:connect` where IAM database authentication needs `rds-db`",
+///         kinds: [],
+///     }
+/// }
+/// ```
+macro_rules! declare_rule {
+    (
+        $(#[$attr:meta])*
+        pub struct $rule:ident {
+            name: $name:literal,
+            category: $category:ident,
+            severity: $severity:ident,
+            summary: $summary:literal,
+            kinds: [$($kind:ident),* $(,)?] $(,)?
+        }
+    ) => {
+        $(#[$attr])*
+        pub struct $rule;
+
+        /// The rule's description, as the registry lists it.
+        pub static META: $crate::rules::RuleMeta = $crate::rules::RuleMeta {
+            name: $crate::diagnostic::RuleName::new($name),
+            category: $crate::rules::Category::$category,
+            default_severity: $crate::diagnostic::Severity::$severity,
+            summary: ::std::borrow::Cow::Borrowed($summary),
+            doc: ::std::borrow::Cow::Borrowed(include_str!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/rules/",
+                $name,
+                ".md"
+            ))),
+            kinds: &[$($crate::policy::PolicyKind::$kind),*],
+        };
+
+        impl $crate::rules::Declared for $rule {
+            fn meta(&self) -> &$crate::rules::RuleMeta {
+                &META
+            }
+        }
+    };
+}
+
+// The rule modules and [`ALL`], generated by `build.rs` from the `declare_rule!` of every file
+// in this folder: adding a file is all it takes to register a rule.
+include!(concat!(env!("OUT_DIR"), "/rules.rs"));
 
 pub fn find(name: &str) -> Option<&'static dyn Rule> {
-    ALL.iter().copied().find(|r| r.meta().name == name)
+    ALL.iter().copied().find(|r| r.meta().name.as_str() == name)
 }
 
 #[cfg(test)]
@@ -215,7 +228,7 @@ mod tests {
 
     #[test]
     fn registry_is_sorted_with_unique_kebab_case_names() {
-        let names: Vec<_> = ALL.iter().map(|r| r.meta().name).collect();
+        let names: Vec<_> = ALL.iter().map(|r| r.meta().name.as_str()).collect();
         let mut sorted = names.clone();
         sorted.sort();
         sorted.dedup();
@@ -226,6 +239,17 @@ mod tests {
                     .all(|b| b.is_ascii_lowercase() || b == b'-' || b.is_ascii_digit()),
                 "{n}"
             );
+        }
+    }
+
+    /// The front ends raise the input rules by value: each is a declared rule, at its severity.
+    #[test]
+    fn input_rules_are_declared_rules() {
+        for r in crate::extract::input::ALL {
+            let rule =
+                find(r.name.as_str()).unwrap_or_else(|| panic!("{} is not declared", r.name));
+            assert_eq!(rule.meta().default_severity, r.severity, "{}", r.name);
+            assert_eq!(rule.meta().category, Category::Syntax, "{}", r.name);
         }
     }
 }

@@ -1,19 +1,18 @@
-use super::{Category, Context, Rule, RuleMeta};
+use super::{Context, Rule};
 use crate::diagnostic::{Severity, replace_in_token};
 use crate::extract::tree::{Node, Part, Value};
 use crate::policy::PolicyDocument;
 
-/// `"Version": "2008-10-17"`: policy variables are not substituted in that language version.
-pub struct OutdatedVersion;
-
-static META: RuleMeta = RuleMeta {
-    name: "outdated-version",
-    category: Category::Correctness,
-    default_severity: Severity::Warning,
-    summary: "`Version` is `2008-10-17`; an error when the policy uses `${aws:…}` variables, which that version does not substitute",
-    doc: include_str!("../../rules/outdated-version.md"),
-    kinds: &[],
-};
+declare_rule! {
+    /// `"Version": "2008-10-17"`: policy variables are not substituted in that language version.
+    pub struct OutdatedVersion {
+        name: "outdated-version",
+        category: Correctness,
+        severity: Warning,
+        summary: "`Version` is `2008-10-17`; an error when the policy uses `${aws:…}` variables, which that version does not substitute",
+        kinds: [],
+    }
+}
 
 /// Does any string in the tree contain a policy variable (`${aws:username}`, `${saml:sub}`)?
 fn uses_policy_variables(n: &Node) -> bool {
@@ -33,10 +32,6 @@ fn uses_policy_variables(n: &Node) -> bool {
 }
 
 impl Rule for OutdatedVersion {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check(&self, doc: &PolicyDocument, cx: &mut Context) {
         let Some(v) = &doc.version else { return };
         if v.literal() != Some("2008-10-17") {

@@ -1,24 +1,18 @@
-use super::{Category, Context, Rule, RuleMeta};
-use crate::diagnostic::Severity;
-use crate::policy::{PolicyDocument, PolicyKind};
+use super::{Context, Rule};
+use crate::policy::PolicyDocument;
 
-/// `iam:PassRole` on every role without an `iam:PassedToService` condition.
-pub struct PassRoleWithWildcardResource;
-
-static META: RuleMeta = RuleMeta {
-    name: "pass-role-with-wildcard-resource",
-    category: Category::Security,
-    default_severity: Severity::Warning,
-    summary: "`iam:PassRole` allowed on every role (`*` or `NotResource`) without an `iam:PassedToService` condition",
-    doc: include_str!("../../rules/pass-role-with-wildcard-resource.md"),
-    kinds: &[PolicyKind::Identity],
-};
+declare_rule! {
+    /// `iam:PassRole` on every role without an `iam:PassedToService` condition.
+    pub struct PassRoleWithWildcardResource {
+        name: "pass-role-with-wildcard-resource",
+        category: Security,
+        severity: Warning,
+        summary: "`iam:PassRole` allowed on every role (`*` or `NotResource`) without an `iam:PassedToService` condition",
+        kinds: [Identity],
+    }
+}
 
 impl Rule for PassRoleWithWildcardResource {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check(&self, doc: &PolicyDocument, cx: &mut Context) {
         for st in &doc.statements {
             if st.is_admin()

@@ -1,19 +1,17 @@
-use super::{Category, Context, Rule, RuleMeta};
-use crate::diagnostic::Severity;
-use crate::policy::{PolicyDocument, PolicyKind, Statement};
+use super::{Context, Rule};
+use crate::policy::{PolicyDocument, Statement};
 use crate::source::Span;
 
-/// Grants that let a principal give itself more permissions, alone or in combination.
-pub struct PrivilegeEscalation;
-
-static META: RuleMeta = RuleMeta {
-    name: "privilege-escalation",
-    category: Category::Security,
-    default_severity: Severity::Error,
-    summary: "the policy grants a known privilege-escalation path (`iam:CreatePolicyVersion`, `iam:PassRole` + `ec2:RunInstances`…) on unscoped resources",
-    doc: include_str!("../../rules/privilege-escalation.md"),
-    kinds: &[PolicyKind::Identity],
-};
+declare_rule! {
+    /// Grants that let a principal give itself more permissions, alone or in combination.
+    pub struct PrivilegeEscalation {
+        name: "privilege-escalation",
+        category: Security,
+        severity: Error,
+        summary: "the policy grants a known privilege-escalation path (`iam:CreatePolicyVersion`, `iam:PassRole` + `ec2:RunInstances`…) on unscoped resources",
+        kinds: [Identity],
+    }
+}
 
 /// Actions that escalate on their own, with what they let the principal do.
 pub const SINGLE: &[(&str, &str)] = &[
@@ -101,10 +99,6 @@ fn first_grant(doc: &PolicyDocument, action: &str) -> Option<Span> {
 }
 
 impl Rule for PrivilegeEscalation {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check(&self, doc: &PolicyDocument, cx: &mut Context) {
         // One finding per statement for the actions that escalate alone.
         for st in &doc.statements {

@@ -1,29 +1,19 @@
-use super::{Category, Context, Rule, RuleMeta};
-use crate::diagnostic::Severity;
+use super::{Context, Rule};
 use crate::policy::conditions::narrowing;
 use crate::policy::{PolicyDocument, PolicyKind};
 
-/// A resource or trust policy that allows `"Principal": "*"` with no condition limiting who.
-pub struct PublicPrincipal;
-
-static META: RuleMeta = RuleMeta {
-    name: "public-principal",
-    category: Category::Security,
-    default_severity: Severity::Error,
-    summary: "a resource or trust policy allows `\"Principal\": \"*\"` with no condition that limits who",
-    doc: include_str!("../../rules/public-principal.md"),
-    kinds: &[
-        PolicyKind::Resource,
-        PolicyKind::Trust,
-        PolicyKind::KeyPolicy,
-    ],
-};
+declare_rule! {
+    /// A resource or trust policy that allows `"Principal": "*"` with no condition limiting who.
+    pub struct PublicPrincipal {
+        name: "public-principal",
+        category: Security,
+        severity: Error,
+        summary: "a resource or trust policy allows `\"Principal\": \"*\"` with no condition that limits who",
+        kinds: [Resource, Trust, KeyPolicy],
+    }
+}
 
 impl Rule for PublicPrincipal {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check(&self, doc: &PolicyDocument, cx: &mut Context) {
         for st in &doc.statements {
             if !st.is_allow() || narrowing(st).who() {

@@ -1,26 +1,21 @@
-use super::{Category, Context, Rule, RuleMeta};
-use crate::diagnostic::{Severity, replace_in_token};
+use super::{Context, Rule};
+use crate::diagnostic::replace_in_token;
 use crate::policy::PolicyDocument;
 use crate::policy::arn::has_unknown;
 
-/// `rds:connect` or an `arn:aws:rds:…:dbuser:…` resource where IAM database authentication needs
-/// the `rds-db` service prefix.
-pub struct RdsConnectPrefix;
-
-static META: RuleMeta = RuleMeta {
-    name: "rds-connect-prefix",
-    category: Category::Correctness,
-    default_severity: Severity::Error,
-    summary: "`rds:connect` or an `arn:aws:rds:…:dbuser:` ARN where IAM database authentication needs `rds-db`",
-    doc: include_str!("../../rules/rds-connect-prefix.md"),
-    kinds: &[],
-};
+declare_rule! {
+    /// `rds:connect` or an `arn:aws:rds:…:dbuser:…` resource where IAM database authentication needs
+    /// the `rds-db` service prefix.
+    pub struct RdsConnectPrefix {
+        name: "rds-connect-prefix",
+        category: Correctness,
+        severity: Error,
+        summary: "`rds:connect` or an `arn:aws:rds:…:dbuser:` ARN where IAM database authentication needs `rds-db`",
+        kinds: [],
+    }
+}
 
 impl Rule for RdsConnectPrefix {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check(&self, doc: &PolicyDocument, cx: &mut Context) {
         for st in &doc.statements {
             if let Some(actions) = &st.action {

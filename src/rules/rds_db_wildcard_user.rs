@@ -1,19 +1,18 @@
-use super::{Category, Context, Rule, RuleMeta};
+use super::{Context, Rule};
 use crate::diagnostic::Severity;
 use crate::policy::PolicyDocument;
 use crate::policy::arn::{Arn, has_unknown};
 
-/// `rds-db:connect` allowed on a resource that lets any database user connect.
-pub struct RdsDbWildcardUser;
-
-static META: RuleMeta = RuleMeta {
-    name: "rds-db-wildcard-user",
-    category: Category::Security,
-    default_severity: Severity::Warning,
-    summary: "`rds-db:connect` allowed for any database user (`dbuser:*/*`, `dbuser:*`, `*`)",
-    doc: include_str!("../../rules/rds-db-wildcard-user.md"),
-    kinds: &[],
-};
+declare_rule! {
+    /// `rds-db:connect` allowed on a resource that lets any database user connect.
+    pub struct RdsDbWildcardUser {
+        name: "rds-db-wildcard-user",
+        category: Security,
+        severity: Warning,
+        summary: "`rds-db:connect` allowed for any database user (`dbuser:*/*`, `dbuser:*`, `*`)",
+        kinds: [],
+    }
+}
 
 /// Which part of a `dbuser` resource is a wildcard.
 enum Scope {
@@ -45,10 +44,6 @@ fn scope(resource: &str) -> Option<Scope> {
 }
 
 impl Rule for RdsDbWildcardUser {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check(&self, doc: &PolicyDocument, cx: &mut Context) {
         for st in &doc.statements {
             if !st.is_allow() || st.condition_unknown() {

@@ -1,7 +1,7 @@
 use std::cell::OnceCell;
 
-use super::{Category, Context, Rule, RuleMeta};
-use crate::diagnostic::{Finding, Severity};
+use super::{Context, Rule};
+use crate::diagnostic::Finding;
 use crate::iamdata::{Action, ResourceType};
 use crate::policy::reference::ActionRef;
 use crate::policy::{Item, PolicyDocument, Statement};
@@ -9,18 +9,17 @@ use crate::source::SourceFile;
 
 use super::invalid_arn::is_malformed;
 
-/// An action that supports resource-level permissions next to resources none of which is of a
-/// type the action takes (`s3:GetObject` on a bucket ARN, `sns:Publish` on a queue).
-pub struct ResourceTypeMismatch;
-
-static META: RuleMeta = RuleMeta {
-    name: "resource-type-mismatch",
-    category: Category::Correctness,
-    default_severity: Severity::Warning,
-    summary: "an action none of whose resource types matches any resource of the statement (`s3:GetObject` on a bucket ARN)",
-    doc: include_str!("../../rules/resource-type-mismatch.md"),
-    kinds: &[],
-};
+declare_rule! {
+    /// An action that supports resource-level permissions next to resources none of which is of a
+    /// type the action takes (`s3:GetObject` on a bucket ARN, `sns:Publish` on a queue).
+    pub struct ResourceTypeMismatch {
+        name: "resource-type-mismatch",
+        category: Correctness,
+        severity: Warning,
+        summary: "an action none of whose resource types matches any resource of the statement (`s3:GetObject` on a bucket ARN)",
+        kinds: [],
+    }
+}
 
 /// One resource of the statement.
 struct Resource<'s> {
@@ -121,10 +120,6 @@ fn resources_of<'s>(
 }
 
 impl Rule for ResourceTypeMismatch {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check(&self, doc: &PolicyDocument, cx: &mut Context) {
         // The resource types of one action item at a time, in one buffer; the types tried
         // against a statement's resources, in another.

@@ -1,20 +1,17 @@
-use super::{Category, Context, Rule, RuleMeta};
-use crate::diagnostic::Severity;
+use super::{Context, Rule};
 use crate::policy::arn::{Arn, has_unknown};
-use crate::policy::{Item, PolicyDocument, PolicyKind};
+use crate::policy::{Item, PolicyDocument};
 
-/// `secretsmanager:GetSecretValue` allowed on every secret of an account or region.
-pub struct SecretReadUnscoped;
-
-static META: RuleMeta = RuleMeta {
-    name: "secret-read-unscoped",
-    category: Category::Security,
-    default_severity: Severity::Warning,
-    summary: "`secretsmanager:GetSecretValue` allowed on every secret, with no narrowing condition",
-    doc: include_str!("../../rules/secret-read-unscoped.md"),
-    // In a secret's resource policy `"Resource": "*"` means that one secret.
-    kinds: &[PolicyKind::Identity],
-};
+declare_rule! {
+    /// `secretsmanager:GetSecretValue` allowed on every secret of an account or region.
+    pub struct SecretReadUnscoped {
+        name: "secret-read-unscoped",
+        category: Security,
+        severity: Warning,
+        summary: "`secretsmanager:GetSecretValue` allowed on every secret, with no narrowing condition",
+        kinds: [Identity],
+    }
+}
 
 /// Condition keys that narrow which secrets can be read.
 fn narrows(key: &str) -> bool {
@@ -39,10 +36,6 @@ fn every_secret(item: &Item) -> bool {
 }
 
 impl Rule for SecretReadUnscoped {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check(&self, doc: &PolicyDocument, cx: &mut Context) {
         for st in &doc.statements {
             if !st.is_allow() || st.condition_unknown() {

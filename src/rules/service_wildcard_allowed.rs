@@ -1,26 +1,19 @@
-use super::{Category, Context, Rule, RuleMeta};
-use crate::diagnostic::Severity;
+use super::{Context, Rule};
 use crate::iamdata;
-use crate::policy::{PolicyDocument, PolicyKind};
+use crate::policy::PolicyDocument;
 
-/// `s3:*`: every action of a service, today's and those AWS adds later.
-pub struct ServiceWildcardAllowed;
-
-static META: RuleMeta = RuleMeta {
-    name: "service-wildcard-allowed",
-    category: Category::Security,
-    default_severity: Severity::Warning,
-    summary: "`service:*` (or `*` on narrowed resources) allows every action of a service, including those AWS adds later",
-    doc: include_str!("../../rules/service-wildcard-allowed.md"),
-    // Key policies give `kms:*` to the account root by design (see `kms-decrypt-without-via-service`).
-    kinds: &[PolicyKind::Identity, PolicyKind::Resource],
-};
+declare_rule! {
+    /// `s3:*`: every action of a service, today's and those AWS adds later.
+    pub struct ServiceWildcardAllowed {
+        name: "service-wildcard-allowed",
+        category: Security,
+        severity: Warning,
+        summary: "`service:*` (or `*` on narrowed resources) allows every action of a service, including those AWS adds later",
+        kinds: [Identity, Resource],
+    }
+}
 
 impl Rule for ServiceWildcardAllowed {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check(&self, doc: &PolicyDocument, cx: &mut Context) {
         let data = iamdata::get();
         for st in &doc.statements {

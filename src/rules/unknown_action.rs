@@ -1,27 +1,22 @@
-use super::{Category, Context, Rule, RuleMeta};
+use super::{Context, Rule};
 use crate::diagnostic::{Severity, replace_in_token};
 use crate::iamdata;
 use crate::policy::PolicyDocument;
 use crate::policy::reference::{ActionRef, retired_action, undocumented_action};
 use crate::policy::suggest::distance;
 
-/// An action a known service does not have (`s3:GetObjekt`).
-pub struct UnknownAction;
-
-static META: RuleMeta = RuleMeta {
-    name: "unknown-action",
-    category: Category::Correctness,
-    default_severity: Severity::Error,
-    summary: "an action the service does not have (`s3:GetObjekt`), with the likely one",
-    doc: include_str!("../../rules/unknown-action.md"),
-    kinds: &[],
-};
+declare_rule! {
+    /// An action a known service does not have (`s3:GetObjekt`).
+    pub struct UnknownAction {
+        name: "unknown-action",
+        category: Correctness,
+        severity: Error,
+        summary: "an action the service does not have (`s3:GetObjekt`), with the likely one",
+        kinds: [],
+    }
+}
 
 impl Rule for UnknownAction {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check(&self, doc: &PolicyDocument, cx: &mut Context) {
         let data = iamdata::get();
         for item in doc.action_items() {

@@ -1,4 +1,4 @@
-use super::{Category, Context, Rule, RuleMeta};
+use super::{Context, Rule};
 use crate::diagnostic::{Severity, replace_in_token};
 use crate::extract::tree::{Key, UNKNOWN};
 use crate::iamdata::{self, ConditionKeyInfo};
@@ -6,17 +6,16 @@ use crate::policy::reference::{exact_actions, undocumented_condition_key};
 use crate::policy::suggest::distance;
 use crate::policy::{PolicyDocument, Statement};
 
-/// A condition key that does not exist, or that none of the statement's actions has.
-pub struct UnknownConditionKey;
-
-static META: RuleMeta = RuleMeta {
-    name: "unknown-condition-key",
-    category: Category::Correctness,
-    default_severity: Severity::Error,
-    summary: "a condition key that does not exist (`s3:prefx`, `aws:SourceIPs`), or that none of the statement's actions has",
-    doc: include_str!("../../rules/unknown-condition-key.md"),
-    kinds: &[],
-};
+declare_rule! {
+    /// A condition key that does not exist, or that none of the statement's actions has.
+    pub struct UnknownConditionKey {
+        name: "unknown-condition-key",
+        category: Correctness,
+        severity: Error,
+        summary: "a condition key that does not exist (`s3:prefx`, `aws:SourceIPs`), or that none of the statement's actions has",
+        kinds: [],
+    }
+}
 
 /// The literal text of a templated key up to its placeholder: `aws:ResourceTag/` for
 /// `aws:ResourceTag/${TagKey}` (and for the docs' spelling `aws:ResourceTag/tag-key`).
@@ -111,10 +110,6 @@ fn judgeable(key: &Key) -> Option<(&str, &str)> {
 }
 
 impl Rule for UnknownConditionKey {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check(&self, doc: &PolicyDocument, cx: &mut Context) {
         let data = iamdata::get();
         for st in &doc.statements {

@@ -1,20 +1,19 @@
-use super::{Category, Context, Rule, RuleMeta};
-use crate::diagnostic::{Edit, Fix, Severity};
+use super::{Context, Rule};
+use crate::diagnostic::{Edit, Fix};
 use crate::extract::tree::Key;
 use crate::policy::suggest::nearest;
 use crate::policy::{DOCUMENT_ELEMENTS, PolicyDocument, STATEMENT_ELEMENTS};
 
-/// A key IAM does not know in a statement or at the top of a document (`Actions`, `Condtion`).
-pub struct UnknownElement;
-
-static META: RuleMeta = RuleMeta {
-    name: "unknown-element",
-    category: Category::Correctness,
-    default_severity: Severity::Error,
-    summary: "an element IAM does not know (`Actions`, `Resources`, `Condtion`), with the likely one",
-    doc: include_str!("../../rules/unknown-element.md"),
-    kinds: &[],
-};
+declare_rule! {
+    /// A key IAM does not know in a statement or at the top of a document (`Actions`, `Condtion`).
+    pub struct UnknownElement {
+        name: "unknown-element",
+        category: Correctness,
+        severity: Error,
+        summary: "an element IAM does not know (`Actions`, `Resources`, `Condtion`), with the likely one",
+        kinds: [],
+    }
+}
 
 fn report(cx: &mut Context, key: &Key, known: &[&str], place: &str) {
     let suggestion = nearest(&key.name, known.iter().copied());
@@ -43,10 +42,6 @@ fn report(cx: &mut Context, key: &Key, known: &[&str], place: &str) {
 }
 
 impl Rule for UnknownElement {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check(&self, doc: &PolicyDocument, cx: &mut Context) {
         if !doc.implicit {
             for e in doc.root.entries().unwrap_or_default() {

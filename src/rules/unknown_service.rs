@@ -1,26 +1,21 @@
-use super::{Category, Context, Rule, RuleMeta};
+use super::{Context, Rule};
 use crate::diagnostic::{Severity, replace_in_token};
 use crate::iamdata;
 use crate::policy::PolicyDocument;
 use crate::policy::reference::{ActionRef, retired_service, undocumented_service};
 
-/// An action whose service prefix is not an AWS service (`lamda:InvokeFunction`).
-pub struct UnknownService;
-
-static META: RuleMeta = RuleMeta {
-    name: "unknown-service",
-    category: Category::Correctness,
-    default_severity: Severity::Error,
-    summary: "an action whose service prefix is not an AWS service (`lamda:InvokeFunction`), with the likely one",
-    doc: include_str!("../../rules/unknown-service.md"),
-    kinds: &[],
-};
+declare_rule! {
+    /// An action whose service prefix is not an AWS service (`lamda:InvokeFunction`).
+    pub struct UnknownService {
+        name: "unknown-service",
+        category: Correctness,
+        severity: Error,
+        summary: "an action whose service prefix is not an AWS service (`lamda:InvokeFunction`), with the likely one",
+        kinds: [],
+    }
+}
 
 impl Rule for UnknownService {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check(&self, doc: &PolicyDocument, cx: &mut Context) {
         let data = iamdata::get();
         for item in doc.action_items() {

@@ -1,20 +1,15 @@
-use super::{Category, Rule, RuleMeta};
-use crate::diagnostic::Severity;
+use super::{Rule};
 
-/// Raised by the suppression pass for `iamlint: ignore[…]` comments that hide nothing.
-pub struct UnusedSuppression;
-
-pub static META: RuleMeta = RuleMeta {
-    name: "unused-suppression",
-    category: Category::Suspicious,
-    default_severity: Severity::Warning,
-    summary: "an `iamlint: ignore[…]` comment hides no finding",
-    doc: include_str!("../../rules/unused-suppression.md"),
-    kinds: &[],
-};
+declare_rule! {
+    /// Raised by the suppression pass for `iamlint: ignore[…]` comments that hide nothing.
+    pub struct UnusedSuppression {
+        name: "unused-suppression",
+        category: Suspicious,
+        severity: Warning,
+        summary: "an `iamlint: ignore[…]` comment hides no finding",
+        kinds: [],
+    }
+}
 
 impl Rule for UnusedSuppression {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
 }

@@ -1,24 +1,23 @@
 use std::collections::HashSet;
 
-use super::{Category, Context, Rule, RuleMeta};
+use super::{Context, Rule};
 use crate::diagnostic::Severity;
 use crate::iamdata::{AccessLevel, Action};
 use crate::policy::conditions::narrowing;
-use crate::policy::{PolicyDocument, PolicyKind, Statement};
+use crate::policy::{PolicyDocument, Statement};
 use crate::source::Span;
 
-/// Write, permissions-management and tagging actions that support resource-level permissions,
-/// allowed on `"Resource": "*"`.
-pub struct WildcardResourceForScopableAction;
-
-static META: RuleMeta = RuleMeta {
-    name: "wildcard-resource-for-scopable-action",
-    category: Category::Security,
-    default_severity: Severity::Warning,
-    summary: "write, permissions-management or tagging actions that can be scoped to resources are allowed on `\"Resource\": \"*\"`",
-    doc: include_str!("../../rules/wildcard-resource-for-scopable-action.md"),
-    kinds: &[PolicyKind::Identity],
-};
+declare_rule! {
+    /// Write, permissions-management and tagging actions that support resource-level permissions,
+    /// allowed on `"Resource": "*"`.
+    pub struct WildcardResourceForScopableAction {
+        name: "wildcard-resource-for-scopable-action",
+        category: Security,
+        severity: Warning,
+        summary: "write, permissions-management or tagging actions that can be scoped to resources are allowed on `\"Resource\": \"*\"`",
+        kinds: [Identity],
+    }
+}
 
 const LEVELS: AccessLevel = AccessLevel::WRITE
     .union(AccessLevel::PERMISSIONS_MANAGEMENT)
@@ -45,10 +44,6 @@ fn reported_elsewhere(action: &Action, st: &Statement) -> bool {
 }
 
 impl Rule for WildcardResourceForScopableAction {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check(&self, doc: &PolicyDocument, cx: &mut Context) {
         for st in &doc.statements {
             if st.is_admin() || st.condition_unknown() {

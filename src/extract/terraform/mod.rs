@@ -24,9 +24,7 @@ use std::sync::Arc;
 use super::Extracted;
 use super::json;
 use super::tree::{Node, Part, Text, Value};
-use crate::diagnostic::Finding;
 use crate::policy::{PolicyDocument, PolicyKind, infer_kind};
-use crate::rules;
 use crate::source::{SourceFile, Span};
 use embedded::Seg;
 
@@ -119,18 +117,18 @@ pub fn extract_hcl(file: &Arc<SourceFile>, out: &mut Extracted) {
             let width = file.text[at..].chars().next().map_or(0, char::len_utf8);
             let message = e.message.strip_suffix('.').unwrap_or(&e.message);
             out.findings.push(
-                Finding::new(
-                    &rules::invalid_hcl::META,
-                    file,
-                    Span::new(at, at + width),
-                    if e.over_limit {
-                        format!("{message}; the file is not read further")
-                    } else {
-                        format!("the file is not valid HCL: {message}")
-                    },
-                )
-                .label("parsing stopped here")
-                .help("fix the syntax; `terraform validate` shows the same error"),
+                super::input::INVALID_HCL
+                    .finding(
+                        file,
+                        Span::new(at, at + width),
+                        if e.over_limit {
+                            format!("{message}; the file is not read further")
+                        } else {
+                            format!("the file is not valid HCL: {message}")
+                        },
+                    )
+                    .label("parsing stopped here")
+                    .help("fix the syntax; `terraform validate` shows the same error"),
             );
         }
     }
