@@ -1,5 +1,5 @@
 //! Baselines, for adopting iamlint on a repository that already has findings:
-//! `--write-baseline FILE` records every current finding by [`fingerprint`](crate::fingerprint)
+//! `--write-baseline FILE` records every current finding by [`fingerprint`]
 //! (not by line, so edits above a finding do not resurrect it) and `--baseline FILE` hides the
 //! recorded ones, so only new findings are reported. Entries that no longer match anything are
 //! counted as stale, so the file can be rewritten once they pile up.
@@ -12,8 +12,8 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::Outcome;
 use crate::fingerprint;
+use crate::outcome::{Applied, Outcome};
 use crate::settings::UsageError;
 
 #[derive(Serialize, Deserialize, Debug)]
@@ -41,41 +41,6 @@ pub struct Baseline {
     pub entries: Vec<Entry>,
     /// The recipe the file was written with differs from ours: nothing in it can match.
     pub outdated: bool,
-}
-
-/// What applying a baseline did, for the summary and for SARIF (which marks what it hid).
-#[derive(Debug, Default)]
-pub struct Applied {
-    /// The baseline file as the user named it.
-    pub path: String,
-    /// Findings the baseline hid.
-    pub hidden: usize,
-    /// Entries that match no finding in a file this run linted (or in a file that is gone).
-    pub stale: usize,
-    /// The fingerprints of the hidden findings.
-    pub fingerprints: HashSet<String>,
-    pub outdated: bool,
-}
-
-impl Applied {
-    /// One line for stderr: `baseline.json: 3 findings hidden, 1 stale entry (…)`.
-    pub fn summary(&self) -> String {
-        let mut s = format!(
-            "baseline {}: {} finding{} hidden, {} stale {}",
-            self.path,
-            self.hidden,
-            if self.hidden == 1 { "" } else { "s" },
-            self.stale,
-            if self.stale == 1 { "entry" } else { "entries" },
-        );
-        if self.stale > 0 {
-            s.push_str(" (no longer found; refresh with --write-baseline)");
-        }
-        if self.outdated {
-            s.push_str(" (written by another iamlint version; refresh with --write-baseline)");
-        }
-        s
-    }
 }
 
 /// The entries for every finding that counts now (not already suppressed in the source).

@@ -1,14 +1,18 @@
-//! Command-line flags as the user typed them (clap derive). Resolving them against `iamlint.toml`
-//! happens in [`crate::settings`].
+//! Command-line flags as the user typed them (clap derive): the binary's side only. The library
+//! is driven by plain [`Options`] ([`LintArgs::options`]), which `iamlint::settings` resolves
+//! against `iamlint.toml`.
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
+use iamlint::diagnostic::Severity;
+use iamlint::settings::Options;
+use iamlint::settings::{ColorChoice, Format};
 
 #[derive(Parser, Debug)]
 #[command(
     name = "iamlint",
-    version = crate::version_line(),
+    version = iamlint::version_line(),
     about = "Finds mistakes and risky grants in AWS IAM policies: raw JSON, CloudFormation, SAM, Serverless, CDK output and Terraform.",
     args_conflicts_with_subcommands = true
 )]
@@ -127,25 +131,26 @@ pub struct LintArgs {
     pub color: ColorChoice,
 }
 
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum Format {
-    /// Reports with the source snippet and the offending token underlined.
-    #[default]
-    Human,
-    /// `path:line:col: severity: message [rule]`, one a line, for problem matchers.
-    Compact,
-    /// The findings as data, with byte offsets and line/column.
-    Json,
-    /// GitHub Actions workflow commands (`::error file=…`): annotations on the pull request.
-    Github,
-    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
-    Sarif,
-}
-
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum ColorChoice {
-    #[default]
-    Auto,
-    Always,
-    Never,
+impl LintArgs {
+    /// What the library needs of the flags to resolve the settings.
+    pub fn options(&self) -> Options {
+        Options {
+            paths: self.paths.clone(),
+            format: self.format,
+            color: self.color,
+            select: self.select.clone(),
+            ignore: self.ignore.clone(),
+            fail_on: self
+                .fail_on
+                .as_deref()
+                .map(|s| Severity::parse(s).expect("clap checked the value")),
+            accounts: self.accounts.clone(),
+            config: self.config.clone(),
+            exclude: self.exclude.clone(),
+            max_file_size: self.max_file_size,
+            threads: self.threads,
+            follow: self.follow,
+            force_exclude: self.force_exclude,
+        }
+    }
 }

@@ -16,10 +16,10 @@ use serde_json::{Map, Value as J};
 use toml::Spanned;
 
 use crate::diagnostic::{RuleName, Severity};
-use crate::extract::tree::{Node, Value};
 use crate::policy::{PolicyDocument, PolicyKind};
 use crate::rules::{Category, Context, Declared, Rule, RuleMeta, RuleRef};
 use crate::source::Span;
+use crate::syntax::tree::{Node, Value};
 
 /// One `[[rules.custom]]` table as written.
 #[derive(Deserialize, Debug)]
@@ -340,8 +340,8 @@ impl Rule for CustomRule {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::extract::json;
     use crate::source::SourceFile;
+    use crate::syntax::json;
 
     #[test]
     fn normalized_paths_map_back_to_tokens() {

@@ -21,7 +21,6 @@ use lsp_types::{
     TextDocumentSyncKind, TextEdit, Uri, WorkspaceEdit,
 };
 
-use crate::cli::LintArgs;
 use crate::diagnostic::{Finding, Severity};
 use crate::settings;
 use crate::source::{SourceFile, Span};
@@ -127,9 +126,9 @@ fn diagnostic(f: &Finding) -> Diagnostic {
 /// settings' custom rules.
 fn lint(uri: &Uri, text: &str) -> (Vec<Finding>, HashMap<String, String>) {
     let path = uri_path(uri);
-    let args = LintArgs {
+    let args = settings::Options {
         paths: vec![path.clone()],
-        ..LintArgs::default()
+        ..settings::Options::default()
     };
     let settings = settings::resolve(args).unwrap_or_default();
     let findings = crate::lint_text(&path.to_string_lossy(), text, &settings)

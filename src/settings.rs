@@ -7,7 +7,6 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::cli::{ColorChoice, Format, LintArgs};
 use crate::diagnostic::Severity;
 use crate::rules::{self, Category, Rule, RuleOptions, RuleRef};
 
@@ -33,6 +32,29 @@ pub struct Config {
     /// `[[rules.custom]]`: the team's own rules.
     #[serde(default)]
     pub rules: crate::custom::RulesConfig,
+}
+
+/// What a run is asked for (by the command line or an editor), before `iamlint.toml` is read.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    pub paths: Vec<PathBuf>,
+    pub format: Format,
+    pub color: ColorChoice,
+    /// Rules or categories: replaces the config's `select` when not empty.
+    pub select: Vec<String>,
+    /// Rules or categories, added to the config's `ignore`.
+    pub ignore: Vec<String>,
+    pub fail_on: Option<Severity>,
+    /// Own account ids, added to the config's.
+    pub accounts: Vec<String>,
+    /// The config file; default: found by walking up from the first path.
+    pub config: Option<PathBuf>,
+    /// Globs, added to the config's.
+    pub exclude: Vec<String>,
+    pub max_file_size: Option<u64>,
+    pub threads: usize,
+    pub follow: bool,
+    pub force_exclude: bool,
 }
 
 /// A rule a run checks, and at which severity.
@@ -206,7 +228,7 @@ fn check_names(names: &[String], known: &[RuleRef], what: &str) -> Result<(), Us
     Ok(())
 }
 
-pub fn resolve(args: LintArgs) -> Result<Settings, UsageError> {
+pub fn resolve(args: Options) -> Result<Settings, UsageError> {
     let config_path = match &args.config {
         Some(p) => Some(p.clone()),
         None => find_config(args.paths.first().map_or(Path::new("."), |p| p.as_path())),
@@ -256,10 +278,7 @@ pub fn resolve(args: LintArgs) -> Result<Settings, UsageError> {
             None => Enabled::by_default(r.clone()),
         })
         .collect();
-    let fail_on = match &args.fail_on {
-        Some(s) => Severity::parse(s).expect("clap checked the value"),
-        None => config.fail_on.unwrap_or(Severity::Warning),
-    };
+    let fail_on = args.fail_on.or(config.fail_on).unwrap_or(Severity::Warning);
     let mut accounts = config.accounts;
     accounts.extend(args.accounts);
     for a in &accounts {
@@ -286,4 +305,28 @@ pub fn resolve(args: LintArgs) -> Result<Settings, UsageError> {
         force_exclude: args.force_exclude,
         config_path,
     })
+}
+
+/// The output formats.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Format {
+    /// Reports with the source snippet and the offending token underlined.
+    #[default]
+    Human,
+    /// `path:line:col: severity: message [rule]`, one a line, for problem matchers.
+    Compact,
+    /// The findings as data, with byte offsets and line/column.
+    Json,
+    /// GitHub Actions workflow commands (`::error file=…`): annotations on the pull request.
+    Github,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ColorChoice {
+    #[default]
+    Auto,
+    Always,
+    Never,
 }

@@ -186,3 +186,20 @@ fn every_rule_has_fixtures() {
         );
     }
 }
+
+/// The front ends raise the input rules by value (`extract::input`): each is a declared rule of
+/// the syntax category, at the same default severity.
+#[test]
+fn input_rules_are_declared_rules() {
+    for r in iamlint::extract::input::ALL {
+        let rule = iamlint::rules::find(r.name.as_str())
+            .unwrap_or_else(|| panic!("{} is not declared", r.name));
+        assert_eq!(rule.meta().default_severity, r.severity, "{}", r.name);
+        assert_eq!(
+            rule.meta().category,
+            iamlint::rules::Category::Syntax,
+            "{}",
+            r.name
+        );
+    }
+}

@@ -237,7 +237,7 @@ fn memory_stays_flat_over_a_thousand_edits_with_custom_rules() {
         })
         .count();
     assert_eq!(custom, 10, "{first:#}");
-    let mut edit = |s: &mut Session, n: usize| {
+    let edit = |s: &mut Session, n: usize| {
         s.notify(
             "textDocument/didChange",
             json!({"textDocument": {"uri": uri, "version": n}, "contentChanges": [{"text": text(n)}]}),

@@ -7,10 +7,10 @@ use std::fs;
 use std::path::Path;
 
 use assert_cmd::Command;
-use iamlint::extract::tree::{Node, Value};
 use iamlint::extract::{self, Extracted, FileKind};
 use iamlint::settings::Settings;
 use iamlint::source::{SourceFile, Span};
+use iamlint::syntax::tree::{Node, Value};
 use tempfile::TempDir;
 
 const FIXTURES: &str = "tests/fixtures/terraform";

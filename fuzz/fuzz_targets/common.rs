@@ -6,11 +6,12 @@
 
 #![allow(dead_code)]
 
-use iamlint::cli::Format;
-use iamlint::extract::tree::{Node, Value};
-use iamlint::extract::{Extracted, json, terraform, yaml};
+use iamlint::extract::{Extracted, json, terraform};
+use iamlint::settings::Format;
 use iamlint::settings::Settings;
 use iamlint::source::{SourceFile, Span};
+use iamlint::syntax::tree::{Node, Value};
+use iamlint::syntax::yaml;
 
 /// The file names the pipeline target lints each input as: one per front end and extractor.
 pub const NAMES: &[&str] = &["p.json", "t.yaml", "main.tf", "x.tf.json", "serverless.yml"];
@@ -90,7 +91,7 @@ pub fn json(data: &[u8]) {
     };
     assert_eq!(
         summary(&json::parse(&text, 0)),
-        summary(&json::parse_jsonc(&text, 0)),
+        summary(&iamlint::syntax::json::parse_jsonc(&text, 0)),
         "the readers differ"
     );
     match json::parse(&text, 0) {

@@ -8,58 +8,12 @@
 //! ([`serverless`]), or a bare policy.
 
 pub mod cloudformation;
-mod escape;
 
-/// `text` with `cut` bytes at the position `at` picks replaced by `insert` (widened to whole
-/// characters): the damaged inputs of the front ends' tests.
-#[cfg(test)]
-fn damage(text: &str, at: proptest::sample::Index, cut: usize, insert: &str) -> String {
-    let mut at = at.index(text.len() + 1);
-    while !text.is_char_boundary(at) {
-        at -= 1;
-    }
-    let mut end = (at + cut).min(text.len());
-    while !text.is_char_boundary(end) {
-        end += 1;
-    }
-    format!("{}{}{}", &text[..at], insert, &text[end..])
-}
-
-/// The repository's files under `examples`, `tests`, `rules`, `bench` and `fuzz` whose names end
-/// in one of `suffixes`: what the front ends' tests read with both of their parsers.
-#[cfg(test)]
-fn repository_files(suffixes: &[&str]) -> Vec<std::path::PathBuf> {
-    fn walk(dir: &Path, suffixes: &[&str], out: &mut Vec<std::path::PathBuf>) {
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            return;
-        };
-        for e in entries.flatten() {
-            let p = e.path();
-            let name = e.file_name().to_string_lossy().into_owned();
-            if name.starts_with('.') || name == "target" {
-                continue;
-            }
-            if p.is_dir() {
-                walk(&p, suffixes, out);
-            } else if suffixes.iter().any(|x| name.ends_with(x)) {
-                out.push(p);
-            }
-        }
-    }
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut files = Vec::new();
-    for dir in ["examples", "tests", "rules", "bench", "fuzz"] {
-        walk(&root.join(dir), suffixes, &mut files);
-    }
-    files
-}
 pub mod intrinsic;
 pub mod json;
 pub mod sam;
 pub mod serverless;
 pub mod terraform;
-pub mod tree;
-pub mod yaml;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -67,6 +21,7 @@ use std::sync::Arc;
 use crate::diagnostic::Finding;
 use crate::policy::{PolicyDocument, infer_kind};
 use crate::source::SourceFile;
+use crate::syntax::{tree, yaml};
 
 /// How a file is read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

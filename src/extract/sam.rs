@@ -283,7 +283,7 @@ pub fn expand(name: &Key, params: &Node) -> Option<Node> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::extract::tree::Part;
+    use crate::syntax::tree::Part;
 
     #[test]
     fn templates_are_sorted_and_expand_with_parameters() {

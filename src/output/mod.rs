@@ -8,7 +8,7 @@ pub mod json;
 pub mod sarif;
 
 use crate::Outcome;
-use crate::cli::Format;
+use crate::settings::Format;
 
 /// Writes the outcome in `format` to `out`. The one-line format goes out a line at a time, the
 /// others as [`render`] makes them.

@@ -1,7 +1,7 @@
 //! ARN fields, split the way IAM reads them: `arn:partition:service:region:account:resource`.
-//! Works on masked text (see [`crate::extract::tree::Text::masked`]), so unknown parts stay unknown.
+//! Works on masked text (see [`crate::syntax::tree::Text::masked`]), so unknown parts stay unknown.
 
-use crate::extract::tree::UNKNOWN;
+use crate::syntax::tree::UNKNOWN;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Arn<'a> {

@@ -156,9 +156,9 @@ pub fn narrowing(st: &Statement) -> Narrowing {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::extract::json;
     use crate::policy::{PolicyDocument, PolicyKind};
     use crate::source::SourceFile;
+    use crate::syntax::json;
 
     fn narrowing_of(condition: &str) -> Narrowing {
         let text = format!(

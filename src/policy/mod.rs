@@ -12,9 +12,9 @@ pub mod suggest;
 use std::cell::{Cell, OnceCell};
 use std::sync::Arc;
 
-use crate::extract::tree::{Key, Node, Text, Value};
 use crate::iamdata::wildcard_match;
 use crate::source::{SourceFile, Span};
+use crate::syntax::tree::{Key, Node, Text, Value};
 
 /// What a policy document is for; rules declare which kinds they apply to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -148,7 +148,7 @@ impl Item {
     /// start with `dbuser:` only if a literal part holds it, which rules out nearly every item
     /// before its ARN is read.
     pub fn rds_dbuser_arn<R>(&self, f: impl FnOnce(&arn::Arn<'_>) -> R) -> Option<R> {
-        use crate::extract::tree::Part;
+        use crate::syntax::tree::Part;
         if !self
             .text
             .parts
@@ -573,7 +573,7 @@ impl PolicyDocument {
         };
         let root = Node {
             span: key_span.cover(list.span),
-            value: Value::Object(vec![crate::extract::tree::Entry { key, value: list }]),
+            value: Value::Object(vec![crate::syntax::tree::Entry { key, value: list }]),
         };
         PolicyDocument {
             implicit: true,
@@ -810,7 +810,7 @@ pub fn infer_kind(root: &Node) -> PolicyKind {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::extract::tree::{Part, TextBuilder};
+    use crate::syntax::tree::{Part, TextBuilder};
 
     fn statement_with_actions(actions: &[String]) -> PolicyDocument {
         let text = serde_json::json!({
@@ -819,7 +819,7 @@ mod tests {
         })
         .to_string();
         let file = SourceFile::new("p.json".into(), text);
-        let root = crate::extract::json::parse(&file.text, 0).unwrap().unwrap();
+        let root = crate::syntax::json::parse(&file.text, 0).unwrap().unwrap();
         PolicyDocument::build(&file, root, PolicyKind::Identity, None)
     }
 

@@ -9,8 +9,8 @@
 use std::cell::RefCell;
 use std::sync::Arc;
 
-use crate::extract::tree::{Part, Text};
 use crate::iamdata::{self, Action, Remembered, Service, has_wildcard, remembered};
+use crate::syntax::tree::{Part, Text};
 
 use super::arn::split_colon;
 use super::{Item, Statement};
@@ -423,8 +423,8 @@ pub fn undocumented_condition_key(key: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::extract::tree::Text;
     use crate::source::Span;
+    use crate::syntax::tree::Text;
 
     /// Every rule asks about the same item; the first answer is kept and later ones agree.
     #[test]

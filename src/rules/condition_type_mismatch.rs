@@ -1,7 +1,7 @@
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use super::{Context, Rule};
-use crate::extract::tree::UNKNOWN;
+use crate::syntax::tree::UNKNOWN;
 use crate::iamdata::{self, ConditionKeyInfo, ConditionType};
 use crate::policy::{ConditionEntry, ConditionOperator, Item, PolicyDocument, SetQualifier};
 

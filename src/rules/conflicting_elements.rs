@@ -1,5 +1,5 @@
 use super::{Context, Rule};
-use crate::extract::tree::Entry;
+use crate::syntax::tree::Entry;
 use crate::policy::PolicyDocument;
 
 declare_rule! {

@@ -1,5 +1,5 @@
 use super::{Context, Rule};
-use crate::extract::tree::Part;
+use crate::syntax::tree::Part;
 use crate::policy::arn::{Arn, has_unknown, is_account_id};
 use crate::policy::{Item, PolicyDocument};
 

@@ -1,5 +1,5 @@
 use super::{Context, Rule};
-use crate::extract::tree::Value;
+use crate::syntax::tree::Value;
 use crate::policy::PolicyDocument;
 
 declare_rule! {

@@ -2,7 +2,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::{Context, Rule};
 use crate::diagnostic::{Edit, Fix, replace_in_token};
-use crate::extract::tree::{Text, UNKNOWN};
+use crate::syntax::tree::{Text, UNKNOWN};
 use crate::iamdata::{self, ArnPattern, ResourceType, has_wildcard, wildcard_match};
 use crate::policy::arn::has_unknown;
 use crate::policy::{Item, PolicyDocument};

@@ -1,6 +1,6 @@
 use super::{Context, Rule};
 use crate::diagnostic::{Severity, replace_in_token};
-use crate::extract::tree::{Node, Part, Value};
+use crate::syntax::tree::{Node, Part, Value};
 use crate::policy::PolicyDocument;
 
 declare_rule! {

@@ -1,6 +1,6 @@
 use super::{Context, Rule};
 use crate::diagnostic::{Severity, replace_in_token};
-use crate::extract::tree::{Key, UNKNOWN};
+use crate::syntax::tree::{Key, UNKNOWN};
 use crate::iamdata::{self, ConditionKeyInfo};
 use crate::policy::reference::{exact_actions, undocumented_condition_key};
 use crate::policy::suggest::distance;

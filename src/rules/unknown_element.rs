@@ -1,6 +1,6 @@
 use super::{Context, Rule};
 use crate::diagnostic::{Edit, Fix};
-use crate::extract::tree::Key;
+use crate::syntax::tree::Key;
 use crate::policy::suggest::nearest;
 use crate::policy::{DOCUMENT_ELEMENTS, PolicyDocument, STATEMENT_ELEMENTS};
 

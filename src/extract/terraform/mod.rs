@@ -1,21 +1,19 @@
 //! The Terraform front end: `.tf` files (native syntax, [`hcl`]) and `.tf.json` files (Terraform's
-//! JSON syntax, [`tfjson`]) are read into the same few [`Block`]s, and policies are taken from
+//! JSON syntax, `tfjson`) are read into the same few [`Block`]s, and policies are taken from
 //! wherever Terraform accepts a policy document:
 //!
 //! - resource arguments (`aws_iam_role.assume_role_policy`, `aws_s3_bucket_policy.policy`, …, see
 //!   [`RESOURCE_POLICIES`]) and `aws_iam_role`'s `inline_policy { policy }`, holding
 //!   `jsonencode({…})`, heredoc JSON or a quoted JSON string ([`embedded`]);
-//! - `data "aws_iam_policy_document"` blocks ([`policy_document`]), whose kind (trust, key,
+//! - `data "aws_iam_policy_document"` blocks (`policy_document`), whose kind (trust, key,
 //!   resource, identity) comes from the argument that references them in the same file;
 //! - `locals` holding a policy, and `module` arguments named `policy` or `*_policy_json` that hold
 //!   a literal one.
 //!
-//! Values Terraform computes stay unknown parts ([`crate::extract::tree::Part::Var`]); the one
+//! Values Terraform computes stay unknown parts ([`crate::syntax::tree::Part::Var`]); the one
 //! thing resolved is "own account": `data.aws_caller_identity.*.account_id`, and locals set to it
 //! in the same file, go to [`PolicyDocument::own_account_vars`].
 
-pub mod embedded;
-mod hcl;
 mod policy_document;
 mod tfjson;
 
@@ -26,48 +24,7 @@ use super::json;
 use super::tree::{Node, Part, Text, Value};
 use crate::policy::{PolicyDocument, PolicyKind, infer_kind};
 use crate::source::{SourceFile, Span};
-use embedded::Seg;
-
-/// One Terraform block (`resource "aws_iam_role" "app" { … }`), whatever syntax it was written in.
-#[derive(Debug)]
-pub(crate) struct Block {
-    /// `resource`, `data`, `statement`, `dynamic`…
-    pub ident: String,
-    pub ident_span: Span,
-    pub labels: Vec<String>,
-    pub span: Span,
-    pub attrs: Vec<Attr>,
-    pub blocks: Vec<Block>,
-}
-
-#[derive(Debug)]
-pub(crate) struct Attr {
-    pub name: String,
-    pub key_span: Span,
-    pub value: Val,
-}
-
-/// An argument's value, read as far as a policy needs.
-#[derive(Debug)]
-pub(crate) enum Val {
-    /// `jsonencode(<expr>)`: the argument as data.
-    Jsonencode(Node),
-    /// Anything else as data; a string whose text may be JSON also as [`Seg`]ments.
-    Data { node: Node, json: Option<Vec<Seg>> },
-}
-
-impl Val {
-    /// The value as data; `jsonencode(…)` is a string Terraform computes.
-    pub fn node(&self) -> Node {
-        match self {
-            Val::Data { node, .. } => node.clone(),
-            Val::Jsonencode(n) => Node {
-                span: n.span,
-                value: Value::Str(Text::var("jsonencode(…)")),
-            },
-        }
-    }
-}
+use crate::syntax::hcl::{self, Attr, Block, Val, embedded};
 
 use PolicyKind::{Identity, KeyPolicy, Resource, Trust};
 

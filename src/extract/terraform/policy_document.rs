@@ -8,8 +8,8 @@
 //! in from `source_policy_documents` / `override_policy_documents`.
 
 use super::{Attr, Block};
-use crate::extract::tree::{Entry, Key, Node, Text, Value};
 use crate::source::Span;
+use crate::syntax::tree::{Entry, Key, Node, Text, Value};
 
 /// The policy document a data block renders.
 pub fn document(b: &Block) -> Node {

@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use super::embedded::{self, Seg};
 use super::{Attr, Block, Val};
-use crate::extract::tree::{Entry, Node, Value};
 use crate::source::SourceFile;
+use crate::syntax::tree::{Entry, Node, Value};
 
 /// Argument names whose object values are nested blocks in the resources and data sources read.
 const NESTED_BLOCKS: &[&str] = &[

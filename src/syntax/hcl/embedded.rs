@@ -12,10 +12,10 @@
 //! JSON string cannot span lines, so the raw heredoc text parses to the same document, at the right
 //! offsets.
 
-use crate::extract::escape::backslash;
-use crate::extract::json::{self, JsonError};
-use crate::extract::tree::{Node, Part, Text, TextBuilder, Value};
 use crate::source::Span;
+use crate::syntax::escape::backslash;
+use crate::syntax::json::{self, JsonError};
+use crate::syntax::tree::{Node, Part, Text, TextBuilder, Value};
 
 /// One piece of a Terraform string.
 #[derive(Clone, Debug, PartialEq)]

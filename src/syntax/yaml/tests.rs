@@ -6,7 +6,7 @@
 use proptest::prelude::*;
 
 use super::{fast, parse, parse_events};
-use crate::extract::tree::Node;
+use crate::syntax::tree::Node;
 
 /// Both readers on `text`: `Some(root)` when the fast reader read it (and the builder agrees),
 /// `None` when it left the text to the builder.
@@ -49,7 +49,7 @@ fn left_to_builder(text: &str) {
 #[test]
 fn every_yaml_file_of_the_repository_reads_as_the_builder_reads_it() {
     let (mut fast, mut total) = (0, 0);
-    for f in &crate::extract::repository_files(&[".yaml", ".yml", ".template"]) {
+    for f in &crate::syntax::repository_files(&[".yaml", ".yml", ".template"]) {
         let Ok(text) = std::fs::read_to_string(f) else {
             continue;
         };
@@ -116,7 +116,7 @@ Resources:
     assert_eq!(slice(stmts[1].get("NotAction").unwrap()), "- iam:*");
     let getatt = stmts[1].get("Resource").unwrap().get("Fn::GetAtt").unwrap();
     assert_eq!(getatt.items().len(), 2);
-    assert!(props.get("Empty").unwrap().value == crate::extract::tree::Value::Null);
+    assert!(props.get("Empty").unwrap().value == crate::syntax::tree::Value::Null);
 }
 
 #[test]
@@ -426,6 +426,6 @@ proptest! {
         cut in 0usize..4,
         insert in prop::sample::select(vec!["", "-", " ", ":", "#", "'", "\"", "[", "]", "{", "}", "!", "&", "*", "|", ">", "\n", "  ", "- ", ": ", ",", "?", "\\", "%"]),
     ) {
-        agree(&crate::extract::damage(&text, at, cut, insert))?;
+        agree(&crate::syntax::damage(&text, at, cut, insert))?;
     }
 }

@@ -6,7 +6,7 @@
 use proptest::prelude::*;
 
 use super::{fast, parse, parse_jsonc};
-use crate::extract::tree::Node;
+use crate::syntax::tree::Node;
 
 /// Both readers on `text`: `Some(root)` when the fast reader read it (and jsonc-parser agrees),
 /// `None` when it left the text to jsonc-parser.
@@ -39,7 +39,7 @@ fn read_fast(text: &str) -> Node {
 #[test]
 fn every_json_file_of_the_repository_reads_as_jsonc_parser_reads_it() {
     let (mut fast, mut total) = (0, 0);
-    for f in &crate::extract::repository_files(&[".json"]) {
+    for f in &crate::syntax::repository_files(&[".json"]) {
         let Ok(text) = std::fs::read_to_string(f) else {
             continue;
         };
@@ -81,7 +81,7 @@ fn a_policy_reads_with_values_and_spans() {
         .unwrap();
     assert_eq!(
         n.value,
-        crate::extract::tree::Value::Number("-1.5e+3".into())
+        crate::syntax::tree::Value::Number("-1.5e+3".into())
     );
 }
 
@@ -180,6 +180,6 @@ proptest! {
         cut in 0usize..3,
         insert in prop::sample::select(vec!["", ",", ":", "\"", "\\", "[", "]", "{", "}", "0", "-", ".", "e", "/", "//", "\n", "\u{1}", "tru", " "]),
     ) {
-        agree(&crate::extract::damage(&text, at, cut, insert))?;
+        agree(&crate::syntax::damage(&text, at, cut, insert))?;
     }
 }

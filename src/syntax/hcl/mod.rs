@@ -1,4 +1,4 @@
-//! Terraform's native syntax (`.tf`), read by [`parser`] into blocks and expressions that keep the
+//! Terraform's native syntax (`.tf`), read by `parser` into blocks and expressions that keep the
 //! byte range of every block, attribute, literal and template part. Expressions become the shared
 //! [`Node`] tree: literals as they are, anything Terraform computes (`var.x`,
 //! `aws_s3_bucket.b.arn`, function calls, conditionals, `for` expressions) as a [`Part::Var`]
@@ -10,16 +10,57 @@
 //! parentheses grows exponentially with their depth. The tests check this parser against
 //! hcl-edit on every `.tf` file of the repository and on generated input.
 
+pub mod embedded;
 mod parser;
 #[cfg(test)]
 mod tests;
 
 use std::ops::Range;
 
-use super::embedded::{self, Lit, Seg};
-use super::{Attr, Block, Val};
-use crate::extract::tree::{Entry, Key, Node, Part, Text, TextBuilder, Value};
 use crate::source::Span;
+use crate::syntax::tree::{Entry, Key, Node, Part, Text, TextBuilder, Value};
+use embedded::{Lit, Seg};
+
+/// One Terraform block (`resource "aws_iam_role" "app" { … }`), whatever syntax it was written in.
+#[derive(Debug)]
+pub struct Block {
+    /// `resource`, `data`, `statement`, `dynamic`…
+    pub ident: String,
+    pub ident_span: Span,
+    pub labels: Vec<String>,
+    pub span: Span,
+    pub attrs: Vec<Attr>,
+    pub blocks: Vec<Block>,
+}
+
+#[derive(Debug)]
+pub struct Attr {
+    pub name: String,
+    pub key_span: Span,
+    pub value: Val,
+}
+
+/// An argument's value, read as far as a policy needs.
+#[derive(Debug)]
+pub enum Val {
+    /// `jsonencode(<expr>)`: the argument as data.
+    Jsonencode(Node),
+    /// Anything else as data; a string whose text may be JSON also as [`Seg`]ments.
+    Data { node: Node, json: Option<Vec<Seg>> },
+}
+
+impl Val {
+    /// The value as data; `jsonencode(…)` is a string Terraform computes.
+    pub fn node(&self) -> Node {
+        match self {
+            Val::Data { node, .. } => node.clone(),
+            Val::Jsonencode(n) => Node {
+                span: n.span,
+                value: Value::Str(Text::var("jsonencode(…)")),
+            },
+        }
+    }
+}
 use parser::{Elem, Expr, Item, KeyKind, Kind};
 
 #[cfg(test)]
@@ -29,7 +70,7 @@ use parser::MAX_DEPTH;
 pub struct SyntaxError {
     pub offset: usize,
     pub message: String,
-    /// Perhaps valid HCL, but nested deeper than [`MAX_DEPTH`].
+    /// Perhaps valid HCL, but nested deeper than `parser::MAX_DEPTH`.
     pub over_limit: bool,
 }
 

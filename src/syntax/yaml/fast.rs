@@ -19,9 +19,9 @@
 use std::borrow::Cow;
 
 use super::{Props, Tag, plain_value, wrap};
-use crate::extract::escape::backslash;
-use crate::extract::tree::{Entry, Key, Node, Text, Value};
 use crate::source::Span;
+use crate::syntax::escape::backslash;
+use crate::syntax::tree::{Entry, Key, Node, Text, Value};
 
 /// Deeper nesting is left to the builder, which reports it past its own limit.
 const MAX_DEPTH: usize = 64;

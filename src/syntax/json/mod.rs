@@ -1,6 +1,5 @@
-//! The JSON front end: text → spanned [`Node`] tree (a fast reader for strict JSON, jsonc-parser
-//! for the rest), and the raw-policy extractor that finds policy documents in `.json` files (bare
-//! policies, `PolicyDocument` wrappers, AWS CLI output).
+//! The JSON reader: text → spanned [`Node`] tree (a fast reader for strict JSON, jsonc-parser
+//! for the rest).
 
 use jsonc_parser::ast::{ObjectPropName, Value as J};
 use jsonc_parser::{CollectOptions, ParseOptions, parse_to_ast};
@@ -39,7 +38,7 @@ fn options(lenient: bool) -> ParseOptions {
 /// Parses strict JSON at byte offset `base` of its file: every span in the tree is a file offset.
 /// `Ok(None)` for a text with no value at all (empty or only white space).
 ///
-/// Strict JSON is read by the fast reader ([`fast`]); what it leaves (errors, comments, …) is
+/// Strict JSON is read by the fast reader (`fast`); what it leaves (errors, comments, …) is
 /// read by jsonc-parser. Both give the same tree.
 pub fn parse(text: &str, base: usize) -> Result<Option<Node>, JsonError> {
     if let Some(root) = fast::parse(text, base) {
@@ -124,43 +123,6 @@ fn convert(v: &J, base: usize) -> Node {
     }
 }
 
-/// Does this object look like a policy document? It has `Statement`, and nothing that says it is
-/// something else (a JSON schema describing policies has `properties`, not a statement list).
-pub fn is_policy(n: &Node) -> bool {
-    n.get("Statement")
-        .is_some_and(|s| matches!(s.value, Value::Array(_) | Value::Object(_)) || s.is_unknown())
-        && n.get("$schema").is_none()
-}
-
-/// Policy documents in a JSON value that is not a template, with the wrapper key that held each:
-/// a bare policy; `{"PolicyDocument": …}`, `{"AssumeRolePolicyDocument": …}`; AWS CLI output
-/// (`get-role` → `Role.AssumeRolePolicyDocument`, `get-policy-version` → `PolicyVersion.Document`,
-/// `get-role-policy` → `PolicyDocument`, `get-key-policy` → `Policy` as a string is not parsed).
-/// The documents are taken from the tree.
-pub fn take_policies(root: &mut Node) -> Vec<(Node, Option<&'static str>)> {
-    let mut out = Vec::new();
-    if is_policy(root) {
-        out.push((root.take(), None));
-        return out;
-    }
-    for wrapper in ["Role", "PolicyVersion", "User", "Group"] {
-        if let Some(inner) = root.get_mut(wrapper) {
-            out.append(&mut take_policies(inner));
-        }
-    }
-    for key in [
-        "PolicyDocument",
-        "AssumeRolePolicyDocument",
-        "Document",
-        "KeyPolicy",
-    ] {
-        if let Some(doc) = root.get_mut(key).filter(|d| is_policy(d)) {
-            out.push((doc.take(), Some(key)));
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod unit {
     use super::*;
@@ -183,22 +145,5 @@ mod unit {
         assert_eq!(err.span.start, 3);
         let err = parse("{\"a\": ,}", 0).unwrap_err();
         assert!(err.recovered.is_none());
-    }
-
-    #[test]
-    fn finds_wrapped_policies() {
-        let cli = r#"{"Role": {"RoleName": "r", "AssumeRolePolicyDocument": {"Statement": []}}}"#;
-        let mut n = parse(cli, 0).unwrap().unwrap();
-        assert_eq!(
-            take_policies(&mut n)
-                .iter()
-                .map(|(_, w)| *w)
-                .collect::<Vec<_>>(),
-            vec![Some("AssumeRolePolicyDocument")]
-        );
-        let mut pkg = parse(r#"{"name": "x", "version": "1.0.0"}"#, 0)
-            .unwrap()
-            .unwrap();
-        assert!(take_policies(&mut pkg).is_empty());
     }
 }

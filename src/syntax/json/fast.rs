@@ -10,9 +10,9 @@
 
 use std::borrow::Cow;
 
-use crate::extract::escape::backslash;
-use crate::extract::tree::{Entry, Key, Node, Text, Value};
 use crate::source::Span;
+use crate::syntax::escape::backslash;
+use crate::syntax::tree::{Entry, Key, Node, Text, Value};
 
 /// Deeper nesting goes to jsonc-parser, which reports its own limit.
 const MAX_DEPTH: usize = 64;

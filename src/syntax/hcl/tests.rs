@@ -11,11 +11,11 @@ use hcl_edit::structure::{self, BlockLabel, Structure};
 use hcl_edit::template::Element;
 use proptest::prelude::*;
 
-use super::super::embedded::{self, Lit, Seg};
-use super::super::{Attr, Block, Val};
+use super::embedded::{self, Lit, Seg};
+use super::{Attr, Block, Val};
 use super::{MAX_DEPTH, lines, read};
-use crate::extract::tree::{Entry, Key, Node, Part, Text, TextBuilder, Value};
 use crate::source::Span;
+use crate::syntax::tree::{Entry, Key, Node, Part, Text, TextBuilder, Value};
 
 /// The reference: hcl-edit's tree, converted as iamlint did with it.
 struct Cx<'a> {
@@ -271,7 +271,7 @@ fn lines_are_split_as_str_split_does() {
 
 #[test]
 fn every_tf_file_of_the_repository_reads_as_hcl_edit_reads_it() {
-    let files = crate::extract::repository_files(&[".tf"]);
+    let files = crate::syntax::repository_files(&[".tf"]);
     assert!(files.len() > 25, "{files:?}");
     for f in files {
         let Ok(text) = std::fs::read_to_string(&f) else {

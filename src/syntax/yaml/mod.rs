@@ -1,5 +1,5 @@
 //! The YAML front end: text → spanned [`Node`] trees, one per document: by the fast reader
-//! ([`fast`]) for the subset CloudFormation templates are written in, else from libyaml-safer's
+//! (`fast`) for the subset CloudFormation templates are written in, else from libyaml-safer's
 //! events and a small iterative tree builder. Both give the same tree.
 //!
 //! CloudFormation's short tags become the long form they stand for, so that one intrinsic resolver
@@ -107,7 +107,7 @@ struct Builder<'a> {
 
 /// Parses a YAML stream at byte offset `base` of its file. Every span is a file offset.
 ///
-/// Most CloudFormation templates are read by the fast reader ([`fast`]); what it does not read
+/// Most CloudFormation templates are read by the fast reader (`fast`); what it does not read
 /// (anchors, block scalars, errors, …) is read by the builder over libyaml-safer's events. Both
 /// give the same tree.
 pub fn parse(text: &str, base: usize) -> Parsed {
@@ -459,8 +459,15 @@ impl Builder<'_> {
 
 thread_local! {
     /// Set while this thread is inside libyaml-safer: a panic there is expected, caught and
-    /// reported as a syntax error, so its message stays off stderr.
+    /// reported as a syntax error.
     static IN_PARSER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Is this thread inside libyaml-safer? A panic hook (the binary's) can keep the message of a
+/// panic that [`parse`] catches and reports as a syntax error off stderr. The library installs
+/// no hook of its own: the process's panic hook is its owner's to set.
+pub fn in_parser() -> bool {
+    IN_PARSER.with(std::cell::Cell::get)
 }
 
 /// The parser's next event; `Err(())` when it panicked. libyaml-safer 0.3 still has a few
@@ -468,15 +475,6 @@ thread_local! {
 fn parse_quietly(
     parser: &mut Parser<&mut &[u8]>,
 ) -> Result<Result<libyaml_safer::Event, libyaml_safer::Error>, ()> {
-    static HOOK: std::sync::Once = std::sync::Once::new();
-    HOOK.call_once(|| {
-        let previous = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            if !IN_PARSER.with(std::cell::Cell::get) {
-                previous(info);
-            }
-        }));
-    });
     IN_PARSER.with(|q| q.set(true));
     let event = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parser.parse()));
     IN_PARSER.with(|q| q.set(false));

@@ -1,0 +1,97 @@
+//! What a run found: the findings in output order, the notes about files not read, and what the
+//! outputs and the exit code need of the run.
+
+use crate::diagnostic::{Finding, Severity};
+use crate::walk::Note;
+use std::collections::HashSet;
+
+use crate::{fingerprint, rules};
+
+/// What a run found.
+#[derive(Default)]
+pub struct Outcome {
+    /// Sorted by path, line, column, rule; suppressed findings included (marked).
+    pub findings: Vec<Finding>,
+    /// One per finding, same order (see [`fingerprint`]), or empty until [`Outcome::prints`] is
+    /// first asked: the compact and human outputs never need them.
+    pub fingerprints: Vec<String>,
+    pub notes: Vec<Note>,
+    pub files_linted: usize,
+    /// The files linted, as [`fingerprint::relative`] writes them, sorted.
+    pub linted_paths: Vec<String>,
+    /// The enabled rules with the severity each reports at, in registry order (SARIF lists them).
+    pub rules: Vec<(rules::RuleRef, Severity)>,
+    /// Set when a baseline hid findings: what it hid and what it no longer matches.
+    pub baseline: Option<Applied>,
+}
+
+impl Outcome {
+    /// The fingerprints, computed here if whoever built the outcome left them out.
+    pub fn prints(&self) -> std::borrow::Cow<'_, [String]> {
+        if self.fingerprints.len() == self.findings.len() {
+            std::borrow::Cow::Borrowed(&self.fingerprints)
+        } else {
+            std::borrow::Cow::Owned(fingerprint::fingerprints(&self.findings))
+        }
+    }
+
+    /// Keeps the findings (and their fingerprints) for which `keep` is true.
+    pub fn retain(&mut self, mut keep: impl FnMut(&Finding, &str) -> bool) {
+        self.fingerprints = self.prints().into_owned();
+        let mut kept = Vec::with_capacity(self.findings.len());
+        let mut prints = Vec::with_capacity(self.findings.len());
+        for (f, p) in self.findings.drain(..).zip(self.fingerprints.drain(..)) {
+            if keep(&f, &p) {
+                kept.push(f);
+                prints.push(p);
+            }
+        }
+        self.findings = kept;
+        self.fingerprints = prints;
+    }
+
+    /// Findings that count: not suppressed.
+    pub fn active(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| f.suppressed.is_none())
+    }
+
+    /// 0: nothing at or above `fail_on`; 1: findings.
+    pub fn exit_code(&self, fail_on: Severity) -> u8 {
+        u8::from(self.active().any(|f| f.severity >= fail_on))
+    }
+}
+
+/// What applying a baseline did, for the summary and for SARIF (which marks what it hid).
+#[derive(Debug, Default)]
+pub struct Applied {
+    /// The baseline file as the user named it.
+    pub path: String,
+    /// Findings the baseline hid.
+    pub hidden: usize,
+    /// Entries that match no finding in a file this run linted (or in a file that is gone).
+    pub stale: usize,
+    /// The fingerprints of the hidden findings.
+    pub fingerprints: HashSet<String>,
+    pub outdated: bool,
+}
+
+impl Applied {
+    /// One line for stderr: `baseline.json: 3 findings hidden, 1 stale entry (…)`.
+    pub fn summary(&self) -> String {
+        let mut s = format!(
+            "baseline {}: {} finding{} hidden, {} stale {}",
+            self.path,
+            self.hidden,
+            if self.hidden == 1 { "" } else { "s" },
+            self.stale,
+            if self.stale == 1 { "entry" } else { "entries" },
+        );
+        if self.stale > 0 {
+            s.push_str(" (no longer found; refresh with --write-baseline)");
+        }
+        if self.outdated {
+            s.push_str(" (written by another iamlint version; refresh with --write-baseline)");
+        }
+        s
+    }
+}
