@@ -80,9 +80,10 @@ fn rule_registry() {
             .strip_prefix('"')
             .and_then(|s| s.split('"').next())
             .unwrap_or_else(|| panic!("{DIR}/{module}.rs: the rule's name is not a string"));
-        if name.replace('-', "_") != module {
-            panic!("{DIR}/{module}.rs declares `{name}`: a rule's file is named after it");
-        }
+        assert!(
+            name.replace('-', "_") == module,
+            "{DIR}/{module}.rs declares `{name}`: a rule's file is named after it"
+        );
         found.push((name.to_string(), module.to_string(), rule, path));
     }
     found.sort();
@@ -229,14 +230,13 @@ struct Tables {
 impl Tables {
     /// `Str(offset, len)` of `text` in `STRINGS`, each distinct text stored once.
     fn s(&mut self, text: &str) -> String {
-        let (at, len) = match self.interned.get(text) {
-            Some(&found) => found,
-            None => {
-                let found = (self.strings.len(), text.len());
-                self.strings.push_str(text);
-                self.interned.insert(text.to_owned(), found);
-                found
-            }
+        let (at, len) = if let Some(&found) = self.interned.get(text) {
+            found
+        } else {
+            let found = (self.strings.len(), text.len());
+            self.strings.push_str(text);
+            self.interned.insert(text.to_owned(), found);
+            found
         };
         format!("Str({at},{len})")
     }
@@ -263,14 +263,13 @@ impl Tables {
             if ns.contains('{') || ns.contains('*') {
                 continue;
             }
-            let at = match self.namespace_of.get(ns) {
-                Some(&at) => at,
-                None => {
-                    self.namespaces.push((ns.to_owned(), Vec::new()));
-                    self.namespace_of
-                        .insert(ns.to_owned(), self.namespaces.len() - 1);
-                    self.namespaces.len() - 1
-                }
+            let at = if let Some(&at) = self.namespace_of.get(ns) {
+                at
+            } else {
+                self.namespaces.push((ns.to_owned(), Vec::new()));
+                self.namespace_of
+                    .insert(ns.to_owned(), self.namespaces.len() - 1);
+                self.namespaces.len() - 1
             };
             let rows = &mut self.namespaces[at].1;
             if !rows.contains(&row) {
@@ -464,8 +463,7 @@ fn generate(doc: &Value) -> String {
 
     // Rows of these are stored as u16.
     assert!(
-        t.services.len() <= usize::from(u16::MAX)
-            && t.resource_types.len() <= usize::from(u16::MAX)
+        u16::try_from(t.services.len()).is_ok() && u16::try_from(t.resource_types.len()).is_ok()
     );
     let (exact, templated) = index_condition_keys(all_keys);
     let mut namespace_rows = Vec::new();

@@ -221,8 +221,7 @@ fn convert(n: &Node, path: String, shape: Shape, spans: &mut HashMap<String, Spa
         Value::Bool(b) => J::Bool(*b),
         Value::Number(s) => s
             .parse::<serde_json::Number>()
-            .map(J::Number)
-            .unwrap_or_else(|_| J::String(s.clone())),
+            .map_or_else(|_| J::String(s.clone()), J::Number),
         Value::Str(t) if shape == Shape::List => J::Array(vec![{
             let p = format!("{path}[0]");
             spans.insert(p, n.span);
@@ -284,7 +283,7 @@ fn statement_path(path: &str) -> Option<&str> {
     const PREFIX: &str = "$['Statement'][";
     let rest = path.strip_prefix(PREFIX)?;
     let end = rest.find(']')?;
-    Some(&path[..PREFIX.len() + end + 1])
+    Some(&path[..=(PREFIX.len() + end)])
 }
 
 impl Declared for CustomRule {

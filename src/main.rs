@@ -40,17 +40,18 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
-        Some(Command::Explain { rule }) => match settings::resolve(cli.lint.options())
-            .ok()
-            .and_then(|s| s.find_rule(&rule).cloned())
-            .or_else(|| rules::find(&rule).map(rules::RuleRef::Builtin))
-        {
-            Some(r) => print(&r.meta().doc),
-            None => {
+        Some(Command::Explain { rule }) => {
+            if let Some(r) = settings::resolve(cli.lint.options())
+                .ok()
+                .and_then(|s| s.find_rule(&rule).cloned())
+                .or_else(|| rules::find(&rule).map(rules::RuleRef::Builtin))
+            {
+                print(&r.meta().doc)
+            } else {
                 eprintln!("iamlint: unknown rule `{rule}` (see `iamlint rules`)");
                 ExitCode::from(2)
             }
-        },
+        }
         Some(Command::Server) => match iamlint::server::serve() {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
@@ -85,7 +86,7 @@ fn print(text: &str) -> ExitCode {
 /// Runs `write` on standard output (buffered: lines do not go out one by one).
 fn print_with(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> ExitCode {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    match write(&mut out).and_then(|_| out.flush()) {
+    match write(&mut out).and_then(|()| out.flush()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {

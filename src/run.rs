@@ -220,7 +220,7 @@ pub fn run(settings: &Settings) -> Result<Outcome, settings::UsageError> {
         .unwrap_or_else(|panic| {
             let what = panic
                 .downcast_ref::<&str>()
-                .map(|s| s.to_string())
+                .map(std::string::ToString::to_string)
                 .or_else(|| panic.downcast_ref::<String>().cloned())
                 .unwrap_or_default();
             Err(Note {
@@ -237,7 +237,9 @@ pub fn run(settings: &Settings) -> Result<Outcome, settings::UsageError> {
                 for finding in &f {
                     finding.file.prepare_positions();
                 }
-                let mut g = found.lock().unwrap_or_else(|e| e.into_inner());
+                let mut g = found
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
                 g.0.push(f);
                 g.1.push(shown);
                 None
@@ -246,7 +248,9 @@ pub fn run(settings: &Settings) -> Result<Outcome, settings::UsageError> {
             Err(n) => Some(n),
         }
     })?;
-    let (by_file, mut linted_paths) = found.into_inner().unwrap_or_else(|e| e.into_inner());
+    let (by_file, mut linted_paths) = found
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let findings = sorted_by_file(by_file);
     linted_paths.sort();
     Ok(Outcome {

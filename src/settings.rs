@@ -254,10 +254,10 @@ pub fn resolve(args: Options) -> Result<Settings, UsageError> {
         }
     }
     // The command line's selection replaces the config's; ignores add up.
-    let select = if !args.select.is_empty() {
-        &args.select
-    } else {
+    let select = if args.select.is_empty() {
         &config.select
+    } else {
+        &args.select
     };
     let enabled = known
         .iter()

@@ -83,7 +83,12 @@ where
             })
     };
     let notes = Mutex::new(Vec::new());
-    let note = |n: Note| notes.lock().unwrap_or_else(|e| e.into_inner()).push(n);
+    let note = |n: Note| {
+        notes
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(n);
+    };
     let real =
         (settings.follow || settings.paths.len() > 1).then(|| RealPaths::new(&settings.paths));
     builder.build_parallel().run(|| {
@@ -149,7 +154,9 @@ where
             WalkState::Continue
         })
     });
-    let mut notes = notes.into_inner().unwrap_or_else(|e| e.into_inner());
+    let mut notes = notes
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     notes.sort();
     Ok(notes)
 }
@@ -198,7 +205,7 @@ impl RealPaths {
         if !self
             .seen
             .lock()
-            .unwrap_or_else(|e| e.into_inner())
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .insert((canon.clone(), kind))
         {
             return Ok(None);

@@ -34,18 +34,17 @@ fn blocks(doc: &str) -> Vec<Block> {
     let mut current: Option<Block> = None;
     for (i, line) in doc.lines().enumerate() {
         if let Some(info) = line.strip_prefix("```") {
-            match current.take() {
-                Some(b) => out.push(b),
-                None => {
-                    let mut parts = info.split(',');
-                    let lang = parts.next().unwrap_or("").trim().to_string();
-                    current = Some(Block {
-                        lang,
-                        expect: parts.any(|p| p.trim() == "expect_diagnostic"),
-                        code: String::new(),
-                        line: i + 1,
-                    });
-                }
+            if let Some(b) = current.take() {
+                out.push(b);
+            } else {
+                let mut parts = info.split(',');
+                let lang = parts.next().unwrap_or("").trim().to_string();
+                current = Some(Block {
+                    lang,
+                    expect: parts.any(|p| p.trim() == "expect_diagnostic"),
+                    code: String::new(),
+                    line: i + 1,
+                });
             }
         } else if let Some(b) = current.as_mut() {
             b.code.push_str(line);

@@ -504,8 +504,8 @@ fn baseline_hides_recorded_findings_reports_new_ones_and_counts_stale_entries() 
         .iter()
         .map(|e| e["fingerprint"].as_str().unwrap())
         .collect();
-    sarif_prints.sort();
-    base_prints.sort();
+    sarif_prints.sort_unstable();
+    base_prints.sort_unstable();
     assert_eq!(sarif_prints, base_prints);
 
     // Nothing new: clean.

@@ -8,6 +8,9 @@
 //! the reference does not attach to an action, ARN operators on keys holding ARNs, keys AWS uses
 //! as sets), and common ones (`AdministratorAccess`, `PowerUserAccess`, `AmazonS3ReadOnlyAccess`…).
 
+// One line per entry reads best as `format!` in a map.
+#![allow(clippy::format_collect)]
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 

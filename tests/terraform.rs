@@ -44,7 +44,7 @@ fn rules_in(out: &str) -> Vec<&str> {
         .lines()
         .filter_map(|l| l.rsplit_once(" [")?.1.strip_suffix(']'))
         .collect();
-    r.sort();
+    r.sort_unstable();
     r.dedup();
     r
 }

@@ -35,7 +35,7 @@ pub fn check_node(text: &str, n: &Node) {
         Value::Array(items) => items.iter().for_each(|i| check_node(text, i)),
         Value::Object(entries) => entries.iter().for_each(|e| {
             check_span(text, e.key.span, "key");
-            check_node(text, &e.value)
+            check_node(text, &e.value);
         }),
         _ => {}
     }

@@ -252,7 +252,7 @@ pub fn serverless_vars(t: &Text) -> Text {
             let Some(close) = close else { break };
             let inner = &rest[at + 2..close];
             if is_iam_policy_variable(inner) {
-                out.push(Part::Lit(rest[..close + 1].to_string()));
+                out.push(Part::Lit(rest[..=close].to_string()));
             } else {
                 out.push(Part::Lit(rest[..at].to_string()));
                 out.push(Part::Var(inner.to_string()));

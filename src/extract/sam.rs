@@ -289,7 +289,7 @@ mod tests {
     fn templates_are_sorted_and_expand_with_parameters() {
         let names: Vec<_> = TEMPLATES.iter().map(|(n, _)| *n).collect();
         let mut sorted = names.clone();
-        sorted.sort();
+        sorted.sort_unstable();
         assert_eq!(names, sorted);
         let key = Key {
             name: "KMSDecryptPolicy".into(),

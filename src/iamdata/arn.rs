@@ -608,9 +608,10 @@ impl CompiledFormat {
 
     pub(crate) fn could_match(&self, policy: &ArnPattern) -> bool {
         if let Some(text) = &policy.text {
-            return self.alternatives.iter().any(|alt| match alt.colons {
-                Some(fc) => text_fields_match(alt, fc, text),
-                None => {
+            return self.alternatives.iter().any(|alt| {
+                if let Some(fc) = alt.colons {
+                    text_fields_match(alt, fc, text)
+                } else {
                     let els = policy_elements(&[Part::Lit(&text.text)]);
                     starts_agree(&alt.els, &els)
                         && match &alt.whole {
@@ -709,13 +710,14 @@ fn text_fields_match(alt: &Alternative, fc: [usize; 5], policy: &PlainArn) -> bo
         let (f, p) = (field(format, fc, i), policy.field(i));
         let head = &*alt.heads[i];
         match alt.shapes[i] {
-            _ if i == 5 && policy.wild => match &alt.resource {
-                Some(m) => m.run_text(p),
-                None => {
+            _ if i == 5 && policy.wild => {
+                if let Some(m) = &alt.resource {
+                    m.run_text(p)
+                } else {
                     let p = policy_elements(&[Part::Lit(p)]);
                     starts_agree(f, &p) && intersects(f, &p)
                 }
-            },
+            }
             Shape::Plain => p == head,
             Shape::Placeholder => {
                 let set = f[f.len() - 1].set;
@@ -1017,8 +1019,8 @@ mod tests {
             let formats: Vec<&str> = crate::iamdata::get()
                 .services()
                 .iter()
-                .flat_map(|s| s.resource_types())
-                .flat_map(|t| t.arn_formats())
+                .flat_map(super::super::Service::resource_types)
+                .flat_map(super::super::ResourceType::arn_formats)
                 .collect();
             let format = *pick.get(&formats);
             let mut arn = String::new();

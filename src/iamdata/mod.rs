@@ -292,7 +292,11 @@ impl IamData {
         let cache_key = pattern.to_ascii_lowercase();
         // A panic while holding the lock cannot leave the map half-updated (insert is the only
         // write), so a poisoned lock is still usable.
-        let cache = || self.expansions.lock().unwrap_or_else(|e| e.into_inner());
+        let cache = || {
+            self.expansions
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        };
         if let Some(hit) = cache().get(&cache_key) {
             return Arc::clone(hit);
         }

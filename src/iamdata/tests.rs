@@ -43,20 +43,32 @@ fn tables_are_sorted_and_indexed() {
             .all(|w| cmp_ci(w[0], w[1]) == Ordering::Less)
     };
     let d = data();
-    assert!(sorted(d.services().iter().map(|s| s.prefix()).collect()));
+    assert!(sorted(
+        d.services().iter().map(super::Service::prefix).collect()
+    ));
     for s in d.services() {
         assert!(
-            sorted(s.actions().iter().map(|a| a.name()).collect()),
+            sorted(s.actions().iter().map(super::Action::name).collect()),
             "{}",
             s.prefix()
         );
         assert!(
-            sorted(s.resource_types().iter().map(|r| r.key()).collect()),
+            sorted(
+                s.resource_types()
+                    .iter()
+                    .map(super::ResourceType::key)
+                    .collect()
+            ),
             "{}",
             s.prefix()
         );
         assert!(
-            sorted(s.condition_keys().iter().map(|k| k.key()).collect()),
+            sorted(
+                s.condition_keys()
+                    .iter()
+                    .map(super::ConditionKeyInfo::key)
+                    .collect()
+            ),
             "{}",
             s.prefix()
         );
@@ -233,7 +245,7 @@ fn s3_bucket_versus_object_arns() {
 #[test]
 fn condition_key_types() {
     let d = data();
-    let ty = |k: &str| d.condition_key(k).map(|k| k.ty());
+    let ty = |k: &str| d.condition_key(k).map(super::ConditionKeyInfo::ty);
     assert_eq!(ty("aws:SourceIp"), Some(ConditionType::IpAddress));
     assert_eq!(ty("AWS:SOURCEIP"), Some(ConditionType::IpAddress));
     assert_eq!(ty("aws:MultiFactorAuthPresent"), Some(ConditionType::Bool));
@@ -265,9 +277,9 @@ fn every_type_in_the_data_is_known() {
     let mut used: Vec<ConditionType> = data()
         .services()
         .iter()
-        .flat_map(|s| s.condition_keys())
+        .flat_map(super::Service::condition_keys)
         .chain(data().global_condition_keys())
-        .map(|k| k.ty())
+        .map(super::ConditionKeyInfo::ty)
         .collect();
     used.sort_by_key(|t| t.aws_name());
     used.dedup();
@@ -289,13 +301,17 @@ fn global_keys() {
     let ec2 = d.condition_key("ec2:SourceInstanceArn").unwrap();
     assert!(ec2.is_global());
     assert_eq!(ec2.ty(), ConditionType::Arn);
-    assert!(d.global_condition_keys().iter().all(|k| k.is_global()));
+    assert!(
+        d.global_condition_keys()
+            .iter()
+            .all(super::ConditionKeyInfo::is_global)
+    );
 }
 
 #[test]
 fn templated_keys() {
     let d = data();
-    let key = |k: &str| d.condition_key(k).map(|k| k.key());
+    let key = |k: &str| d.condition_key(k).map(super::ConditionKeyInfo::key);
     assert_eq!(key("aws:ResourceTag/team"), Some("aws:ResourceTag/tag-key"));
     assert_eq!(
         key("aws:RequestTag/cost-center/sub"),
@@ -341,7 +357,8 @@ fn templated_keys() {
     // A service's own view of the same key.
     let s3 = d.service("s3").unwrap();
     assert_eq!(
-        s3.condition_key("s3:RequestObjectTag/env").map(|k| k.key()),
+        s3.condition_key("s3:RequestObjectTag/env")
+            .map(super::ConditionKeyInfo::key),
         Some("s3:RequestObjectTag/<key>")
     );
     assert!(s3.condition_key("s3:prefix").is_some());

@@ -83,7 +83,7 @@ pub fn encode_uri_path(path: &str) -> String {
     for b in path.bytes() {
         match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
-                s.push(b as char)
+                s.push(b as char);
             }
             _ => s.push_str(&format!("%{b:02X}")),
         }

@@ -681,10 +681,10 @@ fn build_statement(index: usize, pos: Option<usize>, node: &Node) -> Statement {
             "Sid" if st.sid.is_none() => st.sid = item(v),
             "Effect" if st.effect.is_none() => st.effect = item(v),
             "Action" | "NotAction" if st.action.is_none() => {
-                st.action = Some(element(key, v, key.name == "NotAction"))
+                st.action = Some(element(key, v, key.name == "NotAction"));
             }
             "Resource" | "NotResource" if st.resource.is_none() => {
-                st.resource = Some(element(key, v, key.name == "NotResource"))
+                st.resource = Some(element(key, v, key.name == "NotResource"));
             }
             "Principal" | "NotPrincipal" if st.principal.is_none() => {
                 st.principal = Some(PrincipalElement {
@@ -692,7 +692,7 @@ fn build_statement(index: usize, pos: Option<usize>, node: &Node) -> Statement {
                     negated: key.name == "NotPrincipal",
                     span: v.span,
                     value: principal(v),
-                })
+                });
             }
             "Condition" if st.condition.is_none() => st.condition = Some(condition(key, v)),
             _ => {}
@@ -828,7 +828,8 @@ mod tests {
     fn covering_item_in_short_and_long_action_lists() {
         let head = ["s3:GetObject", "KMS:Enc*", "kms:de*", "kms:Decrypt", "*"];
         for extra in [0, SHORT_ACTION_LIST] {
-            let mut actions: Vec<String> = head.iter().map(|a| a.to_string()).collect();
+            let mut actions: Vec<String> =
+                head.iter().map(std::string::ToString::to_string).collect();
             actions.extend((0..extra).map(|i| format!("ec2:Describe{i}")));
             assert_eq!(actions.len() > SHORT_ACTION_LIST, extra > 0);
             let doc = statement_with_actions(&actions);

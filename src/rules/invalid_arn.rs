@@ -139,7 +139,7 @@ fn could_be_arn(masked: &str) -> bool {
     let mut chars = masked.chars();
     for want in "arn:".chars() {
         match chars.next() {
-            Some('*') | Some(UNKNOWN) => return true,
+            Some('*' | UNKNOWN) => return true,
             Some('?') => {}
             Some(c) if c == want => {}
             _ => return false,

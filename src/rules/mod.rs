@@ -230,7 +230,7 @@ mod tests {
     fn registry_is_sorted_with_unique_kebab_case_names() {
         let names: Vec<_> = ALL.iter().map(|r| r.meta().name.as_str()).collect();
         let mut sorted = names.clone();
-        sorted.sort();
+        sorted.sort_unstable();
         sorted.dedup();
         assert_eq!(names, sorted);
         for n in names {

@@ -84,7 +84,7 @@ fn suggestion(written: &str, prefix: &str) -> Option<String> {
         let service_aws_keys = data
             .services()
             .iter()
-            .flat_map(|s| s.condition_keys())
+            .flat_map(super::super::iamdata::Service::condition_keys)
             .filter(|k| {
                 k.key()
                     .get(..4)

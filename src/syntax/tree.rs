@@ -397,7 +397,7 @@ mod tests {
         b.push(Part::Lit("arn:aws:rds-db:".into()));
         b.push(Part::Var("AWS::Region".into()));
         b.push(Part::Lit(":".into()));
-        b.push(Part::Lit("".into()));
+        b.push(Part::Lit(String::new()));
         b.push(Part::Lit("dbuser:*/*".into()));
         let t = b.finish();
         assert_eq!(t.parts.len(), 3);

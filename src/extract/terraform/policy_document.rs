@@ -126,8 +126,7 @@ fn principals(s: &Block, name: &str) -> Option<FromBlocks> {
         let ty = b.attr("type").map(|a| a.value.node());
         let ids = b
             .attr("identifiers")
-            .map(|a| a.value.node())
-            .unwrap_or_else(|| unknown(b.span, "identifiers".into()));
+            .map_or_else(|| unknown(b.span, "identifiers".into()), |a| a.value.node());
         let Some(ty) = ty else { continue };
         if ty.literal() == Some("*") {
             // principals { type = "*" identifiers = ["*"] } renders as "Principal": "*"
@@ -175,8 +174,7 @@ fn conditions(s: &Block) -> Option<FromBlocks> {
         let variable = b.attr("variable").map(|a| a.value.node());
         let values = b
             .attr("values")
-            .map(|a| a.value.node())
-            .unwrap_or_else(|| unknown(b.span, "values".into()));
+            .map_or_else(|| unknown(b.span, "values".into()), |a| a.value.node());
         match (&test, &variable) {
             // condition { test = "StringEquals" variable = "kms:ViaService" values = [...] }
             (Some(t), Some(v)) if t.literal().is_some() && v.literal().is_some() => {

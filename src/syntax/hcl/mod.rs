@@ -387,7 +387,7 @@ fn template_text(cx: &Cx, elems: &[Elem], heredoc: Option<bool>) -> Text {
         match el {
             Elem::Lit { .. } => t.push(Part::Lit(lits.next().unwrap_or_default())),
             Elem::Interp { expr, .. } => {
-                t.push(Part::Var(embedded::normalize_expr(cx.slice(expr))))
+                t.push(Part::Var(embedded::normalize_expr(cx.slice(expr))));
             }
             Elem::Directive { span } => t.push(Part::Var(embedded::normalize_expr(cx.slice(span)))),
         }
@@ -417,44 +417,41 @@ fn dedent(elems: &[Elem], lits: &mut [String]) {
     let mut min: Option<usize> = None;
     let mut lit = 0;
     for el in elems {
-        match el {
-            Elem::Lit { .. } => {
-                let text = &lits[lit];
-                starts_line.push(at_line_start);
-                let last_line = memchr::memchr_iter(b'\n', text.as_bytes()).count();
-                for (i, line) in lines(text).enumerate() {
-                    let line_start = i > 0 || at_line_start;
-                    let is_last = i == last_line;
-                    // An empty line, or the empty rest after the last `\n`, sets no indentation
-                    // unless a template part follows on it.
-                    if !line_start || (line.is_empty() && (!is_last || lit + 1 == lits.len())) {
-                        continue;
+        if let Elem::Lit { .. } = el {
+            let text = &lits[lit];
+            starts_line.push(at_line_start);
+            let last_line = memchr::memchr_iter(b'\n', text.as_bytes()).count();
+            for (i, line) in lines(text).enumerate() {
+                let line_start = i > 0 || at_line_start;
+                let is_last = i == last_line;
+                // An empty line, or the empty rest after the last `\n`, sets no indentation
+                // unless a template part follows on it.
+                if !line_start || (line.is_empty() && (!is_last || lit + 1 == lits.len())) {
+                    continue;
+                }
+                let ascii = line
+                    .bytes()
+                    .take_while(|b| b.is_ascii_whitespace() || *b == 0x0b)
+                    .count();
+                let ws = match line.as_bytes().get(ascii) {
+                    Some(b) if !b.is_ascii() => {
+                        ascii
+                            + line[ascii..]
+                                .chars()
+                                .take_while(|c| c.is_whitespace())
+                                .count()
                     }
-                    let ascii = line
-                        .bytes()
-                        .take_while(|b| b.is_ascii_whitespace() || *b == 0x0b)
-                        .count();
-                    let ws = match line.as_bytes().get(ascii) {
-                        Some(b) if !b.is_ascii() => {
-                            ascii
-                                + line[ascii..]
-                                    .chars()
-                                    .take_while(|c| c.is_whitespace())
-                                    .count()
-                        }
-                        _ => ascii,
-                    };
-                    min = Some(min.map_or(ws, |m| m.min(ws)));
-                }
-                at_line_start = text.ends_with('\n');
-                lit += 1;
+                    _ => ascii,
+                };
+                min = Some(min.map_or(ws, |m| m.min(ws)));
             }
-            _ => {
-                if at_line_start {
-                    min = Some(0);
-                }
-                at_line_start = false;
+            at_line_start = text.ends_with('\n');
+            lit += 1;
+        } else {
+            if at_line_start {
+                min = Some(0);
             }
+            at_line_start = false;
         }
     }
     let n = min.unwrap_or(0);

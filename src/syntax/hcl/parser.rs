@@ -326,7 +326,7 @@ impl<'a> Parser<'a> {
                         let label = self.term()?;
                         match label.kind {
                             Kind::Str { raw, escaped } => {
-                                labels.push(super::unescape(&self.src[raw], escaped, true))
+                                labels.push(super::unescape(&self.src[raw], escaped, true));
                             }
                             _ => {
                                 return self.error_at(
@@ -410,12 +410,7 @@ impl<'a> Parser<'a> {
     fn binary_operator(&self) -> Option<usize> {
         let two = (self.peek()?, self.peek_at(1).unwrap_or(0));
         match two {
-            (b'|', b'|')
-            | (b'&', b'&')
-            | (b'=', b'=')
-            | (b'!', b'=')
-            | (b'<', b'=')
-            | (b'>', b'=') => Some(2),
+            (b'|', b'|') | (b'&', b'&') | (b'=' | b'!' | b'<' | b'>', b'=') => Some(2),
             (b'<', b'<') => None,
             (b'<' | b'>' | b'+' | b'-' | b'*' | b'/' | b'%', _) => Some(1),
             _ => None,

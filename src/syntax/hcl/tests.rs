@@ -65,7 +65,7 @@ fn block(cx: &Cx, b: &structure::Block, labels: Vec<String>) -> Block {
         attrs: Vec::new(),
         blocks: Vec::new(),
     };
-    for s in b.body.iter() {
+    for s in &b.body {
         match s {
             Structure::Attribute(a) => out.attrs.push(Attr {
                 name: a.key.as_str().to_string(),
@@ -219,10 +219,10 @@ fn template_text<'a>(cx: &Cx, elements: impl Iterator<Item = &'a Element>) -> Te
         match el {
             Element::Literal(l) => t.push(Part::Lit(l.value().clone())),
             Element::Interpolation(i) => {
-                t.push(Part::Var(embedded::normalize_expr(cx.slice(i.expr.span()))))
+                t.push(Part::Var(embedded::normalize_expr(cx.slice(i.expr.span()))));
             }
             Element::Directive(_) => {
-                t.push(Part::Var(embedded::normalize_expr(cx.slice(el.span()))))
+                t.push(Part::Var(embedded::normalize_expr(cx.slice(el.span()))));
             }
         }
     }

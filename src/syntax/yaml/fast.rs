@@ -58,7 +58,7 @@ fn plain_characters(text: &str) -> bool {
     // Whole chunks at a time, which the compiler turns into vector instructions.
     let control = |c: &[u8]| {
         c.iter().fold(false, |bad, &b| {
-            bad | ((b < 0x20) & (b != b'\n')) | (b == 0x7f)
+            bad || (b < 0x20) && (b != b'\n') || (b == 0x7f)
         })
     };
     if text.as_bytes().chunks(64).any(control) {

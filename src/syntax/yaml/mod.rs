@@ -134,7 +134,7 @@ pub fn parse_events(text: &str, base: usize) -> Parsed {
         text,
         base,
         stack: Vec::new(),
-        anchors: Default::default(),
+        anchors: std::collections::HashMap::default(),
         alias_nodes: 0,
         documents: Vec::new(),
     };
@@ -395,7 +395,7 @@ impl Builder<'_> {
                         *key = Some(PendingKey {
                             name: built.scalar,
                             span: built.node.span,
-                        })
+                        });
                     }
                     // `<<: *defaults` (YAML 1.1 merge key)
                     Some(PendingKey {
@@ -488,7 +488,7 @@ fn skip_props(text: &str, mut at: usize) -> (usize, Option<(usize, usize)>) {
     let mut tag = None;
     loop {
         match bytes.get(at) {
-            Some(b'!') | Some(b'&') => {
+            Some(b'!' | b'&') => {
                 let start = at;
                 while at < bytes.len() && !bytes[at].is_ascii_whitespace() {
                     at += 1;
