@@ -193,8 +193,9 @@ fn rss_kib(pid: u32) -> Option<u64> {
 }
 
 /// Every edit rebuilds the settings, custom rules included: they are dropped with them, not
-/// leaked. With 10 custom rules (with long messages), a leak of the rules was about 4 MiB per 100
-/// edits; memory after 1,000 more edits must be what it was after the first 100.
+/// leaked. With these 10 custom rules (with long messages), the leak of the rules grew the server
+/// by about 40 MiB over 1,000 edits; now memory after 1,000 more edits stays within 8 MiB of what
+/// it was after the first 100 (allocator caches and channel buffers move a little).
 #[test]
 fn memory_stays_flat_over_a_thousand_edits_with_custom_rules() {
     let dir = tempfile::TempDir::new().unwrap();
@@ -253,7 +254,7 @@ fn memory_stays_flat_over_a_thousand_edits_with_custom_rules() {
     }
     let after = rss_kib(s.child.id()).unwrap();
     assert!(
-        after <= warm + 1024,
+        after <= warm + 8 * 1024,
         "memory grew from {warm} KiB to {after} KiB over 1,000 edits"
     );
     s.request("shutdown", json!(null));
