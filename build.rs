@@ -312,6 +312,8 @@ fn generate(doc: &Value) -> String {
     // (hash, row) of each service prefix and each `prefix:action`, for the hash indexes.
     let mut service_hashes: Vec<u64> = Vec::new();
     let mut action_hashes: Vec<u64> = Vec::new();
+    // (name, row) of every action, for `ACTIONS_BY_NAME`.
+    let mut action_names: Vec<(String, usize)> = Vec::new();
     let mut all_keys: Vec<Key> = Vec::new();
     let mut push_key = |t: &mut Tables, key: &str, ty: &str, origin: String, tier: u8| {
         let template = template_pattern(key);
@@ -440,6 +442,7 @@ fn generate(doc: &Value) -> String {
             let keys_of = t.key_run(keys_of, key_base, keys.len(), prefix);
             let dependent = t.str_run(dependent);
             let name = st(name);
+            action_names.push((name.to_owned(), t.actions.len()));
             action_hashes.push(names::fold(
                 names::fold(names::fold(names::START, prefix.as_bytes()), b":"),
                 name.as_bytes(),
@@ -512,6 +515,7 @@ fn generate(doc: &Value) -> String {
     table("SERVICES", "Service", &t.services);
     table("SERVICE_INDEX", "u32", &hash_index(&service_hashes));
     table("ACTION_INDEX", "u32", &hash_index(&action_hashes));
+    table("ACTIONS_BY_NAME", "u32", &by_name(action_names));
     table("EXACT_KEY_INDEX", "u32", &exact);
     table("TEMPLATED_KEYS", "u32", &templated);
     table("ARN_NAMESPACES", "ArnNamespace", &namespace_rows);
@@ -533,6 +537,14 @@ fn hash_index(hashes: &[u64]) -> Vec<String> {
         slots[at] = u32::try_from(row).expect("row fits u32");
     }
     slots.iter().map(u32::to_string).collect()
+}
+
+/// Rows of `ACTIONS` sorted case-insensitively by action name alone, then by row (so by
+/// service prefix): the actions called `GetSecretValue` in any service are one run of it,
+/// found by binary search (did-you-mean across services, `suggest.rs`).
+fn by_name(mut names: Vec<(String, usize)>) -> Vec<String> {
+    names.sort_by(|a, b| cmp_ci(&a.0, &b.0).then(a.1.cmp(&b.1)));
+    names.iter().map(|(_, row)| row.to_string()).collect()
 }
 
 /// The lookups binary-search case-insensitively: every list must be sorted that way, with no

@@ -330,17 +330,21 @@ impl IamData {
             .collect()
     }
 
-    /// Up to `n` services whose prefix is close to `prefix` (case-insensitive edit distance),
-    /// best first; empty when nothing is close enough to be a plausible typo.
+    /// Up to `n` services whose prefix is close to `prefix` (one it extends or that extends it
+    /// at a `-`, then by case-insensitive edit distance), best first; empty when nothing is
+    /// close enough to be a plausible typo. Remembered per name (per thread).
     pub fn nearest_services(&self, prefix: &str, n: usize) -> Vec<&'static Service> {
-        suggest::nearest_services(&tables::SERVICES, prefix, n)
+        suggest::nearest_services(prefix, n)
     }
 
     /// Up to `n` actions close to `action` (`service:Action`, or a bare action name), best
-    /// first, looking across services too: `rds:connect` suggests `rds-db:connect`. Empty when
-    /// nothing is close enough to be a plausible typo.
+    /// first. For a known service, its own actions (same verb first); only when none is close,
+    /// the exact name in another service if that is plausible (`kms:GetSecretValue` →
+    /// `secretsmanager:GetSecretValue`, but `sns:Receive` never becomes `iot:Receive`): see
+    /// `suggest.rs`. Empty when nothing is close enough to be a plausible typo. Remembered per
+    /// name (per thread).
     pub fn nearest_actions(&self, action: &str, n: usize) -> Vec<&'static Action> {
-        suggest::nearest_actions(&tables::SERVICES, action, n)
+        suggest::nearest_actions(action, n)
     }
 }
 

@@ -11,6 +11,8 @@
 //! - hash indexes (see `names.rs`; a slot holds a row or `u32::MAX`): `SERVICE_INDEX` by
 //!   prefix, `ACTION_INDEX` by `prefix:Action`, `EXACT_KEY_INDEX` by condition key name (the
 //!   most authoritative declaration of each);
+//! - `ACTIONS_BY_NAME`: rows of `ACTIONS` sorted by action name alone (then service), so the
+//!   actions of one name across services are a run found by binary search;
 //! - `TEMPLATED_KEYS`: rows of `KEYS` with a placeholder, in the order they are tried;
 //! - `ARN_NAMESPACES`: the service fields of ARN formats, each with its rows of
 //!   `RESOURCE_TYPES` (listed in `ARN_NAMESPACE_TYPES`), hash-indexed by `ARN_NAMESPACE_INDEX`.
