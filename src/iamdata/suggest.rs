@@ -188,7 +188,7 @@ fn rank_actions(query: &str, n: usize) -> Vec<&'static Action> {
         None => closest(
             rank_services(prefix, 3)
                 .into_iter()
-                .flat_map(|s| s.actions()),
+                .flat_map(super::Service::actions),
             name,
             n,
         ),
