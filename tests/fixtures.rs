@@ -1,16 +1,19 @@
-//! One harness over `tests/fixtures/<rule>/`: every `valid*` file gives no finding of the rule,
-//! every `invalid*` file gives at least one, and its findings are snapshotted in the compact and
-//! human formats, so the exact line, column and wording of each finding is reviewed.
+//! One harness over `tests/fixtures/<rule>/`, each fixture linted with only its own rule enabled
+//! (as ruff's `for_rule`): every `valid*` file gives no finding of the rule, every `invalid*` file
+//! gives at least one, and its findings are snapshotted in the compact and human formats, so the
+//! exact line, column and wording of each finding is reviewed. A new rule never rewrites another
+//! rule's snapshots. The whole pipeline (every rule at once) is snapshotted on the examples and
+//! the format suites (`tests/cloudformation.rs`, `tests/terraform.rs`, `tests/cli.rs`).
 
 use std::path::{Path, PathBuf};
 
 use iamlint::output::{compact, human};
 use iamlint::settings::Settings;
 
-fn lint(path: &Path) -> iamlint::Outcome {
+fn lint(path: &Path, rule: &str) -> iamlint::Outcome {
     let settings = Settings {
         paths: vec![path.to_path_buf()],
-        ..Settings::default()
+        ..Settings::for_rule(rule)
     };
     iamlint::run(&settings).expect("fixture paths exist")
 }
@@ -37,7 +40,7 @@ fn valid_fixtures_are_clean_of_their_rule() {
         if !stem.starts_with("valid") {
             continue;
         }
-        let outcome = lint(&path);
+        let outcome = lint(&path, &rule);
         let hits: Vec<_> = outcome
             .active()
             .filter(|f| f.rule.as_str() == rule)
@@ -54,7 +57,7 @@ fn invalid_fixtures_fire_and_match_their_snapshots() {
         if !stem.starts_with("invalid") {
             continue;
         }
-        let outcome = lint(&path);
+        let outcome = lint(&path, &rule);
         assert!(
             outcome.active().any(|f| f.rule.as_str() == rule),
             "{} gives no `{rule}` finding",
