@@ -96,7 +96,7 @@ download() {
 }
 
 install_release() {
-  local t ext archive url tmp expected actual
+  local t ext archive url expected actual
   find_target
   t="$target"
   ext=.tar.gz
@@ -104,7 +104,7 @@ install_release() {
   archive="iamlint-$t$ext"
   url="$release_url/$tag/$archive"
   tmp="$(mktemp -d)"
-  trap 'rm -rf "$tmp"' EXIT
+  trap 'rm -rf "${tmp:-}"' EXIT
   echo "Downloading $url"
   download "$url" "$tmp/$archive" ||
     fail "cannot download iamlint $tag for $os $arch from $url (is $tag released?)"
