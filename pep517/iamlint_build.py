@@ -58,8 +58,8 @@ def _released_wheel(directory):
 def _fallback(why):
     if shutil.which("cargo") is None or os.environ.get("IAMLINT_BUILD") == "wheel":
         raise RuntimeError(
-            "iamlint: no released wheel of iamlint " + _version() + " for this platform could be "
-            "downloaded (" + why + "), and building it needs a Rust toolchain (cargo) on PATH")
+            "iamlint: " + why + " of iamlint " + _version() + " for this platform could be "
+            "downloaded, and building it needs a Rust toolchain (cargo) on PATH")
     print("iamlint: " + why + "; building from source with maturin", file=sys.stderr)
     try:
         import maturin
