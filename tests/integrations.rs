@@ -978,6 +978,72 @@ fn action_names_the_platforms_it_has_binaries_for() {
 }
 
 #[test]
+fn release_archives_are_named_alike_by_the_workflow_the_action_and_binstall() {
+    let workflow = std::fs::read_to_string(root().join(".github/workflows/release.yml")).unwrap();
+    let cargo = std::fs::read_to_string(root().join("Cargo.toml")).unwrap();
+    let install = std::fs::read_to_string(root().join("scripts/action-install.sh")).unwrap();
+    // The workflow: iamlint-TARGET/ with the binary, README and licences, in
+    // iamlint-TARGET.tar.gz (.zip on Windows), with a .sha256 beside it.
+    for needle in [
+        "name=\"iamlint-$target\"",
+        "cp \"target/$target/release/$exe\" README.md LICENSE-MIT LICENSE-APACHE \"dist/$name/\"",
+        "archive=\"$name.tar.gz\"",
+        "archive=\"$name.zip\"",
+        ">\"$archive.sha256\"",
+        "uses: actions/attest-build-provenance@v2",
+        "tags: [\"v[0-9]+.[0-9]+.[0-9]+*\"]",
+    ] {
+        assert!(workflow.contains(needle), "release.yml: {needle}");
+    }
+    // cargo binstall and the action look for the same names.
+    assert!(cargo.contains("[package.metadata.binstall]"));
+    assert!(cargo.contains(
+        "pkg-url = \"{ repo }/releases/download/v{ version }/{ name }-{ target }{ archive-suffix }\""
+    ));
+    assert!(cargo.contains("bin-dir = \"{ name }-{ target }/{ bin }{ binary-ext }\""));
+    assert!(install.contains("archive=\"iamlint-$t$ext\""));
+    assert!(install.contains("\"$tmp/iamlint-$t/$exe\""));
+    // The licences the archives and the crate carry exist, and the crate says which.
+    assert!(cargo.contains("license = \"MIT OR Apache-2.0\""));
+    for f in ["LICENSE-MIT", "LICENSE-APACHE"] {
+        assert!(root().join(f).is_file(), "{f}");
+    }
+}
+
+#[test]
+fn pre_commit_offers_a_hook_that_needs_no_rust() {
+    let hooks = std::fs::read_to_string(root().join(".pre-commit-hooks.yaml")).unwrap();
+    let hook = |id: &str| {
+        let start = hooks
+            .find(&format!("- id: {id}\n"))
+            .unwrap_or_else(|| panic!("no hook {id}"));
+        let rest = &hooks[start + 2..];
+        rest[..rest.find("\n- id: ").unwrap_or(rest.len())].to_string()
+    };
+    let rust = hook("iamlint");
+    let python = hook("iamlint-prebuilt");
+    assert!(rust.contains("language: rust"), "{rust}");
+    assert!(python.contains("language: python"), "{python}");
+    // The same command on the same files.
+    for field in ["entry:", "types_or:", "pass_filenames:"] {
+        let line = |h: &str| {
+            h.lines()
+                .find(|l| l.trim().starts_with(field))
+                .map(str::to_string)
+        };
+        assert_eq!(line(&rust), line(&python), "{field}");
+    }
+    // pre-commit's `pip install .` goes through the backend that takes the released wheel.
+    let pyproject = std::fs::read_to_string(root().join("pyproject.toml")).unwrap();
+    assert!(pyproject.contains("build-backend = \"iamlint_build\""));
+    assert!(pyproject.contains("backend-path = [\"pep517\"]"));
+    assert!(pyproject.contains("bindings = \"bin\""));
+    assert!(pyproject.contains("dynamic = [\"version\""));
+    let backend = std::fs::read_to_string(root().join("pep517/iamlint_build.py")).unwrap();
+    assert!(backend.contains("os.environ.get(\"PRE_COMMIT\") == \"1\""));
+}
+
+#[test]
 fn ci_workflow_checks_the_project_and_uploads_sarif() {
     let ci = std::fs::read_to_string(root().join(".github/workflows/ci.yml")).unwrap();
     for needle in [
