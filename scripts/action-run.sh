@@ -14,6 +14,8 @@ bin="${IAMLINT_BIN:-}"
 if [[ -z "$bin" ]]; then
   if [[ -x "$HOME/.iamlint-action/bin/iamlint" ]]; then
     bin="$HOME/.iamlint-action/bin/iamlint"
+  elif [[ -x "$HOME/.iamlint-action/bin/iamlint.exe" ]]; then
+    bin="$HOME/.iamlint-action/bin/iamlint.exe"
   else
     bin=iamlint
   fi

@@ -728,6 +728,12 @@ fn action_yml_declares_every_input_and_passes_it_to_the_script() {
     assert!(yml.contains("uses: actions/cache@v4"));
     assert!(yml.contains("\"$GITHUB_ACTION_PATH/scripts/action-run.sh\""));
     assert!(yml.contains("\"$GITHUB_ACTION_PATH/scripts/action-install.sh\" install"));
+    // The default version is the action's own tag.
+    assert_eq!(
+        yml.matches("IAMLINT_ACTION_REF: ${{ github.action_ref }}")
+            .count(),
+        2
+    );
     // The run step's defaults are the script's: annotations in the log.
     assert!(yml.contains("  format:\n    description: What the job log shows - github"));
     assert!(yml.contains("    default: github\n"));
@@ -751,6 +757,293 @@ fn action_yml_declares_every_input_and_passes_it_to_the_script() {
     assert!(k.starts_with("iamlint-Linux-X64-src-"), "{k}");
     assert_eq!(k.len(), "iamlint-Linux-X64-src-".len() + 16);
     assert_eq!(key(""), k);
+}
+
+/// A fake GitHub release of `tag` in a folder, as the release workflow lays it out:
+/// `TAG/iamlint-TARGET.tar.gz` (holding `iamlint-TARGET/iamlint`, here the test binary) and its
+/// `.sha256`. Returns the folder, to be given as a `file://` IAMLINT_RELEASE_URL.
+fn fake_release(dir: &Path, tag: &str, target: &str) -> PathBuf {
+    let base = dir.join("releases");
+    let stage = dir.join("stage").join(format!("iamlint-{target}"));
+    std::fs::create_dir_all(&stage).unwrap();
+    std::fs::create_dir_all(base.join(tag)).unwrap();
+    std::fs::copy(env!("CARGO_BIN_EXE_iamlint"), stage.join("iamlint")).unwrap();
+    std::fs::copy(root().join("LICENSE-MIT"), stage.join("LICENSE-MIT")).unwrap();
+    let archive = format!("iamlint-{target}.tar.gz");
+    let o = Command::new("tar")
+        .arg("-czf")
+        .arg(base.join(tag).join(&archive))
+        .arg("-C")
+        .arg(dir.join("stage"))
+        .arg(format!("iamlint-{target}"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = Command::new("sha256sum")
+        .arg(&archive)
+        .current_dir(base.join(tag))
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    write(&base.join(tag), &format!("{archive}.sha256"), &stdout(&o));
+    base
+}
+
+/// Runs scripts/action-install.sh MODE with HOME in `home`, as on a runner of `os`/`arch`.
+fn action_install(mode: &str, home: &Path, os: &str, arch: &str, env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new("bash");
+    cmd.arg(root().join("scripts/action-install.sh"))
+        .arg(mode)
+        .env("HOME", home)
+        .env("GITHUB_ACTION_PATH", root())
+        .env("RUNNER_OS", os)
+        .env("RUNNER_ARCH", arch)
+        .env_remove("GITHUB_OUTPUT")
+        .env_remove("INPUT_VERSION")
+        .env_remove("IAMLINT_ACTION_REF")
+        .env_remove("IAMLINT_RELEASE_URL");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().unwrap()
+}
+
+#[test]
+fn action_installs_the_release_archive_and_verifies_its_checksum() {
+    let tmp = tempfile::tempdir().unwrap();
+    let releases = fake_release(tmp.path(), "v0.1.0", "x86_64-unknown-linux-musl");
+    let url = format!("file://{}", releases.display());
+    let home = tmp.path().join("home");
+    let installed = home.join(".iamlint-action/bin/iamlint");
+
+    // A release version, given as the input or as the action's own tag, is keyed by the tag.
+    for env in [
+        [("INPUT_VERSION", "v0.1.0")],
+        [("IAMLINT_ACTION_REF", "v0.1.0")],
+    ] {
+        let o = action_install("key", &home, "Linux", "X64", &env);
+        assert!(o.status.success(), "{}", stdout(&o));
+        assert_eq!(stdout(&o), "iamlint-Linux-X64-release-v0.1.0\n");
+    }
+    // A moving major tag of the action (@v0) means the release its checkout holds.
+    let version = env!("CARGO_PKG_VERSION");
+    let o = action_install(
+        "key",
+        &home,
+        "Linux",
+        "X64",
+        &[("IAMLINT_ACTION_REF", "v0")],
+    );
+    assert_eq!(
+        stdout(&o),
+        format!("iamlint-Linux-X64-release-v{version}\n")
+    );
+    // A branch of the action is unreleased: built from its checkout, keyed by the sources.
+    let o = action_install(
+        "key",
+        &home,
+        "Linux",
+        "X64",
+        &[("IAMLINT_ACTION_REF", "main")],
+    );
+    assert!(
+        stdout(&o).starts_with("iamlint-Linux-X64-src-"),
+        "{}",
+        stdout(&o)
+    );
+
+    // Downloaded, checked, unpacked into the cached folder; no cargo involved.
+    let o = action_install(
+        "install",
+        &home,
+        "Linux",
+        "X64",
+        &[
+            ("INPUT_VERSION", "0.1.0"),
+            ("IAMLINT_RELEASE_URL", &url),
+            ("PATH", "/usr/bin:/bin"),
+        ],
+    );
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("SHA-256 "), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("iamlint "),
+        "the installed binary runs: {}",
+        stdout(&o)
+    );
+    let o = Command::new(&installed).arg("--version").output().unwrap();
+    assert!(o.status.success());
+
+    // The run step finds it there.
+    let ws = tmp.path().join("ws");
+    write(
+        &ws,
+        "p.json",
+        &policy(&[("secretsmanager:GetSecretValue", "*")]),
+    );
+    let o = Command::new("bash")
+        .arg(root().join("scripts/action-run.sh"))
+        .env("HOME", &home)
+        .env("GITHUB_WORKSPACE", &ws)
+        .env("INPUT_SARIF_FILE", "")
+        .env("INPUT_FORMAT", "compact")
+        .env_remove("IAMLINT_BIN")
+        .env_remove("GITHUB_OUTPUT")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("[secret-read-unscoped]"),
+        "{}",
+        stdout(&o)
+    );
+
+    // A tampered archive is refused, and nothing is installed.
+    std::fs::remove_file(&installed).unwrap();
+    let sum = releases.join("v0.1.0/iamlint-x86_64-unknown-linux-musl.tar.gz.sha256");
+    let text = std::fs::read_to_string(&sum).unwrap();
+    std::fs::write(&sum, format!("{}{}", "0".repeat(64), &text[64..])).unwrap();
+    let o = action_install(
+        "install",
+        &home,
+        "Linux",
+        "X64",
+        &[("INPUT_VERSION", "v0.1.0"), ("IAMLINT_RELEASE_URL", &url)],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(
+        out.contains("::error title=iamlint::checksum mismatch for iamlint-x86_64-unknown-linux-musl.tar.gz: expected 0000"),
+        "{out}"
+    );
+    assert!(!installed.exists());
+
+    // A version with no release says so.
+    let o = action_install(
+        "install",
+        &home,
+        "Linux",
+        "X64",
+        &[("INPUT_VERSION", "v9.9.9"), ("IAMLINT_RELEASE_URL", &url)],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stdout(&o).contains("::error title=iamlint::cannot download iamlint v9.9.9 for Linux X64"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn action_names_the_platforms_it_has_binaries_for() {
+    let tmp = tempfile::tempdir().unwrap();
+    let releases = fake_release(tmp.path(), "v0.1.0", "x86_64-unknown-linux-musl");
+    let url = format!("file://{}", releases.display());
+    for mode in ["key", "install"] {
+        let o = action_install(
+            mode,
+            tmp.path(),
+            "Linux",
+            "ARM",
+            &[("INPUT_VERSION", "v0.1.0"), ("IAMLINT_RELEASE_URL", &url)],
+        );
+        assert_eq!(o.status.code(), Some(1), "{mode}");
+        assert!(
+            stdout(&o).contains("::error title=iamlint::iamlint has no prebuilt binary for Linux ARM (releases cover Linux X64 and ARM64, macOS X64 and ARM64, Windows X64)"),
+            "{mode}: {}",
+            stdout(&o)
+        );
+    }
+    // Each runner the release covers maps to the archive the release workflow builds.
+    let workflow = std::fs::read_to_string(root().join(".github/workflows/release.yml")).unwrap();
+    for (os, arch, target) in [
+        ("Linux", "X64", "x86_64-unknown-linux-musl"),
+        ("Linux", "ARM64", "aarch64-unknown-linux-musl"),
+        ("macOS", "X64", "x86_64-apple-darwin"),
+        ("macOS", "ARM64", "aarch64-apple-darwin"),
+        ("Windows", "X64", "x86_64-pc-windows-msvc"),
+    ] {
+        assert!(workflow.contains(&format!("target: {target},")), "{target}");
+        let o = action_install(
+            "install",
+            tmp.path(),
+            os,
+            arch,
+            &[("INPUT_VERSION", "v0.0.1"), ("IAMLINT_RELEASE_URL", &url)],
+        );
+        let ext = if os == "Windows" { "zip" } else { "tar.gz" };
+        assert!(
+            stdout(&o).contains(&format!("/v0.0.1/iamlint-{target}.{ext}")),
+            "{os} {arch}: {}",
+            stdout(&o)
+        );
+    }
+}
+
+#[test]
+fn release_archives_are_named_alike_by_the_workflow_the_action_and_binstall() {
+    let workflow = std::fs::read_to_string(root().join(".github/workflows/release.yml")).unwrap();
+    let cargo = std::fs::read_to_string(root().join("Cargo.toml")).unwrap();
+    let install = std::fs::read_to_string(root().join("scripts/action-install.sh")).unwrap();
+    // The workflow: iamlint-TARGET/ with the binary, README and licences, in
+    // iamlint-TARGET.tar.gz (.zip on Windows), with a .sha256 beside it.
+    for needle in [
+        "name=\"iamlint-$target\"",
+        "cp \"target/$target/release/$exe\" README.md LICENSE-MIT LICENSE-APACHE \"dist/$name/\"",
+        "archive=\"$name.tar.gz\"",
+        "archive=\"$name.zip\"",
+        ">\"$archive.sha256\"",
+        "uses: actions/attest-build-provenance@v2",
+        "tags: [\"v[0-9]+.[0-9]+.[0-9]+*\"]",
+    ] {
+        assert!(workflow.contains(needle), "release.yml: {needle}");
+    }
+    // cargo binstall and the action look for the same names.
+    assert!(cargo.contains("[package.metadata.binstall]"));
+    assert!(cargo.contains(
+        "pkg-url = \"{ repo }/releases/download/v{ version }/{ name }-{ target }{ archive-suffix }\""
+    ));
+    assert!(cargo.contains("bin-dir = \"{ name }-{ target }/{ bin }{ binary-ext }\""));
+    assert!(install.contains("archive=\"iamlint-$t$ext\""));
+    assert!(install.contains("\"$tmp/iamlint-$t/$exe\""));
+    // The licences the archives and the crate carry exist, and the crate says which.
+    assert!(cargo.contains("license = \"MIT OR Apache-2.0\""));
+    for f in ["LICENSE-MIT", "LICENSE-APACHE"] {
+        assert!(root().join(f).is_file(), "{f}");
+    }
+}
+
+#[test]
+fn pre_commit_offers_a_hook_that_needs_no_rust() {
+    let hooks = std::fs::read_to_string(root().join(".pre-commit-hooks.yaml")).unwrap();
+    let hook = |id: &str| {
+        let start = hooks
+            .find(&format!("- id: {id}\n"))
+            .unwrap_or_else(|| panic!("no hook {id}"));
+        let rest = &hooks[start + 2..];
+        rest[..rest.find("\n- id: ").unwrap_or(rest.len())].to_string()
+    };
+    let rust = hook("iamlint");
+    let python = hook("iamlint-prebuilt");
+    assert!(rust.contains("language: rust"), "{rust}");
+    assert!(python.contains("language: python"), "{python}");
+    // The same command on the same files.
+    for field in ["entry:", "types_or:", "pass_filenames:"] {
+        let line = |h: &str| {
+            h.lines()
+                .find(|l| l.trim().starts_with(field))
+                .map(str::to_string)
+        };
+        assert_eq!(line(&rust), line(&python), "{field}");
+    }
+    // pre-commit's `pip install .` goes through the backend that takes the released wheel.
+    let pyproject = std::fs::read_to_string(root().join("pyproject.toml")).unwrap();
+    assert!(pyproject.contains("build-backend = \"iamlint_build\""));
+    assert!(pyproject.contains("backend-path = [\"pep517\"]"));
+    assert!(pyproject.contains("bindings = \"bin\""));
+    assert!(pyproject.contains("dynamic = [\"version\""));
+    let backend = std::fs::read_to_string(root().join("pep517/iamlint_build.py")).unwrap();
+    assert!(backend.contains("os.environ.get(\"PRE_COMMIT\") == \"1\""));
 }
 
 #[test]
