@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use crate::diagnostic::{self, Finding};
 use crate::extract::{self, Extracted, FileKind};
 use crate::outcome::Outcome;
-use crate::rules::Context;
+use crate::rules::{self, Context};
 use crate::settings::{self, Settings};
 use crate::source::{self, Decoded, SourceFile};
 use crate::walk::{self, Note};
@@ -31,10 +31,13 @@ fn lint_extracted(
     let mut findings = ex.findings;
     for doc in &ex.documents {
         let before = findings.len();
+        // Worked out once per document, for all the rules that ask.
+        let facts = rules::Facts::new(doc, file);
         for enabled in &settings.rules {
             let rule = &enabled.rule;
             if rule.meta().applies_to(doc.kind) {
-                let mut cx = Context::new(&settings.options, rule.meta(), file, &mut findings);
+                let mut cx =
+                    Context::new(&settings.options, rule.meta(), file, &facts, &mut findings);
                 rule.check(doc, &mut cx);
             }
         }

@@ -9,7 +9,7 @@ pub mod conditions;
 pub mod reference;
 pub mod suggest;
 
-use std::cell::{Cell, OnceCell};
+use std::cell::OnceCell;
 use std::sync::Arc;
 
 use crate::iamdata::wildcard_match;
@@ -62,6 +62,8 @@ pub struct PolicyDocument {
     /// The `Statement` key, when present.
     pub statement_key: Option<Key>,
     pub statements: Vec<Statement>,
+    /// See [`Self::item_count`].
+    item_count: u32,
     /// The document was assembled from a list of statements (Serverless `iamRoleStatements`, a
     /// Terraform `aws_iam_policy_document`): its `Version` and `Statement` are not the author's to
     /// write, so document-level rules stay silent.
@@ -76,18 +78,10 @@ pub struct PolicyDocument {
 pub struct Item {
     pub span: Span,
     pub text: Text,
-    /// What the item denotes as an action, worked out once by [`reference::ActionRef::of`]
-    /// for all the rules that ask.
-    resolved: OnceCell<reference::Resolved>,
-    /// Whether `invalid-arn` reports the item as a resource, worked out once for that rule and
-    /// the rules that leave malformed resources to it.
-    pub(crate) malformed_arn: OnceCell<bool>,
-    /// The item read as an ARN for matching against the reference's ARN formats, once.
-    /// Boxed: most items never need one, and an item inline in a list stays small.
-    arn_pattern: OnceCell<Box<crate::iamdata::ArnPattern>>,
-    /// A resource type the item's ARN is known to match: the next rule that asks about that
-    /// type (`invalid-arn`, then `resource-type-mismatch`) is answered without a search.
-    matched_type: Cell<Option<&'static crate::iamdata::ResourceType>>,
+    /// The item's number among the `Action` and `Resource` items of its document, in order
+    /// ([`PolicyDocument::item_count`]): where the rules' facts about it are kept
+    /// (`rules::Facts`). [`Item::NO_ID`] for the other items.
+    pub id: u32,
 }
 
 impl PartialEq for Item {
@@ -97,42 +91,23 @@ impl PartialEq for Item {
 }
 
 impl Item {
+    /// The id of an item that is not an `Action` or `Resource` item of a document.
+    pub const NO_ID: u32 = u32::MAX;
+
     pub fn new(span: Span, text: Text) -> Item {
         Item {
             span,
             text,
-            resolved: OnceCell::new(),
-            malformed_arn: OnceCell::new(),
-            arn_pattern: OnceCell::new(),
-            matched_type: Cell::new(None),
+            id: Item::NO_ID,
         }
     }
 
-    /// Could the item, read as an ARN, be of resource type `t`?
-    pub fn matches_type(&self, t: &'static crate::iamdata::ResourceType) -> bool {
-        if self.matched_type.get().is_some_and(|m| std::ptr::eq(m, t)) {
-            return true;
+    /// The item read as an ARN pattern (unknown parts match anything).
+    pub fn read_arn_pattern(&self) -> crate::iamdata::ArnPattern {
+        match self.text.literal() {
+            Some(s) => crate::iamdata::ArnPattern::new(&[crate::iamdata::Part::Lit(s)]),
+            None => crate::iamdata::ArnPattern::new(&reference::arn_parts(&self.text)),
         }
-        let m = t.arn_pattern_matches(self.arn_pattern());
-        if m {
-            self.matched_type.set(Some(t));
-        }
-        m
-    }
-
-    /// A resource type [`Self::matches_type`] found the item to match, if it found one.
-    pub fn matched_type(&self) -> Option<&'static crate::iamdata::ResourceType> {
-        self.matched_type.get()
-    }
-
-    /// The item as an ARN pattern (unknown parts match anything), read once for every rule.
-    pub fn arn_pattern(&self) -> &crate::iamdata::ArnPattern {
-        self.arn_pattern.get_or_init(|| {
-            Box::new(match self.text.literal() {
-                Some(s) => crate::iamdata::ArnPattern::new(&[crate::iamdata::Part::Lit(s)]),
-                None => crate::iamdata::ArnPattern::new(&reference::arn_parts(&self.text)),
-            })
-        })
     }
 
     pub fn literal(&self) -> Option<&str> {
@@ -317,8 +292,6 @@ pub struct Statement {
     pub resource: Option<Element>,
     pub principal: Option<PrincipalElement>,
     pub condition: Option<Condition>,
-    /// [`Self::unscoped_allow`], worked out once for all the rules that ask.
-    unscoped: OnceCell<Option<Span>>,
     /// Positions of the `Action` items by lower-cased service prefix, for
     /// [`Self::service_action_item_covering`] on lists longer than [`SHORT_ACTION_LIST`].
     items_by_service: OnceCell<foldhash::HashMap<String, Vec<usize>>>,
@@ -395,11 +368,8 @@ impl Statement {
     /// An Allow on every resource (the `*` or `NotResource` span) that nothing narrows: not an
     /// administrator statement (another rule's), no unknown condition, no condition on the
     /// resource. What "on unscoped resources" means for the rules that grade grants.
+    /// Rules read it through their facts (`rules::Facts::unscoped_allow`), worked out once.
     pub fn unscoped_allow(&self) -> Option<Span> {
-        *self.unscoped.get_or_init(|| self.find_unscoped_allow())
-    }
-
-    fn find_unscoped_allow(&self) -> Option<Span> {
         if !self.is_allow()
             || self.is_admin()
             || self.condition_unknown()
@@ -543,7 +513,10 @@ impl PolicyDocument {
                 statements
             })
             .unwrap_or_default();
+        let mut statements = statements;
+        let item_count = number_items(&mut statements);
         PolicyDocument {
+            item_count,
             file: file.clone(),
             kind,
             owner,
@@ -579,6 +552,11 @@ impl PolicyDocument {
             implicit: true,
             ..PolicyDocument::build(file, root, kind, owner)
         }
+    }
+
+    /// How many `Action` and `Resource` items the document has: the ids of its items are below.
+    pub fn item_count(&self) -> u32 {
+        self.item_count
     }
 
     /// The object a statement was read from.
@@ -652,6 +630,21 @@ fn element(key: &Key, n: &Node, negated: bool) -> Element {
     }
 }
 
+/// Numbers the `Action`/`NotAction` and `Resource`/`NotResource` items of `statements` in
+/// order ([`Item::id`]); returns how many there are.
+fn number_items(statements: &mut [Statement]) -> u32 {
+    let mut next = 0;
+    for st in statements {
+        for el in [&mut st.action, &mut st.resource].into_iter().flatten() {
+            for item in &mut el.items {
+                item.id = next;
+                next += 1;
+            }
+        }
+    }
+    next
+}
+
 fn build_statement(index: usize, pos: Option<usize>, node: &Node) -> Statement {
     let entries = node.entries().unwrap_or_default();
     let mut st = Statement {
@@ -670,7 +663,6 @@ fn build_statement(index: usize, pos: Option<usize>, node: &Node) -> Statement {
         resource: None,
         principal: None,
         condition: None,
-        unscoped: OnceCell::new(),
         items_by_service: OnceCell::new(),
     };
     for e in node.entries().unwrap_or_default() {

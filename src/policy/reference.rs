@@ -43,11 +43,17 @@ impl<'a> ActionRef<'a> {
     /// literal, wildcard-free service prefix before the first unknown part is still checked:
     /// `lamda:${var.verb}` is an unknown service whatever the variable holds.
     ///
-    /// Worked out once per item: later calls (from other rules) reuse the answer.
+    /// Rules read it through their facts (`rules::Facts::action`), worked out once per item;
+    /// here, a literal's meaning is remembered per thread.
     pub fn of(item: &'a Item) -> ActionRef<'a> {
+        Self::view(item, &Self::resolve(item))
+    }
+
+    /// The item as `resolved` says it reads (what [`Self::resolve`] gave for it).
+    pub fn view(item: &'a Item, resolved: &Resolved) -> ActionRef<'a> {
         let text = item.literal();
         let name_part = || text.and_then(split_colon).map_or("", |(_, n)| n);
-        match item.resolved.get_or_init(|| Self::resolve(item)) {
+        match resolved {
             Resolved::All => ActionRef::All,
             Resolved::Unknown => ActionRef::Unknown,
             Resolved::UnknownService => ActionRef::UnknownService {
@@ -69,9 +75,9 @@ impl<'a> ActionRef<'a> {
         }
     }
 
-    /// What the item denotes, for [`Self::of`] to keep. A literal's meaning is remembered by
+    /// What the item denotes, without the text it borrows. A literal's meaning is remembered by
     /// each thread: a tree repeats a few hundred action names thousands of times.
-    fn resolve(item: &Item) -> Resolved {
+    pub fn resolve(item: &Item) -> Resolved {
         let Some(text) = item.literal() else {
             // "lamda:${var.verb}"
             let known = item.text.known_prefix();
@@ -123,9 +129,9 @@ impl<'a> ActionRef<'a> {
     }
 }
 
-/// [`ActionRef`] without the text it borrows, kept on the item it was worked out for.
+/// [`ActionRef`] without the text it borrows, kept for the item it was worked out for.
 #[derive(Clone, Debug)]
-pub(crate) enum Resolved {
+pub enum Resolved {
     All,
     Unknown,
     UnknownService,
@@ -445,11 +451,11 @@ mod tests {
             ));
         }
         assert!(matches!(
-            exact.resolved.get(),
-            Some(Resolved::Exact {
+            ActionRef::resolve(&exact),
+            Resolved::Exact {
                 action: Some(_),
                 ..
-            })
+            }
         ));
         let partial = item(vec![
             Part::Lit("lamda:".into()),

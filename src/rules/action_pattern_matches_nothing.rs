@@ -18,7 +18,7 @@ impl Rule for ActionPatternMatchesNothing {
     fn check(&self, doc: &PolicyDocument, cx: &mut Context) {
         for item in doc.action_items() {
             // "Action": "s3:Gett*", "NotAction": "ec2:Describe?nstance"
-            let ActionRef::Pattern { pattern, actions } = ActionRef::of(item) else {
+            let ActionRef::Pattern { pattern, actions } = cx.facts().action(item) else {
                 continue;
             };
             if !actions.is_empty() {

@@ -66,7 +66,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
 impl Rule for CredentialsExposure {
     fn check(&self, doc: &PolicyDocument, cx: &mut Context) {
         for st in &doc.statements {
-            let Some(resource) = st.unscoped_allow() else {
+            let Some(resource) = cx.facts().unscoped_allow(st) else {
                 continue;
             };
             // Through the action's own service only: `"*"` is another rule's finding.

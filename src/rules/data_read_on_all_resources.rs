@@ -32,7 +32,7 @@ pub const ACTIONS: &[&str] = &[
 impl Rule for DataReadOnAllResources {
     fn check(&self, doc: &PolicyDocument, cx: &mut Context) {
         for st in &doc.statements {
-            let Some(resource) = st.unscoped_allow() else {
+            let Some(resource) = cx.facts().unscoped_allow(st) else {
                 continue;
             };
             // `s3:*` is `service-wildcard-allowed`'s and `*` `admin-access-allowed`'s: only the

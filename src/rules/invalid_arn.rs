@@ -1,6 +1,4 @@
-use std::sync::atomic::{AtomicUsize, Ordering};
-
-use super::{Context, Rule};
+use super::{Context, Facts, Rule};
 use crate::diagnostic::{Edit, Fix, replace_in_token};
 use crate::syntax::tree::{Text, UNKNOWN};
 use crate::iamdata::{self, ArnPattern, ResourceType, has_wildcard, wildcard_match};
@@ -32,27 +30,23 @@ const PARTITIONS: &[&str] = &[
 ];
 
 /// The resource types whose ARN format has one service field (`s3`, `execute-api`).
-struct Namespace<T> {
+struct Namespace<'f, T> {
     types: T,
-    /// The type that matched last: ARNs of one kind come together (object ARNs in a bucket
-    /// policy), so it is tried first. Only the order of the tries depends on it, not the answer.
-    hint: &'static AtomicUsize,
+    /// The namespace's row in the reference: the facts keep the type that matched last there.
+    row: usize,
+    facts: &'f Facts<'f>,
 }
 
 /// The namespace of the service field `service`.
-fn namespace(
+fn namespace<'f>(
     service: &str,
-) -> Option<Namespace<impl Iterator<Item = &'static ResourceType> + Clone>> {
-    static HINTS: [AtomicUsize; iamdata::ARN_NAMESPACES] =
-        [const { AtomicUsize::new(0) }; iamdata::ARN_NAMESPACES];
+    facts: &'f Facts<'f>,
+) -> Option<Namespace<'f, impl Iterator<Item = &'static ResourceType> + Clone>> {
     let (row, types) = iamdata::get().arn_namespace(service)?;
-    Some(Namespace {
-        types,
-        hint: &HINTS[row],
-    })
+    Some(Namespace { types, row, facts })
 }
 
-impl<T: Iterator<Item = &'static ResourceType> + Clone> Namespace<T> {
+impl<T: Iterator<Item = &'static ResourceType> + Clone> Namespace<'_, T> {
     /// Could the ARN be of some type of the namespace?
     fn any_matches(&self, arn: &ArnPattern) -> bool {
         self.find(|t| t.arn_pattern_matches(arn))
@@ -61,14 +55,15 @@ impl<T: Iterator<Item = &'static ResourceType> + Clone> Namespace<T> {
     /// Could the item be of some type of the namespace? A type another rule found it to match
     /// answers without a search.
     fn holds(&self, item: &Item) -> bool {
-        item.matched_type()
+        self.facts
+            .matched_type(item)
             .is_some_and(|m| self.types.clone().any(|t| std::ptr::eq(t, m)))
-            || self.find(|t| item.matches_type(t))
+            || self.find(|t| self.facts.matches_type(item, t))
     }
 
     /// Is `matches` true for some type? The hint is tried first.
     fn find(&self, matches: impl Fn(&'static ResourceType) -> bool) -> bool {
-        let hint = self.hint.load(Ordering::Relaxed);
+        let hint = self.facts.hint(self.row);
         if self.types.clone().nth(hint).is_some_and(&matches) {
             return true;
         }
@@ -78,7 +73,7 @@ impl<T: Iterator<Item = &'static ResourceType> + Clone> Namespace<T> {
             .enumerate()
             .find(|&(i, t)| i != hint && matches(t));
         if let Some((i, _)) = found {
-            self.hint.store(i, Ordering::Relaxed);
+            self.facts.set_hint(self.row, i);
         }
         found.is_some()
     }
@@ -148,7 +143,7 @@ fn could_be_arn(masked: &str) -> bool {
     true
 }
 
-struct Problem {
+pub(super) struct Problem {
     message: String,
     label: String,
     help: String,
@@ -164,14 +159,10 @@ fn problem(message: String, label: &str, help: String) -> Option<Problem> {
     })
 }
 
-/// Whether `invalid-arn` reports the resource: other rules leave such resources to it.
-pub(super) fn is_malformed(item: &Item, file: &SourceFile) -> bool {
-    *item
-        .malformed_arn
-        .get_or_init(|| check(item, file).is_some())
-}
-
-fn check(item: &Item, file: &SourceFile) -> Option<Problem> {
+/// What is wrong with the resource, if `invalid-arn` reports it; [`Facts::malformed_arn`] keeps
+/// whether it does, for the rules that leave malformed resources to this one.
+pub(super) fn check(item: &Item, facts: &Facts) -> Option<Problem> {
+    let file = facts.file();
     if item.text.is_unknown() {
         return None;
     }
@@ -281,7 +272,7 @@ fn check(item: &Item, file: &SourceFile) -> Option<Problem> {
             "add the resource (`bucket-name`, `role/name`, `*`)".into(),
         );
     }
-    format_problem(item, [partition, service, region, account, resource], shown)
+    format_problem(item, [partition, service, region, account, resource], shown, facts)
         .or_else(|| account_problem(item, account, shown, file))
 }
 
@@ -289,12 +280,17 @@ fn check(item: &Item, file: &SourceFile) -> Option<Problem> {
 /// have one: the ARN matches no resource type of its service as written, but does with that
 /// field emptied (or filled). An ARN that matches no type for another reason is not judged:
 /// the reference may lack the type.
-fn format_problem(item: &Item, fields: [&str; 5], shown: &Text) -> Option<Problem> {
+fn format_problem(
+    item: &Item,
+    fields: [&str; 5],
+    shown: &Text,
+    facts: &Facts,
+) -> Option<Problem> {
     let [partition, service, region, account, resource] = fields;
     if !plain(service) {
         return None;
     }
-    let types = namespace(service)?;
+    let types = namespace(service, facts)?;
     let matches = |arn: &str| types.any_matches(&ArnPattern::new(&parts(arn)));
     if types.holds(item) {
         return None;
@@ -410,10 +406,10 @@ impl Rule for InvalidArn {
             };
             for item in &resources.items {
                 // "Resource": "arn:aws:s3:us-east-1:123456789012:reports"
-                if !is_malformed(item, cx.file()) {
+                if !cx.facts().malformed_arn(item) {
                     continue;
                 }
-                let Some(p) = check(item, cx.file()) else {
+                let Some(p) = check(item, cx.facts()) else {
                     continue;
                 };
                 let f = cx

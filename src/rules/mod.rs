@@ -5,8 +5,12 @@
 //! is the one sorted list [`ALL`]. Rules never name themselves in findings: [`Context`] stamps the
 //! rule and its configured severity.
 
+mod facts;
+
 use std::borrow::Cow;
 use std::sync::Arc;
+
+pub use facts::Facts;
 
 use crate::diagnostic::{Finding, RuleName, Severity};
 use crate::policy::{PolicyDocument, PolicyKind};
@@ -94,6 +98,7 @@ pub struct Context<'a> {
     pub options: &'a RuleOptions,
     rule: &'a RuleMeta,
     file: &'a Arc<SourceFile>,
+    facts: &'a Facts<'a>,
     out: &'a mut Vec<Finding>,
 }
 
@@ -102,14 +107,21 @@ impl<'a> Context<'a> {
         options: &'a RuleOptions,
         rule: &'a RuleMeta,
         file: &'a Arc<SourceFile>,
+        facts: &'a Facts<'a>,
         out: &'a mut Vec<Finding>,
     ) -> Self {
         Context {
             options,
             rule,
             file,
+            facts,
             out,
         }
+    }
+
+    /// What the rules know of the document being checked (see [`Facts`]).
+    pub fn facts(&self) -> &Facts<'a> {
+        self.facts
     }
 
     /// A finding of the running rule at `span`, to be completed and passed to [`Self::report`].

@@ -1,4 +1,4 @@
-use super::{Context, Rule};
+use super::{Context, Rule, Facts};
 use crate::policy::{PolicyDocument, Statement};
 use crate::source::Span;
 
@@ -83,19 +83,19 @@ const WITH_PASS_ROLE: &[&[&str]] = &[
 ];
 
 /// The statement grants `action` on resources that are not narrowed (by ARN or condition).
-fn grants_unscoped(st: &Statement, action: &str) -> Option<Span> {
+fn grants_unscoped(st: &Statement, action: &str, facts: &Facts) -> Option<Span> {
     // `NotAction` grants are `allow-with-not-action`'s.
     if st.action.as_ref().is_none_or(|a| a.negated) {
         return None;
     }
-    st.unscoped_allow()?;
+    facts.unscoped_allow(st)?;
     st.allows(action)
 }
 
-fn first_grant(doc: &PolicyDocument, action: &str) -> Option<Span> {
+fn first_grant(doc: &PolicyDocument, action: &str, facts: &Facts) -> Option<Span> {
     doc.statements
         .iter()
-        .find_map(|st| grants_unscoped(st, action))
+        .find_map(|st| grants_unscoped(st, action, facts))
 }
 
 impl Rule for PrivilegeEscalation {
@@ -104,7 +104,7 @@ impl Rule for PrivilegeEscalation {
         for st in &doc.statements {
             let hits: Vec<(&str, &str, Span)> = SINGLE
                 .iter()
-                .filter_map(|&(a, why)| grants_unscoped(st, a).map(|s| (a, why, s)))
+                .filter_map(|&(a, why)| grants_unscoped(st, a, cx.facts()).map(|s| (a, why, s)))
                 .collect();
             let Some(&(first, why, span)) = hits.first() else {
                 continue;
@@ -125,13 +125,13 @@ impl Rule for PrivilegeEscalation {
             cx.report(f);
         }
         // One finding for the combinations with `iam:PassRole`.
-        let Some(pass) = first_grant(doc, "iam:PassRole") else {
+        let Some(pass) = first_grant(doc, "iam:PassRole", cx.facts()) else {
             return;
         };
         let mut paths = Vec::new();
         let mut labels: Vec<(Span, String)> = Vec::new();
         for combo in WITH_PASS_ROLE {
-            let grants: Option<Vec<Span>> = combo.iter().map(|a| first_grant(doc, a)).collect();
+            let grants: Option<Vec<Span>> = combo.iter().map(|a| first_grant(doc, a, cx.facts())).collect();
             let Some(grants) = grants else { continue };
             paths.push(format!(
                 "`iam:PassRole` + {}",

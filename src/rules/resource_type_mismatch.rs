@@ -1,13 +1,11 @@
 use std::cell::OnceCell;
 
-use super::{Context, Rule};
+use super::{Context, Facts, Rule};
 use crate::diagnostic::Finding;
 use crate::iamdata::{Action, ResourceType};
 use crate::policy::reference::ActionRef;
 use crate::policy::{Item, PolicyDocument, Statement};
-use crate::source::SourceFile;
 
-use super::invalid_arn::is_malformed;
 
 declare_rule! {
     /// An action that supports resource-level permissions next to resources none of which is of a
@@ -40,7 +38,7 @@ impl Resources<'_> {
     /// Could some resource of the statement that no other rule reports as malformed be of some
     /// type the actions take? Whether a resource is malformed is worked out only for resources
     /// that match, so usually once per statement.
-    fn any_matches(&mut self, types: &[&'static ResourceType], file: &SourceFile) -> bool {
+    fn any_matches(&mut self, types: &[&'static ResourceType], facts: &Facts) -> bool {
         types.iter().any(|t| {
             if let Some(&(_, m)) = self.tried.iter().find(|(seen, _)| std::ptr::eq(*seen, *t)) {
                 return m;
@@ -48,7 +46,7 @@ impl Resources<'_> {
             let m = self
                 .list
                 .iter()
-                .any(|r| r.item.matches_type(t) && !r.is_malformed(file));
+                .any(|r| facts.matches_type(r.item, t) && !r.is_malformed(facts));
             self.tried.push((t, m));
             m
         })
@@ -58,10 +56,10 @@ impl Resources<'_> {
 impl Resource<'_> {
     /// `invalid-arn` and `rds-connect-prefix` report the resource: a mistake in a resource is
     /// reported once, at it.
-    fn is_malformed(&self, file: &SourceFile) -> bool {
+    fn is_malformed(&self, facts: &Facts) -> bool {
         *self
             .malformed
-            .get_or_init(|| self.item.is_rds_dbuser_arn() || is_malformed(self.item, file))
+            .get_or_init(|| self.item.is_rds_dbuser_arn() || facts.malformed_arn(self.item))
     }
 }
 
@@ -134,7 +132,7 @@ impl Rule for ResourceTypeMismatch {
             };
             for item in &actions.items {
                 // The action, or the pattern as written.
-                let written = match ActionRef::of(item) {
+                let written = match cx.facts().action(item) {
                     // "Action": "s3:GetObject"
                     ActionRef::Exact {
                         action: Some(a), ..
@@ -150,13 +148,13 @@ impl Rule for ResourceTypeMismatch {
                     _ => continue,
                 };
                 // Actions without resource-level permissions are not this rule's business.
-                if types.is_empty() || resources.any_matches(&types, cx.file()) {
+                if types.is_empty() || resources.any_matches(&types, cx.facts()) {
                     continue;
                 }
                 let judged: Vec<&Item> = resources
                     .list
                     .iter()
-                    .filter(|r| !r.is_malformed(cx.file()))
+                    .filter(|r| !r.is_malformed(cx.facts()))
                     .map(|r| r.item)
                     .collect();
                 // Every resource is malformed: other rules report them.

@@ -25,7 +25,7 @@ impl Rule for UnknownAction {
                 service,
                 name,
                 action: None,
-            } = ActionRef::of(item)
+            } = cx.facts().action(item)
             else {
                 continue;
             };

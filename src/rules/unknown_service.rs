@@ -20,7 +20,7 @@ impl Rule for UnknownService {
         let data = iamdata::get();
         for item in doc.action_items() {
             // "Action": "lamda:InvokeFunction", "NotAction": "dynamo:*"
-            let ActionRef::UnknownService { prefix } = ActionRef::of(item) else {
+            let ActionRef::UnknownService { prefix } = cx.facts().action(item) else {
                 continue;
             };
             if undocumented_service(prefix) {
