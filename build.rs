@@ -37,8 +37,17 @@ fn main() {
     let doc: Value =
         serde_json::from_slice(&json).unwrap_or_else(|e| panic!("{DATA} does not parse: {e}"));
     let code = generate(&doc);
-    let out = Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR")).join("iam_data.rs");
-    std::fs::write(&out, code).unwrap_or_else(|e| panic!("cannot write {}: {e}", out.display()));
+    write_out("iam_data.rs", &code);
+}
+
+/// Writes `$OUT_DIR/name` as a new file (written beside it, then renamed over it), never into
+/// the old file: a target folder copied with hard links keeps its own.
+fn write_out(name: &str, code: &str) {
+    let dir = std::env::var("OUT_DIR").expect("OUT_DIR");
+    let out = Path::new(&dir).join(name);
+    let tmp = Path::new(&dir).join(format!("{name}.tmp"));
+    std::fs::write(&tmp, code).unwrap_or_else(|e| panic!("cannot write {}: {e}", tmp.display()));
+    std::fs::rename(&tmp, &out).unwrap_or_else(|e| panic!("cannot write {}: {e}", out.display()));
 }
 
 // ---- the rule registry ----
@@ -103,8 +112,7 @@ fn rule_registry() {
         writeln!(code, "    &{module}::{rule},").unwrap();
     }
     code.push_str("];\n");
-    let out = Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR")).join("rules.rs");
-    std::fs::write(&out, code).unwrap_or_else(|e| panic!("cannot write {}: {e}", out.display()));
+    write_out("rules.rs", &code);
 }
 
 // ---- reading the document ----

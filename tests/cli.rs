@@ -1,12 +1,12 @@
 //! The real binary in a temporary folder: exit codes, formats, selection, config, walking and bad
 //! input.
 
-use std::fs;
-use std::path::Path;
+mod common;
 
-use assert_cmd::Command;
+use common::{iamlint, tree};
+use std::fs;
+
 use predicates::prelude::*;
-use tempfile::TempDir;
 
 const WILDCARD_USER: &str = r#"{
   "Version": "2012-10-17",
@@ -25,22 +25,6 @@ const RDS_CONNECT: &str = r#"{"Version": "2012-10-17", "Statement": [{"Effect": 
 
 const TRUST: &str = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "sts:AssumeRole"}]}
 "#;
-
-fn tree(files: &[(&str, &str)]) -> TempDir {
-    let dir = TempDir::new().unwrap();
-    for (name, text) in files {
-        let p = dir.path().join(name);
-        fs::create_dir_all(p.parent().unwrap()).unwrap();
-        fs::write(p, text).unwrap();
-    }
-    dir
-}
-
-fn iamlint(dir: &Path) -> Command {
-    let mut c = Command::cargo_bin("iamlint").unwrap();
-    c.current_dir(dir).env("NO_COLOR", "1");
-    c
-}
 
 #[test]
 fn exit_codes_follow_findings_and_fail_on() {

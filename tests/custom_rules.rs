@@ -3,12 +3,14 @@
 //! config errors name their place; custom rules join selection, suppression, `iamlint rules` and
 //! SARIF like built-in ones.
 
+mod common;
+
+use common::tree;
 use std::fs;
 use std::path::Path;
 
 use assert_cmd::Command;
 use predicates::prelude::*;
-use tempfile::TempDir;
 
 /// The `[[rules.custom]]` blocks of the docs page, by rule name.
 fn doc_rules() -> Vec<(String, String)> {
@@ -28,29 +30,9 @@ fn doc_rules() -> Vec<(String, String)> {
     out
 }
 
-fn tree(files: &[(&str, &str)]) -> TempDir {
-    let dir = TempDir::new().unwrap();
-    for (name, text) in files {
-        let p = dir.path().join(name);
-        fs::create_dir_all(p.parent().unwrap()).unwrap();
-        fs::write(p, text).unwrap();
-    }
-    dir
-}
-
 fn compact(dir: &Path, args: &[&str]) -> (String, String, i32) {
-    let out = Command::cargo_bin("iamlint")
-        .unwrap()
-        .current_dir(dir)
-        .args(["--format", "compact", "--color", "never"])
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-        out.status.code().unwrap(),
-    )
+    let r = common::compact(dir, args);
+    (r.stdout, r.stderr, r.code)
 }
 
 /// Lines of one rule in compact output.

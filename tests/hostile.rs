@@ -3,12 +3,14 @@
 //! links out of the tree, unreadable and oversized files. Each must end in a finding or a note on
 //! stderr, never a crash, a hang or a file read twice.
 
+mod common;
+
+use common::tree_bytes as tree;
 use std::fs;
 use std::path::Path;
 use std::time::Instant;
 
 use assert_cmd::Command;
-use tempfile::TempDir;
 
 /// One finding (`pass-role-with-wildcard-resource` at the `"*"`), in each format.
 const PASS_ROLE_JSON: &str = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}]}"#;
@@ -25,33 +27,10 @@ const PASS_ROLE_TF: &str = r#"resource "aws_iam_policy" "p" {
 }
 "#;
 
-fn tree(files: &[(&str, &[u8])]) -> TempDir {
-    let dir = TempDir::new().unwrap();
-    for (name, bytes) in files {
-        let p = dir.path().join(name);
-        fs::create_dir_all(p.parent().unwrap()).unwrap();
-        fs::write(p, bytes).unwrap();
-    }
-    dir
-}
-
 /// Runs `iamlint --format compact ARGS` in `dir`: exit code, stdout, stderr.
 fn compact(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::cargo_bin("iamlint")
-        .unwrap()
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .arg("--format")
-        .arg("compact")
-        .args(args)
-        .timeout(std::time::Duration::from_secs(120))
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
+    let r = common::compact(dir, args);
+    (r.code, r.stdout, r.stderr)
 }
 
 /// A CloudFormation role with one `iam:PassRole` on `*`: one finding, at line `6 + 20 * i`.

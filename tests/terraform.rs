@@ -2,11 +2,12 @@
 //! output snapshotted (exact `.tf` lines and columns), plus span dumps of what the extractor builds
 //! and the cases that must stay silent.
 
+mod common;
+
 use std::fmt::Write;
 use std::fs;
 use std::path::Path;
 
-use assert_cmd::Command;
 use iamlint::extract::{self, Extracted, FileKind};
 use iamlint::settings::Settings;
 use iamlint::source::{SourceFile, Span};
@@ -17,20 +18,9 @@ const FIXTURES: &str = "tests/fixtures/terraform";
 
 /// `iamlint --format compact PATH…` run in the fixtures folder: (stdout, exit code).
 fn compact(dir: &Path, paths: &[&str]) -> (String, i32) {
-    let out = Command::cargo_bin("iamlint")
-        .unwrap()
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .args(["--format", "compact"])
-        .args(paths)
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.is_empty(), "stderr: {stderr}");
-    (
-        String::from_utf8(out.stdout).unwrap(),
-        out.status.code().unwrap(),
-    )
+    let r = common::compact(dir, paths);
+    assert!(r.stderr.is_empty(), "stderr: {}", r.stderr);
+    (r.stdout, r.code)
 }
 
 fn fixture(name: &str) -> String {
