@@ -433,10 +433,11 @@ impl Rule for InvalidArn {
                 }
                 // A resource AWS documents for one of the statement's actions
                 // (`arn:aws:bedrock:::foundation-model/…` for global cross-Region inference).
-                if item.literal().is_some_and(|arn| {
-                    iamdata::documented::documented_for(arn, |a| st.action_item_covering(a).is_some())
-                        .is_some()
-                }) {
+                if iamdata::documented::documented_for(&item.text.masked(), |a| {
+                    st.action_item_covering(a).is_some()
+                })
+                .is_some()
+                {
                     continue;
                 }
                 let Some(p) = check(item, cx.file()) else {

@@ -86,10 +86,12 @@ fn documented(resources: &Resources<'_>, action: &Item) -> bool {
     let Some(pattern) = action.literal() else {
         return false;
     };
+    // Unknown parts (`${AWS::Region}`) are masked: the documented pattern's `*` matches them.
     resources.list.iter().any(|r| {
-        r.item.literal().is_some_and(|arn| {
-            documented_for(arn, |a| crate::iamdata::wildcard_match(pattern, a, true)).is_some()
+        documented_for(&r.item.text.masked(), |a| {
+            crate::iamdata::wildcard_match(pattern, a, true)
         })
+        .is_some()
     })
 }
 
