@@ -39,7 +39,10 @@ pub const DOCUMENTED_RESOURCES: &[DocumentedResource] = &[
 ];
 
 /// Is `arn` (literal text) a resource AWS documents for an action `covers` accepts?
-pub fn documented_for(arn: &str, covers: impl Fn(&str) -> bool) -> Option<&'static DocumentedResource> {
+pub fn documented_for(
+    arn: &str,
+    covers: impl Fn(&str) -> bool,
+) -> Option<&'static DocumentedResource> {
     DOCUMENTED_RESOURCES
         .iter()
         .find(|d| wildcard_match(d.arn, arn, false) && d.actions.iter().any(|a| covers(a)))
@@ -52,7 +55,10 @@ mod tests {
     #[test]
     fn documented_resources_name_real_actions_and_a_source() {
         for d in DOCUMENTED_RESOURCES {
-            assert!(d.source.starts_with("https://docs.aws.amazon.com/"), "{d:?}");
+            assert!(
+                d.source.starts_with("https://docs.aws.amazon.com/"),
+                "{d:?}"
+            );
             for a in d.actions {
                 assert!(super::super::get().action_by_full_name(a).is_some(), "{a}");
             }

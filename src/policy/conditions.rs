@@ -258,7 +258,8 @@ fn covering_deny(d: &Statement, st: &Statement) -> bool {
                         && !o.entries.is_empty()
                         && o.entries.iter().all(|e| {
                             // `StringNotLike "*"` refuses only requests without the key.
-                            !e.values.is_empty() && !e.values.iter().any(|v| v.literal() == Some("*"))
+                            !e.values.is_empty()
+                                && !e.values.iter().any(|v| v.literal() == Some("*"))
                         })
                 })
         }

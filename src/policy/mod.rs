@@ -789,9 +789,8 @@ fn is_key_policy(root: &Node, stmts: &[&Node]) -> bool {
             .flat_map(|a| a.items().iter())
     };
     let kms = |i: &Node| {
-        i.literal().is_some_and(|a| {
-            a.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("kms:"))
-        })
+        i.literal()
+            .is_some_and(|a| a.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("kms:")))
     };
     actions().any(|i| i.literal().is_some_and(|a| a.eq_ignore_ascii_case("kms:*")))
         || (actions().next().is_some()

@@ -1,4 +1,5 @@
 use super::{Context, Rule};
+use crate::diagnostic::Severity;
 use crate::policy::arn::{Arn, is_account_id};
 use crate::policy::conditions::denied_without_key;
 use crate::policy::{PolicyDocument, PolicyKind, Principal, Statement};
@@ -85,6 +86,13 @@ impl Rule for KmsDecryptWithoutViaService {
                 .finding(action.span, message)
                 .label("allows `kms:Decrypt` from anywhere, not only through an AWS service")
                 .help("add a condition such as `\"StringEquals\": {\"kms:ViaService\": \"secretsmanager.us-east-1.amazonaws.com\"}`");
+            // On named keys the grant is already limited to them: worth a look, not a failed
+            // run. On every key (`*`, `NotResource`) it is a warning.
+            if st.all_resources().is_none() && st.resource.is_some() {
+                f = f
+                    .severity(Severity::Info)
+                    .label("allows `kms:Decrypt` on the named keys directly, not only through an AWS service");
+            }
             f = match &st.condition {
                 Some(c) => f.secondary(c.key.span, "no `kms:ViaService` key in this condition"),
                 None => f.secondary(st.effect_span(), "this statement allows it"),
