@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use iamlint::rules::{ALL, Declared, RuleMeta};
+use iamlint::rules::{ALL, RuleMeta};
 use iamlint::settings::Settings;
 
 const SECTIONS: &[&str] = &[
