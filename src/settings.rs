@@ -101,7 +101,8 @@ pub struct Settings {
 }
 
 impl Default for Settings {
-    /// Every rule at its default severity, no config: what tests and `lint_text` callers start from.
+    /// The default rules (not the opt-in `pedantic` ones) at their default severity, no config:
+    /// what a run without `select` checks, and what tests and `lint_text` callers start from.
     fn default() -> Self {
         Settings {
             paths: vec![PathBuf::from(".")],
@@ -109,6 +110,7 @@ impl Default for Settings {
             color: ColorChoice::Never,
             rules: rules::ALL
                 .iter()
+                .filter(|r| r.default_enabled())
                 .map(|&r| Enabled::by_default(RuleRef::Builtin(r)))
                 .collect(),
             known: rules::ALL.iter().map(|&r| RuleRef::Builtin(r)).collect(),
@@ -137,6 +139,17 @@ impl Settings {
 
     pub fn severity_of(&self, rule: &str) -> Option<Severity> {
         self.enabled(rule).map(|e| e.severity)
+    }
+
+    /// Every built-in rule, the opt-in ones included, at its default severity (`select = ["all"]`).
+    pub fn all_rules() -> Self {
+        Settings {
+            rules: rules::ALL
+                .iter()
+                .map(|&r| Enabled::by_default(RuleRef::Builtin(r)))
+                .collect(),
+            ..Settings::default()
+        }
     }
 
     /// Settings that check only `rule` (a built-in one): what a rule's fixtures are linted with.
@@ -208,15 +221,27 @@ pub fn load_config(path: &Path) -> Result<(Config, Vec<RuleRef>), UsageError> {
     Ok((config, custom))
 }
 
-/// Does `sel` (a rule name or a category) pick `rule`?
+/// Does `sel` pick `rule`? `all` picks every rule, a rule's name that rule; `default` and
+/// `pedantic` pick the default and the opt-in rules; a category picks its default rules (an
+/// opt-in rule runs only when asked for by name, `pedantic` or `all`).
 fn selects(sel: &str, rule: &dyn Rule) -> bool {
     let m = rule.meta();
-    sel == "all" || m.name == sel || sel == m.category.as_str()
+    sel == "all"
+        || m.name == sel
+        || sel == rule.group()
+        || (rule.default_enabled() && sel == m.category.as_str())
+}
+
+/// Does `sel` in `ignore` pick `rule`? As [`selects`], but a category names all its rules.
+fn ignores(sel: &str, rule: &dyn Rule) -> bool {
+    selects(sel, rule) || sel == rule.meta().category.as_str()
 }
 
 fn check_names(names: &[String], known: &[RuleRef], what: &str) -> Result<(), UsageError> {
     for n in names {
         let known = n == "all"
+            || n == "default"
+            || n == rules::PEDANTIC
             || known.iter().any(|r| r.meta().name == n.as_str())
             || Category::ALL.iter().any(|c| c.as_str() == n);
         if !known {
@@ -261,13 +286,19 @@ pub fn resolve(args: Options) -> Result<Settings, UsageError> {
     };
     let enabled = known
         .iter()
-        .filter(|r| select.is_empty() || select.iter().any(|s| selects(s, &***r)))
+        .filter(|r| {
+            if select.is_empty() {
+                r.default_enabled()
+            } else {
+                select.iter().any(|s| selects(s, &***r))
+            }
+        })
         .filter(|r| {
             !config
                 .ignore
                 .iter()
                 .chain(&args.ignore)
-                .any(|s| selects(s, &***r))
+                .any(|s| ignores(s, &***r))
         })
         .map(|r| match config.severity.get(r.meta().name.as_str()) {
             Some(&severity) => Enabled {
@@ -329,4 +360,54 @@ pub enum ColorChoice {
     Auto,
     Always,
     Never,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn enabled(select: &[&str], ignore: &[&str]) -> Vec<String> {
+        // A folder with no `iamlint.toml` above it.
+        let s = resolve(Options {
+            paths: vec![PathBuf::from("/")],
+            select: select.iter().map(ToString::to_string).collect(),
+            ignore: ignore.iter().map(ToString::to_string).collect(),
+            ..Options::default()
+        });
+        let s = s.unwrap();
+        s.rules
+            .iter()
+            .map(|e| e.rule.meta().name.as_str().to_string())
+            .collect()
+    }
+
+    const OPT_IN: &str = "wildcard-resource-for-scopable-action";
+
+    /// Opt-in rules run only when asked for by name, `pedantic` or `all`.
+    #[test]
+    fn opt_in_rules_are_selected_by_name_group_or_all() {
+        let opt_in: Vec<_> = rules::ALL
+            .iter()
+            .filter(|r| !r.default_enabled())
+            .map(|r| r.meta().name.as_str())
+            .collect();
+        assert!(opt_in.contains(&OPT_IN));
+        let default = enabled(&[], &[]);
+        assert!(!default.iter().any(|n| n == OPT_IN));
+        assert_eq!(default.len(), rules::ALL.len() - opt_in.len());
+        assert_eq!(
+            Settings::default().rules.len(),
+            default.len(),
+            "`Settings::default` is the default run"
+        );
+        assert!(!enabled(&["security"], &[]).iter().any(|n| n == OPT_IN));
+        assert!(enabled(&["default"], &[]).iter().all(|n| n != OPT_IN));
+        assert_eq!(enabled(&["pedantic"], &[]).len(), opt_in.len());
+        assert_eq!(enabled(&[OPT_IN], &[]), [OPT_IN]);
+        assert_eq!(enabled(&["all"], &[]).len(), rules::ALL.len());
+        assert_eq!(Settings::all_rules().rules.len(), rules::ALL.len());
+        // A category in `ignore` names all its rules.
+        assert!(!enabled(&["all"], &["security"]).iter().any(|n| n == OPT_IN));
+        assert!(enabled(&["default", "pedantic"], &[]).len() == rules::ALL.len());
+    }
 }

@@ -147,7 +147,7 @@ fn sam_functions_and_policy_templates() {
     // KMSDecryptPolicy expands to `kms:Decrypt` and is reported at the template's name.
     assert!(
         r.compact
-            .contains("sam/template.yaml:20:11: warning: `kms:Decrypt` allowed without")
+            .contains("sam/template.yaml:20:11: info: `kms:Decrypt` allowed without")
     );
     // SecretArn: "*" fills the template's resource and is reported at the parameter value.
     assert!(r.compact.contains(

@@ -98,7 +98,8 @@ fn every_page_belongs_to_a_rule() {
 
 #[test]
 fn doc_examples_behave_as_documented() {
-    let settings = Settings::default();
+    // Every rule, the opt-in ones included: each page's examples are about its own rule.
+    let settings = Settings::all_rules();
     for r in ALL {
         let m = r.meta();
         let bs = blocks(&m.doc);
@@ -141,13 +142,25 @@ fn doc_examples_behave_as_documented() {
 fn index() -> String {
     let mut s = String::from(
         "# Rules\n\nGenerated from the registry (`UPDATE_DOCS=1 cargo test --test docs`).\n\n\
-         | rule | category | default severity | summary |\n| --- | --- | --- | --- |\n",
+         ## Defaults\n\n\
+         A run without `select` checks the rules of the `default` group and fails (`fail_on`, default \
+         `warning`) on errors and warnings only: each is something a reviewer acts on. A rule that is \
+         right but reports much that well-written policies do on purpose is either quieter where it \
+         is unsure (`info` findings never fail a run) or in the opt-in `pedantic` group, the way \
+         clippy and ruff keep pedantic lints out of the default set. Turn those on by name, or all \
+         of them with `select = [\"default\", \"pedantic\"]` (`--select default,pedantic`); `all` \
+         selects every rule. A category (`security`) selects the default rules of that category; in \
+         `ignore`, a category names all of its rules. Some rules pick the level per finding (the \
+         summary and the page say when); a `[severity]` entry in `iamlint.toml` sets one level for \
+         all of a rule's findings.\n\n\
+         | rule | group | category | default severity | summary |\n| --- | --- | --- | --- | --- |\n",
     );
     for r in ALL {
         let m = r.meta();
         s.push_str(&format!(
-            "| [`{0}`]({0}.md) | {1} | {2} | {3} |\n",
+            "| [`{0}`]({0}.md) | {1} | {2} | {3} | {4} |\n",
             m.name,
+            r.group(),
             m.category.as_str(),
             m.default_severity,
             m.summary.replace('|', "\\|")

@@ -33,7 +33,7 @@ const REFERENCE_RULES: &[&str] = &[
 fn lint() -> iamlint::Outcome {
     let settings = Settings {
         paths: vec![PathBuf::from(DIR)],
-        ..Settings::default()
+        ..Settings::all_rules()
     };
     iamlint::run(&settings).expect("the sample exists")
 }

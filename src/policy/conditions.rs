@@ -6,8 +6,15 @@
 //! present: only tagged resources). Negated operators (`StringNotEquals`) widen, so they do not
 //! count. An unknown condition block counts as
 //! narrowing everything: a rule never fires on what it cannot see.
+//!
+//! A policy is read whole: [`narrowing_in`] also credits a sibling `Deny` that covers the
+//! statement's principals, actions and resources and whose condition denies everyone outside a
+//! set (`"StringNotEquals": {"aws:SourceVpce": "vpce-1a2b"}`, `NotIpAddress`, `ArnNotLike`…): the
+//! documented private API Gateway and "only my organization" patterns. What such a Deny excludes
+//! narrows the Allow exactly as the same key under a positive operator would.
 
-use super::{Operator, Statement};
+use super::{Element, Operator, PolicyDocument, Principal, SetQualifier, Statement};
+use crate::iamdata::wildcard_match;
 
 /// What a statement's conditions narrow.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -132,6 +139,18 @@ fn classify(key: &str, n: &mut Narrowing) {
 
 /// What the statement's conditions narrow.
 pub fn narrowing(st: &Statement) -> Narrowing {
+    narrowing_with(st, false)
+}
+
+/// What the statement's conditions narrow for a caller who lacks the keys: an anonymous request
+/// has no `aws:PrincipalOrgID`, and a request from outside a VPC no `aws:SourceVpce`. Such a
+/// caller passes `…IfExists` operators and `ForAllValues:` sets (both are true when the key is
+/// absent), so they do not narrow here.
+pub fn narrowing_for_anonymous(st: &Statement) -> Narrowing {
+    narrowing_with(st, true)
+}
+
+fn narrowing_with(st: &Statement, anonymous: bool) -> Narrowing {
     let Some(c) = &st.condition else {
         return Narrowing::default();
     };
@@ -140,10 +159,15 @@ pub fn narrowing(st: &Statement) -> Narrowing {
     }
     let mut n = Narrowing::default();
     for op in &c.operators {
+        let passed_when_absent =
+            op.op.if_exists || op.op.qualifier == Some(SetQualifier::ForAllValues);
         for e in &op.entries {
             if e.values.iter().any(|v| v.text.literal().is_none()) {
                 // A condition on a value the linter cannot see may narrow anything.
                 return Narrowing::unknown();
+            }
+            if anonymous && passed_when_absent && op.op.base != "Null" {
+                continue;
             }
             if positive(&op.op, &e.values) {
                 classify(&e.key.name.to_ascii_lowercase(), &mut n);
@@ -151,6 +175,151 @@ pub fn narrowing(st: &Statement) -> Narrowing {
         }
     }
     n
+}
+
+/// [`narrowing`], with what the policy's `Deny` statements take away from the grant.
+pub fn narrowing_in(doc: &PolicyDocument, st: &Statement) -> Narrowing {
+    narrowing(st).with(denied_outside(doc, st))
+}
+
+/// [`narrowing_for_anonymous`], with what the policy's `Deny` statements take away from the grant.
+pub fn narrowing_for_anonymous_in(doc: &PolicyDocument, st: &Statement) -> Narrowing {
+    narrowing_for_anonymous(st).with(denied_outside(doc, st))
+}
+
+/// Does a `Deny` of the policy refuse the Allow `st` to every request without `key`'s value in a
+/// set (`"StringNotEquals": {"kms:ViaService": […]}`)? Then the Allow holds only with that key.
+pub fn denied_without_key(doc: &PolicyDocument, st: &Statement, key: &str) -> bool {
+    st.is_allow()
+        && doc.statements.iter().any(|d| {
+            covering_deny(d, st)
+                && d.condition.as_ref().is_some_and(|c| {
+                    c.operators
+                        .iter()
+                        .flat_map(|o| o.entries.iter())
+                        .any(|e| e.key.name.eq_ignore_ascii_case(key))
+                })
+        })
+}
+
+impl Narrowing {
+    fn with(self, o: Narrowing) -> Narrowing {
+        Narrowing {
+            principal: self.principal || o.principal,
+            resource: self.resource || o.resource,
+            network: self.network || o.network,
+            service: self.service || o.service,
+            tag: self.tag || o.tag,
+            region: self.region || o.region,
+            unknown: self.unknown || o.unknown,
+        }
+    }
+}
+
+/// What the `Deny` statements of `doc` that cover the Allow `st` exclude: a `Deny` with
+/// `NotPrincipal` keeps only the named principals; a `Deny` whose condition is made only of
+/// negated operators (`StringNotEquals`, `ArnNotLike`, `NotIpAddress`…, no set qualifier) refuses
+/// every request outside the sets it names, so the Allow holds only inside them.
+fn denied_outside(doc: &PolicyDocument, st: &Statement) -> Narrowing {
+    let mut n = Narrowing::default();
+    if !st.is_allow() {
+        return n;
+    }
+    for d in &doc.statements {
+        if !covering_deny(d, st) {
+            continue;
+        }
+        if d.principal.as_ref().is_some_and(|p| p.negated) {
+            n.principal = true;
+        }
+        let Some(c) = &d.condition else { continue };
+        for e in c.operators.iter().flat_map(|o| o.entries.iter()) {
+            classify(&e.key.name.to_ascii_lowercase(), &mut n);
+        }
+    }
+    n
+}
+
+/// `d` is a `Deny` that applies to every request the Allow `st` grants, except those its
+/// exclusions (a `NotPrincipal`, a condition of negated operators) spare.
+fn covering_deny(d: &Statement, st: &Statement) -> bool {
+    if !d.is_deny() || std::ptr::eq(d, st) {
+        return false;
+    }
+    let exclusion_only = match &d.condition {
+        None => d.principal.as_ref().is_some_and(|p| p.negated),
+        Some(c) => {
+            // Values the linter cannot see (`!Ref EndpointId`) still name the key, and the key is
+            // what the exclusion narrows by.
+            !c.operators.is_empty()
+                && c.operators.iter().all(|o| {
+                    o.op.qualifier.is_none()
+                        && o.op.base.contains("Not")
+                        && !o.entries.is_empty()
+                        && o.entries.iter().all(|e| {
+                            // `StringNotLike "*"` refuses only requests without the key.
+                            !e.values.is_empty()
+                                && !e.values.iter().any(|v| v.literal() == Some("*"))
+                        })
+                })
+        }
+    };
+    exclusion_only
+        && principals_cover(d, st)
+        && element_covers(d.action.as_ref(), st.action.as_ref(), true)
+        && element_covers(d.resource.as_ref(), st.resource.as_ref(), false)
+}
+
+/// The Deny's principal covers the Allow's: absent (an identity policy), `*`, `NotPrincipal`, or
+/// the same values.
+fn principals_cover(d: &Statement, st: &Statement) -> bool {
+    let Some(dp) = &d.principal else { return true };
+    if dp.negated {
+        return true;
+    }
+    let any = |p: &super::PrincipalElement| {
+        matches!(p.value, Principal::Any(_)) || p.values_of("AWS").any(|i| i.literal() == Some("*"))
+    };
+    if any(dp) {
+        return true;
+    }
+    match (&dp.value, st.principal.as_ref().map(|p| &p.value)) {
+        (Principal::Map(dm), Some(Principal::Map(sm))) => sm.iter().all(|(k, items)| {
+            items.iter().all(|i| {
+                dm.iter()
+                    .filter(|(dk, _)| dk.name == k.name)
+                    .any(|(_, ditems)| ditems.iter().any(|di| di.text == i.text))
+            })
+        }),
+        _ => false,
+    }
+}
+
+/// Every item of the Allow's element (`Action` or `Resource`) is matched by an item of the Deny's.
+/// An absent element on both sides (a trust policy's `Resource`) covers; negated ones do not.
+fn element_covers(deny: Option<&Element>, allow: Option<&Element>, case_insensitive: bool) -> bool {
+    let Some(deny) = deny else {
+        return allow.is_none();
+    };
+    if deny.negated {
+        return false;
+    }
+    if deny.star().is_some() {
+        return true;
+    }
+    let Some(allow) = allow.filter(|a| !a.negated) else {
+        return false;
+    };
+    !allow.items.is_empty()
+        && allow.items.iter().all(|a| {
+            deny.items.iter().any(|d| {
+                d.text == a.text
+                    || match (d.literal(), a.literal()) {
+                        (Some(dp), Some(ap)) => wildcard_match(dp, ap, case_insensitive),
+                        _ => false,
+                    }
+            })
+        })
 }
 
 #[cfg(test)]

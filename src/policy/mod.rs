@@ -762,8 +762,36 @@ fn scalar_text(n: &Node) -> String {
     }
 }
 
+/// A document with principals that reads as a KMS key policy: AWS's default key policy
+/// (`"Id": "key-default-1"`, `key-consolepolicy-3`), or a statement granting `kms:*` (only a key
+/// policy can: it is the root delegation every key policy starts with), or only `kms:` actions.
+/// <https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html>
+fn is_key_policy(root: &Node, stmts: &[&Node]) -> bool {
+    if root
+        .get("Id")
+        .and_then(Node::literal)
+        .is_some_and(|id| id.starts_with("key-default") || id.starts_with("key-consolepolicy"))
+    {
+        return true;
+    }
+    let actions = || {
+        stmts
+            .iter()
+            .filter_map(|s| s.get("Action"))
+            .flat_map(|a| a.items().iter())
+    };
+    let kms = |i: &Node| {
+        i.literal()
+            .is_some_and(|a| a.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("kms:")))
+    };
+    actions().any(|i| i.literal().is_some_and(|a| a.eq_ignore_ascii_case("kms:*")))
+        || (actions().next().is_some()
+            && stmts.iter().all(|s| s.get("Action").is_some())
+            && actions().all(kms))
+}
+
 /// Kind of a raw policy document that does not say where it is attached: with a `Principal` it is
-/// a trust policy when every action is `sts:AssumeRole*` (or the like), else a resource policy.
+/// a key policy when it reads as one ([`is_key_policy`]), a trust policy when every action is `sts:AssumeRole*` (or the like), else a resource policy.
 pub fn infer_kind(root: &Node) -> PolicyKind {
     let stmts: Vec<&Node> = match root.get("Statement") {
         Some(Node {
@@ -778,6 +806,9 @@ pub fn infer_kind(root: &Node) -> PolicyKind {
         .any(|s| s.get("Principal").is_some() || s.get("NotPrincipal").is_some());
     if !has_principal {
         return PolicyKind::Identity;
+    }
+    if is_key_policy(root, &stmts) {
+        return PolicyKind::KeyPolicy;
     }
     let trust_only = stmts.iter().all(|s| {
         let Some(a) = s.get("Action").or_else(|| s.get("NotAction")) else {

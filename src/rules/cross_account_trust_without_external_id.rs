@@ -52,10 +52,16 @@ impl Rule for CrossAccountTrustWithoutExternalId {
             let Some(principal) = st.principal.as_ref().filter(|p| !p.negated) else {
                 continue;
             };
+            // `*` that nothing limits is world-assumable: `public-principal`'s error, not a
+            // missing external id.
+            let public = super::public_principal::public_item(doc, st).is_some();
             for item in principal.values_of("AWS") {
                 let Some(account) = principal_account(item, doc) else {
                     continue;
                 };
+                if public && account.is_none() {
+                    continue;
+                }
                 let (message, label) = match &account {
                     None => (
                         "any AWS account may assume this role without `sts:ExternalId`".to_string(),

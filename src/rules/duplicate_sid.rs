@@ -12,8 +12,24 @@ declare_rule! {
     }
 }
 
+/// Owners whose service accepts a policy with repeated `Sid`s: Amazon ECR stores a repository
+/// policy as written (the `Sid` is optional and not checked for uniqueness there), while IAM, S3,
+/// SQS, SNS and KMS reject one.
+const ACCEPTS_DUPLICATES: &[&str] = &[
+    "AWS::ECR::Repository ",
+    "aws_ecr_repository_policy.",
+    "aws_ecr_registry_policy.",
+];
+
 impl Rule for DuplicateSid {
     fn check(&self, doc: &PolicyDocument, cx: &mut Context) {
+        if doc
+            .owner
+            .as_deref()
+            .is_some_and(|o| ACCEPTS_DUPLICATES.iter().any(|p| o.starts_with(p)))
+        {
+            return;
+        }
         for (i, st) in doc.statements.iter().enumerate() {
             let Some(sid) = st.sid.as_ref() else { continue };
             let Some(v) = sid.literal().filter(|v| !v.is_empty()) else {

@@ -3,7 +3,7 @@ use crate::diagnostic::{Edit, Fix, replace_in_token};
 use crate::syntax::tree::{Text, UNKNOWN};
 use crate::iamdata::{self, ArnPattern, ResourceType, has_wildcard, wildcard_match};
 use crate::policy::arn::has_unknown;
-use crate::policy::{Item, PolicyDocument};
+use crate::policy::{Item, PolicyDocument, PolicyKind};
 use crate::source::SourceFile;
 
 declare_rule! {
@@ -404,9 +404,36 @@ impl Rule for InvalidArn {
             let Some(resources) = &st.resource else {
                 continue;
             };
+            // An API Gateway resource policy may name its API's methods in short,
+            // `execute-api:/stage/GET/path`, which API Gateway expands to the API's ARN.
+            // https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-resource-policies-examples.html
+            let api_policy = doc.kind == PolicyKind::Resource
+                && st.action.as_ref().is_some_and(|a| {
+                    !a.negated
+                        && !a.items.is_empty()
+                        && a.items.iter().all(|i| {
+                            i.literal().is_some_and(|l| {
+                                l.get(..12)
+                                    .is_some_and(|p| p.eq_ignore_ascii_case("execute-api:"))
+                            })
+                        })
+                });
             for item in &resources.items {
+                // "Resource": "execute-api:/*" in an API Gateway resource policy
+                if api_policy && item.text.masked().starts_with("execute-api:/") {
+                    continue;
+                }
                 // "Resource": "arn:aws:s3:us-east-1:123456789012:reports"
                 if !cx.facts().malformed_arn(item) {
+                    continue;
+                }
+                // A resource AWS documents for one of the statement's actions
+                // (`arn:aws:bedrock:::foundation-model/…` for global cross-Region inference).
+                if iamdata::documented::documented_for(&item.text.masked(), |a| {
+                    st.action_item_covering(a).is_some()
+                })
+                .is_some()
+                {
                     continue;
                 }
                 let Some(p) = check(item, cx.facts()) else {

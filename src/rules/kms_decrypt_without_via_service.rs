@@ -1,6 +1,8 @@
 use super::{Context, Rule};
+use crate::diagnostic::Severity;
 use crate::policy::arn::{Arn, is_account_id};
-use crate::policy::{PolicyDocument, PolicyKind, Statement};
+use crate::policy::conditions::denied_without_key;
+use crate::policy::{PolicyDocument, PolicyKind, Principal, Statement};
 
 declare_rule! {
     /// An Allow of `kms:Decrypt` with no `kms:ViaService` condition: the principal can decrypt directly,
@@ -27,10 +29,32 @@ fn delegates_to_account(st: &Statement, doc: &PolicyDocument) -> bool {
             if i.text.var_name().is_some_and(|v| doc.is_own_account_var(v)) {
                 return true;
             }
+            // `format("arn:%s:iam::%s:root", …)`: an expression that builds a root ARN.
+            if i.text.var_name().is_some_and(|v| v.contains(":root")) {
+                return true;
+            }
             let v = i.text.masked();
             is_account_id(&v)
                 || Arn::parse(&v).is_some_and(|a| a.service == "iam" && a.resource == "root")
         })
+}
+
+/// `"Principal": {"Service": "logs.us-east-1.amazonaws.com"}`: the key policy lets an AWS service
+/// use the key on its own behalf (to encrypt log groups, SNS topics, RDS snapshots), the
+/// documented way. `kms:ViaService` describes calls an IAM principal makes through a service, so
+/// it does not apply to a service principal.
+fn only_service_principals(st: &Statement) -> bool {
+    let Some(p) = st.principal.as_ref().filter(|p| !p.negated) else {
+        return false;
+    };
+    match &p.value {
+        Principal::Map(m) => {
+            !m.is_empty()
+                && m.iter()
+                    .all(|(k, items)| k.name == "Service" && !items.is_empty())
+        }
+        _ => false,
+    }
 }
 
 impl Rule for KmsDecryptWithoutViaService {
@@ -43,7 +67,13 @@ impl Rule for KmsDecryptWithoutViaService {
             let Some(action) = st.service_action_item_covering("kms:Decrypt") else {
                 continue;
             };
-            if doc.kind == PolicyKind::KeyPolicy && delegates_to_account(st, doc) {
+            if doc.kind == PolicyKind::KeyPolicy
+                && (delegates_to_account(st, doc) || only_service_principals(st))
+            {
+                continue;
+            }
+            // A `Deny` of the policy refuses the grant outside `kms:ViaService`.
+            if denied_without_key(doc, st, "kms:ViaService") {
                 continue;
             }
             let a = action.text.display();
@@ -56,6 +86,13 @@ impl Rule for KmsDecryptWithoutViaService {
                 .finding(action.span, message)
                 .label("allows `kms:Decrypt` from anywhere, not only through an AWS service")
                 .help("add a condition such as `\"StringEquals\": {\"kms:ViaService\": \"secretsmanager.us-east-1.amazonaws.com\"}`");
+            // On named keys the grant is already limited to them: worth a look, not a failed
+            // run. On every key (`*`, `NotResource`) it is a warning.
+            if st.all_resources().is_none() && st.resource.is_some() {
+                f = f
+                    .severity(Severity::Info)
+                    .label("allows `kms:Decrypt` on the named keys directly, not only through an AWS service");
+            }
             f = match &st.condition {
                 Some(c) => f.secondary(c.key.span, "no `kms:ViaService` key in this condition"),
                 None => f.secondary(st.effect_span(), "this statement allows it"),

@@ -1,4 +1,5 @@
 use super::{Context, Rule};
+use crate::diagnostic::Severity;
 use crate::policy::PolicyDocument;
 
 declare_rule! {
@@ -6,8 +7,8 @@ declare_rule! {
     pub struct MissingVersion {
         name: "missing-version",
         category: Correctness,
-        severity: Warning,
-        summary: "the policy has no `Version`, so IAM reads it with the 2008-10-17 language",
+        severity: Info,
+        summary: "the policy has no `Version`, so IAM reads it with the 2008-10-17 language; an error when it uses `${…}` policy variables, which that version does not substitute",
         kinds: [],
     }
 }
@@ -17,10 +18,13 @@ impl Rule for MissingVersion {
         if doc.implicit || doc.version.is_some() || doc.root.get("Version").is_some() {
             return;
         }
-        let f = cx
-            .finding(doc.anchor(), "the policy has no `Version`")
-            .label("without `Version`, policy variables such as `${aws:username}` are plain text")
-            .help("add `\"Version\": \"2012-10-17\"` to the document");
-        cx.report(f);
+        let f = cx.finding(doc.anchor(), "the policy has no `Version`");
+        let f = if super::outdated_version::uses_policy_variables(&doc.root) {
+            f.severity(Severity::Error)
+                .label("without `Version`, the policy's `${…}` variables are plain text: they match literally")
+        } else {
+            f.label("without `Version`, policy variables such as `${aws:username}` would be plain text")
+        };
+        cx.report(f.help("add `\"Version\": \"2012-10-17\"` to the document"));
     }
 }

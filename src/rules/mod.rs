@@ -67,6 +67,9 @@ pub struct RuleMeta {
     pub kinds: &'static [PolicyKind],
 }
 
+/// The selector naming the group of opt-in rules.
+pub const PEDANTIC: &str = "pedantic";
+
 impl RuleMeta {
     pub fn applies_to(&self, kind: PolicyKind) -> bool {
         self.kinds.is_empty() || self.kinds.contains(&kind)
@@ -165,12 +168,37 @@ impl std::ops::Deref for RuleRef {
 /// What `declare_rule!` implements: the rule's constant description.
 pub trait Declared {
     fn meta(&self) -> &RuleMeta;
+
+    /// Part of the default run. An opt-in rule (`default_enabled: false`, the `pedantic` group)
+    /// is right but reports much that well-written policies do on purpose; it runs when selected
+    /// by name, as `pedantic` or `all` (not by its category).
+    fn default_enabled(&self) -> bool {
+        true
+    }
+
+    /// `default` or `pedantic`: the group the rule belongs to.
+    fn group(&self) -> &'static str {
+        if self.default_enabled() {
+            "default"
+        } else {
+            PEDANTIC
+        }
+    }
 }
 
 pub trait Rule: Declared + Send + Sync {
     /// Checks one document. Rules that report on the input itself (`invalid-json`) are raised by
     /// the front ends and keep the default, which checks nothing.
     fn check(&self, _doc: &PolicyDocument, _cx: &mut Context) {}
+}
+
+/// `declare_rule!`'s `default_enabled`, `true` when not written.
+#[doc(hidden)]
+pub const fn default_enabled(given: &[bool]) -> bool {
+    match given {
+        [on] => *on,
+        _ => true,
+    }
 }
 
 /// Declares a rule: its struct, its [`RuleMeta`] (`META`, with the page `rules/<name>.md`
@@ -186,6 +214,8 @@ pub trait Rule: Declared + Send + Sync {
 ///         severity: Error,
 ///         summary: "`rds:connect` where IAM database authentication needs `rds-db`",
 ///         kinds: [],
+///         // optional: `false` keeps the rule out of the default run (the `pedantic` group)
+///         default_enabled: true,
 ///     }
 /// }
 /// ```
@@ -197,7 +227,8 @@ macro_rules! declare_rule {
             category: $category:ident,
             severity: $severity:ident,
             summary: $summary:literal,
-            kinds: [$($kind:ident),* $(,)?] $(,)?
+            kinds: [$($kind:ident),* $(,)?]
+            $(, default_enabled: $default_enabled:literal)? $(,)?
         }
     ) => {
         $(#[$attr])*
@@ -221,6 +252,10 @@ macro_rules! declare_rule {
         impl $crate::rules::Declared for $rule {
             fn meta(&self) -> &$crate::rules::RuleMeta {
                 &META
+            }
+
+            fn default_enabled(&self) -> bool {
+                $crate::rules::default_enabled(&[$($default_enabled)?])
             }
         }
     };

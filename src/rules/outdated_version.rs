@@ -15,7 +15,7 @@ declare_rule! {
 }
 
 /// Does any string in the tree contain a policy variable (`${aws:username}`, `${saml:sub}`)?
-fn uses_policy_variables(n: &Node) -> bool {
+pub(super) fn uses_policy_variables(n: &Node) -> bool {
     match &n.value {
         // Template languages escape policy variables (`${!aws:username}` in `!Sub`,
         // `$${aws:username}` in Terraform), so after extraction they are literal text.

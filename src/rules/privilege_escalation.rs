@@ -63,24 +63,74 @@ pub const SINGLE: &[(&str, &str)] = &[
 ];
 
 /// Combinations with `iam:PassRole`: the principal passes a privileged role to a resource it
-/// creates and then acts through that resource.
-const WITH_PASS_ROLE: &[&[&str]] = &[
-    &["lambda:CreateFunction", "lambda:InvokeFunction"],
-    &["lambda:CreateFunction", "lambda:CreateEventSourceMapping"],
-    &["ec2:RunInstances"],
-    &["cloudformation:CreateStack"],
-    &["glue:CreateDevEndpoint"],
-    &[
-        "datapipeline:CreatePipeline",
-        "datapipeline:PutPipelineDefinition",
-    ],
-    &[
-        "sagemaker:CreateNotebookInstance",
-        "sagemaker:CreatePresignedNotebookInstanceUrl",
-    ],
-    &["codebuild:CreateProject", "codebuild:StartBuild"],
-    &["ecs:RegisterTaskDefinition", "ecs:RunTask"],
+/// creates and then acts through that resource. Each with the service principal the role is
+/// passed to, which an `iam:PassedToService` condition names.
+const WITH_PASS_ROLE: &[(&[&str], &str)] = &[
+    (
+        &["lambda:CreateFunction", "lambda:InvokeFunction"],
+        "lambda.amazonaws.com",
+    ),
+    (
+        &["lambda:CreateFunction", "lambda:CreateEventSourceMapping"],
+        "lambda.amazonaws.com",
+    ),
+    (&["ec2:RunInstances"], "ec2.amazonaws.com"),
+    (&["cloudformation:CreateStack"], "cloudformation.amazonaws.com"),
+    (&["glue:CreateDevEndpoint"], "glue.amazonaws.com"),
+    (
+        &[
+            "datapipeline:CreatePipeline",
+            "datapipeline:PutPipelineDefinition",
+        ],
+        "datapipeline.amazonaws.com",
+    ),
+    (
+        &[
+            "sagemaker:CreateNotebookInstance",
+            "sagemaker:CreatePresignedNotebookInstanceUrl",
+        ],
+        "sagemaker.amazonaws.com",
+    ),
+    (
+        &["codebuild:CreateProject", "codebuild:StartBuild"],
+        "codebuild.amazonaws.com",
+    ),
+    (
+        &["ecs:RegisterTaskDefinition", "ecs:RunTask"],
+        "ecs-tasks.amazonaws.com",
+    ),
 ];
+
+/// The services the statement's `iam:PassedToService` condition lets it pass roles to (`None`:
+/// any service). Only positive string operators limit; a value the linter cannot see limits to
+/// anything.
+fn passed_to(st: &Statement) -> Option<Vec<String>> {
+    let c = st.condition.as_ref()?;
+    let mut services: Option<Vec<String>> = None;
+    for (op, e) in c.entries_for("iam:PassedToService") {
+        if op.op.base.contains("Not") || op.op.if_exists || !op.op.base.starts_with("String") {
+            continue;
+        }
+        let mut values = Vec::new();
+        for v in &e.values {
+            values.push(v.literal()?.to_string());
+        }
+        services.get_or_insert_with(Vec::new).extend(values);
+    }
+    services
+}
+
+/// Can some statement that grants `iam:PassRole` unscoped pass a role to `service`?
+fn can_pass_to(doc: &PolicyDocument, service: &str, facts: &Facts) -> bool {
+    doc.statements
+        .iter()
+        .filter(|st| grants_unscoped(st, "iam:PassRole", facts).is_some())
+        .any(|st| {
+            passed_to(st).is_none_or(|list| {
+                list.iter().any(|p| crate::iamdata::wildcard_match(p, service, true))
+            })
+        })
+}
 
 /// The statement grants `action` on resources that are not narrowed (by ARN or condition).
 fn grants_unscoped(st: &Statement, action: &str, facts: &Facts) -> Option<Span> {
@@ -130,7 +180,10 @@ impl Rule for PrivilegeEscalation {
         };
         let mut paths = Vec::new();
         let mut labels: Vec<(Span, String)> = Vec::new();
-        for combo in WITH_PASS_ROLE {
+        for &(combo, service) in WITH_PASS_ROLE {
+            if !can_pass_to(doc, service, cx.facts()) {
+                continue;
+            }
             let grants: Option<Vec<Span>> = combo.iter().map(|a| first_grant(doc, a, cx.facts())).collect();
             let Some(grants) = grants else { continue };
             paths.push(format!(

@@ -1,6 +1,7 @@
 use super::{Context, Rule};
-use crate::policy::conditions::narrowing;
-use crate::policy::{PolicyDocument, PolicyKind};
+use crate::policy::arn::Arn;
+use crate::policy::conditions::narrowing_for_anonymous_in;
+use crate::policy::{Item, PolicyDocument, Statement};
 
 declare_rule! {
     /// A resource or trust policy that allows `"Principal": "*"` with no condition limiting who.
@@ -8,35 +9,52 @@ declare_rule! {
         name: "public-principal",
         category: Security,
         severity: Error,
-        summary: "a resource or trust policy allows `\"Principal\": \"*\"` with no condition that limits who",
+        summary: "a resource or trust policy allows `\"Principal\": \"*\"` (or `arn:aws:iam::*:root`) with no condition that limits who",
         kinds: [Resource, Trust, KeyPolicy],
     }
+}
+
+/// An `AWS` principal value that stands for every account: `*`, or an ARN whose account is `*`
+/// (`arn:aws:iam::*:root`).
+pub(crate) fn any_account(item: &Item) -> bool {
+    let Some(v) = item.literal() else {
+        return false;
+    };
+    v == "*" || Arn::parse(v).is_some_and(|a| a.service == "iam" && a.account == "*")
+}
+
+/// The statement's public principal, if the policy leaves it open to anyone: an Allow to `*`
+/// that neither its own condition nor a `Deny` of the policy limits for a caller without an
+/// account, organization or network of the owner's.
+pub(crate) fn public_item<'a>(doc: &PolicyDocument, st: &'a Statement) -> Option<&'a Item> {
+    if !st.is_allow() {
+        return None;
+    }
+    let p = st.principal.as_ref().filter(|p| !p.negated)?;
+    let item = p.values_of("AWS").find(|i| any_account(i))?;
+    (!narrowing_for_anonymous_in(doc, st).who()).then_some(item)
 }
 
 impl Rule for PublicPrincipal {
     fn check(&self, doc: &PolicyDocument, cx: &mut Context) {
         for st in &doc.statements {
-            if !st.is_allow() || narrowing(st).who() {
-                continue;
-            }
-            let Some(p) = st.principal.as_ref().filter(|p| !p.negated) else {
+            let Some(star) = public_item(doc, st) else {
                 continue;
             };
-            // A trust policy open to `*` without `sts:ExternalId` is already reported by
-            // `cross-account-trust-without-external-id`: one finding for one grant.
-            if doc.kind == PolicyKind::Trust
-                && st.action_item_covering("sts:AssumeRole").is_some()
-                && !st.has_condition_key("sts:ExternalId")
-            {
-                continue;
-            }
-            let Some(star) = p.values_of("AWS").find(|i| i.literal() == Some("*")) else {
-                continue;
+            let what = if star.literal() == Some("*") {
+                "`*`: anyone, anonymous users included".to_string()
+            } else {
+                format!("`{}`: every AWS account", star.text.display())
+            };
+            let message = if doc.kind == crate::policy::PolicyKind::Trust {
+                "anyone, in any account, may assume this role"
+            } else {
+                "the policy allows any principal, in any account"
             };
             let f = cx
-                .finding(star.span, "the policy allows any principal, in any account")
-                .label("`*`: anyone, anonymous users included")
-                .help("name the principals, or add a condition on `aws:PrincipalOrgID`, `aws:SourceAccount`, `aws:SourceArn` or `aws:SourceVpce`");
+                .finding(star.span, message)
+                .label(what)
+                .help("name the principals, or add a condition on `aws:PrincipalOrgID`, `aws:SourceAccount`, `aws:SourceArn` or `aws:SourceVpce` (or a `Deny` with `StringNotEquals` on one of them)");
             cx.report(f);
         }
     }

@@ -2,6 +2,7 @@ use std::cell::OnceCell;
 
 use super::{Context, Facts, Rule};
 use crate::diagnostic::Finding;
+use crate::iamdata::documented::documented_for;
 use crate::iamdata::{Action, ResourceType};
 use crate::policy::reference::ActionRef;
 use crate::policy::{Item, PolicyDocument, Statement};
@@ -74,6 +75,22 @@ fn resource_types(actions: &[&'static Action], out: &mut Vec<&'static ResourceTy
             }
         }
     }
+}
+
+/// Is a resource of the statement one AWS documents for an action the item covers
+/// (`arn:aws:cloudformation:us-east-1:aws:transform/Serverless-2016-10-31` for
+/// `cloudformation:CreateChangeSet`)?
+fn documented(resources: &Resources<'_>, action: &Item) -> bool {
+    let Some(pattern) = action.literal() else {
+        return false;
+    };
+    // Unknown parts (`${AWS::Region}`) are masked: the documented pattern's `*` matches them.
+    resources.list.iter().any(|r| {
+        documented_for(&r.item.text.masked(), |a| {
+            crate::iamdata::wildcard_match(pattern, a, true)
+        })
+        .is_some()
+    })
 }
 
 /// "`object` (`arn:${Partition}:s3:::${BucketName}/${ObjectName}`) or …", at most three.
@@ -149,6 +166,10 @@ impl Rule for ResourceTypeMismatch {
                 };
                 // Actions without resource-level permissions are not this rule's business.
                 if types.is_empty() || resources.any_matches(&types, cx.facts()) {
+                    continue;
+                }
+                // A resource AWS documents for the action without an ARN format for it.
+                if documented(&resources, item) {
                     continue;
                 }
                 let judged: Vec<&Item> = resources

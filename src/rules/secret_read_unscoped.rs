@@ -18,6 +18,8 @@ fn narrows(key: &str) -> bool {
     key.starts_with("secretsmanager:resourcetag/")
         || key.starts_with("aws:resourcetag/")
         || key == "secretsmanager:secretid"
+        // Only secrets whose rotation function is the named Lambda.
+        || key == "secretsmanager:resource/allowrotationlambdaarn"
 }
 
 /// Does the resource cover every secret (of an account, a region, or everywhere)?

@@ -3,7 +3,7 @@ use std::collections::HashSet;
 use super::{Context, Rule};
 use crate::diagnostic::Severity;
 use crate::iamdata::{AccessLevel, Action};
-use crate::policy::conditions::narrowing;
+use crate::policy::conditions::narrowing_in;
 use crate::policy::{PolicyDocument, Statement};
 use crate::source::Span;
 
@@ -16,6 +16,7 @@ declare_rule! {
         severity: Warning,
         summary: "write, permissions-management or tagging actions that can be scoped to resources are allowed on `\"Resource\": \"*\"`",
         kinds: [Identity],
+        default_enabled: false,
     }
 }
 
@@ -85,11 +86,13 @@ impl Rule for WildcardResourceForScopableAction {
             if actions.is_empty() {
                 continue;
             }
-            let n = narrowing(st);
+            let n = narrowing_in(doc, st);
             if n.unknown {
                 continue;
             }
-            let narrowed = n.resource || n.tag || n.region;
+            // `aws:CalledVia`, `aws:ViaAWSService`: only through a service that names the
+            // resource itself.
+            let narrowed = n.resource || n.tag || n.region || n.service;
             let shown: Vec<String> = actions.iter().take(3).map(|a| format!("`{a}`")).collect();
             let more = if actions.len() > 3 {
                 format!(" and {} more", actions.len() - 3)
@@ -106,7 +109,11 @@ impl Rule for WildcardResourceForScopableAction {
                     ),
                 )
                 .label("every resource of the account")
-                .help("name the resources (ARNs) these actions work on; the service reference lists their resource types");
+                .help(if actions.iter().all(|a| a.service() == "cloudwatch" && a.name() == "PutMetricData") {
+                    "`cloudwatch:PutMetricData` takes an optional resource: limit it with a `cloudwatch:namespace` condition instead"
+                } else {
+                    "name the resources (ARNs) these actions work on; the service reference lists their resource types"
+                });
             if narrowed {
                 f = f
                     .severity(Severity::Info)
