@@ -81,14 +81,24 @@ pub fn lint_text(path: &str, text: &str, settings: &Settings) -> Vec<Finding> {
 /// Lints `bytes` (standard input, an editor's unsaved buffer) as if they were the file at `path`.
 /// Returns the outcome and the decoded text.
 pub fn run_bytes(path: &std::path::Path, bytes: Vec<u8>, settings: &Settings) -> (Outcome, String) {
-    let text = match source::decode(bytes) {
-        Decoded::Utf8(t) | Decoded::Utf16(t) | Decoded::Lossy { text: t, .. } => t,
-        Decoded::Binary => String::new(),
+    let (text, binary) = match source::decode(bytes) {
+        Decoded::Utf8(t) | Decoded::Utf16(t) | Decoded::Lossy { text: t, .. } => (t, false),
+        Decoded::Binary => (String::new(), true),
     };
     let findings = lint_text(&path.to_string_lossy(), &text, settings);
+    let notes = if binary {
+        vec![Note {
+            path: source::display_path(path),
+            message: "skipped: binary input (a NUL byte)".into(),
+            named: true,
+        }]
+    } else {
+        Vec::new()
+    };
     let outcome = Outcome {
         findings,
-        files_linted: 1,
+        files_linted: usize::from(!binary),
+        notes,
         ..Outcome::default()
     };
     (outcome, text)
@@ -104,6 +114,7 @@ fn lint_path(
     let note = |message: String| Note {
         path: source::display_path(&path),
         message,
+        named: explicit,
     };
     let bytes = read_limited(&path, settings.max_file_size).map_err(|e| {
         note(match e {
@@ -214,6 +225,7 @@ pub fn run(settings: &Settings) -> Result<Outcome, settings::UsageError> {
         // A bug in a parser must not end the run (nor leave the other files unlinted): the file
         // that triggered it becomes a note that says to report it.
         let path = c.path.clone();
+        let named = c.explicit;
         let linted = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             lint_path(c.path, c.kind, c.explicit, settings)
         }))
@@ -228,6 +240,7 @@ pub fn run(settings: &Settings) -> Result<Outcome, settings::UsageError> {
                 message: format!(
                     "skipped: iamlint crashed reading this file ({what}); please report it"
                 ),
+                named,
             })
         });
         match linted {
