@@ -93,7 +93,13 @@ impl SourceCode for Snippets<'_> {
         let (_, lb) = self.line_bounds(last);
         if lb - la > LONG_LINE || b - a > 8 * LONG_LINE {
             // The token's line(s) only, cut around the token.
-            let mut wa = start.saturating_sub(AROUND).max(la);
+            // Without context lines (miette asks so for the header's line and column), the
+            // contents start at the token, as miette's own reader does.
+            let mut wa = if context_lines_before == 0 {
+                start
+            } else {
+                start.saturating_sub(AROUND).max(la)
+            };
             while !text.is_char_boundary(wa) {
                 wa -= 1;
             }
