@@ -60,7 +60,7 @@ const MAX_PASSES: usize = 10;
 /// The fixed text of every file that has fixes among `findings`, each relinted and fixed again
 /// until nothing more applies.
 pub fn fix_files(findings: &[Finding], settings: &Settings, unsafe_fixes: bool) -> Vec<FixedFile> {
-    fix_files_hiding(findings, &HashSet::new(), settings, unsafe_fixes)
+    fix_files_hiding(findings, &HashSet::<String>::new(), settings, unsafe_fixes)
 }
 
 /// [`fix_files`] for the findings a run reports: `findings` are those left after the filters
@@ -69,7 +69,7 @@ pub fn fix_files(findings: &[Finding], settings: &Settings, unsafe_fixes: bool) 
 /// fingerprints survive the edits of the earlier passes.
 pub fn fix_files_hiding(
     findings: &[Finding],
-    hidden: &HashSet<String>,
+    hidden: &HashSet<String, impl std::hash::BuildHasher>,
     settings: &Settings,
     unsafe_fixes: bool,
 ) -> Vec<FixedFile> {
@@ -138,8 +138,8 @@ pub fn write(files: &[FixedFile], roots: &[PathBuf]) -> Written {
         .collect();
     let mut out = Written::default();
     for f in files {
-        let shown = crate::source::escape_controls(&crate::source::display_path(&f.path))
-            .into_owned();
+        let shown =
+            crate::source::escape_controls(&crate::source::display_path(&f.path)).into_owned();
         let real = match std::fs::canonicalize(&f.path) {
             Ok(r) => r,
             Err(e) => {
@@ -167,7 +167,9 @@ pub fn write(files: &[FixedFile], roots: &[PathBuf]) -> Written {
                 out.applied += f.applied;
                 out.files += 1;
             }
-            Err(e) => out.failed.push(format!("{shown}: cannot write the fixes: {e}")),
+            Err(e) => out
+                .failed
+                .push(format!("{shown}: cannot write the fixes: {e}")),
         }
     }
     out

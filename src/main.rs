@@ -186,12 +186,8 @@ fn lint(mut args: cli::LintArgs) -> ExitCode {
             .filter(|p| !active_set.contains(p.as_str()))
             .collect();
         let reported: Vec<iamlint::diagnostic::Finding> = outcome.active().cloned().collect();
-        let fixed = iamlint::fix::fix_files_hiding(
-            &reported,
-            &hidden,
-            &settings,
-            fixing.unsafe_fixes,
-        );
+        let fixed =
+            iamlint::fix::fix_files_hiding(&reported, &hidden, &settings, fixing.unsafe_fixes);
         if fixing.diff {
             let diff: String = fixed.iter().map(iamlint::fix::unified_diff).collect();
             return match print(&diff) {

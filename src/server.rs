@@ -33,15 +33,15 @@ enum Fail {
     Send(BoxError),
 }
 
-/// Largest message body read (64 MiB): a bigger `Content-Length` is refused and its bytes are
-/// skipped, never allocated.
+/// Largest message body read (64 MiB): a bigger `Content-Length` is refused, never allocated;
+/// the input is read again from the next header.
 pub const MAX_FRAME: usize = 64 << 20;
 
 /// Runs the server until the client says `exit` (or closes its end).
 ///
 /// The frames are read here, not by `lsp-server`'s reader (which trusts `Content-Length` and
 /// stops at the first malformed message): a frame without a usable header is skipped to the
-/// next header, one over [`MAX_FRAME`] is skipped unread, and a body that is not a JSON-RPC
+/// next header, one over [`MAX_FRAME`] is refused unread, and a body that is not a JSON-RPC
 /// message is reported on stderr and dropped. The server goes on in every case.
 pub fn serve() -> Result<(), BoxError> {
     let (conn, client) = Connection::memory();
@@ -135,9 +135,10 @@ pub fn read_frame(input: &mut impl std::io::BufRead, max: usize) -> std::io::Res
         Some(Ok(n)) => n,
     };
     if length > max {
-        let skipped = std::io::copy(&mut input.by_ref().take(length as u64), &mut std::io::sink())?;
+        // Not read, nor skipped by its length (a client that lies about it would have the server
+        // wait for bytes that never come): what follows is read as headers until the next frame.
         return Ok(Frame::Skipped(format!(
-            "a frame of {length} bytes is over the {max} byte limit; {skipped} bytes skipped"
+            "a frame of {length} bytes is over the {max} byte limit; refused"
         )));
     }
     let mut body = Vec::new();
@@ -416,7 +417,8 @@ impl Server {
         }
         self.custom_docs = linted.docs;
         let diagnostics = linted.findings.iter().map(diagnostic).collect();
-        self.findings.insert(uri.as_str().to_string(), linted.findings);
+        self.findings
+            .insert(uri.as_str().to_string(), linted.findings);
         publish(conn, uri, diagnostics).map_err(Fail::Send)
     }
 

@@ -235,7 +235,10 @@ mod tests {
     #[test]
     fn escapes_controls() {
         assert_eq!(escape_controls("a\tb"), "a\tb");
-        assert_eq!(escape_controls("x\ny.json:1:1: error\r\u{1b}[2J"), "x\\ny.json:1:1: error\\r\\u{1b}[2J");
+        assert_eq!(
+            escape_controls("x\ny.json:1:1: error\r\u{1b}[2J"),
+            "x\\ny.json:1:1: error\\r\\u{1b}[2J"
+        );
     }
 }
 

@@ -2,9 +2,6 @@
 //! JSON, YAML and Terraform, read the published diagnostics, ask for quick fixes and hover,
 //! change a document, shut down.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
-
 use serde_json::{Value, json};
 
 mod common;

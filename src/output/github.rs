@@ -25,9 +25,7 @@ pub fn escape_data(s: &str) -> String {
         out.push_str(&crate::source::escape_controls(body));
         out.push_str(brk);
     }
-    out
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    out.replace('\r', "%0D").replace('\n', "%0A")
 }
 
 /// Escapes a property value (`file=…`, `title=…`).

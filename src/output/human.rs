@@ -35,7 +35,10 @@ impl<'a> Snippets<'a> {
     fn new(file: &'a SourceFile) -> Self {
         let bytes = file.text.as_bytes();
         let bad = |i: usize, b: u8| {
-            (b < 0x20 && b != b'\n' && b != b'\t' && !(b == b'\r' && bytes.get(i + 1) == Some(&b'\n')))
+            (b < 0x20
+                && b != b'\n'
+                && b != b'\t'
+                && !(b == b'\r' && bytes.get(i + 1) == Some(&b'\n')))
                 || b == 0x7F
         };
         let text = if bytes.iter().enumerate().any(|(i, &b)| bad(i, b)) {
@@ -290,7 +293,7 @@ pub fn render(outcome: &Outcome, color: bool, width: Option<usize>) -> String {
         }
         if !source
             .as_ref()
-            .is_some_and(|s| std::ptr::eq(s.file, &*f.file))
+            .is_some_and(|s| std::ptr::eq(s.file, std::sync::Arc::as_ptr(&f.file)))
         {
             source = Some(Snippets::new(&f.file));
         }

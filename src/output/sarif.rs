@@ -209,7 +209,12 @@ pub fn render(outcome: &Outcome) -> String {
         .findings
         .iter()
         .zip(prints.iter())
-        .map(|(f, p)| (f.severity, result(f, p, &index, external(p), cwd.as_deref())))
+        .map(|(f, p)| {
+            (
+                f.severity,
+                result(f, p, &index, external(p), cwd.as_deref()),
+            )
+        })
         .collect();
     let total = results.len();
     // GitHub code scanning rejects a run of more than 25,000 results: keep the most severe.
@@ -279,9 +284,8 @@ pub fn render(outcome: &Outcome) -> String {
     let mut text = build(&results, cut_note(results.len()));
     // Over the size limit: drop the least severe results until the file fits.
     while text.len() > MAX_BYTES && !results.is_empty() {
-        let ratio = MAX_BYTES as f64 * 0.95 / text.len() as f64;
-        #[allow(clippy::cast_precision_loss, clippy::cast_sign_loss)]
-        let keep = ((results.len() as f64 * ratio) as usize).min(results.len() - 1);
+        // Scale the count by how far over the file is (5 % under, for the notes' own bytes).
+        let keep = (results.len() * (MAX_BYTES / 100 * 95) / text.len()).min(results.len() - 1);
         keep_most_severe(&mut results, keep);
         text = build(&results, cut_note(results.len()));
     }

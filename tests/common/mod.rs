@@ -86,4 +86,3 @@ impl Session {
 pub fn uri(dir: &std::path::Path, name: &str) -> String {
     format!("file://{}/{name}", dir.display())
 }
-
