@@ -79,7 +79,7 @@ pub fn to_text(entries: Vec<Entry>) -> String {
 pub fn write(path: &Path, outcome: &Outcome) -> Result<usize, UsageError> {
     let entries = entries(outcome);
     let n = entries.len();
-    std::fs::write(path, to_text(entries))
+    crate::source::write_atomic(path, to_text(entries).as_bytes())
         .map_err(|e| UsageError(format!("cannot write baseline {}: {e}", path.display())))?;
     Ok(n)
 }

@@ -54,8 +54,21 @@ fn git(dir: &Path, args: &[&str]) -> Result<String, UsageError> {
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
+/// A revision as git names one: not empty, not an option (`--output=x` would make `git diff`
+/// write a file), no control characters.
+pub fn check_revision(rev: &str) -> Result<(), UsageError> {
+    if rev.is_empty() || rev.starts_with('-') || rev.chars().any(char::is_control) {
+        return Err(UsageError(format!(
+            "--new-from-rev: `{}` is not a git revision",
+            crate::source::escape_controls(rev)
+        )));
+    }
+    Ok(())
+}
+
 /// Asks git what changed since `rev` in the repository holding the working directory.
 pub fn since(rev: &str) -> Result<Changed, UsageError> {
+    check_revision(rev)?;
     let cwd = std::env::current_dir()
         .map_err(|e| UsageError(format!("cannot read the working directory: {e}")))?;
     let top = git(&cwd, &["rev-parse", "--show-toplevel"])?;
@@ -75,6 +88,8 @@ pub fn since(rev: &str) -> Result<Changed, UsageError> {
             "--no-textconv",
             "--src-prefix=a/",
             "--dst-prefix=b/",
+            // After this, `rev` can only be a revision (git 2.24 and later).
+            "--end-of-options",
             rev,
             "--",
         ],

@@ -118,13 +118,18 @@ pub struct LintArgs {
     #[arg(long, value_name = "BYTES")]
     pub max_file_size: Option<u64>,
 
-    /// Worker threads (0: one per core).
+    /// Worker threads (0: one per core; more than the machine's cores is capped, with a warning).
     #[arg(long, short = 'j', default_value_t = 0)]
     pub threads: usize,
 
     /// Follow symbolic links while walking.
     #[arg(long)]
     pub follow: bool,
+
+    /// Files named on the command line that cannot be read (permissions, a FIFO, a binary or
+    /// undecodable file, over --max-file-size) are reported but do not make the exit code 2.
+    #[arg(long)]
+    pub skip_unreadable: bool,
 
     /// Colour in the human output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]

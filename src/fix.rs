@@ -2,7 +2,7 @@
 //! file as it was (formatting, comments, key order). Only safe fixes unless unsafe ones are asked
 //! for; overlapping edits keep the first and leave the rest for a later run.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
 
 use crate::diagnostic::{Edit, Finding};
@@ -60,6 +60,19 @@ const MAX_PASSES: usize = 10;
 /// The fixed text of every file that has fixes among `findings`, each relinted and fixed again
 /// until nothing more applies.
 pub fn fix_files(findings: &[Finding], settings: &Settings, unsafe_fixes: bool) -> Vec<FixedFile> {
+    fix_files_hiding(findings, &HashSet::<String>::new(), settings, unsafe_fixes)
+}
+
+/// [`fix_files`] for the findings a run reports: `findings` are those left after the filters
+/// (baseline, changed lines, suppressions), and `hidden` the fingerprints of those the filters
+/// hid. A later pass (a fix revealing another) never fixes a finding with a hidden fingerprint:
+/// fingerprints survive the edits of the earlier passes.
+pub fn fix_files_hiding(
+    findings: &[Finding],
+    hidden: &HashSet<String, impl std::hash::BuildHasher>,
+    settings: &Settings,
+    unsafe_fixes: bool,
+) -> Vec<FixedFile> {
     let mut by_file: BTreeMap<String, (&SourceFile, Vec<&Finding>)> = BTreeMap::new();
     for f in findings {
         by_file
@@ -78,7 +91,12 @@ pub fn fix_files(findings: &[Finding], settings: &Settings, unsafe_fixes: bool) 
             }
             let name = file.path.to_string_lossy();
             for _ in 1..MAX_PASSES {
-                let again = crate::lint_text(&name, &text, settings);
+                let mut again = crate::lint_text(&name, &text, settings);
+                if !hidden.is_empty() {
+                    let prints = crate::fingerprint::fingerprints(&again);
+                    let mut keep = prints.iter().map(|p| !hidden.contains(p));
+                    again.retain(|_| keep.next().unwrap_or(true));
+                }
                 let (next, n) = apply(&text, &edits(&again, unsafe_fixes));
                 if n == 0 || next == text {
                     break;
@@ -96,19 +114,65 @@ pub fn fix_files(findings: &[Finding], settings: &Settings, unsafe_fixes: bool) 
         .collect()
 }
 
+/// What writing fixed files back did.
+#[derive(Debug, Default)]
+pub struct Written {
+    /// Fixes applied, and in how many files.
+    pub applied: usize,
+    pub files: usize,
+    /// Files left alone because they are links out of the linted folders: what to say of each.
+    pub skipped: Vec<String>,
+    /// Files that could not be written (each left as it was): what to say of each.
+    pub failed: Vec<String>,
+}
+
 /// Writes fixed files back, only where the file on disk is still exactly the text that was linted
-/// (a file decoded from UTF-16 or with invalid UTF-8 is left alone). Returns the fixes applied.
-pub fn write(files: &[FixedFile]) -> Result<usize, String> {
-    let mut n = 0;
+/// (a file decoded from UTF-16 or with invalid UTF-8 is left alone), and only inside `roots`
+/// (the paths the run was given, links resolved): a symbolic link to a file elsewhere is skipped
+/// and named. Each file is written atomically ([`crate::source::write_atomic`]); one that fails is
+/// named and the others are still written.
+pub fn write(files: &[FixedFile], roots: &[PathBuf]) -> Written {
+    let roots: Vec<PathBuf> = roots
+        .iter()
+        .filter_map(|r| std::fs::canonicalize(r).ok())
+        .collect();
+    let mut out = Written::default();
     for f in files {
-        let on_disk = std::fs::read(&f.path).map_err(|e| format!("{}: {e}", f.path.display()))?;
-        if on_disk != f.original.as_bytes() {
+        let shown =
+            crate::source::escape_controls(&crate::source::display_path(&f.path)).into_owned();
+        let real = match std::fs::canonicalize(&f.path) {
+            Ok(r) => r,
+            Err(e) => {
+                out.failed.push(format!("{shown}: {e}"));
+                continue;
+            }
+        };
+        if !roots.iter().any(|r| real.starts_with(r)) {
+            out.skipped.push(format!(
+                "{shown}: not fixed: a symbolic link to {}, outside the linted paths",
+                crate::source::escape_controls(&real.display().to_string())
+            ));
             continue;
         }
-        std::fs::write(&f.path, &f.fixed).map_err(|e| format!("{}: {e}", f.path.display()))?;
-        n += f.applied;
+        match std::fs::read(&real) {
+            Ok(on_disk) if on_disk == f.original.as_bytes() => {}
+            Ok(_) => continue,
+            Err(e) => {
+                out.failed.push(format!("{shown}: {e}"));
+                continue;
+            }
+        }
+        match crate::source::write_atomic(&real, f.fixed.as_bytes()) {
+            Ok(()) => {
+                out.applied += f.applied;
+                out.files += 1;
+            }
+            Err(e) => out
+                .failed
+                .push(format!("{shown}: cannot write the fixes: {e}")),
+        }
     }
-    Ok(n)
+    out
 }
 
 /// A unified diff of one fixed file, as `git diff` prints it.

@@ -1,5 +1,6 @@
 //! The `iamlint` command: parse flags, run, print, exit 0 (clean), 1 (findings) or 2 (usage/IO).
 
+use std::collections::HashSet;
 use std::io::{IsTerminal, Read, Write};
 use std::process::ExitCode;
 
@@ -107,6 +108,15 @@ fn lint(mut args: cli::LintArgs) -> ExitCode {
     if let Some(p) = &args.stdin_filename {
         args.paths = vec![p.clone()];
     }
+    // More threads than cores only adds contention (and memory); say so and use the cores.
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    if args.threads > cores {
+        eprintln!(
+            "iamlint: warning: -j {} is more than the {cores} cores here; using {cores}",
+            args.threads
+        );
+        args.threads = cores;
+    }
     let filters = iamlint::Filters {
         write_baseline: args.write_baseline.clone(),
         baseline: args.baseline.clone(),
@@ -118,6 +128,7 @@ fn lint(mut args: cli::LintArgs) -> ExitCode {
         diff: args.diff,
         unsafe_fixes: args.unsafe_fixes,
     };
+    let skip_unreadable = args.skip_unreadable;
     let stdin_filename = args.stdin_filename.clone();
     let settings = match settings::resolve(args.options()) {
         Ok(s) => s,
@@ -148,8 +159,35 @@ fn lint(mut args: cli::LintArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // Set when a fixed file could not be written: the run goes on, and exits 2.
+    let mut write_failed = false;
     if fixing.diff || fixing.fix {
-        let fixed = iamlint::fix::fix_files(&outcome.findings, &settings, fixing.unsafe_fixes);
+        // Only what the run reports is fixed: not what the baseline, changed-lines mode or a
+        // suppression hides (selection already applied while linting).
+        let reading = iamlint::Filters {
+            write_baseline: None,
+            ..filters.clone()
+        };
+        let all = outcome.prints().into_owned();
+        if let Err(e) = iamlint::apply_filters(&mut outcome, &reading) {
+            eprintln!("iamlint: {e}");
+            return ExitCode::from(2);
+        }
+        let active_prints: Vec<String> = outcome
+            .findings
+            .iter()
+            .zip(outcome.prints().iter())
+            .filter(|(f, _)| f.suppressed.is_none())
+            .map(|(_, p)| p.clone())
+            .collect();
+        let active_set: HashSet<&str> = active_prints.iter().map(String::as_str).collect();
+        let hidden: HashSet<String> = all
+            .into_iter()
+            .filter(|p| !active_set.contains(p.as_str()))
+            .collect();
+        let reported: Vec<iamlint::diagnostic::Finding> = outcome.active().cloned().collect();
+        let fixed =
+            iamlint::fix::fix_files_hiding(&reported, &hidden, &settings, fixing.unsafe_fixes);
         if fixing.diff {
             let diff: String = fixed.iter().map(iamlint::fix::unified_diff).collect();
             return match print(&diff) {
@@ -157,21 +195,27 @@ fn lint(mut args: cli::LintArgs) -> ExitCode {
                 other => other,
             };
         }
-        if let (Some(path), Some(bytes)) = (&stdin_filename, &stdin) {
-            // Fixing standard input prints the fixed text, as formatters do.
-            let text = match fixed.first() {
-                Some(f) => f.fixed.clone(),
-                None => iamlint::run_bytes(path, bytes.clone(), &settings).1,
+        if let Some(bytes) = &stdin {
+            // Fixing standard input prints the fixed text, as formatters do; anything else (no
+            // fix, input that was not plain UTF-8) goes back exactly as it came.
+            return match fixed.first() {
+                Some(f) if f.original.as_bytes() == bytes.as_slice() => print(&f.fixed),
+                _ => print_with(|out| out.write_all(bytes)),
             };
-            return print(&text);
         }
-        match iamlint::fix::write(&fixed) {
-            Ok(0) => {}
-            Ok(n) => eprintln!("iamlint: applied {n} fixes in {} files", fixed.len()),
-            Err(e) => {
-                eprintln!("iamlint: {e}");
-                return ExitCode::from(2);
-            }
+        let written = iamlint::fix::write(&fixed, &settings.paths);
+        for line in &written.skipped {
+            eprintln!("iamlint: {line}");
+        }
+        for line in &written.failed {
+            eprintln!("iamlint: {line}");
+        }
+        write_failed = !written.failed.is_empty();
+        if written.applied > 0 {
+            eprintln!(
+                "iamlint: applied {} fixes in {} files",
+                written.applied, written.files
+            );
         }
         outcome = match run() {
             Ok(o) => o,
@@ -182,8 +226,13 @@ fn lint(mut args: cli::LintArgs) -> ExitCode {
         };
     }
     for n in &outcome.notes {
-        eprintln!("iamlint: {}: {}", n.path, n.message);
+        eprintln!(
+            "iamlint: {}: {}",
+            iamlint::source::escape_controls(&n.path),
+            iamlint::source::escape_controls(&n.message)
+        );
     }
+    let unreadable = !skip_unreadable && outcome.notes.iter().any(|n| n.named);
     let color = match settings.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
@@ -206,22 +255,30 @@ fn lint(mut args: cli::LintArgs) -> ExitCode {
         (None, _) => (settings.format, None),
     };
     if let Some((path, format)) = to_file {
-        let written = std::fs::File::create(&path).and_then(|f| {
-            let mut f = std::io::BufWriter::new(f);
-            output::write(format, &outcome, false, &mut f)?;
-            f.flush()
-        });
+        // Rendered whole, then written atomically: a failed write leaves the old report.
+        let mut bytes = Vec::new();
+        let written = output::write(format, &outcome, false, &mut bytes)
+            .and_then(|()| iamlint::source::write_atomic(&path, &bytes));
         if let Err(e) = written {
-            eprintln!("iamlint: cannot write {}: {e}", path.display());
+            eprintln!(
+                "iamlint: cannot write {}: {e}",
+                iamlint::source::escape_controls(&path.display().to_string())
+            );
             return ExitCode::from(2);
         }
     }
     let code = match print_with(|out| output::write(shown, &outcome, color, out)) {
+        ExitCode::SUCCESS if write_failed || unreadable => ExitCode::from(2),
         ExitCode::SUCCESS => ExitCode::from(outcome.exit_code(settings.fail_on)),
         other => other,
     };
     for line in said {
         eprintln!("iamlint: {line}");
+    }
+    if unreadable {
+        eprintln!(
+            "iamlint: a file named on the command line could not be read (exit 2; --skip-unreadable to go on)"
+        );
     }
     // The process ends here: the system takes the findings and their files back at once, faster
     // than freeing them one by one.

@@ -33,6 +33,7 @@ fn lint_extracted(
         let before = findings.len();
         // Worked out once per document, for all the rules that ask.
         let facts = rules::Facts::new(doc, file);
+        duplicate_keys(doc, &mut findings);
         for enabled in &settings.rules {
             let rule = &enabled.rule;
             if rule.meta().applies_to(doc.kind) {
@@ -68,6 +69,65 @@ fn lint_extracted(
     findings
 }
 
+/// Reports keys given twice in one object of the document, outside statements (where
+/// `conflicting-elements` reports them itself): two top-level `Statement` keys, a condition
+/// operator or key twice. AWS reads the last; the rules do too ([`crate::syntax::tree::Node::get`]).
+fn duplicate_keys(doc: &crate::policy::PolicyDocument, out: &mut Vec<Finding>) {
+    use crate::syntax::tree::{Node, Value};
+    fn walk(
+        n: &Node,
+        statements: &std::collections::HashSet<*const Node>,
+        doc: &crate::policy::PolicyDocument,
+        out: &mut Vec<Finding>,
+    ) {
+        match &n.value {
+            Value::Object(entries) => {
+                if !statements.contains(&std::ptr::from_ref(n)) {
+                    let mut seen: std::collections::HashMap<&str, source::Span> =
+                        std::collections::HashMap::new();
+                    for e in entries {
+                        let Some(first) = seen.insert(e.key.name.as_str(), e.key.span) else {
+                            continue;
+                        };
+                        let Some(rule) = crate::rules::find("conflicting-elements") else {
+                            continue;
+                        };
+                        let meta = rule.meta();
+                        out.push(
+                            Finding::new(
+                                meta.name.clone(),
+                                meta.default_severity,
+                                &doc.file,
+                                e.key.span,
+                                format!("`{}` appears twice in one object", e.key.name),
+                            )
+                            .label("a duplicate key: AWS reads only the last one, this one")
+                            .secondary(first, "first given here")
+                            .help("merge the two into one"),
+                        );
+                    }
+                }
+                for e in entries {
+                    walk(&e.value, statements, doc, out);
+                }
+            }
+            Value::Array(items) => {
+                for i in items {
+                    walk(i, statements, doc, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    // The statement objects' own keys are `conflicting-elements`' to check.
+    let statements = doc
+        .statements
+        .iter()
+        .map(|st| std::ptr::from_ref(doc.statement_node(st)))
+        .collect();
+    walk(&doc.root, &statements, doc, out);
+}
+
 /// Lints `text` as if it were the file at `path`, choosing the front end by the name (and, for a
 /// name that says nothing, by the first character). Empty when iamlint does not read such files.
 pub fn lint_text(path: &str, text: &str, settings: &Settings) -> Vec<Finding> {
@@ -84,14 +144,24 @@ pub fn lint_text(path: &str, text: &str, settings: &Settings) -> Vec<Finding> {
 /// Lints `bytes` (standard input, an editor's unsaved buffer) as if they were the file at `path`.
 /// Returns the outcome and the decoded text.
 pub fn run_bytes(path: &std::path::Path, bytes: Vec<u8>, settings: &Settings) -> (Outcome, String) {
-    let text = match source::decode(bytes) {
-        Decoded::Utf8(t) | Decoded::Utf16(t) | Decoded::Lossy { text: t, .. } => t,
-        Decoded::Binary => String::new(),
+    let (text, binary) = match source::decode(bytes) {
+        Decoded::Utf8(t) | Decoded::Utf16(t) | Decoded::Lossy { text: t, .. } => (t, false),
+        Decoded::Binary => (String::new(), true),
     };
     let findings = lint_text(&path.to_string_lossy(), &text, settings);
+    let notes = if binary {
+        vec![Note {
+            path: source::display_path(path),
+            message: "skipped: binary input (a NUL byte)".into(),
+            named: true,
+        }]
+    } else {
+        Vec::new()
+    };
     let outcome = Outcome {
         findings,
-        files_linted: 1,
+        files_linted: usize::from(!binary),
+        notes,
         ..Outcome::default()
     };
     (outcome, text)
@@ -107,6 +177,7 @@ fn lint_path(
     let note = |message: String| Note {
         path: source::display_path(&path),
         message,
+        named: explicit,
     };
     let bytes = read_limited(&path, settings.max_file_size).map_err(|e| {
         note(match e {
@@ -217,6 +288,7 @@ pub fn run(settings: &Settings) -> Result<Outcome, settings::UsageError> {
         // A bug in a parser must not end the run (nor leave the other files unlinted): the file
         // that triggered it becomes a note that says to report it.
         let path = c.path.clone();
+        let named = c.explicit;
         let linted = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             lint_path(c.path, c.kind, c.explicit, settings)
         }))
@@ -231,6 +303,7 @@ pub fn run(settings: &Settings) -> Result<Outcome, settings::UsageError> {
                 message: format!(
                     "skipped: iamlint crashed reading this file ({what}); please report it"
                 ),
+                named,
             })
         });
         match linted {

@@ -27,9 +27,52 @@ use crate::source::{SourceFile, Span};
 
 type BoxError = Box<dyn Error + Send + Sync>;
 
-/// Runs the server until the client says `exit`.
+/// Why a notification was not handled: its params, or the connection.
+enum Fail {
+    Params(String),
+    Send(BoxError),
+}
+
+/// Largest message body read (64 MiB): a bigger `Content-Length` is refused, never allocated;
+/// the input is read again from the next header.
+pub const MAX_FRAME: usize = 64 << 20;
+
+/// Runs the server until the client says `exit` (or closes its end).
+///
+/// The frames are read here, not by `lsp-server`'s reader (which trusts `Content-Length` and
+/// stops at the first malformed message): a frame without a usable header is skipped to the
+/// next header, one over [`MAX_FRAME`] is refused unread, and a body that is not a JSON-RPC
+/// message is reported on stderr and dropped. The server goes on in every case.
 pub fn serve() -> Result<(), BoxError> {
-    let (conn, io) = Connection::stdio();
+    let (conn, client) = Connection::memory();
+    let Connection {
+        sender: to_server,
+        receiver: from_server,
+    } = client;
+    std::thread::spawn(move || {
+        let stdin = std::io::stdin();
+        let mut input = std::io::BufReader::new(stdin.lock());
+        loop {
+            match read_frame(&mut input, MAX_FRAME) {
+                Ok(Frame::Message(m)) => {
+                    if to_server.send(m).is_err() {
+                        break;
+                    }
+                }
+                Ok(Frame::Skipped(why)) => eprintln!("iamlint server: {why}"),
+                Ok(Frame::End) | Err(_) => break,
+            }
+        }
+    });
+    let writer = std::thread::spawn(move || {
+        let stdout = std::io::stdout();
+        let mut out = stdout.lock();
+        for m in from_server {
+            if m.write(&mut out).is_err() {
+                break;
+            }
+        }
+    });
     let caps = ServerCapabilities {
         text_document_sync: Some(TextDocumentSyncCapability::Kind(TextDocumentSyncKind::FULL)),
         code_action_provider: Some(CodeActionProviderCapability::Simple(true)),
@@ -39,8 +82,74 @@ pub fn serve() -> Result<(), BoxError> {
     conn.initialize(serde_json::to_value(caps)?)?;
     Server::default().run(&conn)?;
     drop(conn);
-    io.join()?;
+    // The writer ends once every response has gone out; the reader may be waiting on input
+    // that never comes, and ends with the process.
+    let _ = writer.join();
     Ok(())
+}
+
+/// What one read of the input gives.
+pub enum Frame {
+    Message(Message),
+    /// A frame that was not a message, and why.
+    Skipped(String),
+    /// The input ended.
+    End,
+}
+
+/// Reads one `Content-Length` frame from `input`, bounded by `max` bytes of body.
+pub fn read_frame(input: &mut impl std::io::BufRead, max: usize) -> std::io::Result<Frame> {
+    use std::io::{BufRead as _, Read as _};
+    let mut length: Option<Result<usize, String>> = None;
+    let mut saw_header = false;
+    loop {
+        let mut line = Vec::new();
+        // A header line longer than 8 KiB is not a header.
+        let n = input.by_ref().take(8192).read_until(b'\n', &mut line)?;
+        if n == 0 {
+            return Ok(Frame::End);
+        }
+        let text = String::from_utf8_lossy(&line);
+        let text = text.trim_end_matches(['\r', '\n']);
+        if text.is_empty() {
+            if saw_header {
+                break;
+            }
+            continue;
+        }
+        saw_header = true;
+        if let Some((name, value)) = text.split_once(':')
+            && name.trim().eq_ignore_ascii_case("content-length")
+        {
+            length = Some(
+                value
+                    .trim()
+                    .parse::<usize>()
+                    .map_err(|_| format!("bad Content-Length `{}`", value.trim())),
+            );
+        }
+    }
+    let length = match length {
+        None => return Ok(Frame::Skipped("a frame without Content-Length".into())),
+        Some(Err(e)) => return Ok(Frame::Skipped(e)),
+        Some(Ok(n)) => n,
+    };
+    if length > max {
+        // Not read, nor skipped by its length (a client that lies about it would have the server
+        // wait for bytes that never come): what follows is read as headers until the next frame.
+        return Ok(Frame::Skipped(format!(
+            "a frame of {length} bytes is over the {max} byte limit; refused"
+        )));
+    }
+    let mut body = Vec::new();
+    input.by_ref().take(length as u64).read_to_end(&mut body)?;
+    if body.len() < length {
+        return Ok(Frame::End);
+    }
+    Ok(match serde_json::from_slice::<Message>(&body) {
+        Ok(m) => Frame::Message(m),
+        Err(e) => Frame::Skipped(format!("not a JSON-RPC message: {e}")),
+    })
 }
 
 #[derive(Default)]
@@ -50,6 +159,11 @@ struct Server {
     /// The pages of the custom rules of the last lint's config, by name (built-in rules' pages
     /// are in the registry).
     custom_docs: HashMap<String, String>,
+    /// Open documents' text, by URI: a save without text relints this, never reads the path the
+    /// client named (a FIFO or a device would block).
+    texts: HashMap<String, String>,
+    /// Config files that have a published error, by URI: cleared once they read again.
+    config_errors: std::collections::HashSet<String>,
 }
 
 /// `file:///a%20b/c.tf` → `/a b/c.tf`.
@@ -123,14 +237,16 @@ fn diagnostic(f: &Finding) -> Diagnostic {
 }
 
 /// Lints `text` as the file `uri` names, with that file's settings; also returns the pages of the
-/// settings' custom rules.
-fn lint(uri: &Uri, text: &str) -> (Vec<Finding>, HashMap<String, String>) {
+/// settings' custom rules and the config file read. An invalid config is an error, with the
+/// config file it came from: the document is not linted with other settings.
+fn lint(uri: &Uri, text: &str) -> Result<Linted, (Option<PathBuf>, String)> {
     let path = uri_path(uri);
+    let config = settings::find_config(&path);
     let args = settings::Options {
         paths: vec![path.clone()],
         ..settings::Options::default()
     };
-    let settings = settings::resolve(args).unwrap_or_default();
+    let settings = settings::resolve(args).map_err(|e| (config.clone(), e.to_string()))?;
     let findings = crate::lint_text(&path.to_string_lossy(), text, &settings)
         .into_iter()
         .filter(|f| f.suppressed.is_none())
@@ -141,7 +257,35 @@ fn lint(uri: &Uri, text: &str) -> (Vec<Finding>, HashMap<String, String>) {
         .filter(|r| r.meta().category == crate::rules::Category::Custom)
         .map(|r| (r.meta().name.to_string(), r.meta().doc.to_string()))
         .collect();
-    (findings, docs)
+    Ok(Linted {
+        findings,
+        docs,
+        config: settings.config_path,
+    })
+}
+
+struct Linted {
+    findings: Vec<Finding>,
+    docs: HashMap<String, String>,
+    config: Option<PathBuf>,
+}
+
+/// `/a b/c.tf` → `file:///a%20b/c.tf`.
+fn path_uri(path: &std::path::Path) -> Option<Uri> {
+    let abs = std::path::absolute(path).ok()?;
+    let encoded = crate::output::sarif::encode_uri_path(&abs.to_string_lossy());
+    format!("file://{encoded}").parse().ok()
+}
+
+/// One diagnostic at the start of a file.
+fn at_start(message: String) -> Diagnostic {
+    Diagnostic {
+        range: Range::default(),
+        severity: Some(DiagnosticSeverity::ERROR),
+        source: Some("iamlint".to_string()),
+        message,
+        ..Default::default()
+    }
 }
 
 impl Server {
@@ -187,15 +331,31 @@ impl Server {
         }
     }
 
+    /// Handles a notification. A notification the server cannot read (bad params) is reported
+    /// on stderr and dropped: notifications get no reply, and the server goes on.
     fn notification(&mut self, conn: &Connection, n: Notification) -> Result<(), BoxError> {
+        let method = n.method.clone();
+        match self.notification_inner(conn, n) {
+            Err(Fail::Params(e)) => {
+                eprintln!("iamlint server: ignored {method}: {e}");
+                Ok(())
+            }
+            Err(Fail::Send(e)) => Err(e),
+            Ok(()) => Ok(()),
+        }
+    }
+
+    fn notification_inner(&mut self, conn: &Connection, n: Notification) -> Result<(), Fail> {
+        let params = |e: serde_json::Error| Fail::Params(e.to_string());
         let (uri, text) = match n.method.as_str() {
             DidOpenTextDocument::METHOD => {
-                let p: lsp_types::DidOpenTextDocumentParams = serde_json::from_value(n.params)?;
+                let p: lsp_types::DidOpenTextDocumentParams =
+                    serde_json::from_value(n.params).map_err(params)?;
                 (p.text_document.uri, p.text_document.text)
             }
             DidChangeTextDocument::METHOD => {
                 let mut p: lsp_types::DidChangeTextDocumentParams =
-                    serde_json::from_value(n.params)?;
+                    serde_json::from_value(n.params).map_err(params)?;
                 // Full sync: the last change holds the whole text.
                 let Some(change) = p.content_changes.pop() else {
                     return Ok(());
@@ -203,28 +363,63 @@ impl Server {
                 (p.text_document.uri, change.text)
             }
             DidSaveTextDocument::METHOD => {
-                let p: lsp_types::DidSaveTextDocumentParams = serde_json::from_value(n.params)?;
+                let p: lsp_types::DidSaveTextDocumentParams =
+                    serde_json::from_value(n.params).map_err(params)?;
+                // The text the client sent (with the save, or when it opened or changed the
+                // document); a document it never opened is not read from disk.
                 let text = match p.text {
                     Some(t) => t,
-                    None => match std::fs::read_to_string(uri_path(&p.text_document.uri)) {
-                        Ok(t) => t,
-                        Err(_) => return Ok(()),
+                    None => match self.texts.get(p.text_document.uri.as_str()) {
+                        Some(t) => t.clone(),
+                        None => return Ok(()),
                     },
                 };
                 (p.text_document.uri, text)
             }
             DidCloseTextDocument::METHOD => {
-                let p: lsp_types::DidCloseTextDocumentParams = serde_json::from_value(n.params)?;
+                let p: lsp_types::DidCloseTextDocumentParams =
+                    serde_json::from_value(n.params).map_err(params)?;
                 self.findings.remove(p.text_document.uri.as_str());
-                return publish(conn, p.text_document.uri, Vec::new());
+                self.texts.remove(p.text_document.uri.as_str());
+                return publish(conn, p.text_document.uri, Vec::new()).map_err(Fail::Send);
             }
             _ => return Ok(()),
         };
-        let (findings, docs) = lint(&uri, &text);
-        self.custom_docs = docs;
-        let diagnostics = findings.iter().map(diagnostic).collect();
-        self.findings.insert(uri.as_str().to_string(), findings);
-        publish(conn, uri, diagnostics)
+        let linted = lint(&uri, &text);
+        self.texts.insert(uri.as_str().to_string(), text);
+        let linted = match linted {
+            Ok(l) => l,
+            Err((config, message)) => {
+                // Shown on the config file and on the document, which is not linted.
+                let shown = config
+                    .as_deref()
+                    .map_or_else(|| "the config".to_string(), |c| c.display().to_string());
+                if let Some(config_uri) = config.as_deref().and_then(path_uri) {
+                    self.config_errors.insert(config_uri.as_str().to_string());
+                    publish(conn, config_uri, vec![at_start(message.clone())])
+                        .map_err(Fail::Send)?;
+                }
+                self.findings.remove(uri.as_str());
+                return publish(
+                    conn,
+                    uri,
+                    vec![at_start(format!(
+                        "not linted: {shown} is invalid: {message}"
+                    ))],
+                )
+                .map_err(Fail::Send);
+            }
+        };
+        if let Some(config_uri) = linted.config.as_deref().and_then(path_uri)
+            && self.config_errors.remove(config_uri.as_str())
+        {
+            publish(conn, config_uri, Vec::new()).map_err(Fail::Send)?;
+        }
+        self.custom_docs = linted.docs;
+        let diagnostics = linted.findings.iter().map(diagnostic).collect();
+        self.findings
+            .insert(uri.as_str().to_string(), linted.findings);
+        publish(conn, uri, diagnostics).map_err(Fail::Send)
     }
 
     fn findings_at<'a>(&'a self, uri: &Uri, r: Range) -> impl Iterator<Item = &'a Finding> + 'a {

@@ -54,6 +54,25 @@ pub struct SourceFile {
     line_starts: OnceLock<Vec<u32>>,
     /// [`display_path`] of `path`, made on first use.
     shown: OnceLock<String>,
+    /// Characters and UTF-16 units before every [`BLOCK`]-th byte, made when a column is first
+    /// asked for on a long line: a column is then counted from the nearest block, not from the
+    /// line's start (20,000 findings on one minified line stay linear).
+    blocks: OnceLock<Vec<(u32, u32)>>,
+}
+
+/// Bytes per column checkpoint, and the line length from which checkpoints are used.
+const BLOCK: usize = 1024;
+
+/// Characters and UTF-16 units in `bytes`, counted on bytes (a slice may cut a character: its
+/// lead byte counts it, continuation bytes do not, a four-byte lead counts two UTF-16 units).
+fn count_units(bytes: &[u8]) -> (u32, u32) {
+    let mut chars = 0u32;
+    let mut wide = 0u32;
+    for &b in bytes {
+        chars += u32::from((b & 0xC0) != 0x80);
+        wide += u32::from(b >= 0xF0);
+    }
+    (chars, chars + wide)
 }
 
 /// A 1-based position; `column` counts characters, `column_utf16` UTF-16 code units.
@@ -71,6 +90,7 @@ impl SourceFile {
             text,
             line_starts: OnceLock::new(),
             shown: OnceLock::new(),
+            blocks: OnceLock::new(),
         })
     }
 
@@ -118,13 +138,39 @@ impl SourceFile {
         while !self.text.is_char_boundary(end) {
             end -= 1;
         }
-        let prefix = &self.text[start..end];
+        let (column, column_utf16) = if end - start > BLOCK {
+            let (a, a16) = self.units_before(start);
+            let (b, b16) = self.units_before(end);
+            (b - a, b16 - a16)
+        } else {
+            count_units(&self.text.as_bytes()[start..end])
+        };
         // A CR before LF belongs to the line break, never to a column.
         Position {
             line: line as u32 + 1,
-            column: prefix.chars().count() as u32 + 1,
-            column_utf16: prefix.encode_utf16().count() as u32 + 1,
+            column: column + 1,
+            column_utf16: column_utf16 + 1,
         }
+    }
+
+    /// Characters and UTF-16 units in the text before byte `at` (a character boundary).
+    fn units_before(&self, at: usize) -> (u32, u32) {
+        let blocks = self.blocks.get_or_init(|| {
+            let mut out = Vec::with_capacity(self.text.len() / BLOCK + 1);
+            let (mut c, mut w) = (0u32, 0u32);
+            out.push((0, 0));
+            for chunk in self.text.as_bytes().chunks(BLOCK) {
+                let (dc, dw) = count_units(chunk);
+                c += dc;
+                w += dw;
+                out.push((c, w));
+            }
+            out
+        });
+        let i = at / BLOCK;
+        let (c, w) = blocks[i];
+        let (dc, dw) = count_units(&self.text.as_bytes()[i * BLOCK..at]);
+        (c + dc, w + dw)
     }
 
     /// The text of a 1-based line, without its line break.
@@ -170,6 +216,77 @@ mod tests {
         assert_eq!(bom.position(3).column, 1);
         assert_eq!(bom.position(0).column, 1);
     }
+
+    /// Columns on a long line come from checkpoints: the same as counting from the line start.
+    #[test]
+    fn long_line_columns_match_a_plain_count() {
+        let line: String = (0..3000).map(|i| ["a", "é", "😀", "€"][i % 4]).collect();
+        let text = format!("x\n{line}\n");
+        let f = SourceFile::new("a.json".into(), text.clone());
+        for (at, _) in text.char_indices().step_by(97) {
+            let p = f.position(at);
+            let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+            let prefix = &text[start..at];
+            assert_eq!(p.column as usize, prefix.chars().count() + 1);
+            assert_eq!(p.column_utf16 as usize, prefix.encode_utf16().count() + 1);
+        }
+    }
+
+    #[test]
+    fn escapes_controls() {
+        assert_eq!(escape_controls("a\tb"), "a\tb");
+        assert_eq!(
+            escape_controls("x\ny.json:1:1: error\r\u{1b}[2J"),
+            "x\\ny.json:1:1: error\\r\\u{1b}[2J"
+        );
+    }
+}
+
+/// `s` with control characters (C0 but tab, DEL, C1, line and paragraph separators) written as
+/// escapes (`\n`, `\r`, `\u{1b}`): a file name or a policy string cannot start a line of its own
+/// in a one-line-per-finding output, move the cursor or colour a terminal.
+pub fn escape_controls(s: &str) -> std::borrow::Cow<'_, str> {
+    let bad = |c: char| (c.is_control() && c != '\t') || c == '\u{2028}' || c == '\u{2029}';
+    if !s.chars().any(bad) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c if bad(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Writes `bytes` to `path` without ever leaving it half written: into a temporary file in the
+/// same folder, flushed to disk, then renamed over the target, which keeps its permissions. A
+/// symbolic link is written through (its target is replaced, the link stays). On any error
+/// (a full disk, a read-only folder) the target is as it was and the temporary file is gone.
+pub fn write_atomic(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let target = match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => std::fs::canonicalize(path)?,
+        _ => path.to_path_buf(),
+    };
+    let dir = match target.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => std::path::Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".iamlint-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    if let Ok(meta) = std::fs::metadata(&target) {
+        tmp.as_file().set_permissions(meta.permissions())?;
+    }
+    tmp.persist(&target).map_err(|e| e.error)?;
+    Ok(())
 }
 
 /// How the bytes of a file became text.

@@ -32,6 +32,9 @@ pub struct Candidate {
 pub struct Note {
     pub path: String,
     pub message: String,
+    /// The path was named on the command line (not found by walking a folder): a file the user
+    /// asked for and did not get linted, so the run cannot say it is clean.
+    pub named: bool,
 }
 
 /// Runs `visit` on every candidate file under the settings' paths, in parallel.
@@ -99,6 +102,7 @@ where
                     note(Note {
                         path: error_path(&e),
                         message: format!("skipped: {}", error_message(&e)),
+                        named: false,
                     });
                     return WalkState::Continue;
                 }
@@ -111,6 +115,7 @@ where
                     note(Note {
                         path: crate::source::display_path(entry.path()),
                         message: "skipped: not a regular file".into(),
+                        named: true,
                     });
                 }
                 return WalkState::Continue;
@@ -139,6 +144,7 @@ where
                         note(Note {
                             path: crate::source::display_path(&path),
                             message: format!("skipped: {e}"),
+                            named,
                         });
                         return WalkState::Continue;
                     }

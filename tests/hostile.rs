@@ -232,9 +232,13 @@ fn binary_files_named_json_are_skipped_with_a_note() {
     assert_eq!(err, "iamlint: img.json: skipped: binary file\n");
     // Named on the command line, without any needle: still a note.
     fs::write(d.path().join("raw.json"), b"\x00\x00\x00").unwrap();
+    // A file named on the command line that is not read: exit 2 (tests/reliability.rs).
     let (code, out, err) = compact(d.path(), &["raw.json"]);
-    assert_eq!((code, out.as_str()), (0, ""));
-    assert_eq!(err, "iamlint: raw.json: skipped: binary file\n");
+    assert_eq!((code, out.as_str()), (2, ""));
+    assert!(
+        err.starts_with("iamlint: raw.json: skipped: binary file\n"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -387,9 +391,10 @@ fn symlink_cycles_report_each_real_file_once_under_its_real_path() {
     for j in ["1", "8"] {
         let (code, out, err) = compact(root, &["--follow", "-j", j]);
         assert_eq!((code, out.as_str()), (1, expected), "{err}");
+        // (`-j 8` on a smaller machine is capped, with a warning.)
         assert!(
-            err.lines()
-                .all(|l| l.contains("skipped: symbolic link loop back to")),
+            err.lines().all(|l| l.contains("skipped: symbolic link loop back to")
+                || l.contains("more than the") && l.contains("cores here")),
             "{err}"
         );
     }
@@ -521,8 +526,11 @@ fn fifos_and_folders_named_like_policies_are_not_read() {
     }
     // Named on the command line: a note, not a read that blocks forever.
     let (code, out, err) = compact(root, &["pipe.json"]);
-    assert_eq!((code, out.as_str()), (0, ""));
-    assert_eq!(err, "iamlint: pipe.json: skipped: not a regular file\n");
+    assert_eq!((code, out.as_str()), (2, ""));
+    assert!(
+        err.starts_with("iamlint: pipe.json: skipped: not a regular file\n"),
+        "{err}"
+    );
 }
 
 #[test]

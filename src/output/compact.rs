@@ -1,9 +1,11 @@
 //! `path:line:col: severity: message [rule]`, one finding a line: what editors' problem matchers
-//! read. Columns count characters, 1-based.
+//! read. Columns count characters, 1-based. Control characters in a path or a message are
+//! escaped (`\n`, `\u{1b}`): a finding is always one line, and the input cannot forge another.
 
 use std::io::Write;
 
 use crate::Outcome;
+use crate::source::escape_controls;
 
 pub fn render(outcome: &Outcome) -> String {
     let mut out = Vec::new();
@@ -18,11 +20,11 @@ pub fn write(outcome: &Outcome, out: &mut dyn Write) -> std::io::Result<()> {
         writeln!(
             out,
             "{}:{}:{}: {}: {} [{}]",
-            f.file.shown_path(),
+            escape_controls(f.file.shown_path()),
             p.line,
             p.column,
             f.severity,
-            f.message,
+            escape_controls(&f.message),
             f.rule.as_str()
         )?;
     }

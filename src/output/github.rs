@@ -12,11 +12,20 @@ use crate::Outcome;
 use crate::diagnostic::Severity;
 use crate::fingerprint;
 
-/// Escapes the message part (after `::`).
+/// Escapes the message part (after `::`). Other control characters than CR and LF (an escape
+/// sequence) are written as `\u{1b}`: the log is shown in a terminal-like view.
 pub fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    let s = s.replace('%', "%25");
+    let mut out = String::with_capacity(s.len());
+    for line in s.split_inclusive(['\r', '\n']) {
+        let (body, brk) = match line.strip_suffix(['\r', '\n']) {
+            Some(b) => (b, &line[b.len()..]),
+            None => (line, ""),
+        };
+        out.push_str(&crate::source::escape_controls(body));
+        out.push_str(brk);
+    }
+    out.replace('\r', "%0D").replace('\n', "%0A")
 }
 
 /// Escapes a property value (`file=…`, `title=…`).
@@ -28,6 +37,17 @@ pub fn render(outcome: &Outcome) -> String {
     let cwd = fingerprint::cwd();
     let mut out = String::new();
     let mut counts = [0usize; 3];
+    // Files that were not read: a warning each (an error for a file named on the command line).
+    for n in &outcome.notes {
+        let _ = writeln!(
+            out,
+            "::{} file={},title={}::{}",
+            if n.named { "error" } else { "warning" },
+            escape_property(&n.path),
+            escape_property("iamlint: file not read"),
+            escape_data(&n.message),
+        );
+    }
     for f in outcome.active() {
         let command = match f.severity {
             Severity::Error => "error",
@@ -68,6 +88,7 @@ pub fn render(outcome: &Outcome) -> String {
         warnings,
         infos,
     ));
+    out.push_str(&super::human::skipped_line(outcome));
     out
 }
 
@@ -109,6 +130,7 @@ mod tests {
     #[test]
     fn escapes_like_the_runner() {
         assert_eq!(escape_data("100% a\r\nb: c,d"), "100%25 a%0D%0Ab: c,d");
+        assert_eq!(escape_data("a\u{1b}[2Jb"), "a\\u{1b}[2Jb");
         assert_eq!(escape_property("a:b,c%\n"), "a%3Ab%2Cc%25%0A");
     }
 }

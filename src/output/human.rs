@@ -12,42 +12,154 @@ use crate::Outcome;
 use crate::diagnostic::{Finding, Severity};
 use crate::source::SourceFile;
 
-impl SourceCode for SourceFile {
-    fn read_span<'a>(
-        &'a self,
+/// Lines longer than this (in bytes) are not shown whole: the snippet is the part of the line
+/// around the token (minified JSON, `terraform show -json` put a whole file on one line).
+const LONG_LINE: usize = 512;
+/// Bytes of a long line shown on each side of the token.
+const AROUND: usize = 60;
+/// Longest span underlined; a longer one is underlined from its start.
+const MAX_LABEL: usize = 160;
+/// A secondary label further than this (in bytes) from the primary one is a note.
+const NEAR_BYTES: u32 = 400;
+
+/// One file's text as the snippets show it: the file's own text, or a copy whose control
+/// characters (an escape sequence, a lone carriage return) are replaced by `?` byte for byte,
+/// so that offsets and the line index still hold and the terminal sees no control sequence.
+struct Snippets<'a> {
+    file: &'a SourceFile,
+    text: std::borrow::Cow<'a, str>,
+    name: String,
+}
+
+impl<'a> Snippets<'a> {
+    fn new(file: &'a SourceFile) -> Self {
+        let bytes = file.text.as_bytes();
+        let bad = |i: usize, b: u8| {
+            (b < 0x20
+                && b != b'\n'
+                && b != b'\t'
+                && !(b == b'\r' && bytes.get(i + 1) == Some(&b'\n')))
+                || b == 0x7F
+        };
+        let text = if bytes.iter().enumerate().any(|(i, &b)| bad(i, b)) {
+            let clean: Vec<u8> = bytes
+                .iter()
+                .enumerate()
+                .map(|(i, &b)| if bad(i, b) { b'?' } else { b })
+                .collect();
+            std::borrow::Cow::Owned(String::from_utf8(clean).expect("ASCII for ASCII"))
+        } else {
+            std::borrow::Cow::Borrowed(file.text.as_str())
+        };
+        Snippets {
+            file,
+            text,
+            name: crate::source::escape_controls(file.shown_path()).into_owned(),
+        }
+    }
+
+    /// The byte offset where 0-based line `line` starts (the text's end past the last line).
+    fn line_start(&self, line: usize) -> usize {
+        if line + 1 > self.file.line_count() {
+            return self.text.len();
+        }
+        self.line_bounds(line).0
+    }
+
+    /// Start and end (before the line break) of 0-based line `line`.
+    fn line_bounds(&self, line: usize) -> (usize, usize) {
+        let text = self.file.line_text(line as u32 + 1);
+        // `line_text` borrows from the file's text: its address gives its offset.
+        let start = text.as_ptr() as usize - self.file.text.as_ptr() as usize;
+        (start, start + text.len())
+    }
+}
+
+impl SourceCode for Snippets<'_> {
+    /// Reads only the lines around the span, found with the file's line index: a file with many
+    /// findings is not scanned from its start for each one.
+    fn read_span<'b>(
+        &'b self,
         span: &SourceSpan,
         context_lines_before: usize,
         context_lines_after: usize,
-    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let inner = self
-            .text
-            .read_span(span, context_lines_before, context_lines_after)?;
+    ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
+        let text: &str = &self.text;
+        let start = span.offset().min(text.len());
+        let end = (span.offset() + span.len()).min(text.len());
+        let first = self.file.position(start).line as usize - 1;
+        let last = self.file.position(end.saturating_sub(1).max(start)).line as usize - 1;
+        let from_line = first.saturating_sub(context_lines_before);
+        let a = self.line_start(from_line);
+        let b = self.line_start(last + context_lines_after + 1);
+        let (la, _) = self.line_bounds(first);
+        let (_, lb) = self.line_bounds(last);
+        if lb - la > LONG_LINE || b - a > 8 * LONG_LINE {
+            // The token's line(s) only, cut around the token.
+            // Without context lines (miette asks so for the header's line and column), the
+            // contents start at the token, as miette's own reader does.
+            let mut wa = if context_lines_before == 0 {
+                start
+            } else {
+                start.saturating_sub(AROUND).max(la)
+            };
+            while !text.is_char_boundary(wa) {
+                wa -= 1;
+            }
+            let mut wb = (end + AROUND).min(lb).max(wa);
+            while !text.is_char_boundary(wb) {
+                wb += 1;
+            }
+            let column = self.file.position(wa).column as usize - 1;
+            return Ok(Box::new(MietteSpanContents::new_named(
+                self.name.clone(),
+                &text.as_bytes()[wa..wb],
+                (wa, wb - wa).into(),
+                first,
+                column,
+                last - first + 1,
+            )));
+        }
+        let local = SourceSpan::from((start - a, end - start));
+        let inner = text[a..b].read_span(&local, context_lines_before, context_lines_after)?;
         Ok(Box::new(MietteSpanContents::new_named(
-            self.display_path(),
+            self.name.clone(),
             inner.data(),
-            *inner.span(),
-            inner.line(),
+            (inner.span().offset() + a, inner.span().len()).into(),
+            inner.line() + from_line,
             inner.column(),
             inner.line_count(),
         )))
     }
 }
 
+/// A span cut to at most [`MAX_LABEL`] bytes (at a character boundary).
+fn short(file: &SourceFile, s: crate::source::Span) -> SourceSpan {
+    let r = s.range();
+    let mut end = r.end.min(r.start + MAX_LABEL).min(file.text.len());
+    while !file.text.is_char_boundary(end) {
+        end -= 1;
+    }
+    SourceSpan::from(r.start..end.max(r.start.min(file.text.len())))
+}
+
 /// One finding seen through miette's `Diagnostic` trait.
 struct Report<'a> {
     finding: &'a Finding,
     help: Option<String>,
+    message: String,
+    source: &'a Snippets<'a>,
 }
 
 impl fmt::Debug for Report<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.finding.message)
+        f.write_str(&self.message)
     }
 }
 
 impl fmt::Display for Report<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.finding.message)
+        f.write_str(&self.message)
     }
 }
 
@@ -77,21 +189,22 @@ impl Diagnostic for Report<'_> {
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        Some(&*self.finding.file)
+        Some(self.source)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let f = self.finding;
-        let span = |s: crate::source::Span| SourceSpan::from(s.range());
+        let span = |s: crate::source::Span| short(&f.file, s);
+        let text = |t: &str| crate::source::escape_controls(t).into_owned();
         let primary = LabeledSpan::new_primary_with_span(
-            Some(f.primary.text.clone()).filter(|t| !t.is_empty()),
+            Some(text(&f.primary.text)).filter(|t| !t.is_empty()),
             span(f.primary.span),
         );
         let secondary = f
             .secondary
             .iter()
             .filter(move |l| near(f, l))
-            .map(move |l| LabeledSpan::new_with_span(Some(l.text.clone()), span(l.span)));
+            .map(move |l| LabeledSpan::new_with_span(Some(text(&l.text)), span(l.span)));
         Some(Box::new(std::iter::once(primary).chain(secondary)))
     }
 }
@@ -100,6 +213,9 @@ impl Diagnostic for Report<'_> {
 /// lines above it (miette heads a report with the first snippet, which must be the offending
 /// token's) or fewer than eight below. Others become notes under the report.
 fn near(f: &Finding, l: &crate::diagnostic::Label) -> bool {
+    if l.span.start.abs_diff(f.primary.span.start) > NEAR_BYTES {
+        return false;
+    }
     let p = f.file.position(f.primary.span.start as usize).line;
     let at = f.file.position(l.span.start as usize).line;
     (at <= p && p - at <= 2) || (at > p && at - p < 8)
@@ -111,7 +227,13 @@ fn help_text(f: &Finding) -> Option<String> {
         let edits: Vec<String> = fix
             .edits
             .iter()
-            .map(|e| format!("`{}` → `{}`", f.file.slice(e.span), e.replacement))
+            .map(|e| {
+                format!(
+                    "`{}` → `{}`",
+                    clip(f.file.slice(e.span)),
+                    clip(&e.replacement)
+                )
+            })
             .collect();
         format!(
             "{} fix: {}",
@@ -130,7 +252,22 @@ fn help_text(f: &Finding) -> Option<String> {
         .chain(suggestion)
         .chain(notes)
         .collect();
-    (!lines.is_empty()).then(|| lines.join("\n"))
+    (!lines.is_empty()).then(|| {
+        lines
+            .iter()
+            .map(|l| crate::source::escape_controls(l))
+            .collect::<Vec<_>>()
+            .join("\n")
+    })
+}
+
+/// At most 80 characters of `s`, controls escaped; `…` marks a cut.
+fn clip(s: &str) -> String {
+    let mut out: String = s.chars().take(80).collect();
+    if out.len() < s.len() {
+        out.push('…');
+    }
+    crate::source::escape_controls(&out).into_owned()
 }
 
 /// Renders every active finding, then a summary line. `width` fixes the line width (tests).
@@ -146,21 +283,55 @@ pub fn render(outcome: &Outcome, color: bool, width: Option<usize>) -> String {
     }
     let mut out = String::new();
     let (mut errors, mut warnings, mut infos) = (0, 0, 0);
+    // Findings come sorted by file: one snippet source per file.
+    let mut source: Option<Snippets> = None;
     for f in outcome.active() {
         match f.severity {
             Severity::Error => errors += 1,
             Severity::Warning => warnings += 1,
             Severity::Info => infos += 1,
         }
+        if !source
+            .as_ref()
+            .is_some_and(|s| std::ptr::eq(s.file, std::sync::Arc::as_ptr(&f.file)))
+        {
+            source = Some(Snippets::new(&f.file));
+        }
         let report = Report {
             finding: f,
             help: help_text(f),
+            message: crate::source::escape_controls(&f.message).into_owned(),
+            source: source.as_ref().expect("set above"),
         };
         let _ = handler.render_report(&mut out, &report);
         out.push('\n');
     }
     out.push_str(&summary(outcome.files_linted, errors, warnings, infos));
+    out.push_str(&skipped_line(outcome));
     out
+}
+
+/// `1 file named on the command line could not be read; 2 files skipped (see stderr).`, or
+/// nothing when every file was read.
+pub(crate) fn skipped_line(outcome: &Outcome) -> String {
+    let named = outcome.notes.iter().filter(|n| n.named).count();
+    let walked = outcome.notes.len() - named;
+    let plural = |n: usize| if n == 1 { "file" } else { "files" };
+    let mut parts = Vec::new();
+    if named > 0 {
+        parts.push(format!(
+            "{named} {} named on the command line could not be read",
+            plural(named)
+        ));
+    }
+    if walked > 0 {
+        parts.push(format!("{walked} {} skipped", plural(walked)));
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("{} (see the messages above).\n", parts.join("; "))
+    }
 }
 
 pub(crate) fn summary(files: usize, errors: usize, warnings: usize, infos: usize) -> String {

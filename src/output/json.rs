@@ -1,5 +1,5 @@
 //! The findings as data: rule, severity, message, path, byte range, 1-based start and end
-//! line/column, labels, help and fix.
+//! line/column, labels, help and fix; then one entry per file not read (`"notification"`).
 
 use serde_json::{Value, json};
 
@@ -45,8 +45,23 @@ pub fn finding_json(f: &Finding) -> Value {
     })
 }
 
+/// A file the run did not read, as an entry after the findings: `{"notification": "skipped",
+/// "severity": "error" (named on the command line) or "warning", "path", "message"}`.
+pub fn note_json(n: &crate::walk::Note) -> Value {
+    json!({
+        "notification": "skipped",
+        "severity": if n.named { "error" } else { "warning" },
+        "path": n.path,
+        "message": n.message,
+    })
+}
+
 pub fn render(outcome: &Outcome) -> String {
-    let all: Vec<Value> = outcome.active().map(finding_json).collect();
+    let all: Vec<Value> = outcome
+        .active()
+        .map(finding_json)
+        .chain(outcome.notes.iter().map(note_json))
+        .collect();
     let mut s = serde_json::to_string_pretty(&all).expect("findings serialize");
     s.push('\n');
     s

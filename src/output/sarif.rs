@@ -205,38 +205,115 @@ pub fn render(outcome: &Outcome) -> String {
             .as_ref()
             .is_some_and(|b| b.fingerprints.contains(p))
     };
-    let results: Vec<Value> = outcome
+    let mut results: Vec<(Severity, Value)> = outcome
         .findings
         .iter()
         .zip(prints.iter())
-        .map(|(f, p)| result(f, p, &index, external(p), cwd.as_deref()))
+        .map(|(f, p)| {
+            (
+                f.severity,
+                result(f, p, &index, external(p), cwd.as_deref()),
+            )
+        })
         .collect();
-    let mut run = json!({
-        "tool": {
-            "driver": {
-                "name": "iamlint",
-                "version": env!("CARGO_PKG_VERSION"),
-                "semanticVersion": env!("CARGO_PKG_VERSION"),
-                "informationUri": crate::REPOSITORY,
-                "rules": rules.iter().map(|&(m, s)| rule(m, s)).collect::<Vec<_>>(),
-            }
-        },
-        "columnKind": "utf16CodeUnits",
-        "results": results,
-    });
-    if let Some(cwd) = &cwd {
-        run["originalUriBaseIds"] = json!({
-            SRCROOT: { "uri": file_uri(&cwd.to_string_lossy(), true) }
-        });
+    let total = results.len();
+    // GitHub code scanning rejects a run of more than 25,000 results: keep the most severe.
+    if results.len() > MAX_RESULTS {
+        keep_most_severe(&mut results, MAX_RESULTS);
     }
-    let log = json!({
-        "$schema": SCHEMA,
-        "version": "2.1.0",
-        "runs": [run],
+    let driver = json!({
+        "name": "iamlint",
+        "version": env!("CARGO_PKG_VERSION"),
+        "semanticVersion": env!("CARGO_PKG_VERSION"),
+        "informationUri": crate::REPOSITORY,
+        "rules": rules.iter().map(|&(m, s)| rule(m, s)).collect::<Vec<_>>(),
     });
-    let mut s = serde_json::to_string_pretty(&log).expect("SARIF serializes");
-    s.push('\n');
-    s
+    let notes: Vec<Value> = outcome
+        .notes
+        .iter()
+        .map(|n| {
+            let uri = if Path::new(&n.path).is_absolute() {
+                json!({ "uri": file_uri(&n.path, false) })
+            } else {
+                json!({ "uri": encode_uri_path(&n.path), "uriBaseId": SRCROOT })
+            };
+            json!({
+                "level": if n.named { "error" } else { "warning" },
+                "message": { "text": format!("{}: {}", n.path, n.message) },
+                "locations": [{ "physicalLocation": { "artifactLocation": uri } }],
+            })
+        })
+        .collect();
+    let successful = !outcome.notes.iter().any(|n| n.named);
+    let build = |results: &[(Severity, Value)], cut: Option<String>| {
+        let mut notifications = notes.clone();
+        if let Some(text) = cut {
+            notifications.push(json!({ "level": "warning", "message": { "text": text } }));
+        }
+        let mut run = json!({
+            "tool": { "driver": driver },
+            "invocations": [{
+                "executionSuccessful": successful,
+                "toolExecutionNotifications": notifications,
+            }],
+            "columnKind": "utf16CodeUnits",
+            "results": results.iter().map(|(_, v)| v).collect::<Vec<_>>(),
+        });
+        if let Some(cwd) = &cwd {
+            run["originalUriBaseIds"] = json!({
+                SRCROOT: { "uri": file_uri(&cwd.to_string_lossy(), true) }
+            });
+        }
+        let log = json!({
+            "$schema": SCHEMA,
+            "version": "2.1.0",
+            "runs": [run],
+        });
+        let mut s = serde_json::to_string_pretty(&log).expect("SARIF serializes");
+        s.push('\n');
+        s
+    };
+    let cut_note = |kept: usize| {
+        (kept < total).then(|| {
+            format!(
+                "{kept} of {total} results kept, the most severe: code scanning accepts at most \
+                 {MAX_RESULTS} results in a run and {MAX_BYTES} bytes in a file"
+            )
+        })
+    };
+    let mut text = build(&results, cut_note(results.len()));
+    // Over the size limit: drop the least severe results until the file fits.
+    while text.len() > MAX_BYTES && !results.is_empty() {
+        // Scale the count by how far over the file is (5 % under, for the notes' own bytes).
+        let keep = (results.len() * (MAX_BYTES / 100 * 95) / text.len()).min(results.len() - 1);
+        keep_most_severe(&mut results, keep);
+        text = build(&results, cut_note(results.len()));
+    }
+    if let Some(note) = cut_note(results.len()) {
+        // The file says so in its notifications; the person running it hears it too.
+        eprintln!("iamlint: SARIF: {note}");
+    }
+    text
+}
+
+/// Most results in one run that GitHub code scanning accepts.
+pub const MAX_RESULTS: usize = 25_000;
+/// Largest SARIF file written (GitHub code scanning: 10 MB).
+pub const MAX_BYTES: usize = 10_000_000;
+
+/// Keeps the `keep` most severe results (the earlier of equals), in their order.
+fn keep_most_severe(results: &mut Vec<(Severity, Value)>, keep: usize) {
+    if results.len() <= keep {
+        return;
+    }
+    let mut order: Vec<usize> = (0..results.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(results[i].0));
+    let mut kept = vec![false; results.len()];
+    for &i in &order[..keep] {
+        kept[i] = true;
+    }
+    let mut flags = kept.into_iter();
+    results.retain(|_| flags.next().unwrap_or(false));
 }
 
 #[cfg(test)]

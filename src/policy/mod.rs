@@ -668,17 +668,19 @@ fn build_statement(index: usize, pos: Option<usize>, node: &Node) -> Statement {
     for e in node.entries().unwrap_or_default() {
         let key = &e.key;
         let v = &e.value;
-        // The first of two conflicting or duplicate elements wins here; rules report the rest.
+        // Of two conflicting elements (`Action`, `NotAction`) the first wins here; of one
+        // element given twice, the last, as AWS reads it. Rules report the rest.
+        let same = |k: Option<&Key>| k.is_none_or(|k| k.name == key.name);
         match key.name.as_str() {
-            "Sid" if st.sid.is_none() => st.sid = item(v),
-            "Effect" if st.effect.is_none() => st.effect = item(v),
-            "Action" | "NotAction" if st.action.is_none() => {
+            "Sid" => st.sid = item(v),
+            "Effect" => st.effect = item(v),
+            "Action" | "NotAction" if same(st.action.as_ref().map(|e| &e.key)) => {
                 st.action = Some(element(key, v, key.name == "NotAction"));
             }
-            "Resource" | "NotResource" if st.resource.is_none() => {
+            "Resource" | "NotResource" if same(st.resource.as_ref().map(|e| &e.key)) => {
                 st.resource = Some(element(key, v, key.name == "NotResource"));
             }
-            "Principal" | "NotPrincipal" if st.principal.is_none() => {
+            "Principal" | "NotPrincipal" if same(st.principal.as_ref().map(|e| &e.key)) => {
                 st.principal = Some(PrincipalElement {
                     key: key.clone(),
                     negated: key.name == "NotPrincipal",
@@ -686,7 +688,7 @@ fn build_statement(index: usize, pos: Option<usize>, node: &Node) -> Statement {
                     value: principal(v),
                 });
             }
-            "Condition" if st.condition.is_none() => st.condition = Some(condition(key, v)),
+            "Condition" => st.condition = Some(condition(key, v)),
             _ => {}
         }
     }

@@ -317,13 +317,15 @@ impl Node {
         }
     }
 
-    /// The first entry with this key (exact case).
+    /// The value of the last entry with this key (exact case): of duplicate keys, AWS (like any
+    /// JSON reader that keeps one) reads the last.
     pub fn get(&self, key: &str) -> Option<&Node> {
         self.entry(key).map(|e| &e.value)
     }
 
+    /// The last entry with this key (see [`Node::get`]).
     pub fn entry(&self, key: &str) -> Option<&Entry> {
-        self.entries()?.iter().find(|e| e.key.name == key)
+        self.entries()?.iter().rev().find(|e| e.key.name == key)
     }
 
     /// A string-or-list value as a list: `"s3:*"` and `["s3:*"]` both give one item.

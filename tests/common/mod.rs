@@ -1,5 +1,6 @@
-//! Helpers the integration tests share: a temporary tree of files, and the real binary run in it.
-//! Each test crate includes this module (`mod common;`) and uses what it needs.
+//! Helpers the integration tests share: a temporary tree of files, the real binary run in it, and
+//! a scripted Language Server client ([`lsp`]). Each test crate includes this module
+//! (`mod common;`) and uses what it needs.
 
 #![allow(dead_code)]
 
@@ -7,6 +8,10 @@ use std::path::Path;
 
 use assert_cmd::Command;
 use tempfile::TempDir;
+
+mod lsp;
+#[allow(unused_imports)] // only the LSP suites use it
+pub use lsp::*;
 
 /// A temporary folder holding `files` (`("a/b.json", text)`; folders are made as needed).
 pub fn tree(files: &[(&str, &str)]) -> TempDir {
