@@ -348,3 +348,60 @@ fn unknown_parts_are_never_shown_as_the_marker() {
         assert!(!out.contains('\u{FFFC}'), "{out}");
     }
 }
+
+#[test]
+fn every_policy_location_of_the_schemas() {
+    let r = snapshot("locations", &["locations"]);
+    // The tag policy is not IAM's grammar: nothing from it.
+    assert!(!r.compact.contains("TagPolicy"), "{}", r.compact);
+    assert!(r.compact.contains("`rds:connect` is not an IAM action"));
+}
+
+/// Every entry of the generated table (`data/cfn-policy-properties.tsv`) is read: a policy with an
+/// unknown action at the entry's path is reported.
+#[test]
+fn every_table_entry_is_read() {
+    use iamlint::extract::cloudformation::{PropertyKind, policy_properties};
+    use serde_json::{Value, json};
+    let settings = iamlint::settings::Settings::default();
+    let statement = json!({
+        "Effect": "Allow",
+        "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+        "Action": "s3:GetObjekt",
+        "Resource": "*"
+    });
+    let table = policy_properties();
+    assert!(table.len() > 70, "{} entries", table.len());
+    for &(ty, path, kind) in table {
+        let mut props = json!({});
+        let leaf = match kind {
+            PropertyKind::Statement => statement.clone(),
+            PropertyKind::Organizations => {
+                props["Type"] = json!("SERVICE_CONTROL_POLICY");
+                json!({"Version": "2012-10-17", "Statement": [statement.clone()]})
+            }
+            PropertyKind::Document(_) => {
+                json!({"Version": "2012-10-17", "Statement": [statement.clone()]})
+            }
+        };
+        // Build the path from the leaf up: `a.*.b` → {a: [{b: leaf}]}.
+        let mut value = leaf;
+        for seg in path.rsplit('.') {
+            value = if seg == "*" {
+                Value::Array(vec![value])
+            } else {
+                json!({ seg: value })
+            };
+        }
+        for (k, v) in value.as_object().unwrap() {
+            props[k] = v.clone();
+        }
+        let template = json!({"Resources": {"R": {"Type": ty, "Properties": props}}});
+        let text = serde_json::to_string_pretty(&template).unwrap();
+        let found = iamlint::lint_text("probe.json", &text, &settings);
+        assert!(
+            found.iter().any(|f| f.rule.as_str() == "unknown-action"),
+            "{ty} {path}: the policy was not read\n{text}"
+        );
+    }
+}

@@ -40,99 +40,91 @@ fn resource_type(resource: &Node) -> Option<&str> {
     resource.get("Type").and_then(Node::literal)
 }
 
-/// Policy properties of resource types: (type, property, kind).
-const POLICY_PROPERTIES: &[(&str, &str, PolicyKind)] = &[
-    ("AWS::ApiGateway::RestApi", "Policy", PolicyKind::Resource),
-    (
-        "AWS::Backup::BackupVault",
-        "AccessPolicy",
-        PolicyKind::Resource,
-    ),
-    (
-        "AWS::ECR::Repository",
-        "RepositoryPolicyText",
-        PolicyKind::Resource,
-    ),
-    (
-        "AWS::EFS::FileSystem",
-        "FileSystemPolicy",
-        PolicyKind::Resource,
-    ),
-    (
-        "AWS::Elasticsearch::Domain",
-        "AccessPolicies",
-        PolicyKind::Resource,
-    ),
-    (
-        "AWS::IAM::GroupPolicy",
-        "PolicyDocument",
-        PolicyKind::Identity,
-    ),
-    (
-        "AWS::IAM::ManagedPolicy",
-        "PolicyDocument",
-        PolicyKind::Identity,
-    ),
-    ("AWS::IAM::Policy", "PolicyDocument", PolicyKind::Identity),
-    (
-        "AWS::IAM::Role",
-        "AssumeRolePolicyDocument",
-        PolicyKind::Trust,
-    ),
-    (
-        "AWS::IAM::RolePolicy",
-        "PolicyDocument",
-        PolicyKind::Identity,
-    ),
-    (
-        "AWS::IAM::UserPolicy",
-        "PolicyDocument",
-        PolicyKind::Identity,
-    ),
-    ("AWS::KMS::Key", "KeyPolicy", PolicyKind::KeyPolicy),
-    ("AWS::KMS::ReplicaKey", "KeyPolicy", PolicyKind::KeyPolicy),
-    (
-        "AWS::Logs::ResourcePolicy",
-        "PolicyDocument",
-        PolicyKind::Resource,
-    ),
-    (
-        "AWS::OpenSearchService::Domain",
-        "AccessPolicies",
-        PolicyKind::Resource,
-    ),
-    ("AWS::S3::AccessPoint", "Policy", PolicyKind::Resource),
-    (
-        "AWS::S3::BucketPolicy",
-        "PolicyDocument",
-        PolicyKind::Resource,
-    ),
-    (
-        "AWS::S3Express::BucketPolicy",
-        "PolicyDocument",
-        PolicyKind::Resource,
-    ),
-    (
-        "AWS::SNS::TopicPolicy",
-        "PolicyDocument",
-        PolicyKind::Resource,
-    ),
-    (
-        "AWS::SQS::QueuePolicy",
-        "PolicyDocument",
-        PolicyKind::Resource,
-    ),
-    (
-        "AWS::SecretsManager::ResourcePolicy",
-        "ResourcePolicy",
-        PolicyKind::Resource,
-    ),
-    (
-        "AWS::Serverless::Function",
-        "AssumeRolePolicyDocument",
-        PolicyKind::Trust,
-    ),
-];
+/// How a table entry's value is read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PropertyKind {
+    /// A policy document of this kind.
+    Document(PolicyKind),
+    /// `AWS::Organizations::Policy` `Content`: its `Type` says the kind (SCP, RCP) or that it is
+    /// not IAM's grammar at all (tag, backup, AI opt-out policies).
+    Organizations,
+    /// One resource-policy statement (`AWS::Events::EventBusPolicy` `Statement`).
+    Statement,
+}
+
+/// The generated table (`data/cfn-policy-properties.tsv`, see `data/README.md`): every resource
+/// property of the CloudFormation resource schemas that holds a policy document.
+const GENERATED: &str = include_str!("../../data/cfn-policy-properties.tsv");
+
+/// Properties of SAM's own resource types, which the CloudFormation schemas do not describe.
+const SAM_PROPERTIES: &[(&str, &str, PropertyKind)] = &[(
+    "AWS::Serverless::Function",
+    "AssumeRolePolicyDocument",
+    PropertyKind::Document(PolicyKind::Trust),
+)];
+
+/// Every policy property: (resource type, property path, kind), sorted by type. A path's `.`
+/// nests into an object, `*` is every item of a list.
+pub fn policy_properties() -> &'static [(&'static str, &'static str, PropertyKind)] {
+    static TABLE: std::sync::OnceLock<Vec<(&str, &str, PropertyKind)>> =
+        std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut v: Vec<_> = GENERATED
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty())
+            .map(|l| {
+                let mut f = l.split('\t');
+                let (ty, path, kind) = (f.next(), f.next(), f.next());
+                let kind = match kind {
+                    Some("identity") => PropertyKind::Document(PolicyKind::Identity),
+                    Some("trust") => PropertyKind::Document(PolicyKind::Trust),
+                    Some("key") => PropertyKind::Document(PolicyKind::KeyPolicy),
+                    Some("resource") => PropertyKind::Document(PolicyKind::Resource),
+                    Some("endpoint") => PropertyKind::Document(PolicyKind::Endpoint),
+                    Some("organizations") => PropertyKind::Organizations,
+                    Some("statement") => PropertyKind::Statement,
+                    other => panic!("data/cfn-policy-properties.tsv: unknown kind {other:?}"),
+                };
+                (ty.unwrap_or_default(), path.unwrap_or_default(), kind)
+            })
+            .chain(SAM_PROPERTIES.iter().copied())
+            .collect();
+        v.sort_by_key(|e| e.0);
+        v
+    })
+}
+
+/// The policy properties of one resource type.
+fn properties_of(ty: &str) -> &'static [(&'static str, &'static str, PropertyKind)] {
+    let t = policy_properties();
+    let start = t.partition_point(|e| e.0 < ty);
+    let end = start + t[start..].partition_point(|e| e.0 == ty);
+    &t[start..end]
+}
+
+/// Calls `f` on every value at `path` (`ResourcePolicy.PolicyDocument`, `Replicas.*.Policy`).
+fn at_path(node: &mut Node, path: &str, f: &mut dyn FnMut(&mut Node)) {
+    let (head, rest) = match path.split_once('.') {
+        Some((h, r)) => (h, Some(r)),
+        None => (path, None),
+    };
+    if head == "*" {
+        for item in node.items_mut() {
+            match rest {
+                Some(r) => at_path(item, r, f),
+                None => f(item),
+            }
+        }
+        return;
+    }
+    let Some(v) = node.get_mut(head) else {
+        return;
+    };
+    match rest {
+        Some(r) => at_path(v, r, f),
+        None => f(v),
+    }
+}
 
 /// Where policies found in one file go, and how their strings are read.
 pub(crate) struct Sink<'a> {
@@ -189,6 +181,23 @@ impl Sink<'_> {
             key.span,
             resolved,
             PolicyKind::Identity,
+            Some(owner),
+        );
+        self.push(doc, owner_span);
+    }
+
+    /// One resource-policy statement (an object), taken from the tree.
+    pub fn statement(&mut self, value: &mut Node, owner: String, owner_span: Span) {
+        let mut resolved = value.take();
+        intrinsic::resolve_in_place(&mut resolved, self.dialect);
+        if !matches!(resolved.value, Value::Object(_)) {
+            return;
+        }
+        let doc = PolicyDocument::from_statements(
+            self.file,
+            resolved.span,
+            resolved,
+            PolicyKind::Resource,
             Some(owner),
         );
         self.push(doc, owner_span);
@@ -269,10 +278,27 @@ pub(crate) fn resources_policies(sink: &mut Sink, resources: &mut Node) {
         let Some(props) = r.value.get_mut("Properties") else {
             continue;
         };
-        for (_, prop, kind) in POLICY_PROPERTIES.iter().filter(|(t, _, _)| *t == ty) {
-            if let Some(v) = props.get_mut(prop) {
-                sink.document(v, *kind, owner.clone(), id.span);
-            }
+        for &(_, path, kind) in properties_of(ty) {
+            let kind = match kind {
+                PropertyKind::Document(k) => k,
+                PropertyKind::Organizations => {
+                    match props.get("Type").and_then(Node::literal) {
+                        Some("SERVICE_CONTROL_POLICY") => PolicyKind::Scp,
+                        Some("RESOURCE_CONTROL_POLICY") => PolicyKind::Rcp,
+                        // Tag, backup, AI-services opt-out policies: not IAM's grammar.
+                        _ => continue,
+                    }
+                }
+                PropertyKind::Statement => {
+                    if let Some(v) = props.get_mut(path) {
+                        sink.statement(v, owner.clone(), id.span);
+                    }
+                    continue;
+                }
+            };
+            at_path(props, path, &mut |v| {
+                sink.document(v, kind, owner.clone(), id.span);
+            });
         }
         match ty {
             // Policies: [{PolicyName: …, PolicyDocument: {…}}]
