@@ -405,3 +405,15 @@ fn every_table_entry_is_read() {
         );
     }
 }
+
+#[test]
+fn policies_written_as_json_in_sub_and_template_parts() {
+    let r = snapshot("sub_strings", &["sub-strings"]);
+    // `!Sub` JSON: one line, a block, the long form with a variable map; spans into the template.
+    assert!(r.compact.contains("sub-strings/template.yaml:10:99: error: `s3:GetObjekt`"));
+    assert!(r.compact.contains("sub-strings/template.yaml:20:25: error: `rds:connect`"));
+    assert!(r.compact.contains("sub-strings/template.yaml:38:61: error: the policy allows any principal"));
+    // `{{resolve:…}}` and `#{AWS::AccountId}` are values known when deployed, not text.
+    assert!(!r.compact.contains("invalid-arn"), "{}", r.compact);
+    assert!(r.compact.contains("sub-strings/template.yaml:56:62: error: expected comma"));
+}

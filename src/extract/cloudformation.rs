@@ -12,6 +12,7 @@ use super::tree::{Key, Node, Value};
 use super::{Extracted, json, sam};
 use crate::policy::{PolicyDocument, PolicyKind};
 use crate::source::{SourceFile, Span};
+use crate::syntax::hcl::embedded::{self, Lit, Seg};
 
 /// Does this document root look like a template? `AWSTemplateFormatVersion`, the SAM transform,
 /// or a `Resources` map with an `AWS::` type.
@@ -152,6 +153,17 @@ impl Sink<'_> {
         owner: String,
         owner_span: Span,
     ) {
+        // PolicyDocument: !Sub '{"Statement": [… "${Bucket}" …]}'
+        if let Some(parsed) = self.sub_document(value) {
+            value.take();
+            if let Some(root) = parsed {
+                self.push(
+                    PolicyDocument::build(self.file, root, kind, Some(owner)),
+                    owner_span,
+                );
+            }
+            return;
+        }
         let mut resolved = value.take();
         intrinsic::resolve_in_place(&mut resolved, self.dialect);
         let root = match &resolved.value {
@@ -209,6 +221,66 @@ impl Sink<'_> {
         self.out.documents.push(doc);
     }
 
+    /// A policy written as JSON text in `Fn::Sub` (`!Sub '{"Statement": …}'`, or the long form,
+    /// with or without a variable map): `Some` when `value` is one, holding the document (`None`
+    /// inside when it does not parse). `${Name}` parts are unknown values (a name the map gives
+    /// a literal is that literal), `${!Literal}` is text, spans point into the template.
+    fn sub_document(&mut self, value: &Node) -> Option<Option<Node>> {
+        let [e] = value.entries()? else {
+            return None;
+        };
+        if e.key.name.as_str() != "Fn::Sub" || self.dialect != Dialect::CloudFormation {
+            return None;
+        }
+        let (template, map) = match &e.value.value {
+            Value::Str(_) => (&e.value, None),
+            Value::Array(items) if (1..=2).contains(&items.len()) => (&items[0], items.get(1)),
+            _ => return None,
+        };
+        let text = template.literal()?;
+        if !text.trim_start().starts_with('{') {
+            return None;
+        }
+        let (body, base) = self.raw_body(template, text)?;
+        let vars: Vec<(String, String)> = map
+            .and_then(Node::entries)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|e| Some((e.key.name.to_string(), e.value.literal()?.to_string())))
+            .collect();
+        let segs = sub_segments(body, base, &vars);
+        let parsed = embedded::parse(&segs);
+        if let Some(e) = parsed.error {
+            self.out.findings.push(
+                super::input::INVALID_JSON
+                    .finding(self.file, e.span, e.message)
+                    .label("parsing of the policy in this `Fn::Sub` stopped here"),
+            );
+        }
+        Some(parsed.root.filter(|r| matches!(r.value, Value::Object(_))))
+    }
+
+    /// The file text of a string node whose value is `value`, and its offset: a block scalar's
+    /// lines (indentation and folding only change white space, which JSON ignores), a quoted
+    /// string without escapes, or a plain scalar.
+    fn raw_body(&self, node: &Node, value: &str) -> Option<(&str, usize)> {
+        let raw = self.file.slice(node.span);
+        let start = node.span.start as usize;
+        match raw.as_bytes().first()? {
+            b'\'' | b'"' if raw.len() >= 2 && &raw[1..raw.len() - 1] == value => {
+                Some((&raw[1..raw.len() - 1], start + 1))
+            }
+            b'|' | b'>' => {
+                let nl = raw.find('\n')?;
+                let body = &raw[nl + 1..];
+                let dense = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+                (dense(body) == dense(value)).then_some((body, start + nl + 1))
+            }
+            _ if raw == value => Some((raw, start)),
+            _ => None,
+        }
+    }
+
     /// Parses a string whose text is JSON, when its characters in the file are its value (a
     /// block scalar, or a quoted string without escapes), so spans land inside it. Escaped
     /// strings are skipped: their offsets do not map back one to one.
@@ -251,6 +323,59 @@ impl Sink<'_> {
             }
         }
     }
+}
+
+/// A `Fn::Sub` template's text written at `base` cut into literal text and `${…}` parts for
+/// [`embedded::parse`]. `${!Literal}` is the text `${Literal}`; a `${Name}` that `vars` gives a
+/// literal is that text (each character written where `${Name}` is); AWS's dynamic references
+/// `{{resolve:ssm:…}}` are unknown values too.
+fn sub_segments(body: &str, base: usize, vars: &[(String, String)]) -> Vec<Seg> {
+    let mut segs = Vec::new();
+    let mut lit = Lit::default();
+    let mut i = 0;
+    while i < body.len() {
+        let rest = &body[i..];
+        let dollar = rest.find("${");
+        let resolve = rest.find("{{resolve:");
+        let Some(at) = [dollar, resolve].into_iter().flatten().min() else {
+            lit.push_str(rest, base + i);
+            break;
+        };
+        lit.push_str(&rest[..at], base + i);
+        let start = i + at;
+        let is_ref = resolve == Some(at);
+        let close = if is_ref { "}}" } else { "}" };
+        let Some(end) = body[start + 2..]
+            .find(close)
+            .map(|e| start + 2 + e + close.len())
+        else {
+            lit.push_str(&body[start..], base + start);
+            break;
+        };
+        let span = Span::new(base + start, base + end);
+        let inner = &body[start + 2..end - close.len()];
+        if !is_ref && inner.starts_with('!') {
+            // ${!Literal} → ${Literal}
+            lit.push('$', Span::new(base + start, base + start + 1));
+            lit.push('{', Span::new(base + start + 1, base + start + 3));
+            lit.push_str(&body[start + 3..end], base + start + 3);
+        } else if let Some((_, v)) = vars.iter().find(|(n, _)| !is_ref && n == inner.trim()) {
+            for c in v.chars() {
+                lit.push(c, span);
+            }
+        } else {
+            segs.push(Seg::Lit(std::mem::take(&mut lit)));
+            let name = if is_ref {
+                body[start..end].to_string()
+            } else {
+                inner.trim().to_string()
+            };
+            segs.push(Seg::Var(name, span));
+        }
+        i = end;
+    }
+    segs.push(Seg::Lit(lit));
+    segs
 }
 
 /// Extracts every policy of a template, taking the documents from its tree.
