@@ -410,10 +410,30 @@ fn every_table_entry_is_read() {
 fn policies_written_as_json_in_sub_and_template_parts() {
     let r = snapshot("sub_strings", &["sub-strings"]);
     // `!Sub` JSON: one line, a block, the long form with a variable map; spans into the template.
-    assert!(r.compact.contains("sub-strings/template.yaml:10:99: error: `s3:GetObjekt`"));
-    assert!(r.compact.contains("sub-strings/template.yaml:20:25: error: `rds:connect`"));
-    assert!(r.compact.contains("sub-strings/template.yaml:38:61: error: the policy allows any principal"));
+    assert!(
+        r.compact
+            .contains("sub-strings/template.yaml:10:99: error: `s3:GetObjekt`")
+    );
+    assert!(
+        r.compact
+            .contains("sub-strings/template.yaml:20:25: error: `rds:connect`")
+    );
+    assert!(
+        r.compact
+            .contains("sub-strings/template.yaml:38:61: error: the policy allows any principal")
+    );
     // `{{resolve:…}}` and `#{AWS::AccountId}` are values known when deployed, not text.
     assert!(!r.compact.contains("invalid-arn"), "{}", r.compact);
-    assert!(r.compact.contains("sub-strings/template.yaml:56:62: error: expected comma"));
+    assert!(
+        r.compact
+            .contains("sub-strings/template.yaml:56:62: error: expected comma")
+    );
+}
+
+#[test]
+fn a_json_file_with_statements_that_are_not_iam_is_silent() {
+    // A bank statement: `Statement` entries with an `Effect` of "Closing balance".
+    let dir = fixtures().join("non-iam");
+    let r = run_in(&dir, &["bank-statement.json"]);
+    assert_eq!((r.compact.as_str(), r.code), ("", 0));
 }

@@ -459,7 +459,10 @@ fn a_data_source_used_in_another_file_of_the_module_takes_that_kind() {
 fn every_policy_argument_of_the_provider() {
     let out = fixture("locations");
     // The tag policy is not IAM's grammar; the VPC endpoint's `"*"` is not public.
-    assert!(!out.contains("TAG_POLICY") && !out.contains(":45:"), "{out}");
+    assert!(
+        !out.contains("TAG_POLICY") && !out.contains(":45:"),
+        "{out}"
+    );
     assert!(out.contains("main.tf:63:19: error: the policy allows any principal"));
     assert!(out.contains("`rds:connect` is not an IAM action"), "{out}");
     insta::assert_snapshot!("locations", out);

@@ -67,8 +67,7 @@ const SAM_PROPERTIES: &[(&str, &str, PropertyKind)] = &[(
 /// Every policy property: (resource type, property path, kind), sorted by type. A path's `.`
 /// nests into an object, `*` is every item of a list.
 pub fn policy_properties() -> &'static [(&'static str, &'static str, PropertyKind)] {
-    static TABLE: std::sync::OnceLock<Vec<(&str, &str, PropertyKind)>> =
-        std::sync::OnceLock::new();
+    static TABLE: std::sync::OnceLock<Vec<(&str, &str, PropertyKind)>> = std::sync::OnceLock::new();
     TABLE.get_or_init(|| {
         let mut v: Vec<_> = GENERATED
             .lines()

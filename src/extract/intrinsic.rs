@@ -77,7 +77,11 @@ fn resolve_at(n: &mut Node, dialect: Dialect, depth: usize) {
             *t = split_unknown(&serverless_vars(t), "#{", "}", true);
         }
         // '{{resolve:ssm:/org/account-id}}': a dynamic reference, known when deployed
-        Value::Str(t) if t.parts.iter().any(|p| matches!(p, Part::Lit(s) if s.contains("{{resolve:"))) => {
+        Value::Str(t)
+            if t.parts
+                .iter()
+                .any(|p| matches!(p, Part::Lit(s) if s.contains("{{resolve:"))) =>
+        {
             *t = split_unknown(t, "{{resolve:", "}}", false);
         }
         _ => {}
