@@ -90,6 +90,9 @@ fn kind(s: &str) -> Option<PolicyKind> {
         PolicyKind::Trust,
         PolicyKind::Resource,
         PolicyKind::KeyPolicy,
+        PolicyKind::Endpoint,
+        PolicyKind::Scp,
+        PolicyKind::Rcp,
     ]
     .into_iter()
     .find(|k| k.as_str() == s)
@@ -129,7 +132,7 @@ pub fn compile(configs: Vec<CustomRuleConfig>) -> Result<Vec<RuleRef>, ConfigErr
                     return err(
                         k.span(),
                         format!(
-                            "`{}` is not a policy kind (identity, trust, resource, key)",
+                            "`{}` is not a policy kind (identity, trust, resource, key, endpoint, scp, rcp)",
                             k.get_ref()
                         ),
                     );

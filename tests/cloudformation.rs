@@ -348,3 +348,92 @@ fn unknown_parts_are_never_shown_as_the_marker() {
         assert!(!out.contains('\u{FFFC}'), "{out}");
     }
 }
+
+#[test]
+fn every_policy_location_of_the_schemas() {
+    let r = snapshot("locations", &["locations"]);
+    // The tag policy is not IAM's grammar: nothing from it.
+    assert!(!r.compact.contains("TagPolicy"), "{}", r.compact);
+    assert!(r.compact.contains("`rds:connect` is not an IAM action"));
+}
+
+/// Every entry of the generated table (`data/cfn-policy-properties.tsv`) is read: a policy with an
+/// unknown action at the entry's path is reported.
+#[test]
+fn every_table_entry_is_read() {
+    use iamlint::extract::cloudformation::{PropertyKind, policy_properties};
+    use serde_json::{Value, json};
+    let settings = iamlint::settings::Settings::default();
+    let statement = json!({
+        "Effect": "Allow",
+        "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+        "Action": "s3:GetObjekt",
+        "Resource": "*"
+    });
+    let table = policy_properties();
+    assert!(table.len() > 70, "{} entries", table.len());
+    for &(ty, path, kind) in table {
+        let mut props = json!({});
+        let leaf = match kind {
+            PropertyKind::Statement => statement.clone(),
+            PropertyKind::Organizations => {
+                props["Type"] = json!("SERVICE_CONTROL_POLICY");
+                json!({"Version": "2012-10-17", "Statement": [statement.clone()]})
+            }
+            PropertyKind::Document(_) => {
+                json!({"Version": "2012-10-17", "Statement": [statement.clone()]})
+            }
+        };
+        // Build the path from the leaf up: `a.*.b` → {a: [{b: leaf}]}.
+        let mut value = leaf;
+        for seg in path.rsplit('.') {
+            value = if seg == "*" {
+                Value::Array(vec![value])
+            } else {
+                json!({ seg: value })
+            };
+        }
+        for (k, v) in value.as_object().unwrap() {
+            props[k] = v.clone();
+        }
+        let template = json!({"Resources": {"R": {"Type": ty, "Properties": props}}});
+        let text = serde_json::to_string_pretty(&template).unwrap();
+        let found = iamlint::lint_text("probe.json", &text, &settings);
+        assert!(
+            found.iter().any(|f| f.rule.as_str() == "unknown-action"),
+            "{ty} {path}: the policy was not read\n{text}"
+        );
+    }
+}
+
+#[test]
+fn policies_written_as_json_in_sub_and_template_parts() {
+    let r = snapshot("sub_strings", &["sub-strings"]);
+    // `!Sub` JSON: one line, a block, the long form with a variable map; spans into the template.
+    assert!(
+        r.compact
+            .contains("sub-strings/template.yaml:10:99: error: `s3:GetObjekt`")
+    );
+    assert!(
+        r.compact
+            .contains("sub-strings/template.yaml:20:25: error: `rds:connect`")
+    );
+    assert!(
+        r.compact
+            .contains("sub-strings/template.yaml:38:61: error: the policy allows any principal")
+    );
+    // `{{resolve:…}}` and `#{AWS::AccountId}` are values known when deployed, not text.
+    assert!(!r.compact.contains("invalid-arn"), "{}", r.compact);
+    assert!(
+        r.compact
+            .contains("sub-strings/template.yaml:56:62: error: expected comma")
+    );
+}
+
+#[test]
+fn a_json_file_with_statements_that_are_not_iam_is_silent() {
+    // A bank statement: `Statement` entries with an `Effect` of "Closing balance".
+    let dir = fixtures().join("non-iam");
+    let r = run_in(&dir, &["bank-statement.json"]);
+    assert_eq!((r.compact.as_str(), r.code), ("", 0));
+}

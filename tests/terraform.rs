@@ -443,3 +443,39 @@ fn a_data_source_used_in_another_file_of_the_module_takes_that_kind() {
     std::fs::copy(dir.join("documents.tf"), alone.path().join("documents.tf")).unwrap();
     assert_eq!(compact(alone.path(), &["."]), (String::new(), 0));
 }
+
+#[test]
+fn every_policy_argument_of_the_provider() {
+    let out = fixture("locations");
+    // The tag policy is not IAM's grammar; the VPC endpoint's `"*"` is not public.
+    assert!(
+        !out.contains("TAG_POLICY") && !out.contains(":45:"),
+        "{out}"
+    );
+    assert!(out.contains("main.tf:63:19: error: the policy allows any principal"));
+    assert!(out.contains("`rds:connect` is not an IAM action"), "{out}");
+    insta::assert_snapshot!("locations", out);
+}
+
+/// Every entry of `RESOURCE_POLICIES` is read: a policy with an unknown action in the entry's
+/// argument (or nested block argument) is reported.
+#[test]
+fn every_table_entry_is_read() {
+    use iamlint::extract::terraform::RESOURCE_POLICIES;
+    let policy = r#"jsonencode({
+      Version   = "2012-10-17"
+      Statement = [{ Effect = "Allow", Action = "s3:GetObjekt", Resource = "*" }]
+    })"#;
+    for &(ty, arg, _) in RESOURCE_POLICIES {
+        let body = match arg.split_once('.') {
+            Some((block, arg)) => format!("  {block} {{\n    {arg} = {policy}\n  }}\n"),
+            None => format!("  {arg} = {policy}\n"),
+        };
+        let text = format!("resource \"{ty}\" \"r\" {{\n{body}}}\n");
+        let found = lint("probe.tf", &text);
+        assert!(
+            found.iter().any(|f| f.contains("unknown-action")),
+            "{ty}.{arg}: the policy was not read\n{text}"
+        );
+    }
+}

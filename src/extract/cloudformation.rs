@@ -12,6 +12,7 @@ use super::tree::{Key, Node, Value};
 use super::{Extracted, json, sam};
 use crate::policy::{PolicyDocument, PolicyKind};
 use crate::source::{SourceFile, Span};
+use crate::syntax::hcl::embedded::{self, Lit, Seg};
 
 /// Does this document root look like a template? `AWSTemplateFormatVersion`, the SAM transform,
 /// or a `Resources` map with an `AWS::` type.
@@ -40,99 +41,90 @@ fn resource_type(resource: &Node) -> Option<&str> {
     resource.get("Type").and_then(Node::literal)
 }
 
-/// Policy properties of resource types: (type, property, kind).
-const POLICY_PROPERTIES: &[(&str, &str, PolicyKind)] = &[
-    ("AWS::ApiGateway::RestApi", "Policy", PolicyKind::Resource),
-    (
-        "AWS::Backup::BackupVault",
-        "AccessPolicy",
-        PolicyKind::Resource,
-    ),
-    (
-        "AWS::ECR::Repository",
-        "RepositoryPolicyText",
-        PolicyKind::Resource,
-    ),
-    (
-        "AWS::EFS::FileSystem",
-        "FileSystemPolicy",
-        PolicyKind::Resource,
-    ),
-    (
-        "AWS::Elasticsearch::Domain",
-        "AccessPolicies",
-        PolicyKind::Resource,
-    ),
-    (
-        "AWS::IAM::GroupPolicy",
-        "PolicyDocument",
-        PolicyKind::Identity,
-    ),
-    (
-        "AWS::IAM::ManagedPolicy",
-        "PolicyDocument",
-        PolicyKind::Identity,
-    ),
-    ("AWS::IAM::Policy", "PolicyDocument", PolicyKind::Identity),
-    (
-        "AWS::IAM::Role",
-        "AssumeRolePolicyDocument",
-        PolicyKind::Trust,
-    ),
-    (
-        "AWS::IAM::RolePolicy",
-        "PolicyDocument",
-        PolicyKind::Identity,
-    ),
-    (
-        "AWS::IAM::UserPolicy",
-        "PolicyDocument",
-        PolicyKind::Identity,
-    ),
-    ("AWS::KMS::Key", "KeyPolicy", PolicyKind::KeyPolicy),
-    ("AWS::KMS::ReplicaKey", "KeyPolicy", PolicyKind::KeyPolicy),
-    (
-        "AWS::Logs::ResourcePolicy",
-        "PolicyDocument",
-        PolicyKind::Resource,
-    ),
-    (
-        "AWS::OpenSearchService::Domain",
-        "AccessPolicies",
-        PolicyKind::Resource,
-    ),
-    ("AWS::S3::AccessPoint", "Policy", PolicyKind::Resource),
-    (
-        "AWS::S3::BucketPolicy",
-        "PolicyDocument",
-        PolicyKind::Resource,
-    ),
-    (
-        "AWS::S3Express::BucketPolicy",
-        "PolicyDocument",
-        PolicyKind::Resource,
-    ),
-    (
-        "AWS::SNS::TopicPolicy",
-        "PolicyDocument",
-        PolicyKind::Resource,
-    ),
-    (
-        "AWS::SQS::QueuePolicy",
-        "PolicyDocument",
-        PolicyKind::Resource,
-    ),
-    (
-        "AWS::SecretsManager::ResourcePolicy",
-        "ResourcePolicy",
-        PolicyKind::Resource,
-    ),
-    (
-        "AWS::Serverless::Function",
-        "AssumeRolePolicyDocument",
-        PolicyKind::Trust,
-    ),
-];
+/// How a table entry's value is read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PropertyKind {
+    /// A policy document of this kind.
+    Document(PolicyKind),
+    /// `AWS::Organizations::Policy` `Content`: its `Type` says the kind (SCP, RCP) or that it is
+    /// not IAM's grammar at all (tag, backup, AI opt-out policies).
+    Organizations,
+    /// One resource-policy statement (`AWS::Events::EventBusPolicy` `Statement`).
+    Statement,
+}
+
+/// The generated table (`data/cfn-policy-properties.tsv`, see `data/README.md`): every resource
+/// property of the CloudFormation resource schemas that holds a policy document.
+const GENERATED: &str = include_str!("../../data/cfn-policy-properties.tsv");
+
+/// Properties of SAM's own resource types, which the CloudFormation schemas do not describe.
+const SAM_PROPERTIES: &[(&str, &str, PropertyKind)] = &[(
+    "AWS::Serverless::Function",
+    "AssumeRolePolicyDocument",
+    PropertyKind::Document(PolicyKind::Trust),
+)];
+
+/// Every policy property: (resource type, property path, kind), sorted by type. A path's `.`
+/// nests into an object, `*` is every item of a list.
+pub fn policy_properties() -> &'static [(&'static str, &'static str, PropertyKind)] {
+    static TABLE: std::sync::OnceLock<Vec<(&str, &str, PropertyKind)>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut v: Vec<_> = GENERATED
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty())
+            .map(|l| {
+                let mut f = l.split('\t');
+                let (ty, path, kind) = (f.next(), f.next(), f.next());
+                let kind = match kind {
+                    Some("identity") => PropertyKind::Document(PolicyKind::Identity),
+                    Some("trust") => PropertyKind::Document(PolicyKind::Trust),
+                    Some("key") => PropertyKind::Document(PolicyKind::KeyPolicy),
+                    Some("resource") => PropertyKind::Document(PolicyKind::Resource),
+                    Some("endpoint") => PropertyKind::Document(PolicyKind::Endpoint),
+                    Some("organizations") => PropertyKind::Organizations,
+                    Some("statement") => PropertyKind::Statement,
+                    other => panic!("data/cfn-policy-properties.tsv: unknown kind {other:?}"),
+                };
+                (ty.unwrap_or_default(), path.unwrap_or_default(), kind)
+            })
+            .chain(SAM_PROPERTIES.iter().copied())
+            .collect();
+        v.sort_by_key(|e| e.0);
+        v
+    })
+}
+
+/// The policy properties of one resource type.
+fn properties_of(ty: &str) -> &'static [(&'static str, &'static str, PropertyKind)] {
+    let t = policy_properties();
+    let start = t.partition_point(|e| e.0 < ty);
+    let end = start + t[start..].partition_point(|e| e.0 == ty);
+    &t[start..end]
+}
+
+/// Calls `f` on every value at `path` (`ResourcePolicy.PolicyDocument`, `Replicas.*.Policy`).
+fn at_path(node: &mut Node, path: &str, f: &mut dyn FnMut(&mut Node)) {
+    let (head, rest) = match path.split_once('.') {
+        Some((h, r)) => (h, Some(r)),
+        None => (path, None),
+    };
+    if head == "*" {
+        for item in node.items_mut() {
+            match rest {
+                Some(r) => at_path(item, r, f),
+                None => f(item),
+            }
+        }
+        return;
+    }
+    let Some(v) = node.get_mut(head) else {
+        return;
+    };
+    match rest {
+        Some(r) => at_path(v, r, f),
+        None => f(v),
+    }
+}
 
 /// Where policies found in one file go, and how their strings are read.
 pub(crate) struct Sink<'a> {
@@ -160,6 +152,17 @@ impl Sink<'_> {
         owner: String,
         owner_span: Span,
     ) {
+        // PolicyDocument: !Sub '{"Statement": [… "${Bucket}" …]}'
+        if let Some(parsed) = self.sub_document(value) {
+            value.take();
+            if let Some(root) = parsed {
+                self.push(
+                    PolicyDocument::build(self.file, root, kind, Some(owner)),
+                    owner_span,
+                );
+            }
+            return;
+        }
         let mut resolved = value.take();
         intrinsic::resolve_in_place(&mut resolved, self.dialect);
         let root = match &resolved.value {
@@ -194,10 +197,87 @@ impl Sink<'_> {
         self.push(doc, owner_span);
     }
 
+    /// One resource-policy statement (an object), taken from the tree.
+    pub fn statement(&mut self, value: &mut Node, owner: String, owner_span: Span) {
+        let mut resolved = value.take();
+        intrinsic::resolve_in_place(&mut resolved, self.dialect);
+        if !matches!(resolved.value, Value::Object(_)) {
+            return;
+        }
+        let doc = PolicyDocument::from_statements(
+            self.file,
+            resolved.span,
+            resolved,
+            PolicyKind::Resource,
+            Some(owner),
+        );
+        self.push(doc, owner_span);
+    }
+
     fn push(&mut self, mut doc: PolicyDocument, owner_span: Span) {
         doc.owner_span = Some(owner_span);
         doc.own_account_vars = self.own_account_vars();
         self.out.documents.push(doc);
+    }
+
+    /// A policy written as JSON text in `Fn::Sub` (`!Sub '{"Statement": …}'`, or the long form,
+    /// with or without a variable map): `Some` when `value` is one, holding the document (`None`
+    /// inside when it does not parse). `${Name}` parts are unknown values (a name the map gives
+    /// a literal is that literal), `${!Literal}` is text, spans point into the template.
+    fn sub_document(&mut self, value: &Node) -> Option<Option<Node>> {
+        let [e] = value.entries()? else {
+            return None;
+        };
+        if e.key.name.as_str() != "Fn::Sub" || self.dialect != Dialect::CloudFormation {
+            return None;
+        }
+        let (template, map) = match &e.value.value {
+            Value::Str(_) => (&e.value, None),
+            Value::Array(items) if (1..=2).contains(&items.len()) => (&items[0], items.get(1)),
+            _ => return None,
+        };
+        let text = template.literal()?;
+        if !text.trim_start().starts_with('{') {
+            return None;
+        }
+        let (body, base) = self.raw_body(template, text)?;
+        let vars: Vec<(String, String)> = map
+            .and_then(Node::entries)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|e| Some((e.key.name.to_string(), e.value.literal()?.to_string())))
+            .collect();
+        let segs = sub_segments(body, base, &vars);
+        let parsed = embedded::parse(&segs);
+        if let Some(e) = parsed.error {
+            self.out.findings.push(
+                super::input::INVALID_JSON
+                    .finding(self.file, e.span, e.message)
+                    .label("parsing of the policy in this `Fn::Sub` stopped here"),
+            );
+        }
+        Some(parsed.root.filter(|r| matches!(r.value, Value::Object(_))))
+    }
+
+    /// The file text of a string node whose value is `value`, and its offset: a block scalar's
+    /// lines (indentation and folding only change white space, which JSON ignores), a quoted
+    /// string without escapes, or a plain scalar.
+    fn raw_body(&self, node: &Node, value: &str) -> Option<(&str, usize)> {
+        let raw = self.file.slice(node.span);
+        let start = node.span.start as usize;
+        match raw.as_bytes().first()? {
+            b'\'' | b'"' if raw.len() >= 2 && &raw[1..raw.len() - 1] == value => {
+                Some((&raw[1..raw.len() - 1], start + 1))
+            }
+            b'|' | b'>' => {
+                let nl = raw.find('\n')?;
+                let body = &raw[nl + 1..];
+                let dense = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+                (dense(body) == dense(value)).then_some((body, start + nl + 1))
+            }
+            _ if raw == value => Some((raw, start)),
+            _ => None,
+        }
     }
 
     /// Parses a string whose text is JSON, when its characters in the file are its value (a
@@ -244,6 +324,59 @@ impl Sink<'_> {
     }
 }
 
+/// A `Fn::Sub` template's text written at `base` cut into literal text and `${…}` parts for
+/// [`embedded::parse`]. `${!Literal}` is the text `${Literal}`; a `${Name}` that `vars` gives a
+/// literal is that text (each character written where `${Name}` is); AWS's dynamic references
+/// `{{resolve:ssm:…}}` are unknown values too.
+fn sub_segments(body: &str, base: usize, vars: &[(String, String)]) -> Vec<Seg> {
+    let mut segs = Vec::new();
+    let mut lit = Lit::default();
+    let mut i = 0;
+    while i < body.len() {
+        let rest = &body[i..];
+        let dollar = rest.find("${");
+        let resolve = rest.find("{{resolve:");
+        let Some(at) = [dollar, resolve].into_iter().flatten().min() else {
+            lit.push_str(rest, base + i);
+            break;
+        };
+        lit.push_str(&rest[..at], base + i);
+        let start = i + at;
+        let is_ref = resolve == Some(at);
+        let close = if is_ref { "}}" } else { "}" };
+        let Some(end) = body[start + 2..]
+            .find(close)
+            .map(|e| start + 2 + e + close.len())
+        else {
+            lit.push_str(&body[start..], base + start);
+            break;
+        };
+        let span = Span::new(base + start, base + end);
+        let inner = &body[start + 2..end - close.len()];
+        if !is_ref && inner.starts_with('!') {
+            // ${!Literal} → ${Literal}
+            lit.push('$', Span::new(base + start, base + start + 1));
+            lit.push('{', Span::new(base + start + 1, base + start + 3));
+            lit.push_str(&body[start + 3..end], base + start + 3);
+        } else if let Some((_, v)) = vars.iter().find(|(n, _)| !is_ref && n == inner.trim()) {
+            for c in v.chars() {
+                lit.push(c, span);
+            }
+        } else {
+            segs.push(Seg::Lit(std::mem::take(&mut lit)));
+            let name = if is_ref {
+                body[start..end].to_string()
+            } else {
+                inner.trim().to_string()
+            };
+            segs.push(Seg::Var(name, span));
+        }
+        i = end;
+    }
+    segs.push(Seg::Lit(lit));
+    segs
+}
+
 /// Extracts every policy of a template, taking the documents from its tree.
 pub fn extract(file: &Arc<SourceFile>, root: &mut Node, out: &mut Extracted) {
     if let Some(resources) = root.get_mut("Resources") {
@@ -269,10 +402,27 @@ pub(crate) fn resources_policies(sink: &mut Sink, resources: &mut Node) {
         let Some(props) = r.value.get_mut("Properties") else {
             continue;
         };
-        for (_, prop, kind) in POLICY_PROPERTIES.iter().filter(|(t, _, _)| *t == ty) {
-            if let Some(v) = props.get_mut(prop) {
-                sink.document(v, *kind, owner.clone(), id.span);
-            }
+        for &(_, path, kind) in properties_of(ty) {
+            let kind = match kind {
+                PropertyKind::Document(k) => k,
+                PropertyKind::Organizations => {
+                    match props.get("Type").and_then(Node::literal) {
+                        Some("SERVICE_CONTROL_POLICY") => PolicyKind::Scp,
+                        Some("RESOURCE_CONTROL_POLICY") => PolicyKind::Rcp,
+                        // Tag, backup, AI-services opt-out policies: not IAM's grammar.
+                        _ => continue,
+                    }
+                }
+                PropertyKind::Statement => {
+                    if let Some(v) = props.get_mut(path) {
+                        sink.statement(v, owner.clone(), id.span);
+                    }
+                    continue;
+                }
+            };
+            at_path(props, path, &mut |v| {
+                sink.document(v, kind, owner.clone(), id.span);
+            });
         }
         match ty {
             // Policies: [{PolicyName: …, PolicyDocument: {…}}]

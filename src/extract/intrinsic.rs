@@ -71,8 +71,19 @@ fn resolve_at(n: &mut Node, dialect: Dialect, depth: usize) {
                 resolve_at(i, dialect, depth + 1);
             }
         }
-        // "arn:aws:s3:::${self:custom.bucket}/*" in serverless.yml
-        Value::Str(t) if dialect == Dialect::Serverless => *t = serverless_vars(t),
+        // "arn:aws:s3:::${self:custom.bucket}/*" in serverless.yml; `#{AWS::AccountId}` of the
+        // serverless-pseudo-parameters plugin
+        Value::Str(t) if dialect == Dialect::Serverless => {
+            *t = split_unknown(&serverless_vars(t), "#{", "}", true);
+        }
+        // '{{resolve:ssm:/org/account-id}}': a dynamic reference, known when deployed
+        Value::Str(t)
+            if t.parts
+                .iter()
+                .any(|p| matches!(p, Part::Lit(s) if s.contains("{{resolve:"))) =>
+        {
+            *t = split_unknown(t, "{{resolve:", "}}", false);
+        }
         _ => {}
     }
 }
@@ -222,6 +233,36 @@ fn arg_items(arg: &Node) -> Option<[&Node; 2]> {
         Value::Array(a) if a.len() == 2 => Some([&a[0], &a[1]]),
         _ => None,
     }
+}
+
+/// Splits the parts of literal text that run from `open` to the next `close` out of `t` as
+/// unknown values, named by their whole text (`{{resolve:ssm:/p}}`) or, when `inner`, by what is
+/// between (`#{AWS::AccountId}` is `AWS::AccountId`, the stack's own account).
+fn split_unknown(t: &Text, open: &str, close: &str, inner: bool) -> Text {
+    let mut out = TextBuilder::default();
+    for part in t.parts.iter() {
+        let Part::Lit(s) = part else {
+            out.push(part.clone());
+            continue;
+        };
+        let mut rest = s.as_str();
+        while let Some(at) = rest.find(open) {
+            let Some(end) = rest[at + open.len()..].find(close) else {
+                break;
+            };
+            let end = at + open.len() + end + close.len();
+            out.push(Part::Lit(rest[..at].to_string()));
+            let name = if inner {
+                &rest[at + open.len()..end - close.len()]
+            } else {
+                &rest[at..end]
+            };
+            out.push(Part::Var(name.to_string()));
+            rest = &rest[end..];
+        }
+        out.push(Part::Lit(rest.to_string()));
+    }
+    out.finish()
 }
 
 /// Splits Serverless Framework variables out of a string's literal parts. IAM's own policy

@@ -6,10 +6,68 @@ use crate::syntax::tree::{Node, Value};
 
 /// Does this object look like a policy document? It has `Statement`, and nothing that says it is
 /// something else (a JSON schema describing policies has `properties`, not a statement list).
+///
+/// A `Statement` key alone is not enough (an accounting export has statements too): some
+/// statement must be shaped like IAM's, with an `Allow`/`Deny` effect, an action written
+/// `service:Action` or `*`, a principal, or an ARN resource. A statement list Terraform or a
+/// template computes counts as a policy.
 pub fn is_policy(n: &Node) -> bool {
-    n.get("Statement")
-        .is_some_and(|s| matches!(s.value, Value::Array(_) | Value::Object(_)) || s.is_unknown())
-        && n.get("$schema").is_none()
+    let Some(s) = n.get("Statement") else {
+        return false;
+    };
+    if n.get("$schema").is_some() {
+        return false;
+    }
+    match &s.value {
+        Value::Array(items) => items.is_empty() || items.iter().any(statement_shaped),
+        Value::Object(_) => statement_shaped(s),
+        _ => s.is_unknown(),
+    }
+}
+
+/// Does this statement look like an IAM statement? Unknown values (computed by Terraform, an
+/// intrinsic) count: nothing says otherwise.
+fn statement_shaped(st: &Node) -> bool {
+    let Some(entries) = st.entries() else {
+        return st.is_unknown();
+    };
+    if entries.is_empty() {
+        return true;
+    }
+    let text_like = |n: &Node, f: &dyn Fn(&str) -> bool| {
+        let items = match &n.value {
+            Value::Array(a) => a.as_slice(),
+            _ => std::slice::from_ref(n),
+        };
+        items
+            .iter()
+            .any(|i| i.is_unknown() || i.text().is_some_and(|t| f(&t.masked())))
+    };
+    let action = |a: &str| {
+        let a = a.trim();
+        a == "*"
+            || a.split_once(':').is_some_and(|(svc, act)| {
+                !svc.is_empty()
+                    && !act.is_empty()
+                    && svc
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                    && !act.contains(char::is_whitespace)
+            })
+    };
+    let resource = |r: &str| r.trim() == "*" || r.trim_start().starts_with("arn:");
+    entries.iter().any(|e| {
+        let v = &e.value;
+        match e.key.name.as_str() {
+            "Effect" => text_like(v, &|t| {
+                t.eq_ignore_ascii_case("allow") || t.eq_ignore_ascii_case("deny")
+            }),
+            "Action" | "NotAction" => text_like(v, &action),
+            "Resource" | "NotResource" => text_like(v, &resource),
+            "Principal" | "NotPrincipal" | "Condition" | "Sid" => true,
+            _ => false,
+        }
+    })
 }
 
 /// Policy documents in a JSON value that is not a template, with the wrapper key that held each:
@@ -60,5 +118,26 @@ mod unit {
             .unwrap()
             .unwrap();
         assert!(take_policies(&mut pkg).is_empty());
+    }
+
+    #[test]
+    fn a_statement_key_alone_is_not_a_policy() {
+        let doc = |t: &str| parse(t, 0).unwrap().unwrap();
+        // An accounting export.
+        assert!(!is_policy(&doc(
+            r#"{"Statement": [{"Effect": "Closing balance", "Amount": 120.5, "Currency": "EUR"}]}"#
+        )));
+        assert!(!is_policy(&doc(
+            r#"{"Statement": {"Period": "2024-03", "Effect": "Opening balance"}}"#
+        )));
+        // Policies, even broken ones: a misspelt effect with an IAM action, a lone Sid.
+        assert!(is_policy(&doc(
+            r#"{"Statement": [{"Effect": "Permit", "Action": "s3:GetObject"}]}"#
+        )));
+        assert!(is_policy(&doc(r#"{"Statement": [{"Effect": "allow"}]}"#)));
+        assert!(is_policy(&doc(
+            r#"{"Statement": [{"Resource": "arn:aws:s3:::b"}]}"#
+        )));
+        assert!(is_policy(&doc(r#"{"Statement": []}"#)));
     }
 }

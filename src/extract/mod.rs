@@ -83,9 +83,9 @@ pub fn worth_parsing(kind: FileKind, bytes: &[u8]) -> bool {
             b"AWS::",
             b"PolicyDocument",
         ],
-        // Every argument and data source that takes a policy has `policy` in its name
-        // (`assume_role_policy`, `aws_iam_policy_document`, `*_policy_json`).
-        FileKind::Terraform | FileKind::TerraformJson => &[b"policy", b"Statement"],
+        // Every argument and data source that takes a policy has `polic` in its name
+        // (`assume_role_policy`, `aws_iam_policy_document`, `*_policy_json`, `access_policies`).
+        FileKind::Terraform | FileKind::TerraformJson => &[b"polic", b"Statement"],
     };
     needles.iter().any(|n| memfind(bytes, n))
 }

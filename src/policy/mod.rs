@@ -27,6 +27,15 @@ pub enum PolicyKind {
     Resource,
     /// A KMS key policy.
     KeyPolicy,
+    /// A VPC endpoint policy: what may be reached through the endpoint. Its `Principal` is
+    /// commonly `"*"`: only callers inside the VPC reach the endpoint at all.
+    Endpoint,
+    /// An AWS Organizations service control policy: the most an account's principals may do. No
+    /// `Principal`; it grants nothing by itself.
+    Scp,
+    /// An AWS Organizations resource control policy: the most anyone may do to an account's
+    /// resources. Its `Principal` is always `"*"` (it limits every caller), and it grants nothing.
+    Rcp,
 }
 
 impl PolicyKind {
@@ -36,12 +45,15 @@ impl PolicyKind {
             PolicyKind::Trust => "trust",
             PolicyKind::Resource => "resource",
             PolicyKind::KeyPolicy => "key",
+            PolicyKind::Endpoint => "endpoint",
+            PolicyKind::Scp => "scp",
+            PolicyKind::Rcp => "rcp",
         }
     }
 
     /// Policies whose statements carry a `Principal`.
     pub fn has_principal(self) -> bool {
-        !matches!(self, PolicyKind::Identity)
+        !matches!(self, PolicyKind::Identity | PolicyKind::Scp)
     }
 }
 

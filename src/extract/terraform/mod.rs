@@ -26,27 +26,149 @@ use crate::policy::{PolicyDocument, PolicyKind, infer_kind};
 use crate::source::{SourceFile, Span};
 use crate::syntax::hcl::{self, Attr, Block, Val, embedded};
 
-use PolicyKind::{Identity, KeyPolicy, Resource, Trust};
+use PolicyKind::{Endpoint, Identity, KeyPolicy, Rcp, Resource, Scp, Trust};
 
-/// Resource arguments that hold a policy document, and its kind.
+/// Resource arguments that hold a policy document, and its kind: every resource of the AWS
+/// provider (v5/v6) whose argument takes IAM policy JSON, from the provider's resource docs
+/// (registry.terraform.io/providers/hashicorp/aws, "Argument Reference"; the provider schema is
+/// on no package registry). `block.argument` is an argument of a nested block. Left out on
+/// purpose: IoT policies (`aws_iot_policy`, IoT's own grammar), Cedar policies (Verified Access,
+/// Verified Permissions), data-protection, lifecycle and filter policies (not IAM's grammar).
+/// `aws_organizations_policy` is an SCP unless its `type` says otherwise (see [`org_kind`]).
 pub const RESOURCE_POLICIES: &[(&str, &str, PolicyKind)] = &[
+    ("aws_api_gateway_rest_api", "policy", Resource),
+    ("aws_api_gateway_rest_api_policy", "policy", Resource),
+    ("aws_backup_vault_policy", "policy", Resource),
+    (
+        "aws_cloudsearch_domain_service_access_policy",
+        "access_policy",
+        Resource,
+    ),
+    ("aws_cloudwatch_event_bus_policy", "policy", Resource),
+    (
+        "aws_cloudwatch_log_destination_policy",
+        "access_policy",
+        Resource,
+    ),
+    (
+        "aws_cloudwatch_log_resource_policy",
+        "policy_document",
+        Resource,
+    ),
+    (
+        "aws_codeartifact_domain_permissions_policy",
+        "policy_document",
+        Resource,
+    ),
+    (
+        "aws_codeartifact_repository_permissions_policy",
+        "policy_document",
+        Resource,
+    ),
+    ("aws_codebuild_resource_policy", "policy", Resource),
+    ("aws_dynamodb_resource_policy", "policy", Resource),
+    ("aws_ecr_registry_policy", "policy", Resource),
+    (
+        "aws_ecr_repository_creation_template",
+        "repository_policy",
+        Resource,
+    ),
     ("aws_ecr_repository_policy", "policy", Resource),
+    ("aws_ecrpublic_repository_policy", "policy", Resource),
+    ("aws_efs_file_system_policy", "policy", Resource),
+    ("aws_elasticsearch_domain", "access_policies", Resource),
+    (
+        "aws_elasticsearch_domain_policy",
+        "access_policies",
+        Resource,
+    ),
+    ("aws_glacier_vault", "access_policy", Resource),
+    ("aws_glacier_vault_lock", "policy", Resource),
+    ("aws_glue_resource_policy", "policy", Resource),
     ("aws_iam_group_policy", "policy", Identity),
     ("aws_iam_policy", "policy", Identity),
     ("aws_iam_role", "assume_role_policy", Trust),
     ("aws_iam_role_policy", "policy", Identity),
     ("aws_iam_user_policy", "policy", Identity),
+    ("aws_kinesis_resource_policy", "policy", Resource),
+    ("aws_kms_external_key", "policy", KeyPolicy),
     ("aws_kms_key", "policy", KeyPolicy),
     ("aws_kms_key_policy", "policy", KeyPolicy),
+    ("aws_kms_replica_external_key", "policy", KeyPolicy),
+    ("aws_kms_replica_key", "policy", KeyPolicy),
+    ("aws_lakeformation_resource_policy", "policy", Resource),
+    ("aws_media_store_container_policy", "policy", Resource),
+    ("aws_msk_cluster_policy", "policy", Resource),
+    ("aws_networkfirewall_resource_policy", "policy", Resource),
+    ("aws_oam_sink_policy", "policy", Resource),
+    ("aws_opensearch_domain", "access_policies", Resource),
+    ("aws_opensearch_domain_policy", "access_policies", Resource),
+    ("aws_organizations_policy", "content", Scp),
+    ("aws_organizations_resource_policy", "content", Resource),
+    ("aws_redshift_resource_policy", "policy", Resource),
+    ("aws_redshiftserverless_resource_policy", "policy", Resource),
+    ("aws_s3_access_point", "policy", Resource),
     ("aws_s3_bucket", "policy", Resource),
     ("aws_s3_bucket_policy", "policy", Resource),
+    ("aws_s3control_access_point_policy", "policy", Resource),
+    ("aws_s3control_bucket_policy", "policy", Resource),
+    (
+        "aws_s3control_multi_region_access_point_policy",
+        "details.policy",
+        Resource,
+    ),
+    (
+        "aws_s3control_object_lambda_access_point_policy",
+        "policy",
+        Resource,
+    ),
+    (
+        "aws_s3tables_table_bucket_policy",
+        "resource_policy",
+        Resource,
+    ),
+    ("aws_s3tables_table_policy", "resource_policy", Resource),
+    (
+        "aws_sagemaker_model_package_group_policy",
+        "resource_policy",
+        Resource,
+    ),
+    ("aws_schemas_registry_policy", "policy", Resource),
     ("aws_secretsmanager_secret", "policy", Resource),
     ("aws_secretsmanager_secret_policy", "policy", Resource),
+    ("aws_ses_identity_policy", "policy", Resource),
     ("aws_sns_topic", "policy", Resource),
     ("aws_sns_topic_policy", "policy", Resource),
     ("aws_sqs_queue", "policy", Resource),
     ("aws_sqs_queue_policy", "policy", Resource),
+    (
+        "aws_ssoadmin_permission_set_inline_policy",
+        "inline_policy",
+        Identity,
+    ),
+    ("aws_transfer_access", "policy", Identity),
+    ("aws_transfer_user", "policy", Identity),
+    ("aws_vpc_endpoint", "policy", Endpoint),
+    ("aws_vpc_endpoint_policy", "policy", Endpoint),
+    ("aws_vpclattice_auth_policy", "policy", Resource),
+    ("aws_vpclattice_resource_policy", "policy", Resource),
+    ("aws_xray_resource_policy", "policy_document", Resource),
 ];
+
+/// `aws_organizations_policy`'s kind by its `type` (default `SERVICE_CONTROL_POLICY`); `None`
+/// for the policy types that are not IAM's grammar (tag, backup, AI-services opt-out…) and for a
+/// type Terraform computes.
+fn org_kind(b: &Block) -> Option<PolicyKind> {
+    let Some(a) = b.attrs.iter().find(|a| a.name == "type") else {
+        return Some(Scp);
+    };
+    let value = a.value.node();
+    match value.literal() {
+        Some("SERVICE_CONTROL_POLICY") => Some(Scp),
+        Some("RESOURCE_CONTROL_POLICY") => Some(Rcp),
+        _ => None,
+    }
+}
 
 /// Top-level blocks worth reading; the rest of a file is skipped without converting it.
 fn wanted(ident: &str, labels: &[String]) -> bool {
@@ -208,10 +330,24 @@ impl Collect<'_> {
                     // A resource type has one policy argument at most (a test checks the list).
                     let policy = RESOURCE_POLICIES.iter().find(|(r, ..)| *r == ty);
                     let role = ty == "aws_iam_role";
-                    if let Some(&(_, arg, kind)) = policy
-                        && let Some(a) = b.attr_mut(arg)
-                    {
-                        cx.policy_at(a, Some(kind), &owner);
+                    let kind = match policy {
+                        Some(_) if ty == "aws_organizations_policy" => org_kind(b),
+                        Some(&(_, _, kind)) => Some(kind),
+                        None => None,
+                    };
+                    if let (Some(&(_, arg, _)), Some(kind)) = (policy, kind) {
+                        // details { policy = … }: an argument of a nested block
+                        let attr = match arg.split_once('.') {
+                            Some((block, arg)) => b
+                                .blocks
+                                .iter_mut()
+                                .find(|ib| ib.ident == block)
+                                .and_then(|ib| ib.attr_mut(arg)),
+                            None => b.attr_mut(arg),
+                        };
+                        if let Some(a) = attr {
+                            cx.policy_at(a, Some(kind), &owner);
+                        }
                     }
                     if role {
                         // inline_policy { name = "x" policy = jsonencode({…}) }
