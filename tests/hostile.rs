@@ -393,8 +393,9 @@ fn symlink_cycles_report_each_real_file_once_under_its_real_path() {
         assert_eq!((code, out.as_str()), (1, expected), "{err}");
         // (`-j 8` on a smaller machine is capped, with a warning.)
         assert!(
-            err.lines().all(|l| l.contains("skipped: symbolic link loop back to")
-                || l.contains("more than the") && l.contains("cores here")),
+            err.lines()
+                .all(|l| l.contains("skipped: symbolic link loop back to")
+                    || l.contains("more than the") && l.contains("cores here")),
             "{err}"
         );
     }
