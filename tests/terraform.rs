@@ -479,3 +479,30 @@ fn every_table_entry_is_read() {
         );
     }
 }
+
+/// Two `condition` blocks of one operator merge into it, as Terraform merges them; when one of
+/// their keys is computed, the operator as a whole is not known. Never a duplicate operator.
+#[test]
+fn condition_blocks_of_one_operator_merge_also_with_a_computed_key() {
+    let tf = r#"data "aws_iam_policy_document" "p" {
+  statement {
+    actions   = ["ec2:RunInstances"]
+    resources = ["*"]
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/kubernetes.io/cluster/${var.cluster_name}"
+      values   = ["owned"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/eks:eks-cluster-name"
+      values   = [var.cluster_name]
+    }
+  }
+}
+"#;
+    let dir = common::tree(&[("main.tf", tf)]);
+    let (out, code) = compact(dir.path(), &["."]);
+    // No duplicate `StringEquals`; and the unknown key keeps the condition-reading rules silent.
+    assert_eq!((out.as_str(), code), ("", 0));
+}

@@ -186,10 +186,7 @@ fn conditions(s: &Block) -> Option<FromBlocks> {
                     },
                     value: values,
                 };
-                match ops
-                    .iter_mut()
-                    .find(|e| e.key.name == op_name && matches!(e.value.value, Value::Object(_)))
-                {
+                match ops.iter_mut().find(|e| e.key.name == op_name) {
                     Some(Entry {
                         value:
                             Node {
@@ -201,7 +198,10 @@ fn conditions(s: &Block) -> Option<FromBlocks> {
                         *op_span = op_span.cover(b.span);
                         items.push(item);
                     }
-                    _ => ops.push(Entry {
+                    // The operator already holds a key the linter cannot read: it stays unknown
+                    // as a whole (Terraform merges both blocks into it).
+                    Some(op) => op.value.span = op.value.span.cover(b.span),
+                    None => ops.push(Entry {
                         key: Key {
                             name: op_name.into(),
                             span: t.span,
@@ -220,6 +220,11 @@ fn conditions(s: &Block) -> Option<FromBlocks> {
                     .as_ref()
                     .and_then(Node::text)
                     .map_or_else(|| "?".to_string(), Text::display);
+                // A block of the same operator merges into it, which is then not known either.
+                if let Some(op) = ops.iter_mut().find(|e| e.key.name == name.as_str()) {
+                    op.value = unknown(op.value.span.cover(b.span), "condition".into());
+                    continue;
+                }
                 ops.push(Entry {
                     key: Key {
                         name: name.into(),
