@@ -805,7 +805,7 @@ fn is_key_policy(root: &Node, stmts: &[&Node]) -> bool {
 }
 
 /// Kind of a raw policy document that does not say where it is attached: with a `Principal` it is
-/// a key policy when it reads as one ([`is_key_policy`]), a trust policy when every action is `sts:AssumeRole*` (or the like), else a resource policy.
+/// a key policy when it reads as one (`is_key_policy`), a trust policy when every action is `sts:AssumeRole*` (or the like), else a resource policy.
 pub fn infer_kind(root: &Node) -> PolicyKind {
     let stmts: Vec<&Node> = match root.get("Statement") {
         Some(Node {

@@ -34,7 +34,7 @@ use PolicyKind::{Endpoint, Identity, KeyPolicy, Rcp, Resource, Scp, Trust};
 /// on no package registry). `block.argument` is an argument of a nested block. Left out on
 /// purpose: IoT policies (`aws_iot_policy`, IoT's own grammar), Cedar policies (Verified Access,
 /// Verified Permissions), data-protection, lifecycle and filter policies (not IAM's grammar).
-/// `aws_organizations_policy` is an SCP unless its `type` says otherwise (see [`org_kind`]).
+/// `aws_organizations_policy` is an SCP unless its `type` says otherwise (see `org_kind`).
 pub const RESOURCE_POLICIES: &[(&str, &str, PolicyKind)] = &[
     ("aws_api_gateway_rest_api", "policy", Resource),
     ("aws_api_gateway_rest_api_policy", "policy", Resource),
