@@ -33,7 +33,6 @@ fn lint_extracted(
         let before = findings.len();
         // Worked out once per document, for all the rules that ask.
         let facts = rules::Facts::new(doc, file);
-        duplicate_keys(doc, &mut findings);
         for enabled in &settings.rules {
             let rule = &enabled.rule;
             if rule.meta().applies_to(doc.kind) {
@@ -67,65 +66,6 @@ fn lint_extracted(
     });
     suppress::apply(file, &mut findings, settings);
     findings
-}
-
-/// Reports keys given twice in one object of the document, outside statements (where
-/// `conflicting-elements` reports them itself): two top-level `Statement` keys, a condition
-/// operator or key twice. AWS reads the last; the rules do too ([`crate::syntax::tree::Node::get`]).
-fn duplicate_keys(doc: &crate::policy::PolicyDocument, out: &mut Vec<Finding>) {
-    use crate::syntax::tree::{Node, Value};
-    fn walk(
-        n: &Node,
-        statements: &std::collections::HashSet<*const Node>,
-        doc: &crate::policy::PolicyDocument,
-        out: &mut Vec<Finding>,
-    ) {
-        match &n.value {
-            Value::Object(entries) => {
-                if !statements.contains(&std::ptr::from_ref(n)) {
-                    let mut seen: std::collections::HashMap<&str, source::Span> =
-                        std::collections::HashMap::new();
-                    for e in entries {
-                        let Some(first) = seen.insert(e.key.name.as_str(), e.key.span) else {
-                            continue;
-                        };
-                        let Some(rule) = crate::rules::find("conflicting-elements") else {
-                            continue;
-                        };
-                        let meta = rule.meta();
-                        out.push(
-                            Finding::new(
-                                meta.name.clone(),
-                                meta.default_severity,
-                                &doc.file,
-                                e.key.span,
-                                format!("`{}` appears twice in one object", e.key.name),
-                            )
-                            .label("a duplicate key: AWS reads only the last one, this one")
-                            .secondary(first, "first given here")
-                            .help("merge the two into one"),
-                        );
-                    }
-                }
-                for e in entries {
-                    walk(&e.value, statements, doc, out);
-                }
-            }
-            Value::Array(items) => {
-                for i in items {
-                    walk(i, statements, doc, out);
-                }
-            }
-            _ => {}
-        }
-    }
-    // The statement objects' own keys are `conflicting-elements`' to check.
-    let statements = doc
-        .statements
-        .iter()
-        .map(|st| std::ptr::from_ref(doc.statement_node(st)))
-        .collect();
-    walk(&doc.root, &statements, doc, out);
 }
 
 /// Lints `text` as if it were the file at `path`, choosing the front end by the name (and, for a

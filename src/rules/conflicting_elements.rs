@@ -22,6 +22,7 @@ const PAIRS: &[(&str, &str)] = &[
 
 impl Rule for ConflictingElements {
     fn check(&self, doc: &PolicyDocument, cx: &mut Context) {
+        duplicate_keys(doc, cx);
         for st in &doc.statements {
             let entries = doc.statement_node(st).entries().unwrap_or_default();
             let first = |name: &str| entries.iter().find(|e| e.key.name == name);
@@ -61,4 +62,50 @@ impl Rule for ConflictingElements {
             }
         }
     }
+}
+
+/// Reports keys given twice in one object of the document outside the statement objects (whose
+/// keys [`ConflictingElements::check`] reads itself): two top-level `Statement` keys, a condition
+/// operator or key twice. AWS reads the last; the rules do too
+/// ([`crate::syntax::tree::Node::get`]).
+fn duplicate_keys(doc: &PolicyDocument, cx: &mut Context) {
+    use crate::syntax::tree::{Node, Value};
+    fn walk(n: &Node, statements: &std::collections::HashSet<*const Node>, cx: &mut Context) {
+        match &n.value {
+            Value::Object(entries) => {
+                if !statements.contains(&std::ptr::from_ref(n)) {
+                    let mut seen = std::collections::HashMap::new();
+                    for e in entries {
+                        let Some(first) = seen.insert(e.key.name.as_str(), e.key.span) else {
+                            continue;
+                        };
+                        let f = cx
+                            .finding(
+                                e.key.span,
+                                format!("`{}` appears twice in one object", e.key.name),
+                            )
+                            .label("a duplicate key: AWS reads only the last one, this one")
+                            .secondary(first, "first given here")
+                            .help("merge the two into one");
+                        cx.report(f);
+                    }
+                }
+                for e in entries {
+                    walk(&e.value, statements, cx);
+                }
+            }
+            Value::Array(items) => {
+                for i in items {
+                    walk(i, statements, cx);
+                }
+            }
+            _ => {}
+        }
+    }
+    let statements = doc
+        .statements
+        .iter()
+        .map(|st| std::ptr::from_ref(doc.statement_node(st)))
+        .collect();
+    walk(&doc.root, &statements, cx);
 }
