@@ -6,11 +6,16 @@
 //! Custom rules join the registry at run time and are selected, ignored and suppressed by name
 //! like built-in ones.
 
-use std::collections::HashMap;
-use std::sync::Arc;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
-use jsonpath_rust::JsonPath;
+use jsonpath_rust::parser::model::{
+    Comparable, Comparison, FilterAtom, FnArg, JpQuery, Literal, Segment, Selector, Test,
+    TestFunction,
+};
+use jsonpath_rust::query::js_path_process;
 use serde::Deserialize;
 use serde_json::{Map, Value as J};
 use toml::Spanned;
@@ -38,7 +43,21 @@ pub struct CustomRuleConfig {
     pub kinds: Vec<Spanned<String>>,
     #[serde(default)]
     pub paths: Vec<Spanned<String>>,
+    /// Milliseconds the rule may spend on one file before it is stopped there and reported
+    /// (default [`DEFAULT_BUDGET_MS`]).
+    #[serde(default)]
+    pub budget_ms: Option<u64>,
 }
+
+/// The time a custom rule may spend on one file by default.
+pub const DEFAULT_BUDGET_MS: u64 = 2_000;
+
+/// Descendant segments (`..`) allowed in one query, filters included: each multiplies the work by
+/// the depth of the policy, so three or more could make one file cost minutes.
+const MAX_DESCENDANTS: usize = 2;
+
+/// The compiled size a `match()`/`search()` pattern may take.
+const REGEX_SIZE_LIMIT: usize = 1 << 20;
 
 /// `[rules]` in `iamlint.toml`.
 #[derive(Deserialize, Debug, Default)]
@@ -50,11 +69,17 @@ pub struct RulesConfig {
 
 pub struct CustomRule {
     meta: RuleMeta,
-    select: String,
-    require: Option<String>,
+    /// The query as written, for messages.
+    select_text: String,
+    /// Parsed once at load.
+    select: JpQuery,
+    require: Option<JpQuery>,
     kinds: Vec<PolicyKind>,
     paths: Option<GlobSet>,
     help: Option<String>,
+    budget: Duration,
+    /// Files where the rule ran out of its budget: its later documents there are not queried.
+    stopped: Mutex<HashSet<Arc<str>>>,
 }
 
 /// A config problem at a byte range of the config file.
@@ -70,17 +95,142 @@ fn err<T>(span: std::ops::Range<usize>, message: impl Into<String>) -> Result<T,
     })
 }
 
-fn check_path(s: &Spanned<String>) -> Result<(), ConfigError> {
-    match jsonpath_rust::parser::parse_json_path(s.get_ref()) {
-        Ok(_) => Ok(()),
-        Err(e) => err(
+/// Parses a query and checks its bounds: every `match()`/`search()` pattern is a literal string
+/// that compiles (jsonpath-rust compiles it again per node, so it is checked here, once, with its
+/// place in the config), and at most [`MAX_DESCENDANTS`] descendant segments.
+fn check_path(s: &Spanned<String>) -> Result<JpQuery, ConfigError> {
+    let query = match jsonpath_rust::parser::parse_json_path(s.get_ref()) {
+        Ok(q) => q,
+        Err(e) => {
+            return err(
+                s.span(),
+                format!(
+                    "`{}` is not a JSONPath: {}",
+                    s.get_ref(),
+                    e.to_string().replace('\n', " ")
+                ),
+            );
+        }
+    };
+    let mut bounds = Bounds::default();
+    bounds.segments(&query.segments);
+    if let Some(problem) = bounds.problem {
+        return err(s.span(), format!("`{}`: {problem}", s.get_ref()));
+    }
+    if bounds.descendants > MAX_DESCENDANTS {
+        return err(
             s.span(),
             format!(
-                "`{}` is not a JSONPath: {}",
+                "`{}` has {} descendant segments (`..`); at most {MAX_DESCENDANTS} are allowed, as each multiplies the work by the depth of the policy",
                 s.get_ref(),
-                e.to_string().replace('\n', " ")
+                bounds.descendants
             ),
-        ),
+        );
+    }
+    Ok(query)
+}
+
+/// What [`check_path`] finds walking a parsed query.
+#[derive(Default)]
+struct Bounds {
+    descendants: usize,
+    /// The first pattern that is not a literal or does not compile.
+    problem: Option<String>,
+}
+
+impl Bounds {
+    fn segments(&mut self, segments: &[Segment]) {
+        for s in segments {
+            self.segment(s);
+        }
+    }
+
+    fn segment(&mut self, s: &Segment) {
+        match s {
+            Segment::Descendant(inner) => {
+                self.descendants += 1;
+                self.segment(inner);
+            }
+            Segment::Selector(sel) => self.selector(sel),
+            Segment::Selectors(sels) => sels.iter().for_each(|sel| self.selector(sel)),
+        }
+    }
+
+    fn selector(&mut self, sel: &Selector) {
+        if let Selector::Filter(f) = sel {
+            self.filter(f);
+        }
+    }
+
+    fn filter(&mut self, f: &jsonpath_rust::parser::model::Filter) {
+        use jsonpath_rust::parser::model::Filter;
+        match f {
+            Filter::Or(fs) | Filter::And(fs) => fs.iter().for_each(|f| self.filter(f)),
+            Filter::Atom(FilterAtom::Filter { expr, .. }) => self.filter(expr),
+            Filter::Atom(FilterAtom::Test { expr, .. }) => self.test(expr),
+            Filter::Atom(FilterAtom::Comparison(c)) => {
+                let (Comparison::Eq(a, b)
+                | Comparison::Ne(a, b)
+                | Comparison::Gt(a, b)
+                | Comparison::Gte(a, b)
+                | Comparison::Lt(a, b)
+                | Comparison::Lte(a, b)) = c.as_ref();
+                for side in [a, b] {
+                    if let Comparable::Function(func) = side {
+                        self.function(func);
+                    }
+                }
+            }
+        }
+    }
+
+    fn test(&mut self, t: &Test) {
+        match t {
+            Test::RelQuery(segments) => self.segments(segments),
+            Test::AbsQuery(q) => self.segments(&q.segments),
+            Test::Function(func) => self.function(func),
+        }
+    }
+
+    fn function(&mut self, func: &TestFunction) {
+        match func {
+            TestFunction::Match(value, pattern) | TestFunction::Search(value, pattern) => {
+                self.arg(value);
+                self.pattern(pattern);
+            }
+            TestFunction::Custom(_, args) => args.iter().for_each(|a| self.arg(a)),
+            TestFunction::Length(a) => self.arg(a),
+            TestFunction::Value(a) | TestFunction::Count(a) => self.arg(a),
+        }
+    }
+
+    fn arg(&mut self, a: &FnArg) {
+        match a {
+            FnArg::Literal(_) => {}
+            FnArg::Test(t) => self.test(t),
+            FnArg::Filter(f) => self.filter(f),
+        }
+    }
+
+    fn pattern(&mut self, a: &FnArg) {
+        if self.problem.is_some() {
+            return;
+        }
+        self.problem = match a {
+            FnArg::Literal(Literal::String(p)) => regex::RegexBuilder::new(p)
+                .size_limit(REGEX_SIZE_LIMIT)
+                .build()
+                .err()
+                .map(|e| {
+                    format!(
+                        "the pattern `{p}` is not a valid regular expression: {}",
+                        e.to_string().replace('\n', " ")
+                    )
+                }),
+            _ => Some(
+                "the pattern of `match()`/`search()` must be a literal string, so that it is checked once, here".into(),
+            ),
+        };
     }
 }
 
@@ -120,10 +270,8 @@ pub fn compile(configs: Vec<CustomRuleConfig>) -> Result<Vec<RuleRef>, ConfigErr
                 format!("a rule named `{name}` already exists"),
             );
         }
-        check_path(&c.select)?;
-        if let Some(r) = &c.require {
-            check_path(r)?;
-        }
+        let select = check_path(&c.select)?;
+        let require = c.require.as_ref().map(check_path).transpose()?;
         let mut kinds = Vec::new();
         for k in &c.kinds {
             match kind(k.get_ref()) {
@@ -172,11 +320,14 @@ pub fn compile(configs: Vec<CustomRuleConfig>) -> Result<Vec<RuleRef>, ConfigErr
         };
         out.push(RuleRef::Custom(Arc::new(CustomRule {
             meta,
-            select: c.select.into_inner(),
-            require: c.require.map(Spanned::into_inner),
+            select_text: c.select.into_inner(),
+            select,
+            require,
             kinds,
             paths,
             help: c.help,
+            budget: Duration::from_millis(c.budget_ms.unwrap_or(DEFAULT_BUDGET_MS)),
+            stopped: Mutex::default(),
         })));
     }
     Ok(out)
@@ -307,36 +458,86 @@ impl Rule for CustomRule {
         {
             return;
         }
+        let file: Arc<str> = cx.file().shown_path().into();
+        if self.is_stopped(&file) {
+            return;
+        }
+        let start = Instant::now();
         let (view, spans) = normalize(doc);
-        let Ok(found) = view.query_with_path(&self.select) else {
+        let Ok(found) = js_path_process(&self.select, &view) else {
             return;
         };
+        // A node reached twice (`$..Action[*]` with overlapping descendants, a union naming one
+        // index twice) is one finding; a statement's `require` is asked once.
+        let mut seen: HashSet<String> = HashSet::new();
+        let mut satisfied: HashMap<String, bool> = HashMap::new();
         for hit in found {
+            if start.elapsed() > self.budget {
+                self.stop(cx, doc, file);
+                return;
+            }
+            let path = hit.path();
+            if !seen.insert(path.clone()) {
+                continue;
+            }
             if let Some(req) = &self.require {
-                let Some(sp) = statement_path(&hit.path) else {
+                let Some(sp) = statement_path(&path) else {
                     continue;
                 };
-                let Ok(stmts) = view.query(sp) else { continue };
-                let satisfied = stmts
-                    .first()
-                    .is_some_and(|st| st.query(req).is_ok_and(|r| !r.is_empty()));
-                if satisfied {
+                let ok = *satisfied.entry(sp.to_owned()).or_insert_with(|| {
+                    statement(&view, sp)
+                        .is_some_and(|st| js_path_process(req, st).is_ok_and(|r| !r.is_empty()))
+                });
+                if ok {
                     continue;
                 }
             }
-            let span = spans
-                .get(&hit.path)
-                .copied()
-                .unwrap_or_else(|| doc.anchor());
+            let span = spans.get(&path).copied().unwrap_or_else(|| doc.anchor());
             let mut f = cx
                 .finding(span, self.meta.summary.as_ref())
-                .label(format!("selected by `{}`", self.select));
+                .label(format!("selected by `{}`", self.select_text));
             if let Some(h) = &self.help {
                 f = f.help(h.clone());
             }
             cx.report(f);
         }
+        if start.elapsed() > self.budget {
+            self.stop(cx, doc, file);
+        }
     }
+}
+
+impl CustomRule {
+    fn is_stopped(&self, file: &str) -> bool {
+        self.stopped.lock().is_ok_and(|s| s.contains(file))
+    }
+
+    /// Stops the rule on this file, with a finding that says so.
+    fn stop(&self, cx: &mut Context, doc: &PolicyDocument, file: Arc<str>) {
+        if let Ok(mut s) = self.stopped.lock() {
+            s.insert(file);
+        }
+        cx.report(
+            cx.finding(doc.anchor(), "custom rule stopped: it ran over its time budget on this file")
+                .severity(Severity::Error)
+                .label(format!(
+                    "`{}` took over {} ms here; its other findings in this file are not reported",
+                    self.select_text,
+                    self.budget.as_millis()
+                ))
+                .help("simplify the query (fewer `..` segments and filters), or raise `budget_ms` for this rule in iamlint.toml"),
+        );
+    }
+}
+
+/// The statement a normalized statement path (`$['Statement'][3]`) names.
+fn statement<'a>(view: &'a J, path: &str) -> Option<&'a J> {
+    let index = path
+        .strip_prefix("$['Statement'][")?
+        .strip_suffix(']')?
+        .parse::<usize>()
+        .ok()?;
+    view.get("Statement")?.get(index)
 }
 
 #[cfg(test)]

@@ -60,15 +60,22 @@ pub fn serve() -> Result<(), BoxError> {
                     }
                 }
                 Ok(Frame::Skipped(why)) => eprintln!("iamlint server: {why}"),
+                Ok(Frame::Invalid { why, reply }) => {
+                    eprintln!("iamlint server: {why}");
+                    // Written here, as `lsp-server` has no `null` id; the lock keeps it whole
+                    // between the writer thread's messages.
+                    if write_frame(&mut std::io::stdout().lock(), &reply).is_err() {
+                        break;
+                    }
+                }
                 Ok(Frame::End) | Err(_) => break,
             }
         }
     });
     let writer = std::thread::spawn(move || {
-        let stdout = std::io::stdout();
-        let mut out = stdout.lock();
         for m in from_server {
-            if m.write(&mut out).is_err() {
+            // Locked per message, so the reader's error replies fall between messages.
+            if m.write(&mut std::io::stdout().lock()).is_err() {
                 break;
             }
         }
@@ -93,6 +100,13 @@ pub enum Frame {
     Message(Message),
     /// A frame that was not a message, and why.
     Skipped(String),
+    /// A frame whose body is not a JSON-RPC message, and the error response JSON-RPC 2.0
+    /// prescribes for it (`-32700` parse error, `-32600` invalid request, `-32600` for a frame
+    /// refused for its size). A malformed notification gets no reply, as the protocol says.
+    Invalid {
+        why: String,
+        reply: serde_json::Value,
+    },
     /// The input ended.
     End,
 }
@@ -137,19 +151,61 @@ pub fn read_frame(input: &mut impl std::io::BufRead, max: usize) -> std::io::Res
     if length > max {
         // Not read, nor skipped by its length (a client that lies about it would have the server
         // wait for bytes that never come): what follows is read as headers until the next frame.
-        return Ok(Frame::Skipped(format!(
-            "a frame of {length} bytes is over the {max} byte limit; refused"
-        )));
+        let why = format!("a frame of {length} bytes is over the {max} byte limit; refused");
+        return Ok(Frame::Invalid {
+            reply: error_reply(serde_json::Value::Null, INVALID_REQUEST, &why),
+            why,
+        });
     }
     let mut body = Vec::new();
     input.by_ref().take(length as u64).read_to_end(&mut body)?;
     if body.len() < length {
         return Ok(Frame::End);
     }
-    Ok(match serde_json::from_slice::<Message>(&body) {
+    let value = match serde_json::from_slice::<serde_json::Value>(&body) {
+        Ok(v) => v,
+        Err(e) => {
+            let why = format!("not JSON: {e}");
+            return Ok(Frame::Invalid {
+                reply: error_reply(serde_json::Value::Null, PARSE_ERROR, &why),
+                why,
+            });
+        }
+    };
+    // The id, when the message has a usable one; a message without one is a notification.
+    let id = match value.get("id") {
+        Some(v @ (serde_json::Value::Number(_) | serde_json::Value::String(_))) => Some(v.clone()),
+        Some(_) => Some(serde_json::Value::Null),
+        None => None,
+    };
+    let is_notification = id.is_none() && value.get("method").is_some();
+    Ok(match serde_json::from_value::<Message>(value) {
         Ok(m) => Frame::Message(m),
-        Err(e) => Frame::Skipped(format!("not a JSON-RPC message: {e}")),
+        Err(e) if is_notification => Frame::Skipped(format!("not a JSON-RPC notification: {e}")),
+        Err(e) => {
+            let why = format!("not a JSON-RPC message: {e}");
+            Frame::Invalid {
+                reply: error_reply(id.unwrap_or(serde_json::Value::Null), INVALID_REQUEST, &why),
+                why,
+            }
+        }
     })
+}
+
+/// JSON-RPC 2.0 error codes for frames that are not messages.
+const PARSE_ERROR: i32 = -32700;
+const INVALID_REQUEST: i32 = -32600;
+
+/// A JSON-RPC error response; `id` is `null` when the message's own id cannot be read.
+fn error_reply(id: serde_json::Value, code: i32, message: &str) -> serde_json::Value {
+    serde_json::json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message}})
+}
+
+/// Writes one `Content-Length` frame.
+fn write_frame(out: &mut impl std::io::Write, body: &serde_json::Value) -> std::io::Result<()> {
+    let body = body.to_string();
+    write!(out, "Content-Length: {}\r\n\r\n{body}", body.len())?;
+    out.flush()
 }
 
 #[derive(Default)]

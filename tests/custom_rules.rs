@@ -185,6 +185,29 @@ fn config_errors_name_their_place() {
             "iamlint.toml:2:8",
             "already exists",
         ),
+        // Patterns are compiled at load: an invalid one, or one read from the policy, is an
+        // error at the query's place.
+        (
+            rule.replace("\"$\"", "\"$..Action[?match(@, 'iam:(Create')]\""),
+            "iamlint.toml:4:10",
+            "is not a valid regular expression",
+        ),
+        (
+            rule.replace("\"$\"", "\"$..Action[?search(@, $.Id)]\""),
+            "iamlint.toml:4:10",
+            "must be a literal string",
+        ),
+        (
+            "[[rules.custom]]\nname = \"x\"\nmessage = \"m\"\nselect = \"$..Action\"\nrequire = \"$..Resource[?match(@, 'a{99999}{99999}')]\"\n"
+                .to_string(),
+            "iamlint.toml:5:11",
+            "is not a valid regular expression",
+        ),
+        (
+            rule.replace("\"$\"", "\"$..Statement..Action..*\""),
+            "iamlint.toml:4:10",
+            "has 3 descendant segments",
+        ),
     ];
     for (config, place, says) in cases {
         let err = config_error(&config);
@@ -224,4 +247,48 @@ fn custom_rules_are_selected_ignored_suppressed_and_listed_like_built_in_ones() 
     let v: serde_json::Value = serde_json::from_slice(&sarif.stdout).unwrap();
     let rules = v["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
     assert!(rules.iter().any(|r| r["id"] == "no-s3-star"));
+}
+
+/// A node a query reaches twice is one finding, and `require` is asked once per statement.
+#[test]
+fn a_node_reached_twice_is_one_finding() {
+    let config = "[[rules.custom]]\nname = \"no-s3-star\"\nseverity = \"error\"\nmessage = \"s3:* is not allowed\"\nselect = \"$.Statement[0,0,0].Action[?@ == 's3:*']\"\n";
+    let policy = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:*"], "Resource": "*"}]}"#;
+    let d = tree(&[("iamlint.toml", config), ("p.json", policy)]);
+    let (out, err, code) = compact(d.path(), &["--select", "no-s3-star", "p.json"]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(of_rule(&out, "no-s3-star").len(), 1, "{out}");
+}
+
+/// A rule over its time budget on a file is stopped there and says so; the run goes on.
+#[test]
+fn a_custom_rule_over_its_budget_is_stopped_and_reported() {
+    let config = "[[rules.custom]]\nname = \"slow\"\nmessage = \"an action\"\nselect = \"$..Action..*\"\nbudget_ms = 1\n";
+    let statements: Vec<String> = (0..20_000)
+        .map(|i| format!(r#"{{"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "arn:aws:s3:::b/{i}"}}"#))
+        .collect();
+    let big = format!(
+        r#"{{"Version": "2012-10-17", "Statement": [{}]}}"#,
+        statements.join(",")
+    );
+    let small = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}"#;
+    let d = tree(&[
+        ("iamlint.toml", config),
+        ("big.json", &big),
+        ("small.json", small),
+    ]);
+    let (out, err, code) = compact(d.path(), &["--select", "slow", "big.json"]);
+    assert_eq!(code, 1, "{err}");
+    let found = of_rule(&out, "slow");
+    assert_eq!(found.len(), 1, "{out}");
+    assert!(
+        found[0].contains("custom rule stopped: it ran over its time budget"),
+        "{out}"
+    );
+    // Nothing is stopped on a file within the budget.
+    let config = config.replace("budget_ms = 1", "budget_ms = 60000");
+    let d = tree(&[("iamlint.toml", config.as_str()), ("small.json", small)]);
+    let (out, _, _) = compact(d.path(), &["--select", "slow", "small.json"]);
+    assert_eq!(of_rule(&out, "slow").len(), 1, "{out}");
+    assert!(!out.contains("stopped"), "{out}");
 }

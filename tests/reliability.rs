@@ -680,11 +680,33 @@ fn the_server_survives_any_client() {
     );
     s.notify("initialized", json!({}));
     // Not JSON; JSON that is not a message; no Content-Length; a huge Content-Length.
+    // Each body that is not a message gets the JSON-RPC error reply, in order: parse error
+    // (-32700, id null), invalid request (-32600; id null when the message's own is unusable),
+    // and -32600 for a frame refused for its size; a malformed notification gets none.
     send_raw(&mut s, b"Content-Length: 5\r\n\r\n{{{{{");
     send_raw(&mut s, b"Content-Length: 2\r\n\r\n[]");
+    send_raw(
+        &mut s,
+        b"Content-Length: 34\r\n\r\n{\"jsonrpc\":\"2.0\",\"method\":[1,2,3]}",
+    );
     send_raw(&mut s, b"X-Nothing: 1\r\n\r\n");
     send_raw(&mut s, b"Content-Length: 99999999999999\r\n\r\n");
     send_raw(&mut s, b"Content-Length: nope\r\n\r\n");
+    let replies: Vec<(Value, Value)> = (0..3)
+        .map(|_| {
+            let m = s.read();
+            assert!(m.get("method").is_none(), "{m}");
+            (m["id"].clone(), m["error"]["code"].clone())
+        })
+        .collect();
+    assert_eq!(
+        replies,
+        [
+            (Value::Null, json!(-32700)),
+            (Value::Null, json!(-32600)),
+            (Value::Null, json!(-32600)),
+        ]
+    );
     // Notifications with bad params, requests for documents never opened.
     s.notify("textDocument/didOpen", json!({"textDocument": 42}));
     s.notify("textDocument/didChange", json!(null));
