@@ -173,6 +173,11 @@ fn pin_for<'s>(
                 continue;
             };
             if !key_issuer.eq_ignore_ascii_case(issuer) {
+                // A positive condition on another provider's claim is never met by this
+                // provider's tokens (the key is absent): the statement does not let them in.
+                if positive && !op.op.if_exists && provider_of(key_issuer).is_some() {
+                    return None;
+                }
                 continue;
             }
             if !positive {
