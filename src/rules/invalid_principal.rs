@@ -11,7 +11,6 @@ declare_rule! {
         severity: Error,
         summary: "a `Principal` IAM rejects: in an identity policy, a type other than `AWS`, `Service`, `Federated`, `CanonicalUser`, or a malformed account, ARN or service principal",
         kinds: [Identity, Trust, Resource, KeyPolicy, Endpoint],
-        default_enabled: false,
     }
 }
 

@@ -10,7 +10,6 @@ declare_rule! {
         severity: Error,
         summary: "a statement of a resource, trust, key or VPC endpoint policy has neither `Principal` nor `NotPrincipal`",
         kinds: [Resource, Trust, KeyPolicy, Endpoint],
-        default_enabled: false,
     }
 }
 

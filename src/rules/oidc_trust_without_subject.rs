@@ -14,7 +14,6 @@ declare_rule! {
         severity: Error,
         summary: "a trust policy allows `sts:AssumeRoleWithWebIdentity` from an OIDC provider (GitHub Actions, GitLab, EKS…) without a condition on the subject claim that names the workload",
         kinds: [Trust],
-        default_enabled: false,
     }
 }
 
