@@ -805,7 +805,8 @@ fn is_key_policy(root: &Node, stmts: &[&Node]) -> bool {
 }
 
 /// Kind of a raw policy document that does not say where it is attached: with a `Principal` it is
-/// a key policy when it reads as one (`is_key_policy`), a trust policy when every action is `sts:AssumeRole*` (or the like), else a resource policy.
+/// a key policy when it reads as one (`is_key_policy`), a trust policy when a statement names a `Federated` principal or every action is
+/// `sts:AssumeRole*` (or the like), else a resource policy.
 pub fn infer_kind(root: &Node) -> PolicyKind {
     let stmts: Vec<&Node> = match root.get("Statement") {
         Some(Node {
@@ -823,6 +824,15 @@ pub fn infer_kind(root: &Node) -> PolicyKind {
     }
     if is_key_policy(root, &stmts) {
         return PolicyKind::KeyPolicy;
+    }
+    // Only a role's trust policy can name a `Federated` principal (an identity provider).
+    let federated = stmts.iter().any(|s| {
+        s.get("Principal")
+            .and_then(Node::entries)
+            .is_some_and(|es| es.iter().any(|e| e.key.name == "Federated"))
+    });
+    if federated {
+        return PolicyKind::Trust;
     }
     let trust_only = stmts.iter().all(|s| {
         let Some(a) = s.get("Action").or_else(|| s.get("NotAction")) else {
