@@ -13,6 +13,7 @@
 //! keys are looked up ASCII-case-insensitively; ARNs compare case-sensitively.
 
 mod arn;
+pub mod managed;
 pub mod documented;
 mod names;
 pub(crate) mod suggest;
