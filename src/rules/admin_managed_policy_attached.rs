@@ -13,7 +13,7 @@ declare_rule! {
         severity: Error,
         summary: "attaches `AdministratorAccess` (error) or an AWS managed policy that allows privilege escalation or almost every action (warning)",
         kinds: [],
-        default_enabled: false,
+        default_enabled: true,
     }
 }
 

@@ -10,7 +10,7 @@ declare_rule! {
         severity: Warning,
         summary: "attaches an AWS managed policy that AWS has deprecated; names the replacement",
         kinds: [],
-        default_enabled: false,
+        default_enabled: true,
     }
 }
 

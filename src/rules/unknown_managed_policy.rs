@@ -11,7 +11,7 @@ declare_rule! {
         severity: Error,
         summary: "an `arn:aws:iam::aws:policy/…` ARN that names no AWS managed policy",
         kinds: [],
-        default_enabled: false,
+        default_enabled: true,
     }
 }
 
