@@ -175,8 +175,14 @@ mod tests {
 
     #[test]
     fn nearest_prefers_case_then_distance() {
-        assert_eq!(nearest("administratoraccess").unwrap().name, "AdministratorAccess");
-        assert_eq!(nearest("AmazonS3ReadOnlyAcess").unwrap().name, "AmazonS3ReadOnlyAccess");
+        assert_eq!(
+            nearest("administratoraccess").unwrap().name,
+            "AdministratorAccess"
+        );
+        assert_eq!(
+            nearest("AmazonS3ReadOnlyAcess").unwrap().name,
+            "AmazonS3ReadOnlyAccess"
+        );
         assert!(nearest("Zzzzzzzzzzzzzzzzzzzzzzz").is_none());
     }
 

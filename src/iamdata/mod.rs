@@ -13,8 +13,8 @@
 //! keys are looked up ASCII-case-insensitively; ARNs compare case-sensitively.
 
 mod arn;
-pub mod managed;
 pub mod documented;
+pub mod managed;
 mod names;
 pub(crate) mod suggest;
 mod tables;

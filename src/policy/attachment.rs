@@ -166,10 +166,17 @@ mod tests {
         assert_eq!((r.partition, r.name), (None, "ReadOnlyAccess"));
         assert!(r.in_listed_partition());
         let a = attachment(
-            vec![Part::Lit("arn:aws:iam::aws:policy/".into()), Part::Var("Name".into())],
+            vec![
+                Part::Lit("arn:aws:iam::aws:policy/".into()),
+                Part::Var("Name".into()),
+            ],
             false,
         );
         assert!(a.aws_policy().is_none());
-        assert!(attachment(vec![Part::Var("PolicyArn".into())], true).aws_policy().is_none());
+        assert!(
+            attachment(vec![Part::Var("PolicyArn".into())], true)
+                .aws_policy()
+                .is_none()
+        );
     }
 }

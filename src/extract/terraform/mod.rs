@@ -184,7 +184,14 @@ fn attachments(b: &Block, out: &mut Extracted) {
     for &(arg, by_name) in args {
         if let Some(a) = b.attrs.iter().find(|a| a.name == arg) {
             let value = a.value.node();
-            super::attach_each(out, &value, Dialect::CloudFormation, &owner, b.ident_span, by_name);
+            super::attach_each(
+                out,
+                &value,
+                Dialect::CloudFormation,
+                &owner,
+                b.ident_span,
+                by_name,
+            );
         }
     }
 }
@@ -208,9 +215,7 @@ fn org_kind(b: &Block) -> Option<PolicyKind> {
 fn wanted(ident: &str, labels: &[String]) -> bool {
     let ty = labels.first().map_or("", String::as_str);
     match ident {
-        "resource" => {
-            RESOURCE_POLICIES.iter().any(|(r, ..)| *r == ty) || ATTACHMENTS.contains(&ty)
-        }
+        "resource" => RESOURCE_POLICIES.iter().any(|(r, ..)| *r == ty) || ATTACHMENTS.contains(&ty),
         "data" => ty == "aws_iam_policy_document" || ty == "aws_iam_policy",
         "module" | "locals" => true,
         _ => false,
