@@ -52,6 +52,7 @@ fn lint_extracted(
             }
         }
     }
+    check_attachments(file, settings, &ex.attachments, &mut findings);
     // Front ends report whatever they see; keep what is selected, at the configured severity.
     // A configured severity applies to every finding of its rule; otherwise the level the rule
     // chose stays (some rules pick one per finding).
@@ -66,6 +67,36 @@ fn lint_extracted(
     });
     suppress::apply(file, &mut findings, settings);
     findings
+}
+
+/// Runs the rules' attachment checks on every managed policy the file attaches, naming the
+/// role, user or group that attaches it.
+fn check_attachments(
+    file: &Arc<SourceFile>,
+    settings: &Settings,
+    attachments: &[crate::policy::attachment::Attachment],
+    findings: &mut Vec<Finding>,
+) {
+    if attachments.is_empty() {
+        return;
+    }
+    let facts = rules::Facts::without_document(file);
+    for a in attachments {
+        let before = findings.len();
+        for enabled in &settings.rules {
+            let rule = &enabled.rule;
+            let mut cx = Context::new(&settings.options, rule.meta(), file, &facts, findings);
+            rule.check_attachment(a, &mut cx);
+        }
+        if a.owner_span != a.span {
+            for f in &mut findings[before..] {
+                f.secondary.push(diagnostic::Label {
+                    span: a.owner_span,
+                    text: format!("attached to {}", a.owner),
+                });
+            }
+        }
+    }
 }
 
 /// Lints `text` as if it were the file at `path`, choosing the front end by the name (and, for a

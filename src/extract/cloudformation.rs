@@ -427,6 +427,10 @@ pub(crate) fn resources_policies(sink: &mut Sink, resources: &mut Node) {
         match ty {
             // Policies: [{PolicyName: …, PolicyDocument: {…}}]
             "AWS::IAM::Role" | "AWS::IAM::User" | "AWS::IAM::Group" => {
+                // ManagedPolicyArns: [arn:aws:iam::aws:policy/ReadOnlyAccess, !Ref Policy]
+                if let Some(arns) = props.get("ManagedPolicyArns") {
+                    super::attach_each(sink.out, arns, sink.dialect, &owner, id.span, false);
+                }
                 for p in props
                     .get_mut("Policies")
                     .map(Node::items_mut)
@@ -459,7 +463,9 @@ fn sam_policies(sink: &mut Sink, policies: &mut Node, owner: &str, owner_span: S
     for p in policies.items_mut() {
         intrinsic::resolve_shallow(p, sink.dialect);
         let Some(entries) = p.entries() else {
-            // AWSLambdaBasicExecutionRole, arn:aws:iam::aws:policy/…, !Ref PolicyArn
+            // AWSLambdaBasicExecutionRole, arn:aws:iam::aws:policy/…, !Ref PolicyArn: SAM
+            // takes a bare name for the AWS managed policy of that name.
+            super::attach_each(sink.out, p, sink.dialect, owner, owner_span, true);
             continue;
         };
         // {Statement: [...]}

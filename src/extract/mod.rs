@@ -19,6 +19,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::diagnostic::Finding;
+use crate::policy::attachment::Attachment;
 use crate::policy::{PolicyDocument, infer_kind};
 use crate::source::SourceFile;
 use crate::syntax::{tree, yaml};
@@ -70,14 +71,18 @@ pub fn worth_parsing(kind: FileKind, bytes: &[u8]) -> bool {
     let needles: &[&[u8]] = match kind {
         // "Statement" also finds "iamRoleStatements"; "statements" is Serverless's
         // `provider.iam.role.statements`.
+        // "anagedPolic" finds `ManagedPolicyArns` and Serverless's `managedPolicies` /
+        // `iamManagedPolicies` (a service may attach policies and write no statement).
         FileKind::Json => &[
             b"Statement",
+            b"anagedPolic",
             b"AWSTemplateFormatVersion",
             b"AWS::",
             b"statements",
         ],
         FileKind::Yaml => &[
             b"Statement",
+            b"anagedPolic",
             b"statements",
             b"AWSTemplateFormatVersion",
             b"AWS::",
@@ -94,11 +99,41 @@ fn memfind(hay: &[u8], needle: &[u8]) -> bool {
     memchr::memmem::find(hay, needle).is_some()
 }
 
-/// What a file yields: its policy documents and findings about the input itself.
+/// What a file yields: its policy documents, the managed policies it attaches, and findings
+/// about the input itself.
 #[derive(Default)]
 pub struct Extracted {
     pub documents: Vec<PolicyDocument>,
+    /// Managed policies attached by ARN or name (no documents: the rules look them up).
+    pub attachments: Vec<Attachment>,
     pub findings: Vec<Finding>,
+}
+
+/// Records each value of `list` (one value or a list of them; intrinsic functions folded) as
+/// an attachment of `owner`. Values that are not strings (an inline document in a SAM
+/// function's `Policies`) are left to the caller.
+pub(crate) fn attach_each(
+    out: &mut Extracted,
+    list: &tree::Node,
+    dialect: intrinsic::Dialect,
+    owner: &str,
+    owner_span: crate::source::Span,
+    by_name: bool,
+) {
+    for item in list.items() {
+        let resolved = intrinsic::resolve(item, dialect);
+        if let Some(value) = resolved.text()
+            && !value.is_unknown()
+        {
+            out.attachments.push(Attachment {
+                owner: owner.to_string(),
+                owner_span,
+                value: value.clone(),
+                span: item.span,
+                by_name,
+            });
+        }
+    }
 }
 
 pub fn extract(file: &Arc<SourceFile>, kind: FileKind, out: &mut Extracted) {

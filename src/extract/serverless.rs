@@ -28,6 +28,23 @@ pub fn extract(file: &Arc<SourceFile>, root: &mut Node, out: &mut Extracted) {
         out,
         dialect: Dialect::Serverless,
     };
+    if let Some(provider) = root.get("provider") {
+        // provider.iam.role.managedPolicies / provider.iamManagedPolicies: ARNs
+        let role = provider.get("iam").and_then(|i| i.get("role"));
+        for (at, name) in [
+            (role, "managedPolicies"),
+            (Some(provider), "iamManagedPolicies"),
+        ] {
+            if let Some(e) = at.and_then(|n| n.entry(name)) {
+                let owner = if name == "managedPolicies" {
+                    "provider.iam.role.managedPolicies"
+                } else {
+                    "provider.iamManagedPolicies"
+                };
+                super::attach_each(sink.out, &e.value, sink.dialect, owner, e.key.span, false);
+            }
+        }
+    }
     if let Some(provider) = root.get_mut("provider") {
         // provider:
         //   iam:

@@ -14,6 +14,7 @@
 
 mod arn;
 pub mod documented;
+pub mod managed;
 mod names;
 pub(crate) mod suggest;
 mod tables;

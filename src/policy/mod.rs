@@ -5,6 +5,7 @@
 //! report each problem at its token; it never rejects a document.
 
 pub mod arn;
+pub mod attachment;
 pub mod conditions;
 pub mod reference;
 pub mod suggest;

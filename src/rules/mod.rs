@@ -13,6 +13,7 @@ use std::sync::Arc;
 pub use facts::Facts;
 
 use crate::diagnostic::{Finding, RuleName, Severity};
+use crate::policy::attachment::Attachment;
 use crate::policy::{PolicyDocument, PolicyKind};
 use crate::source::{SourceFile, Span};
 
@@ -190,6 +191,11 @@ pub trait Rule: Declared + Send + Sync {
     /// Checks one document. Rules that report on the input itself (`invalid-json`) are raised by
     /// the front ends and keep the default, which checks nothing.
     fn check(&self, _doc: &PolicyDocument, _cx: &mut Context) {}
+
+    /// Checks one managed policy attachment (`ManagedPolicyArns`, `policy_arn`…): not a document,
+    /// so it has no kind and no facts. Only the attachment rules implement it; the default
+    /// checks nothing.
+    fn check_attachment(&self, _attachment: &Attachment, _cx: &mut Context) {}
 }
 
 /// `declare_rule!`'s `default_enabled`, `true` when not written.

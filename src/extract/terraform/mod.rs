@@ -20,6 +20,7 @@ mod tfjson;
 use std::sync::Arc;
 
 use super::Extracted;
+use super::intrinsic::Dialect;
 use super::json;
 use super::tree::{Node, Part, Text, Value};
 use crate::policy::{PolicyDocument, PolicyKind, infer_kind};
@@ -155,6 +156,46 @@ pub const RESOURCE_POLICIES: &[(&str, &str, PolicyKind)] = &[
     ("aws_xray_resource_policy", "policy_document", Resource),
 ];
 
+/// Resources that attach the managed policy their `policy_arn` names.
+const ATTACHMENTS: [&str; 4] = [
+    "aws_iam_role_policy_attachment",
+    "aws_iam_user_policy_attachment",
+    "aws_iam_group_policy_attachment",
+    "aws_iam_policy_attachment",
+];
+
+/// The managed policies a block attaches or looks up: `policy_arn` of an attachment resource,
+/// `managed_policy_arns` of a role, the `arn` or `name` a `data "aws_iam_policy"` looks up (a
+/// lookup by name exists to attach that policy; unused, Terraform would not read it).
+fn attachments(b: &Block, out: &mut Extracted) {
+    let ty = b.labels.first().map_or("", String::as_str);
+    let name = b.labels.get(1).map_or("", String::as_str);
+    let args: &[(&str, bool)] = match (b.ident.as_str(), ty) {
+        ("resource", "aws_iam_role") => &[("managed_policy_arns", false)],
+        ("resource", t) if ATTACHMENTS.contains(&t) => &[("policy_arn", false)],
+        ("data", "aws_iam_policy") => &[("arn", false), ("name", true)],
+        _ => return,
+    };
+    let owner = if b.ident == "data" {
+        format!("data.{ty}.{name}")
+    } else {
+        format!("{ty}.{name}")
+    };
+    for &(arg, by_name) in args {
+        if let Some(a) = b.attrs.iter().find(|a| a.name == arg) {
+            let value = a.value.node();
+            super::attach_each(
+                out,
+                &value,
+                Dialect::CloudFormation,
+                &owner,
+                b.ident_span,
+                by_name,
+            );
+        }
+    }
+}
+
 /// `aws_organizations_policy`'s kind by its `type` (default `SERVICE_CONTROL_POLICY`); `None`
 /// for the policy types that are not IAM's grammar (tag, backup, AI-services opt-out…) and for a
 /// type Terraform computes.
@@ -174,8 +215,8 @@ fn org_kind(b: &Block) -> Option<PolicyKind> {
 fn wanted(ident: &str, labels: &[String]) -> bool {
     let ty = labels.first().map_or("", String::as_str);
     match ident {
-        "resource" => RESOURCE_POLICIES.iter().any(|(r, ..)| *r == ty),
-        "data" => ty == "aws_iam_policy_document",
+        "resource" => RESOURCE_POLICIES.iter().any(|(r, ..)| *r == ty) || ATTACHMENTS.contains(&ty),
+        "data" => ty == "aws_iam_policy_document" || ty == "aws_iam_policy",
         "module" | "locals" => true,
         _ => false,
     }
@@ -321,6 +362,7 @@ impl Collect<'_> {
         let mut own_locals: Vec<String> = Vec::new();
         let mut named: Vec<Named> = Vec::new();
         for b in blocks {
+            attachments(b, cx.out);
             let ty = b.labels.first().map_or("", String::as_str);
             let name = b.labels.get(1).map_or("", String::as_str);
             match b.ident.as_str() {
@@ -358,6 +400,8 @@ impl Collect<'_> {
                         }
                     }
                 }
+                // data "aws_iam_policy" "admin" { name = "AdministratorAccess" }: above
+                "data" if ty == "aws_iam_policy" => {}
                 // data "aws_iam_policy_document" "assume" { statement { … } }
                 "data" => named.push(Named {
                     name: format!("data.aws_iam_policy_document.{name}"),

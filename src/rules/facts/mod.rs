@@ -46,6 +46,16 @@ impl<'d> Facts<'d> {
         }
     }
 
+    /// Facts for checks that have no document (managed policy attachments): nothing to know.
+    pub fn without_document(file: &'d SourceFile) -> Self {
+        Facts {
+            file,
+            items: Box::default(),
+            unscoped: Box::default(),
+            hints: RefCell::new(Vec::new()),
+        }
+    }
+
     pub fn file(&self) -> &'d SourceFile {
         self.file
     }
