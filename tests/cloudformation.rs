@@ -495,21 +495,19 @@ fn every_sam_policy_template_is_read() {
             "{}",
             t.name
         );
-        // The user's value sits where the user wrote it.
-        let at = text.find("my-thing-1").map(|i| i as u32);
-        if let Some(at) = at {
-            let spans: Vec<_> = doc
-                .statements
-                .iter()
-                .flat_map(|s| s.resource.iter().flat_map(|r| r.items.iter()))
-                .filter(|i| i.span.start == at)
-                .collect();
-            let in_condition = t.definition.contains("\"Condition\"");
-            assert!(
-                !spans.is_empty() || in_condition,
-                "{}: no resource at the parameter's value",
-                t.name
-            );
+        // Each value the user gave sits in the document where the user wrote it.
+        let values: Vec<u32> = t
+            .parameters
+            .iter()
+            .map(|p| {
+                let key = format!("{p}: ");
+                (text.find(&key).unwrap() + key.len()) as u32
+            })
+            .collect();
+        let mut spans = Vec::new();
+        node_starts(&doc.root, &mut spans);
+        for v in values {
+            assert!(spans.contains(&v), "{}: no value at {v}\n{text}", t.name);
         }
         // SAM's text is at the template's name, and only there.
         let name_at = text.find(t.name).unwrap() as u32;
@@ -536,4 +534,111 @@ fn sam_policy_templates_with_ordinary_values_are_silent() {
         }
     }
     assert!(reported.is_empty(), "{reported:#?}");
+}
+
+#[test]
+fn api_gateway_policies_sam_writes_and_openapi_bodies() {
+    let r = snapshot("sam_api", &["sam-api"]);
+    let c = &r.compact;
+    // AwsAccountWhitelist: ["*"]: the author's `*` is public, reported at it.
+    assert!(
+        c.contains("sam-api/template.yaml:13:33: error: the policy allows any principal"),
+        "{c}"
+    );
+    // CustomStatements are linted as written.
+    assert!(
+        c.contains("sam-api/template.yaml:17:23: error: `execute-api:Invokee`"),
+        "{c}"
+    );
+    // Domain.Policy, DefinitionBody and Body `x-amazon-apigateway-policy`, the API's Policy.
+    assert!(
+        c.contains("sam-api/template.yaml:27:26: error: the policy allows any principal"),
+        "{c}"
+    );
+    assert!(
+        c.contains("sam-api/template.yaml:65:25: error: the account `1111-2222-3333`"),
+        "{c}"
+    );
+    assert!(
+        c.contains("sam-api/template.yaml:100:26: error: the policy allows any principal"),
+        "{c}"
+    );
+    assert!(
+        c.contains("sam-api/template.yaml:117:21: error: `rds:connect`"),
+        "{c}"
+    );
+    // IpRangeBlacklist leaves everyone else in: SAM's `Allow *` at the author's key.
+    assert!(
+        c.contains("sam-api/template.yaml:50:11: error: the policy allows any principal"),
+        "{c}"
+    );
+    // A function's Api event: its CustomStatements go into the API's policy too.
+    assert!(
+        c.contains("sam-api/template.yaml:84:36: error: the policy allows any principal"),
+        "{c}"
+    );
+    // The OpenAPI file a DefinitionUri names is read on its own.
+    assert!(
+        c.contains("sam-api/openapi.yaml:16:18: error: the policy allows any principal"),
+        "{c}"
+    );
+    // PrivateApi (only through one VPC endpoint or VPC) says nothing.
+    assert!(!c.contains(":3"), "{c}");
+}
+
+/// Every key of `Auth.ResourcePolicy` that SAM reads gives statements, on an API and on a
+/// function's `Api` event; a value the author gives keeps its place in the file.
+#[test]
+fn every_resource_policy_key_is_read() {
+    use iamlint::extract::sam::RESOURCE_POLICY_KEYS;
+    use iamlint::extract::{Extracted, extract};
+    use iamlint::source::SourceFile;
+    for key in RESOURCE_POLICY_KEYS {
+        let value = match key {
+            "AwsAccountWhitelist" | "AwsAccountBlacklist" => "\"111122223333\"",
+            "IpRangeWhitelist" | "IpRangeBlacklist" => "10.1.0.0/16",
+            "SourceVpcWhitelist" | "SourceVpcBlacklist" => "vpce-0123456789abcdef0",
+            "CustomStatements" => {
+                "{Effect: Allow, Principal: \"*\", Action: execute-api:Invoke, Resource: execute-api:/*}"
+            }
+            _ => "!Ref Thing",
+        };
+        let api = format!(
+            "Transform: AWS::Serverless-2016-10-31\nResources:\n  Api:\n    Type: AWS::Serverless::Api\n    Properties:\n      Auth:\n        ResourcePolicy:\n          {key}: [{value}]\n"
+        );
+        let event = format!(
+            "Transform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Events:\n        Get:\n          Type: Api\n          Properties:\n            Auth:\n              ResourcePolicy:\n                {key}: [{value}]\n"
+        );
+        for text in [api, event] {
+            let file = SourceFile::new("template.yaml".into(), text.clone());
+            let mut out = Extracted::default();
+            extract(&file, FileKind::Yaml, &mut out);
+            let [doc] = out.documents.as_slice() else {
+                panic!("{key}: {} documents\n{text}", out.documents.len());
+            };
+            assert_eq!(doc.kind, iamlint::policy::PolicyKind::Resource);
+            assert!(!doc.statements.is_empty(), "{key}");
+            // The author's value is in the document at its own place.
+            let at = text.find(value).unwrap() as u32;
+            let mut spans = Vec::new();
+            node_starts(&doc.root, &mut spans);
+            assert!(
+                spans
+                    .iter()
+                    .any(|s| (at..at + value.len() as u32).contains(s)),
+                "{key}: the value is not at its place\n{text}"
+            );
+        }
+    }
+}
+
+/// Where every value of a tree starts.
+fn node_starts(n: &iamlint::syntax::tree::Node, out: &mut Vec<u32>) {
+    use iamlint::syntax::tree::Value;
+    out.push(n.span.start);
+    match &n.value {
+        Value::Array(items) => items.iter().for_each(|i| node_starts(i, out)),
+        Value::Object(entries) => entries.iter().for_each(|e| node_starts(&e.value, out)),
+        _ => {}
+    }
 }

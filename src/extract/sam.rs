@@ -226,6 +226,22 @@ mod tests {
     }
 }
 
+/// Every key of `Auth.ResourcePolicy` SAM's translator reads (`ResourcePolicy` in
+/// `samtranslator/internal/schema_source/aws_serverless_api.py`), each the author's way to ask for statements.
+pub const RESOURCE_POLICY_KEYS: [&str; 11] = [
+    "AwsAccountWhitelist",
+    "AwsAccountBlacklist",
+    "IpRangeWhitelist",
+    "IpRangeBlacklist",
+    "SourceVpcWhitelist",
+    "SourceVpcBlacklist",
+    "IntrinsicVpcWhitelist",
+    "IntrinsicVpceWhitelist",
+    "IntrinsicVpcBlacklist",
+    "IntrinsicVpceBlacklist",
+    "CustomStatements",
+];
+
 /// The resource policy SAM writes for `Auth.ResourcePolicy` of an `AWS::Serverless::Api` (or of
 /// a function's `Api` event), as `samtranslator/swagger/swagger.py` (`add_resource_policy`,
 /// `add_custom_statements`) writes it: for each list the author gives, an `execute-api:Invoke`
