@@ -138,94 +138,6 @@ fn substitute(n: &mut Node, values: &[(&str, Node)], depth: usize) -> Option<Spa
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::syntax::tree::Part;
-
-    fn str_node(span: Span, text: Text) -> Node {
-        Node {
-            span,
-            value: Value::Str(text),
-        }
-    }
-
-    #[test]
-    fn every_template_of_the_table_parses_and_names_only_its_parameters() {
-        let all = templates();
-        assert!(all.len() >= 80, "{} templates", all.len());
-        for t in all {
-            let doc = super::super::json::parse(t.definition, 0)
-                .unwrap_or_else(|e| panic!("{}: {}", t.name, e.message))
-                .unwrap();
-            assert!(
-                !doc.get("Statement").unwrap().items().is_empty(),
-                "{}",
-                t.name
-            );
-            // Every `Ref` names one of the template's parameters.
-            let text = t.definition;
-            for (i, _) in text.match_indices("{\"Ref\":\"") {
-                let name = &text[i + 8..];
-                let name = &name[..name.find('"').unwrap()];
-                assert!(t.parameters.contains(&name), "{}: Ref {name}", t.name);
-            }
-        }
-    }
-
-    #[test]
-    fn a_template_expands_with_the_users_values_at_their_spans() {
-        let key = Key {
-            name: "KMSDecryptPolicy".into(),
-            span: Span::new(10, 26),
-        };
-        let params = Node {
-            span: Span::new(28, 40),
-            value: Value::Object(vec![Entry {
-                key: Key {
-                    name: "KeyId".into(),
-                    span: Span::new(29, 34),
-                },
-                value: str_node(Span::new(36, 39), Text::var("AppKey")),
-            }]),
-        };
-        let doc = expand(&key, &params).unwrap();
-        let st = &doc.get("Statement").unwrap().items()[0];
-        let action = st.get("Action").unwrap();
-        assert_eq!(action.literal(), Some("kms:Decrypt"));
-        assert_eq!(action.span, key.span);
-        let r = st.get("Resource").unwrap();
-        assert_eq!(r.span, Span::new(36, 39));
-        let parts = &r.text().unwrap().parts;
-        assert_eq!(parts.last(), Some(&Part::Var("AppKey".into())));
-        assert_eq!(parts.first(), Some(&Part::Lit("arn:".into())));
-        let unknown = Key {
-            name: "SomeFuturePolicy".into(),
-            span: Span::default(),
-        };
-        assert!(expand(&unknown, &params).is_none());
-    }
-
-    #[test]
-    fn a_missing_parameter_is_unknown_and_stays_at_sams_text() {
-        let key = Key {
-            name: "SQSPollerPolicy".into(),
-            span: Span::new(3, 18),
-        };
-        let doc = expand(&key, &Node::default()).unwrap();
-        let st = &doc.get("Statement").unwrap().items()[0];
-        let r = st.get("Resource").unwrap();
-        assert_eq!(r.span, key.span);
-        assert!(
-            r.text()
-                .unwrap()
-                .parts
-                .iter()
-                .any(|p| matches!(p, Part::Var(_)))
-        );
-    }
-}
-
 /// Every key of `Auth.ResourcePolicy` SAM's translator reads (`ResourcePolicy` in
 /// `samtranslator/internal/schema_source/aws_serverless_api.py`), each the author's way to ask for statements.
 pub const RESOURCE_POLICY_KEYS: [&str; 11] = [
@@ -440,5 +352,127 @@ fn object(span: Span, entries: Vec<(&str, Node)>) -> Node {
                 })
                 .collect(),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::tree::Part;
+
+    fn str_node(span: Span, text: Text) -> Node {
+        Node {
+            span,
+            value: Value::Str(text),
+        }
+    }
+
+    #[test]
+    fn every_template_of_the_table_parses_and_names_only_its_parameters() {
+        let all = templates();
+        assert!(all.len() >= 80, "{} templates", all.len());
+        for t in all {
+            let doc = super::super::json::parse(t.definition, 0)
+                .unwrap_or_else(|e| panic!("{}: {}", t.name, e.message))
+                .unwrap();
+            assert!(
+                !doc.get("Statement").unwrap().items().is_empty(),
+                "{}",
+                t.name
+            );
+            // Every `Ref` names one of the template's parameters.
+            let text = t.definition;
+            for (i, _) in text.match_indices("{\"Ref\":\"") {
+                let name = &text[i + 8..];
+                let name = &name[..name.find('"').unwrap()];
+                assert!(t.parameters.contains(&name), "{}: Ref {name}", t.name);
+            }
+        }
+    }
+
+    #[test]
+    fn a_template_expands_with_the_users_values_at_their_spans() {
+        let key = Key {
+            name: "KMSDecryptPolicy".into(),
+            span: Span::new(10, 26),
+        };
+        let params = Node {
+            span: Span::new(28, 40),
+            value: Value::Object(vec![Entry {
+                key: Key {
+                    name: "KeyId".into(),
+                    span: Span::new(29, 34),
+                },
+                value: str_node(Span::new(36, 39), Text::var("AppKey")),
+            }]),
+        };
+        let doc = expand(&key, &params).unwrap();
+        let st = &doc.get("Statement").unwrap().items()[0];
+        let action = st.get("Action").unwrap();
+        assert_eq!(action.literal(), Some("kms:Decrypt"));
+        assert_eq!(action.span, key.span);
+        let r = st.get("Resource").unwrap();
+        assert_eq!(r.span, Span::new(36, 39));
+        let parts = &r.text().unwrap().parts;
+        assert_eq!(parts.last(), Some(&Part::Var("AppKey".into())));
+        assert_eq!(parts.first(), Some(&Part::Lit("arn:".into())));
+        let unknown = Key {
+            name: "SomeFuturePolicy".into(),
+            span: Span::default(),
+        };
+        assert!(expand(&unknown, &params).is_none());
+    }
+
+    #[test]
+    fn a_missing_parameter_is_unknown_and_stays_at_sams_text() {
+        let key = Key {
+            name: "SQSPollerPolicy".into(),
+            span: Span::new(3, 18),
+        };
+        let doc = expand(&key, &Node::default()).unwrap();
+        let st = &doc.get("Statement").unwrap().items()[0];
+        let r = st.get("Resource").unwrap();
+        assert_eq!(r.span, key.span);
+        assert!(
+            r.text()
+                .unwrap()
+                .parts
+                .iter()
+                .any(|p| matches!(p, Part::Var(_)))
+        );
+    }
+
+    #[test]
+    fn resource_policy_lists_become_the_statements_sam_writes() {
+        let text = "{\"IpRangeWhitelist\": [\"10.0.0.0/8\"], \"SourceVpcWhitelist\": [\"vpc-1\", \"vpce-2\", \"x\"]}";
+        let rp = super::super::json::parse(text, 0).unwrap().unwrap();
+        let doc = api_resource_policy(&rp).unwrap();
+        let st = doc.get("Statement").unwrap().items();
+        // One Allow to *, a Deny per list.
+        assert_eq!(st.len(), 3);
+        assert_eq!(st[0].get("Effect").unwrap().literal(), Some("Allow"));
+        let ip = st[1].get("Condition").unwrap().get("NotIpAddress").unwrap();
+        let range = &ip.get("aws:SourceIp").unwrap().items()[0];
+        assert_eq!(range.span.start as usize, text.find("\"10.").unwrap());
+        let vpc = st[2]
+            .get("Condition")
+            .unwrap()
+            .get("StringNotEquals")
+            .unwrap();
+        assert_eq!(
+            vpc.get("aws:SourceVpc").unwrap().items()[0].literal(),
+            Some("vpc-1")
+        );
+        assert_eq!(
+            vpc.get("aws:SourceVpce").unwrap().items()[0].literal(),
+            Some("vpce-2")
+        );
+        // SAM's words point at the author's key.
+        let key = text.find("\"IpRangeWhitelist").unwrap();
+        assert_eq!(st[1].get("Effect").unwrap().span.start as usize, key);
+        let empty = super::super::json::parse("{\"SourceVpcWhitelist\": []}", 0)
+            .unwrap()
+            .unwrap();
+        assert!(api_resource_policy(&empty).is_none());
     }
 }
