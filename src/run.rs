@@ -41,6 +41,14 @@ fn lint_extracted(
                 rule.check(doc, &mut cx);
             }
         }
+        // What a tool wrote (SAM's policy templates) is not the author's to fix.
+        if !doc.generated.is_empty() {
+            let own = findings.split_off(before);
+            findings.extend(
+                own.into_iter()
+                    .filter(|f| !doc.is_generated(f.primary.span)),
+            );
+        }
         // Name the resource that holds the policy where the template names it.
         if let (Some(owner), Some(span)) = (&doc.owner, doc.owner_span) {
             let text = format!("in the {} policy of {owner}", doc.kind.as_str());

@@ -57,12 +57,38 @@ pub enum PropertyKind {
 /// property of the CloudFormation resource schemas that holds a policy document.
 const GENERATED: &str = include_str!("../../data/cfn-policy-properties.tsv");
 
-/// Properties of SAM's own resource types, which the CloudFormation schemas do not describe.
-const SAM_PROPERTIES: &[(&str, &str, PropertyKind)] = &[(
-    "AWS::Serverless::Function",
-    "AssumeRolePolicyDocument",
-    PropertyKind::Document(PolicyKind::Trust),
-)];
+/// Policies the CloudFormation schemas do not describe: SAM's own resource types (their
+/// properties as `samtranslator/model/sam_resources.py` and `model/api/api_generator.py` pass
+/// them on: an API's `Policy` and `Domain.Policy` become the `AWS::ApiGateway::RestApi` and
+/// `DomainNameV2` policies), and the `x-amazon-apigateway-policy` of an inline OpenAPI body,
+/// which API Gateway reads as the API's resource policy.
+const EXTRA_PROPERTIES: &[(&str, &str, PropertyKind)] = &[
+    (
+        "AWS::ApiGateway::RestApi",
+        "Body.x-amazon-apigateway-policy",
+        PropertyKind::Document(PolicyKind::Resource),
+    ),
+    (
+        "AWS::Serverless::Api",
+        "DefinitionBody.x-amazon-apigateway-policy",
+        PropertyKind::Document(PolicyKind::Resource),
+    ),
+    (
+        "AWS::Serverless::Api",
+        "Domain.Policy",
+        PropertyKind::Document(PolicyKind::Resource),
+    ),
+    (
+        "AWS::Serverless::Api",
+        "Policy",
+        PropertyKind::Document(PolicyKind::Resource),
+    ),
+    (
+        "AWS::Serverless::Function",
+        "AssumeRolePolicyDocument",
+        PropertyKind::Document(PolicyKind::Trust),
+    ),
+];
 
 /// Every policy property: (resource type, property path, kind), sorted by type. A path's `.`
 /// nests into an object, `*` is every item of a list.
@@ -87,7 +113,7 @@ pub fn policy_properties() -> &'static [(&'static str, &'static str, PropertyKin
                 };
                 (ty.unwrap_or_default(), path.unwrap_or_default(), kind)
             })
-            .chain(SAM_PROPERTIES.iter().copied())
+            .chain(EXTRA_PROPERTIES.iter().copied())
             .collect();
         v.sort_by_key(|e| e.0);
         v
@@ -451,6 +477,15 @@ pub(crate) fn resources_policies(sink: &mut Sink, resources: &mut Node) {
                 if let Some(p) = props.get_mut("Policies") {
                     sam_policies(sink, p, &owner, id.span);
                 }
+                if let Some(events) = props.get_mut("Events") {
+                    sam_api_events(sink, events, &owner, id.span);
+                }
+            }
+            "AWS::Serverless::Api" => {
+                if let Some(rp) = props.get("Auth").and_then(|a| a.get("ResourcePolicy")) {
+                    let owner = format!("{owner}, Auth.ResourcePolicy");
+                    sam_resource_policy(sink, rp, owner, id.span);
+                }
             }
             _ => {}
         }
@@ -474,20 +509,55 @@ fn sam_policies(sink: &mut Sink, policies: &mut Node, owner: &str, owner_span: S
             continue;
         }
         // {KMSDecryptPolicy: {KeyId: !Ref Key}}
-        if let [e] = entries {
-            let params = intrinsic::resolve(&e.value, sink.dialect);
-            if let Some(mut doc) = sam::expand(&e.key, &params) {
-                sink.document(
-                    &mut doc,
-                    PolicyKind::Identity,
-                    format!("{owner}, {}", e.key.name),
-                    owner_span,
-                );
-                // SAM writes the expanded document: its shape is not the author's to fix.
-                if let Some(d) = sink.out.documents.last_mut() {
-                    d.implicit = true;
-                }
+        if let [e] = entries
+            && let Some(mut doc) = sam::expand(&e.key, &e.value)
+        {
+            let before = sink.out.documents.len();
+            sink.document(
+                &mut doc,
+                PolicyKind::Identity,
+                format!("{owner}, {}", e.key.name),
+                owner_span,
+            );
+            // SAM writes the expanded document: its shape and its text (at the template's
+            // name) are not the author's to fix; the values the author gave keep their spans.
+            for d in &mut sink.out.documents[before..] {
+                d.implicit = true;
+                d.generated.push(e.key.span);
             }
         }
+    }
+}
+
+/// `Auth.ResourcePolicy` of a function's `Api` events: SAM adds it to the API's resource policy.
+fn sam_api_events(sink: &mut Sink, events: &mut Node, owner: &str, owner_span: Span) {
+    for e in events.entries_mut().unwrap_or_default() {
+        if e.value.get("Type").and_then(Node::literal) != Some("Api") {
+            continue;
+        }
+        let Some(rp) = e
+            .value
+            .get("Properties")
+            .and_then(|p| p.get("Auth"))
+            .and_then(|a| a.get("ResourcePolicy"))
+        else {
+            continue;
+        };
+        let owner = format!("{owner}, event {} Auth.ResourcePolicy", e.key.name);
+        sam_resource_policy(sink, rp, owner, owner_span);
+    }
+}
+
+/// The resource policy SAM writes for an `Auth.ResourcePolicy` ([`sam::api_resource_policy`]).
+fn sam_resource_policy(sink: &mut Sink, rp: &Node, owner: String, owner_span: Span) {
+    let rp = intrinsic::resolve(rp, sink.dialect);
+    let Some(mut doc) = sam::api_resource_policy(&rp) else {
+        return;
+    };
+    let before = sink.out.documents.len();
+    sink.document(&mut doc, PolicyKind::Resource, owner, owner_span);
+    // SAM writes the document and its `Version`.
+    for d in &mut sink.out.documents[before..] {
+        d.implicit = true;
     }
 }

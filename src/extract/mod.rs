@@ -151,10 +151,33 @@ fn extract_root(file: &Arc<SourceFile>, root: &mut tree::Node, out: &mut Extract
         cloudformation::extract(file, root, out);
     } else if serverless::is_serverless(root) {
         serverless::extract(file, root, out);
+    } else if let Some(policy) = openapi_policy(root) {
+        let mut doc = policy.take();
+        intrinsic::resolve_in_place(&mut doc, intrinsic::Dialect::CloudFormation);
+        out.documents.push(PolicyDocument::build(
+            file,
+            doc,
+            crate::policy::PolicyKind::Resource,
+            Some(OPENAPI_POLICY.to_string()),
+        ));
     } else {
         return false;
     }
     true
+}
+
+/// The extension API Gateway reads as a REST API's resource policy.
+const OPENAPI_POLICY: &str = "x-amazon-apigateway-policy";
+
+/// The resource policy of an OpenAPI (or Swagger) definition file, the file a SAM API's
+/// `DefinitionUri` or a REST API's `BodyS3Location` names: `x-amazon-apigateway-policy` at its
+/// top level. The file is read like any other when the walk finds it.
+fn openapi_policy(root: &mut tree::Node) -> Option<&mut tree::Node> {
+    if root.get("openapi").is_none() && root.get("swagger").is_none() {
+        return None;
+    }
+    root.get_mut(OPENAPI_POLICY)
+        .filter(|p| matches!(p.value, tree::Value::Object(_)))
 }
 
 fn extract_yaml(file: &Arc<SourceFile>, out: &mut Extracted) {

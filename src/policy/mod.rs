@@ -81,6 +81,11 @@ pub struct PolicyDocument {
     /// Terraform `aws_iam_policy_document`): its `Version` and `Statement` are not the author's to
     /// write, so document-level rules stay silent.
     pub implicit: bool,
+    /// Where text a tool wrote for the author sits (a SAM policy template's name stands for the
+    /// statements SAM writes): a finding whose primary span lies within one of these is about the
+    /// tool's text, which the author cannot change, and the driver drops it. Values the author
+    /// gave the tool keep their own spans, so what they cause is still reported.
+    pub generated: Vec<Span>,
     /// Account ids that mean "this template's own account" where the format knows them
     /// (`${AWS::AccountId}`, `data.aws_caller_identity.current.account_id`).
     pub own_account_vars: Vec<String>,
@@ -539,6 +544,7 @@ impl PolicyDocument {
             statements,
             root,
             implicit: false,
+            generated: Vec::new(),
             owner_span: None,
             own_account_vars: Vec::new(),
         }
@@ -565,6 +571,13 @@ impl PolicyDocument {
             implicit: true,
             ..PolicyDocument::build(file, root, kind, owner)
         }
+    }
+
+    /// Is `span` inside text a tool wrote ([`Self::generated`])?
+    pub fn is_generated(&self, span: Span) -> bool {
+        self.generated
+            .iter()
+            .any(|g| g.start <= span.start && span.end <= g.end)
     }
 
     /// How many `Action` and `Resource` items the document has: the ids of its items are below.
