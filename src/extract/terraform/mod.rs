@@ -14,6 +14,7 @@
 //! thing resolved is "own account": `data.aws_caller_identity.*.account_id`, and locals set to it
 //! in the same file, go to [`PolicyDocument::own_account_vars`].
 
+pub mod plan;
 mod policy_document;
 mod tfjson;
 
