@@ -102,7 +102,15 @@ pub struct Extracted {
     pub documents: Vec<PolicyDocument>,
     pub findings: Vec<Finding>,
     pub unread: Vec<Unread>,
+    /// Set by the driver: a Terraform `file()`/`templatefile()` policy is read from where the
+    /// call says, inside this folder (`None`: such files are not followed).
+    pub follow: Option<Follow>,
+    /// The files read that way, with links resolved and as named: the driver lints each once,
+    /// as the calling resource's kind, not again as a file of its own.
+    pub followed: Vec<(std::path::PathBuf, std::path::PathBuf)>,
 }
+
+pub use terraform::follow::Follow;
 
 /// A place that looks like it holds a policy that was not read (an argument whose name says
 /// policy on a resource type iamlint does not know, a value known only at apply time, a

@@ -14,6 +14,7 @@
 //! thing resolved is "own account": `data.aws_caller_identity.*.account_id`, and locals set to it
 //! in the same file, go to [`PolicyDocument::own_account_vars`].
 
+pub mod follow;
 pub mod plan;
 mod policy_document;
 mod tfjson;
@@ -412,6 +413,12 @@ impl Collect<'_> {
     /// The policy an argument holds, or the named document it references. A module argument
     /// (`kind` not known) must look like a policy: some `*_policy_json` are other JSON.
     fn policy_at(&mut self, a: &mut Attr, kind: Option<PolicyKind>, owner: &str) {
+        // policy = templatefile("${path.module}/policy.json.tftpl", { … })
+        if let Val::Data { node, json: None } = &a.value
+            && follow::follow(self.file, node, kind, owner, self.out)
+        {
+            return;
+        }
         if let Some(root) = self.policy_value(a, kind.is_none()) {
             let kind = kind.unwrap_or_else(|| infer_kind(&root));
             self.docs.push((root, kind, owner.to_string()));
@@ -423,8 +430,22 @@ impl Collect<'_> {
             // data.aws_iam_policy_document.assume.json
             Val::Data { node, .. } => node,
         };
-        if let (Some(r), Some(kind)) = (reference(node), kind) {
-            self.uses.push((r, kind));
+        match (reference(node), kind) {
+            (Some(r), Some(kind)) => self.uses.push((r, kind)),
+            // policy = var.policy: known only to whoever calls the module
+            (None, Some(_)) if node.is_unknown() => {
+                let expr = node.text().and_then(|t| t.var_name()).unwrap_or("?");
+                let short: String = expr.chars().take(60).collect();
+                let more = if short.len() < expr.len() { "…" } else { "" };
+                self.out.unread.push(super::Unread {
+                    file: self.file.clone(),
+                    span: node.span,
+                    what: format!(
+                        "the policy of {owner} is computed (`{short}{more}`): not read here"
+                    ),
+                });
+            }
+            _ => {}
         }
     }
 
