@@ -576,3 +576,45 @@ fn followed_files_stay_inside_the_linted_folder() {
         "secret.json:1:71: error: `s3:GetObjekt` is not an action of Amazon S3 (`s3`) [unknown-action]\n"
     );
 }
+
+/// A resource type the table does not know, with an argument whose name says policy holding an
+/// IAM policy, is noted as not read; a policy ARN, or IoT's own policy grammar, is not. Only
+/// types whose name says policy are looked into (`aws_example_gadget` is not: the walk skips
+/// the blocks it does not need without reading them).
+#[test]
+fn unknown_policy_arguments_are_noted_as_not_read() {
+    let dir = common::tree(&[(
+        "main.tf",
+        r#"resource "aws_example_widget_policy" "w" {
+  widget_policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "*", Resource = "*" }]
+  })
+}
+resource "aws_example_gadget" "g" {
+  gadget_policy = data.aws_iam_policy_document.g.json
+}
+resource "aws_iam_role_policy_attachment" "a" {
+  role       = "r"
+  policy_arn = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+}
+resource "aws_iot_policy" "i" {
+  policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "iot:*", Resource = "*" }] })
+}
+"#,
+    )]);
+    let r = common::compact(dir.path(), &["--select", "all", "-v", "."]);
+    let notes: Vec<&str> = r
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("iamlint: not read:"))
+        .collect();
+    assert_eq!(
+        notes,
+        [
+            "iamlint: not read: main.tf:2:3: `widget_policy` of aws_example_widget_policy.w looks like a policy, but iamlint does not know the resource type aws_example_widget_policy"
+        ],
+        "{}",
+        r.stderr
+    );
+}
