@@ -21,6 +21,7 @@ pub fn lint_source(file: &Arc<SourceFile>, kind: FileKind, settings: &Settings) 
 
 /// What linting one file gives: its findings (in the files they point into: a Terraform file's
 /// `templatefile()` policy is linted in the template) and the places not read.
+#[derive(Debug)]
 struct Linted {
     findings: Vec<Finding>,
     unread: Vec<Unread>,

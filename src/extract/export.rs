@@ -203,17 +203,17 @@ impl Cx<'_> {
     ) {
         let root = match &value.value {
             Value::Object(_) => value.take(),
-            Value::Str(_) => match string_policy(self.file, value, self.out) {
-                Some(r) => r,
-                None => {
+            Value::Str(_) => {
+                let Some(r) = string_policy(self.file, value, self.out) else {
                     self.out.unread.push(Unread {
                         file: self.file.clone(),
                         span: value.span,
                         what: format!("the policy of {owner} is a string that is not JSON"),
                     });
                     return;
-                }
-            },
+                };
+                r
+            }
             _ => return,
         };
         let kind = match kind {

@@ -119,15 +119,12 @@ pub(super) fn follow(
         ));
         return true;
     }
-    let real = match std::fs::canonicalize(&shown) {
-        Ok(r) => r,
-        Err(_) => {
-            note(format!(
-                "the policy file of {owner}, {}, is not there",
-                crate::source::display_path(&shown)
-            ));
-            return true;
-        }
+    let Ok(real) = std::fs::canonicalize(&shown) else {
+        note(format!(
+            "the policy file of {owner}, {}, is not there",
+            crate::source::display_path(&shown)
+        ));
+        return true;
     };
     if !real.starts_with(&cfg.root) {
         note(format!(

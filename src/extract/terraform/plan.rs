@@ -161,17 +161,17 @@ impl Cx<'_> {
         let root = match &v.value {
             Value::Object(_) => v.take(),
             Value::Str(t) if t.literal().is_some_and(|s| s.trim().is_empty()) => return,
-            Value::Str(_) => match string_policy(self.file, v, self.out) {
-                Some(r) => r,
-                None => {
+            Value::Str(_) => {
+                let Some(r) = string_policy(self.file, v, self.out) else {
                     self.out.unread.push(Unread {
                         file: self.file.clone(),
                         span: v.span,
                         what: format!("the policy of {address} is not JSON"),
                     });
                     return;
-                }
-            },
+                };
+                r
+            }
             _ => return,
         };
         let mut doc = PolicyDocument::build(self.file, root, kind, Some(address.to_string()));
