@@ -131,6 +131,11 @@ pub struct LintArgs {
     #[arg(long)]
     pub skip_unreadable: bool,
 
+    /// List on stderr every place that looks like it holds a policy but was not read (the
+    /// summary gives their number and the first).
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
+
     /// Colour in the human output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,

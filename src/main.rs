@@ -129,6 +129,7 @@ fn lint(mut args: cli::LintArgs) -> ExitCode {
         unsafe_fixes: args.unsafe_fixes,
     };
     let skip_unreadable = args.skip_unreadable;
+    let verbose = args.verbose;
     let stdin_filename = args.stdin_filename.clone();
     let settings = match settings::resolve(args.options()) {
         Ok(s) => s,
@@ -231,6 +232,14 @@ fn lint(mut args: cli::LintArgs) -> ExitCode {
             iamlint::source::escape_controls(&n.path),
             iamlint::source::escape_controls(&n.message)
         );
+    }
+    if verbose {
+        for line in outcome.unread_lines() {
+            eprintln!(
+                "iamlint: not read: {}",
+                iamlint::source::escape_controls(&line)
+            );
+        }
     }
     let unreadable = !skip_unreadable && outcome.notes.iter().any(|n| n.named);
     let color = match settings.color {

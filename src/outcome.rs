@@ -16,6 +16,9 @@ pub struct Outcome {
     /// first asked: the compact and human outputs never need them.
     pub fingerprints: Vec<String>,
     pub notes: Vec<Note>,
+    /// Places that look like they hold a policy but could not be read, by path and offset: the
+    /// outputs say how many and where the first are (`--verbose`: all of them).
+    pub unread: Vec<crate::extract::Unread>,
     pub files_linted: usize,
     /// The files linted, as [`fingerprint::relative`] writes them, sorted.
     pub linted_paths: Vec<String>,
@@ -53,6 +56,20 @@ impl Outcome {
     /// Findings that count: not suppressed.
     pub fn active(&self) -> impl Iterator<Item = &Finding> {
         self.findings.iter().filter(|f| f.suppressed.is_none())
+    }
+
+    /// The places not read, each as `path:line:column: what`, in path order.
+    pub fn unread_lines(&self) -> impl Iterator<Item = String> + '_ {
+        self.unread.iter().map(|u| {
+            let p = u.file.position(u.span.start as usize);
+            format!(
+                "{}:{}:{}: {}",
+                u.file.shown_path(),
+                p.line,
+                p.column,
+                u.what
+            )
+        })
     }
 
     /// 0: nothing at or above `fail_on`; 1: findings.

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use crate::diagnostic::{self, Finding};
-use crate::extract::{self, Extracted, FileKind};
+use crate::extract::{self, Extracted, FileKind, Unread};
 use crate::outcome::Outcome;
 use crate::rules::{self, Context};
 use crate::settings::{self, Settings};
@@ -16,7 +16,17 @@ use crate::{baseline, changed, fingerprint, suppress};
 
 /// Lints one file's text as if it were at `path`, read by the `kind` front end.
 pub fn lint_source(file: &Arc<SourceFile>, kind: FileKind, settings: &Settings) -> Vec<Finding> {
-    lint_extracted(file, kind, settings, Extracted::default())
+    lint_extracted(file, kind, settings, Extracted::default()).findings
+}
+
+/// What linting one file gives: its findings (in the files they point into: a Terraform file's
+/// `templatefile()` policy is linted in the template) and the places not read.
+#[derive(Debug)]
+struct Linted {
+    findings: Vec<Finding>,
+    unread: Vec<Unread>,
+    /// Files read for a policy a Terraform argument names: (with links resolved, as named).
+    followed: Vec<(PathBuf, PathBuf)>,
 }
 
 /// Extracts into `ex` (which may already hold findings about the input), runs the rules, applies
@@ -26,11 +36,13 @@ fn lint_extracted(
     kind: FileKind,
     settings: &Settings,
     mut ex: Extracted,
-) -> Vec<Finding> {
+) -> Linted {
     extract::extract(file, kind, &mut ex);
     let mut findings = ex.findings;
     for doc in &ex.documents {
         let before = findings.len();
+        // The document's own file: a followed Terraform template's, or `file` itself.
+        let file = &doc.file;
         // Worked out once per document, for all the rules that ask.
         let facts = rules::Facts::new(doc, file);
         for enabled in &settings.rules {
@@ -73,8 +85,26 @@ fn lint_extracted(
         }
         None => false,
     });
-    suppress::apply(file, &mut findings, settings);
-    findings
+    // Each file's suppression comments apply to the findings in that file.
+    if findings.iter().all(|f| Arc::ptr_eq(&f.file, file)) {
+        suppress::apply(file, &mut findings, settings);
+    } else {
+        let mut rest = findings;
+        findings = Vec::with_capacity(rest.len());
+        while let Some(first) = rest.first() {
+            let of = first.file.clone();
+            let (mut mine, others): (Vec<_>, Vec<_>) =
+                rest.into_iter().partition(|f| Arc::ptr_eq(&f.file, &of));
+            suppress::apply(&of, &mut mine, settings);
+            findings.append(&mut mine);
+            rest = others;
+        }
+    }
+    Linted {
+        findings,
+        unread: ex.unread,
+        followed: ex.followed,
+    }
 }
 
 /// Runs the rules' attachment checks on every managed policy the file attaches, naming the
@@ -152,7 +182,8 @@ fn lint_path(
     kind: FileKind,
     explicit: bool,
     settings: &Settings,
-) -> Result<Option<Vec<Finding>>, Note> {
+    follow: Option<extract::Follow>,
+) -> Result<Option<Linted>, Note> {
     let note = |message: String| Note {
         path: source::display_path(&path),
         message,
@@ -181,7 +212,10 @@ fn lint_path(
         return Ok(None);
     }
     let file = SourceFile::new(path.clone(), text);
-    let mut ex = Extracted::default();
+    let mut ex = Extracted {
+        follow,
+        ..Extracted::default()
+    };
     if let Some(at) = lossy_at {
         ex.findings.push(
             extract::input::INVALID_ENCODING
@@ -194,8 +228,7 @@ fn lint_path(
                 .help("save the file as UTF-8"),
         );
     }
-    let findings = lint_extracted(&file, kind, settings, ex);
-    Ok(Some(findings))
+    Ok(Some(lint_extracted(&file, kind, settings, ex)))
 }
 
 enum ReadError {
@@ -260,16 +293,21 @@ fn sorted_by_file(mut by_file: Vec<Vec<Finding>>) -> Vec<Finding> {
 
 /// Walks the settings' paths and lints every candidate file.
 pub fn run(settings: &Settings) -> Result<Outcome, settings::UsageError> {
-    let found = Mutex::new((Vec::new(), Vec::new()));
+    let found = Mutex::new((Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new()));
     let cwd = fingerprint::cwd();
+    let roots = follow_roots(settings);
     let notes = walk::walk(settings, |c| {
         let shown = fingerprint::relative(&c.path, cwd.as_deref());
         // A bug in a parser must not end the run (nor leave the other files unlinted): the file
         // that triggered it becomes a note that says to report it.
         let path = c.path.clone();
         let named = c.explicit;
+        let follow = follow_root(&roots, &c.path).map(|root| extract::Follow {
+            root,
+            max_size: settings.max_file_size,
+        });
         let linted = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            lint_path(c.path, c.kind, c.explicit, settings)
+            lint_path(c.path, c.kind, c.explicit, settings, follow)
         }))
         .unwrap_or_else(|panic| {
             let what = panic
@@ -286,33 +324,58 @@ pub fn run(settings: &Settings) -> Result<Outcome, settings::UsageError> {
             })
         });
         match linted {
-            Ok(Some(f)) => {
+            Ok(Some(Linted {
+                findings,
+                unread,
+                followed,
+            })) => {
                 // The outputs ask for positions on one thread: the files' line indexes and
                 // shown paths are made here, on the walk's threads, where the work is spread.
-                for finding in &f {
+                for finding in &findings {
                     finding.file.prepare_positions();
                 }
+                for u in &unread {
+                    u.file.prepare_positions();
+                }
+                // Findings in files a Terraform argument reads are kept apart: such a file is
+                // linted as the calling resource's kind, once, whoever else reads it.
+                let (own, other): (Vec<_>, Vec<_>) =
+                    findings.into_iter().partition(|f| f.file.path == path);
                 let mut g = found
                     .lock()
                     .unwrap_or_else(std::sync::PoisonError::into_inner);
-                g.0.push(f);
+                g.0.push((path, own));
                 g.1.push(shown);
+                g.2.extend(unread);
+                g.3.extend(other);
+                g.4.extend(followed);
                 None
             }
             Ok(None) => None,
             Err(n) => Some(n),
         }
     })?;
-    let (by_file, mut linted_paths) = found
+    let (direct, mut linted_paths, mut unread, in_followed, followed) = found
         .into_inner()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let by_file = without_followed(direct, in_followed, &followed);
+    for (_, named) in &followed {
+        let shown = fingerprint::relative(named, cwd.as_deref());
+        if !linted_paths.contains(&shown) {
+            linted_paths.push(shown);
+        }
+    }
     let findings = sorted_by_file(by_file);
     linted_paths.sort();
+    unread.sort_by(|a, b| {
+        (a.file.shown_path(), a.span.start).cmp(&(b.file.shown_path(), b.span.start))
+    });
     Ok(Outcome {
         // Worked out when an output or a filter first asks ([`Outcome::prints`]).
         fingerprints: Vec::new(),
         findings,
         notes,
+        unread,
         files_linted: linted_paths.len(),
         linted_paths,
         rules: settings
@@ -322,6 +385,79 @@ pub fn run(settings: &Settings) -> Result<Outcome, settings::UsageError> {
             .collect(),
         baseline: None,
     })
+}
+
+/// The folders a followed Terraform policy file may be read from, one per given path: the path
+/// itself when a folder; for a file, the working folder when the file is inside it, else the
+/// file's folder. With links resolved.
+fn follow_roots(settings: &Settings) -> Vec<(PathBuf, PathBuf)> {
+    let cwd = std::env::current_dir()
+        .ok()
+        .and_then(|d| std::fs::canonicalize(d).ok());
+    settings
+        .paths
+        .iter()
+        .filter_map(|p| {
+            let real = std::fs::canonicalize(p).ok()?;
+            let root = if real.is_dir() {
+                real
+            } else {
+                match &cwd {
+                    Some(c) if real.starts_with(c) => c.clone(),
+                    _ => real.parent()?.to_path_buf(),
+                }
+            };
+            Some((p.clone(), root))
+        })
+        .collect()
+}
+
+/// The root for a file the walk found under one of the given paths.
+fn follow_root(roots: &[(PathBuf, PathBuf)], path: &Path) -> Option<PathBuf> {
+    roots
+        .iter()
+        .find(|(given, _)| path.starts_with(given))
+        .map(|(_, root)| root.clone())
+}
+
+/// The per-file finding lists, the files a Terraform argument read taking the place of their
+/// own lint (the kind comes from the calling resource): a followed file's own list goes, and
+/// its findings from every caller come in once each.
+fn without_followed(
+    direct: Vec<(PathBuf, Vec<Finding>)>,
+    mut in_followed: Vec<Finding>,
+    followed: &[(PathBuf, PathBuf)],
+) -> Vec<Vec<Finding>> {
+    let real: std::collections::HashSet<&Path> =
+        followed.iter().map(|(r, _)| r.as_path()).collect();
+    let mut by_file: Vec<Vec<Finding>> = direct
+        .into_iter()
+        .filter(|(path, _)| {
+            real.is_empty()
+                || !std::fs::canonicalize(path).is_ok_and(|c| real.contains(c.as_path()))
+        })
+        .map(|(_, f)| f)
+        .collect();
+    // Two callers of one template give the same findings: kept once.
+    Finding::sort(&mut in_followed);
+    in_followed.dedup_by(|a, b| {
+        a.file.shown_path() == b.file.shown_path()
+            && a.primary.span == b.primary.span
+            && a.rule == b.rule
+            && a.message == b.message
+    });
+    let mut run: Vec<Finding> = Vec::new();
+    for f in in_followed {
+        if run
+            .first()
+            .is_some_and(|r| r.file.shown_path() != f.file.shown_path())
+        {
+            by_file.push(std::mem::take(&mut run));
+        }
+        run.push(f);
+    }
+    by_file.push(run);
+    by_file
 }
 
 /// Steps between linting and rendering that hide findings: the baseline and changed-lines mode.
@@ -384,8 +520,14 @@ mod tests {
     fn a_missing_file_is_a_note() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("gone.json");
-        let note = lint_path(path.clone(), FileKind::Json, false, &Settings::default())
-            .expect_err("a missing file cannot be linted");
+        let note = lint_path(
+            path.clone(),
+            FileKind::Json,
+            false,
+            &Settings::default(),
+            None,
+        )
+        .expect_err("a missing file cannot be linted");
         assert_eq!(note.path, source::display_path(&path));
         assert!(
             note.message.starts_with("skipped: ") && note.message.contains("No such file"),

@@ -506,3 +506,115 @@ fn condition_blocks_of_one_operator_merge_also_with_a_computed_key() {
     // No duplicate `StringEquals`; and the unknown key keeps the condition-reading rules silent.
     assert_eq!((out.as_str(), code), ("", 0));
 }
+
+/// `templatefile()` and `file()`: the policy is linted in the file the call reads, as the calling
+/// resource's kind (`trust.json` is a trust policy because `assume_role_policy` reads it, and is
+/// linted once although the walk finds it too; `guardrails.json` an SCP); template parts are unknown values, a loop's
+/// directives are left out; what cannot be followed is noted, never read outside the folder.
+#[test]
+fn templatefile_and_file_are_followed_into_the_policy_file() {
+    let out = fixture("templatefile");
+    assert_eq!(
+        out.lines().filter(|l| l.contains("trust.json")).count(),
+        1,
+        "{out}"
+    );
+    assert!(
+        out.contains("templatefile/policies/reader.json.tftpl:6:18: error: `s3:GetObjekt`"),
+        "{out}"
+    );
+    assert!(!out.contains("invalid-json"), "{out}");
+    // `guardrails.json` is an SCP because `aws_organizations_policy.content` reads it: its
+    // `Allow * *` grants nothing (alone, the file reads as an identity policy granting all).
+    assert!(out.contains("guardrails.json:7:17: error: `organizations:LeaveOrganisation`"));
+    assert!(!out.contains("admin-access-allowed"), "{out}");
+    insta::assert_snapshot!("templatefile", out);
+    let human = common::iamlint(Path::new(FIXTURES))
+        .args(["--select", "all", "-v", "templatefile"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(human.stdout).unwrap();
+    let stderr = String::from_utf8(human.stderr).unwrap();
+    assert!(
+        stdout.contains("note: in the trust policy of aws_iam_role.ci (templatefile/main.tf:24)"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("templatefile/main.tf:34:12: the policy file of aws_iam_role_policy.outside, ../outside.json, is outside the linted folder: not read"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("templatefile/main.tf:29:15: the policy of aws_sqs_queue_policy.jobs is computed (`var.external_policy`)"),
+        "{stderr}"
+    );
+}
+
+/// A path that leaves the linted folder is not read even when the file is there; a template no
+/// `.tf` file uses is not read at all.
+#[test]
+fn followed_files_stay_inside_the_linted_folder() {
+    let policy = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObjekt", "Resource": "*"}]}"#;
+    let dir = common::tree(&[
+        ("secret.json", policy),
+        (
+            "repo/main.tf",
+            "resource \"aws_iam_policy\" \"p\" {\n  policy = file(\"../secret.json\")\n}\n",
+        ),
+        ("repo/unused.json.tftpl", policy),
+    ]);
+    let r = common::compact(&dir.path().join("repo"), &["--select", "all", "-v", "."]);
+    assert_eq!(r.stdout, "");
+    assert!(
+        r.stderr.contains("is outside the linted folder: not read"),
+        "{}",
+        r.stderr
+    );
+    // Linting the parent, the same call is inside the folder: the file is linted once.
+    let r = common::compact(dir.path(), &["--select", "all", "."]);
+    assert_eq!(
+        r.stdout,
+        "secret.json:1:71: error: `s3:GetObjekt` is not an action of Amazon S3 (`s3`) [unknown-action]\n"
+    );
+}
+
+/// A resource type the table does not know, with an argument whose name says policy holding an
+/// IAM policy, is noted as not read; a policy ARN, or IoT's own policy grammar, is not. Only
+/// types whose name says policy are looked into (`aws_example_gadget` is not: the walk skips
+/// the blocks it does not need without reading them).
+#[test]
+fn unknown_policy_arguments_are_noted_as_not_read() {
+    let dir = common::tree(&[(
+        "main.tf",
+        r#"resource "aws_example_widget_policy" "w" {
+  widget_policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "*", Resource = "*" }]
+  })
+}
+resource "aws_example_gadget" "g" {
+  gadget_policy = data.aws_iam_policy_document.g.json
+}
+resource "aws_iam_role_policy_attachment" "a" {
+  role       = "r"
+  policy_arn = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+}
+resource "aws_iot_policy" "i" {
+  policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "iot:*", Resource = "*" }] })
+}
+"#,
+    )]);
+    let r = common::compact(dir.path(), &["--select", "all", "-v", "."]);
+    let notes: Vec<&str> = r
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("iamlint: not read:"))
+        .collect();
+    assert_eq!(
+        notes,
+        [
+            "iamlint: not read: main.tf:2:3: `widget_policy` of aws_example_widget_policy.w looks like a policy, but iamlint does not know the resource type aws_example_widget_policy"
+        ],
+        "{}",
+        r.stderr
+    );
+}

@@ -8,6 +8,7 @@
 //! ([`serverless`]), or a bare policy.
 
 pub mod cloudformation;
+pub mod export;
 
 pub mod intrinsic;
 pub mod json;
@@ -21,7 +22,7 @@ use std::sync::Arc;
 use crate::diagnostic::Finding;
 use crate::policy::attachment::Attachment;
 use crate::policy::{PolicyDocument, infer_kind};
-use crate::source::SourceFile;
+use crate::source::{SourceFile, Span};
 use crate::syntax::{tree, yaml};
 
 /// How a file is read.
@@ -99,14 +100,34 @@ fn memfind(hay: &[u8], needle: &[u8]) -> bool {
     memchr::memmem::find(hay, needle).is_some()
 }
 
-/// What a file yields: its policy documents, the managed policies it attaches, and findings
-/// about the input itself.
+/// What a file yields: its policy documents, the managed policies it attaches, findings about
+/// the input itself, and the places that look like they hold a policy but could not be read.
 #[derive(Default)]
 pub struct Extracted {
     pub documents: Vec<PolicyDocument>,
     /// Managed policies attached by ARN or name (no documents: the rules look them up).
     pub attachments: Vec<Attachment>,
     pub findings: Vec<Finding>,
+    pub unread: Vec<Unread>,
+    /// Set by the driver: a Terraform `file()`/`templatefile()` policy is read from where the
+    /// call says, inside this folder (`None`: such files are not followed).
+    pub follow: Option<Follow>,
+    /// The files read that way, with links resolved and as named: the driver lints each once,
+    /// as the calling resource's kind, not again as a file of its own.
+    pub followed: Vec<(std::path::PathBuf, std::path::PathBuf)>,
+}
+
+pub use terraform::follow::Follow;
+
+/// A place that looks like it holds a policy that was not read (an argument whose name says
+/// policy on a resource type iamlint does not know, a value known only at apply time, a
+/// template too dynamic to follow): never dropped silently, the run reports them as a note.
+#[derive(Clone, Debug)]
+pub struct Unread {
+    pub file: Arc<SourceFile>,
+    pub span: Span,
+    /// What was not read and why, as one sentence without a final stop.
+    pub what: String,
 }
 
 /// Records each value of `list` (one value or a list of them; intrinsic functions folded) as
@@ -309,7 +330,10 @@ fn extract_json(file: &Arc<SourceFile>, out: &mut Extracted) {
 }
 
 fn extract_json_root(file: &Arc<SourceFile>, root: &mut tree::Node, out: &mut Extracted) {
-    if extract_root(file, root, out) {
+    if extract_root(file, root, out)
+        || terraform::plan::extract(file, root, out)
+        || export::extract(file, root, out)
+    {
         return;
     }
     for (doc, wrapper) in json::take_policies(root) {

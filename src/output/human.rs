@@ -308,7 +308,23 @@ pub fn render(outcome: &Outcome, color: bool, width: Option<usize>) -> String {
     }
     out.push_str(&summary(outcome.files_linted, errors, warnings, infos));
     out.push_str(&skipped_line(outcome));
+    out.push_str(&unread_line(outcome));
     out
+}
+
+/// How many places look like they hold a policy but were not read, and the first of them:
+/// `Not read: 2 places that look like policies (a.tf:3:5: …); --verbose lists them all.`
+pub(crate) fn unread_line(outcome: &Outcome) -> String {
+    let n = outcome.unread.len();
+    let Some(first) = outcome.unread_lines().next() else {
+        return String::new();
+    };
+    if n == 1 {
+        return format!("Not read: 1 place that looks like a policy ({first}).\n");
+    }
+    format!(
+        "Not read: {n} places that look like policies (first: {first}); --verbose lists them all.\n"
+    )
 }
 
 /// `1 file named on the command line could not be read; 2 files skipped (see stderr).`, or

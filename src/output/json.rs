@@ -56,11 +56,44 @@ pub fn note_json(n: &crate::walk::Note) -> Value {
     })
 }
 
+/// How many places that look like policies were not read, and the first [`UNREAD_SHOWN`] of
+/// them: `{"notification": "not-read", "severity": "info", "count", "locations": [{"path",
+/// "line", "column", "message"}]}`.
+pub fn unread_json(outcome: &Outcome) -> Option<Value> {
+    if outcome.unread.is_empty() {
+        return None;
+    }
+    let locations: Vec<Value> = outcome
+        .unread
+        .iter()
+        .take(UNREAD_SHOWN)
+        .map(|u| {
+            let p = u.file.position(u.span.start as usize);
+            json!({
+                "path": u.file.shown_path(),
+                "line": p.line,
+                "column": p.column,
+                "message": u.what,
+            })
+        })
+        .collect();
+    Some(json!({
+        "notification": "not-read",
+        "severity": "info",
+        "count": outcome.unread.len(),
+        "locations": locations,
+    }))
+}
+
+/// Places not read listed in the JSON output (`--verbose` prints them all on stderr).
+pub const UNREAD_SHOWN: usize = 10;
+
 pub fn render(outcome: &Outcome) -> String {
     let all: Vec<Value> = outcome
         .active()
         .map(finding_json)
         .chain(outcome.notes.iter().map(note_json))
+        .chain(unread_json(outcome))
         .collect();
     let mut s = serde_json::to_string_pretty(&all).expect("findings serialize");
     s.push('\n');

@@ -14,6 +14,8 @@
 //! thing resolved is "own account": `data.aws_caller_identity.*.account_id`, and locals set to it
 //! in the same file, go to [`PolicyDocument::own_account_vars`].
 
+pub mod follow;
+pub mod plan;
 mod policy_document;
 mod tfjson;
 
@@ -215,7 +217,13 @@ fn org_kind(b: &Block) -> Option<PolicyKind> {
 fn wanted(ident: &str, labels: &[String]) -> bool {
     let ty = labels.first().map_or("", String::as_str);
     match ident {
-        "resource" => RESOURCE_POLICIES.iter().any(|(r, ..)| *r == ty) || ATTACHMENTS.contains(&ty),
+        // Types whose name says policy are read too, to note a policy argument iamlint does not
+        // know (see `Collect::unknown_arguments`).
+        "resource" => {
+            ty.contains("polic")
+                || RESOURCE_POLICIES.iter().any(|(r, ..)| *r == ty)
+                || ATTACHMENTS.contains(&ty)
+        }
         "data" => ty == "aws_iam_policy_document" || ty == "aws_iam_policy",
         "module" | "locals" => true,
         _ => false,
@@ -391,6 +399,10 @@ impl Collect<'_> {
                             cx.policy_at(a, Some(kind), &owner);
                         }
                     }
+                    if policy.is_none() {
+                        let ty = b.labels.first().cloned().unwrap_or_default();
+                        cx.unknown_arguments(b, &ty, &owner);
+                    }
                     if role {
                         // inline_policy { name = "x" policy = jsonencode({…}) }
                         for ib in b.blocks.iter_mut().filter(|ib| ib.ident == "inline_policy") {
@@ -451,10 +463,51 @@ struct Collect<'a> {
     docs: Vec<(Node, PolicyKind, String)>,
 }
 
+/// Resource types whose policy is not IAM's grammar, left out of [`RESOURCE_POLICIES`] on
+/// purpose: not noted as unread.
+const NOT_IAM: &[&str] = &["aws_iot_policy"];
+
 impl Collect<'_> {
+    /// Arguments of a resource type the table does not know whose name says policy and whose
+    /// value is an IAM policy (`jsonencode` of one, JSON text, an `aws_iam_policy_document`):
+    /// noted as not read, not guessed at.
+    fn unknown_arguments(&mut self, b: &Block, ty: &str, owner: &str) {
+        if NOT_IAM.contains(&ty) {
+            return;
+        }
+        for a in b.attrs.iter().filter(|a| a.name.contains("polic")) {
+            let holds = match &a.value {
+                Val::Jsonencode(n) => json::is_policy(n),
+                Val::Data {
+                    json: Some(segs), ..
+                } => embedded::parse(segs)
+                    .root
+                    .is_some_and(|r| json::is_policy(&r)),
+                Val::Data { node, .. } => reference(node).is_some_and(|r| r.starts_with("data.")),
+            };
+            if holds {
+                self.out.unread.push(super::Unread {
+                    file: self.file.clone(),
+                    span: a.key_span,
+                    what: format!(
+                        "`{}` of {owner} looks like a policy, but iamlint does not know the \
+                         resource type {ty}",
+                        a.name
+                    ),
+                });
+            }
+        }
+    }
+
     /// The policy an argument holds, or the named document it references. A module argument
     /// (`kind` not known) must look like a policy: some `*_policy_json` are other JSON.
     fn policy_at(&mut self, a: &mut Attr, kind: Option<PolicyKind>, owner: &str) {
+        // policy = templatefile("${path.module}/policy.json.tftpl", { … })
+        if let Val::Data { node, json: None } = &a.value
+            && follow::follow(self.file, node, kind, owner, self.out)
+        {
+            return;
+        }
         if let Some(root) = self.policy_value(a, kind.is_none()) {
             let kind = kind.unwrap_or_else(|| infer_kind(&root));
             self.docs.push((root, kind, owner.to_string()));
@@ -466,8 +519,22 @@ impl Collect<'_> {
             // data.aws_iam_policy_document.assume.json
             Val::Data { node, .. } => node,
         };
-        if let (Some(r), Some(kind)) = (reference(node), kind) {
-            self.uses.push((r, kind));
+        match (reference(node), kind) {
+            (Some(r), Some(kind)) => self.uses.push((r, kind)),
+            // policy = var.policy: known only to whoever calls the module
+            (None, Some(_)) if node.is_unknown() => {
+                let expr = node.text().and_then(|t| t.var_name()).unwrap_or("?");
+                let short: String = expr.chars().take(60).collect();
+                let more = if short.len() < expr.len() { "…" } else { "" };
+                self.out.unread.push(super::Unread {
+                    file: self.file.clone(),
+                    span: node.span,
+                    what: format!(
+                        "the policy of {owner} is computed (`{short}{more}`): not read here"
+                    ),
+                });
+            }
+            _ => {}
         }
     }
 
