@@ -78,7 +78,7 @@ fn nearest_key<'a>(
     best.map(|(_, s)| s)
 }
 
-fn suggestion(written: &str, prefix: &str) -> Option<String> {
+pub(super) fn suggestion(written: &str, prefix: &str) -> Option<String> {
     let data = iamdata::get();
     if prefix.eq_ignore_ascii_case("aws") {
         let service_aws_keys = data
