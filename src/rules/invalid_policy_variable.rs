@@ -121,7 +121,7 @@ fn unknown(cx: &Context, item: &Item, text: &str, key: &str) -> Finding {
             span_of(cx, item, text),
             format!("`{key}` is not a global condition key"),
         )
-        .label("IAM cannot substitute the variable: the statement matches nothing");
+        .label("IAM cannot substitute it: the text is matched literally");
     match super::unknown_condition_key::suggestion(key, "aws") {
         Some(s) => f.help(format!("did you mean `${{{s}}}`?")),
         None => f.help("see the global condition keys IAM substitutes as policy variables"),
