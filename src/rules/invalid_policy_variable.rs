@@ -2,7 +2,7 @@ use super::{Context, Rule};
 use crate::diagnostic::Finding;
 use crate::iamdata;
 use crate::policy::reference::undocumented_condition_key;
-use crate::policy::{Item, PolicyDocument, Principal};
+use crate::policy::{Item, PolicyDocument, Principal, PrincipalElement};
 use crate::source::Span;
 use crate::syntax::tree::Part;
 
@@ -48,7 +48,7 @@ fn variables(item: &Item) -> Vec<Found<'_>> {
             let inner = &after[..close];
             // `${aws:PrincipalTag/team, 'default'}`: a key with a default value.
             let key = inner.split(',').next().unwrap_or_default().trim();
-            out.push(Found::Variable(&rest[at..at + 2 + close + 1], key));
+            out.push(Found::Variable(&rest[at..=at + 2 + close], key));
             rest = &after[close + 1..];
         }
     }
@@ -173,16 +173,18 @@ impl Rule for InvalidPolicyVariable {
                     check_substituted(cx, i);
                 }
             }
-            if let Some(p) = &st.principal {
-                if let Principal::Map(m) = &p.value {
-                    for (ty, items) in m {
-                        for i in items {
-                            if i.text.masked().starts_with("arn:") {
-                                check_substituted(cx, i);
-                            } else {
-                                let place = format!("a `{}` principal that is not an ARN", ty.name);
-                                check_not_substituted(cx, i, &place);
-                            }
+            if let Some(PrincipalElement {
+                value: Principal::Map(m),
+                ..
+            }) = &st.principal
+            {
+                for (ty, items) in m {
+                    for i in items {
+                        if i.text.masked().starts_with("arn:") {
+                            check_substituted(cx, i);
+                        } else {
+                            let place = format!("a `{}` principal that is not an ARN", ty.name);
+                            check_not_substituted(cx, i, &place);
                         }
                     }
                 }

@@ -123,10 +123,11 @@ impl Rule for InvalidValueType {
     /// `Version` `invalid-version`'s, `"Statement": null` `missing-statement`'s, and empty lists
     /// and objects `empty-value`'s: one finding for one mistake.
     fn check(&self, doc: &PolicyDocument, cx: &mut Context) {
-        if let Some(id) = doc.root.get("Id") {
-            if !stringish(cx, id) && !not_judged(id) {
-                report(cx, id, "`Id`", "a string");
-            }
+        if let Some(id) = doc.root.get("Id")
+            && !stringish(cx, id)
+            && !not_judged(id)
+        {
+            report(cx, id, "`Id`", "a string");
         }
         if let Some(s) = doc.root.get("Statement") {
             match &s.value {

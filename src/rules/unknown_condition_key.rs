@@ -329,11 +329,11 @@ fn service_takes_prefix(service: &str, prefix: &str) -> bool {
             .is_some_and(|(p, _)| p.eq_ignore_ascii_case(prefix))
     };
     svc.actions().iter().any(|a| {
-        a.condition_keys().any(|k| of_prefix(k))
+        a.condition_keys().any(&of_prefix)
             || a.resource_types().iter().any(|r| {
                 r.condition_keys()
                     .chain(r.resource_type().condition_keys())
-                    .any(|k| of_prefix(k))
+                    .any(&of_prefix)
             })
     })
 }
