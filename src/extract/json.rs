@@ -21,8 +21,18 @@ pub fn is_policy(n: &Node) -> bool {
     match &s.value {
         Value::Array(items) => items.is_empty() || items.iter().any(statement_shaped),
         Value::Object(_) => statement_shaped(s),
+        // {"Version": "2012-10-17", "Statement": null}: a broken policy, not another format.
+        Value::Null => has_policy_version(n),
         _ => s.is_unknown(),
     }
+}
+
+/// `Version` is one of IAM's policy language versions: with it, an object is a policy even when
+/// its statements are missing (which `missing-statement` reports).
+fn has_policy_version(n: &Node) -> bool {
+    n.get("Version")
+        .and_then(Node::literal)
+        .is_some_and(|v| v == "2012-10-17" || v == "2008-10-17")
 }
 
 /// Does this statement look like an IAM statement? Unknown values (computed by Terraform, an
@@ -92,7 +102,11 @@ pub fn take_policies(root: &mut Node) -> Vec<(Node, Option<&'static str>)> {
         "Document",
         "KeyPolicy",
     ] {
-        if let Some(doc) = root.get_mut(key).filter(|d| is_policy(d)) {
+        // {"PolicyDocument": {"Version": "2012-10-17"}}: the wrapper says it is a policy.
+        if let Some(doc) = root
+            .get_mut(key)
+            .filter(|d| is_policy(d) || (d.get("Statement").is_none() && has_policy_version(d)))
+        {
             out.push((doc.take(), Some(key)));
         }
     }
@@ -139,5 +153,10 @@ mod unit {
             r#"{"Statement": [{"Resource": "arn:aws:s3:::b"}]}"#
         )));
         assert!(is_policy(&doc(r#"{"Statement": []}"#)));
+        assert!(is_policy(&doc(
+            r#"{"Version": "2012-10-17", "Statement": null}"#
+        )));
+        assert!(!is_policy(&doc(r#"{"Statement": null}"#)));
+        assert!(!is_policy(&doc(r#"{"Version": "2012-10-17"}"#)));
     }
 }

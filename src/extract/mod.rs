@@ -80,6 +80,8 @@ pub fn worth_parsing(kind: FileKind, bytes: &[u8]) -> bool {
             b"AWSTemplateFormatVersion",
             b"AWS::",
             b"statements",
+            // {"PolicyDocument": {"Version": "2012-10-17"}}: a policy without statements.
+            b"PolicyDocument",
         ],
         FileKind::Yaml => &[
             b"Statement",

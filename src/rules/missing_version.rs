@@ -18,6 +18,10 @@ impl Rule for MissingVersion {
         if doc.implicit || doc.version.is_some() || doc.root.get("Version").is_some() {
             return;
         }
+        // `PolicyDocument: {}`: an empty document is `missing-statement`'s, one finding.
+        if doc.root.entries().is_some_and(<[_]>::is_empty) {
+            return;
+        }
         let f = cx.finding(doc.anchor(), "the policy has no `Version`");
         let f = if super::outdated_version::uses_policy_variables(&doc.root) {
             f.severity(Severity::Error)

@@ -78,7 +78,7 @@ fn nearest_key<'a>(
     best.map(|(_, s)| s)
 }
 
-fn suggestion(written: &str, prefix: &str) -> Option<String> {
+pub(super) fn suggestion(written: &str, prefix: &str) -> Option<String> {
     let data = iamdata::get();
     if prefix.eq_ignore_ascii_case("aws") {
         let service_aws_keys = data
@@ -117,17 +117,21 @@ impl Rule for UnknownConditionKey {
                 continue;
             };
             for op in &condition.operators {
+                same_key_other_case(cx, &op.entries);
                 for entry in &op.entries {
                     let key = &entry.key;
+                    if no_prefix(cx, key) {
+                        continue;
+                    }
                     let Some((prefix, _)) = judgeable(key) else {
                         continue;
                     };
-                    // "accounts.google.com:aud", "token.actions.githubusercontent.com:sub":
-                    // identity providers' keys; a prefix that is not a service is not ours.
                     let is_aws = prefix.eq_ignore_ascii_case("aws");
-                    if !is_aws && data.service(prefix).is_none()
-                        || undocumented_condition_key(&key.name)
-                    {
+                    if !is_aws && data.service(prefix).is_none() {
+                        unknown_prefix(cx, key, prefix);
+                        continue;
+                    }
+                    if undocumented_condition_key(&key.name) {
                         continue;
                     }
                     match data.condition_key(&key.name) {
@@ -140,6 +144,78 @@ impl Rule for UnknownConditionKey {
                 }
             }
         }
+    }
+}
+
+/// `"bad"`, `"SourceIp"`: a key without a `prefix:`. Every condition key IAM knows has one.
+/// Returns whether the key was such (and reported).
+fn no_prefix(cx: &mut Context, key: &Key) -> bool {
+    let name = key.name.as_str();
+    if name.contains(':')
+        || name.contains("${")
+        || name.contains(UNKNOWN)
+        || name.chars().any(char::is_whitespace)
+    {
+        return false;
+    }
+    let data = iamdata::get();
+    let mut f = cx
+        .finding(key.span, format!("`{name}` is not a condition key"))
+        .label("a condition key is `prefix:name` (`aws:SourceIp`, `s3:prefix`): no request carries this one");
+    // "SourceIp" → "aws:SourceIp"
+    f = match data
+        .global_condition_keys()
+        .iter()
+        .find(|k| k.key().split_once(':').is_some_and(|(_, n)| n.eq_ignore_ascii_case(name)))
+    {
+        Some(k) => f.help(format!("did you mean `{}`?", k.key())),
+        None => f.help("write the key with its prefix: `aws:` for global keys, the service prefix for a service's keys"),
+    };
+    cx.report(f);
+    true
+}
+
+/// `s33:prefix`, `aws-:SourceIp`: a prefix that is neither `aws` nor a service. Identity providers'
+/// keys (`accounts.google.com:aud`, `token.actions.githubusercontent.com:sub`, an EKS OIDC
+/// issuer, `saml:aud`) are left alone: their prefixes have a dot, or are `saml`.
+fn unknown_prefix(cx: &mut Context, key: &Key, prefix: &str) {
+    if prefix.contains(['.', '/']) || prefix.eq_ignore_ascii_case("saml") {
+        return;
+    }
+    // Reported only as a likely misspelling of a known prefix: the reference misses some
+    // prefixes AWS's own managed policies use (`deepracer:`, `catalog:` of AWS Marketplace).
+    let data = iamdata::get();
+    let prefixes = data.services().iter().map(iamdata::Service::prefix);
+    let Some(s) = crate::policy::suggest::nearest(prefix, prefixes.chain(["aws"])) else {
+        return;
+    };
+    let f = cx
+        .finding(key.span, format!("`{prefix}` is not a service prefix"))
+        .label("no request carries this key, so the condition does not test what it says")
+        .help(format!("did you mean `{s}:`?"));
+    cx.report(f);
+}
+
+/// `aws:SourceIp` and `aws:sourceip` in one operator block: IAM reads key names
+/// case-insensitively, so they are one key written twice, which JSON does not see as a
+/// duplicate (exact duplicates are `conflicting-elements`').
+fn same_key_other_case(cx: &mut Context, entries: &[crate::policy::ConditionEntry]) {
+    for (i, e) in entries.iter().enumerate() {
+        let Some(first) = entries[..i].iter().find(|p| {
+            p.key.name != e.key.name && p.key.name.eq_ignore_ascii_case(&e.key.name)
+        }) else {
+            continue;
+        };
+        let f = cx
+            .finding(
+                e.key.span,
+                format!("`{}` is `{}` in another case", e.key.name, first.key.name),
+            )
+            .severity(Severity::Warning)
+            .label("IAM reads condition keys case-insensitively: one key written twice in the block")
+            .secondary(first.key.span, "first written here")
+            .help("merge the two into one key with all the values");
+        cx.report(f);
     }
 }
 
@@ -203,9 +279,16 @@ fn check_applies(cx: &mut Context, st: &Statement, key: &Key, info: &ConditionKe
     if actions.iter().any(listed) {
         return;
     }
+    // A key of another service than the statement's actions: services put their keys on
+    // requests they make on the caller's behalf, which the reference may not list for the
+    // action. Judged only when no action of the statement's services takes any key of the
+    // key's prefix (`s3:prefix` on `ec2:RunInstances`: EC2 has no `s3:` key at all).
     if !actions
         .iter()
         .any(|a| a.service().eq_ignore_ascii_case(declared))
+        && actions
+            .iter()
+            .any(|a| service_takes_prefix(a.service(), declared))
     {
         return;
     }
@@ -232,6 +315,27 @@ fn check_applies(cx: &mut Context, st: &Statement, key: &Key, info: &ConditionKe
             "check which `{declared}` actions support the key, or move the condition to a statement with them"
         ));
     cx.report(f);
+}
+
+/// Does some action of `service` list a key of `prefix` (`ec2` actions and `ec2:` keys,
+/// `iotsitewise` actions and `iottwinmaker:` keys)?
+fn service_takes_prefix(service: &str, prefix: &str) -> bool {
+    let Some(svc) = iamdata::get().service(service) else {
+        return true;
+    };
+    let of_prefix = |k: &ConditionKeyInfo| {
+        k.key()
+            .split_once(':')
+            .is_some_and(|(p, _)| p.eq_ignore_ascii_case(prefix))
+    };
+    svc.actions().iter().any(|a| {
+        a.condition_keys().any(&of_prefix)
+            || a.resource_types().iter().any(|r| {
+                r.condition_keys()
+                    .chain(r.resource_type().condition_keys())
+                    .any(&of_prefix)
+            })
+    })
 }
 
 #[cfg(test)]
