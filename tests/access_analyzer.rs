@@ -29,11 +29,17 @@ fn page() -> String {
 /// The table's rows: (finding type, check, iamlint cell).
 fn rows(page: &str) -> Vec<(String, String, String)> {
     page.lines()
-        .filter(|l| l.starts_with("| ") && !l.starts_with("| finding type") && !l.starts_with("| ---"))
+        .filter(|l| {
+            l.starts_with("| ") && !l.starts_with("| finding type") && !l.starts_with("| ---")
+        })
         .map(|l| {
             let cells: Vec<&str> = l.trim_matches('|').split(" | ").map(str::trim).collect();
             assert_eq!(cells.len(), 3, "a row has three cells: {l}");
-            (cells[0].to_string(), cells[1].to_string(), cells[2].to_string())
+            (
+                cells[0].to_string(),
+                cells[1].to_string(),
+                cells[2].to_string(),
+            )
         })
         .collect()
 }
@@ -66,7 +72,10 @@ fn every_rule_named_exists() {
     assert!(named > 100, "the table links its rules ({named} links)");
     // The pending list only holds rules that are not there yet.
     for p in PENDING {
-        assert!(!registry.contains(p), "`{p}` exists now: remove it from PENDING");
+        assert!(
+            !registry.contains(p),
+            "`{p}` exists now: remove it from PENDING"
+        );
     }
 }
 
@@ -82,8 +91,15 @@ fn the_stated_coverage_is_the_tables() {
         .iter()
         .filter(|(_, _, c)| c.starts_with("not covered"))
         .count();
-    let covered = rows.iter().filter(|(_, _, c)| !linked_rules(c).is_empty()).count();
-    assert_eq!(covered + uncovered + excluded, rows.len(), "each row is covered, not covered or excluded");
+    let covered = rows
+        .iter()
+        .filter(|(_, _, c)| !linked_rules(c).is_empty())
+        .count();
+    assert_eq!(
+        covered + uncovered + excluded,
+        rows.len(),
+        "each row is covered, not covered or excluded"
+    );
     let offline = rows.len() - excluded;
     let stated = format!("**Coverage: {covered} of the {offline} checks");
     assert!(page.contains(&stated), "the page states `{stated}`");
