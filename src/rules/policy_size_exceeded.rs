@@ -228,6 +228,49 @@ fn size_of(doc: &PolicyDocument) -> Size {
     .node(&doc.root)
 }
 
+/// The holder of an owner: `AWS::IAM::Role App` of `AWS::IAM::Role App, policy P`.
+fn holder_of(owner: &str) -> &str {
+    owner.split(", ").next().unwrap_or(owner)
+}
+
+/// The documents of `doc`'s inline group `group` (same kind, same holder), when `doc` is the
+/// first of them; `None` when an earlier one reports the group. A holder's documents are
+/// extracted one after the other (its trust policy among them), so the group is the run of
+/// documents around `doc` with the same holder: found without a pass over the whole file, which
+/// a template of thousands of roles would make quadratic.
+fn group_members<'d>(
+    docs: &'d [PolicyDocument],
+    doc: &'d PolicyDocument,
+    group: &str,
+) -> Option<Vec<&'d PolicyDocument>> {
+    let same_holder =
+        |d: &PolicyDocument| d.owner.as_deref().is_some_and(|o| holder_of(o) == group);
+    // `doc`'s position, from its address (no pass over the slice); a document that is not in
+    // the slice is counted alone.
+    let at = (std::ptr::from_ref(doc) as usize)
+        .wrapping_sub(docs.as_ptr() as usize)
+        .checked_div(std::mem::size_of::<PolicyDocument>())
+        .filter(|&i| docs.get(i).is_some_and(|d| std::ptr::eq(d, doc)));
+    let Some(at) = at else {
+        return Some(vec![doc]);
+    };
+    let earlier = docs[..at]
+        .iter()
+        .rev()
+        .take_while(|d| same_holder(d))
+        .any(|d| d.kind == doc.kind);
+    if earlier {
+        return None;
+    }
+    Some(
+        docs[at..]
+            .iter()
+            .take_while(|d| same_holder(d))
+            .filter(|d| d.kind == doc.kind)
+            .collect(),
+    )
+}
+
 fn thousands(n: usize) -> String {
     let s = n.to_string();
     let mut out = String::new();
@@ -245,26 +288,13 @@ impl Rule for PolicySizeExceeded {
         let Some(q) = quota(doc) else {
             return;
         };
-        // The documents counted together: this one, and for an inline group every document of
-        // the file with the same holder. The group is reported once, at its first document.
-        let members: Vec<&PolicyDocument> = match &q.group {
-            Some(g) => {
-                let same = |d: &PolicyDocument| {
-                    d.kind == doc.kind
-                        && d.owner
-                            .as_deref()
-                            .is_some_and(|o| o.split(", ").next() == Some(g.as_str()))
-                };
-                let group: Vec<&PolicyDocument> =
-                    cx.documents().iter().filter(|d| same(d)).collect();
-                if group
-                    .first()
-                    .is_some_and(|first| !std::ptr::eq(*first, doc))
-                {
-                    return;
-                }
-                if group.is_empty() { vec![doc] } else { group }
-            }
+        // The documents counted together: this one, and for an inline group the other
+        // documents of the same holder. The group is reported once, at its first document.
+        let members = match &q.group {
+            Some(g) => match group_members(cx.documents(), doc, g) {
+                Some(m) => m,
+                None => return,
+            },
             None => vec![doc],
         };
         let sizes: Vec<Size> = members.iter().map(|d| size_of(d)).collect();
