@@ -48,8 +48,14 @@ fn lint_extracted(
         for enabled in &settings.rules {
             let rule = &enabled.rule;
             if rule.meta().applies_to(doc.kind) {
-                let mut cx =
-                    Context::new(&settings.options, rule.meta(), file, &facts, &mut findings);
+                let mut cx = Context::new(
+                    &settings.options,
+                    rule.meta(),
+                    file,
+                    &facts,
+                    &ex.documents,
+                    &mut findings,
+                );
                 rule.check(doc, &mut cx);
             }
         }

@@ -153,20 +153,47 @@ fn index() -> String {
          `ignore`, a category names all of its rules. Some rules pick the level per finding (the \
          summary and the page say when); a `[severity]` entry in `iamlint.toml` sets one level for \
          all of a rule's findings.\n\n\
-         | rule | group | category | default severity | summary |\n| --- | --- | --- | --- | --- |\n",
+         The last column names the check of IAM Access Analyzer, cfn-lint, Parliament or Checkov \
+         that corresponds to the rule (each page's `Other tools` section; the coverage of Access \
+         Analyzer's checks is in [`docs/access-analyzer.md`](../docs/access-analyzer.md)).\n\n\
+         | rule | group | category | default severity | summary | other tools |\n\
+         | --- | --- | --- | --- | --- | --- |\n",
     );
     for r in ALL {
         let m = r.meta();
         s.push_str(&format!(
-            "| [`{0}`]({0}.md) | {1} | {2} | {3} | {4} |\n",
+            "| [`{0}`]({0}.md) | {1} | {2} | {3} | {4} | {5} |\n",
             m.name,
             r.group(),
             m.category.as_str(),
             m.default_severity,
-            m.summary.replace('|', "\\|")
+            m.summary.replace('|', "\\|"),
+            other_tools(&m.doc).unwrap_or_default().replace('|', "\\|")
         ));
     }
     s
+}
+
+/// The `## Other tools` section of a rule page, as one line: what IAM Access Analyzer,
+/// cfn-lint, Parliament or Checkov call the same check.
+fn other_tools(doc: &str) -> Option<String> {
+    let start = doc.find("\n## Other tools\n")? + "\n## Other tools\n".len();
+    let rest = &doc[start..];
+    let end = rest.find("\n## ").unwrap_or(rest.len());
+    let text = rest[..end].split_whitespace().collect::<Vec<_>>().join(" ");
+    (!text.is_empty()).then_some(text)
+}
+
+#[test]
+fn every_page_says_what_other_tools_call_the_check() {
+    for r in ALL {
+        let m = r.meta();
+        assert!(
+            other_tools(&m.doc).is_some(),
+            "rules/{}.md lacks a non-empty `## Other tools` section (the check of Access Analyzer, cfn-lint, Parliament or Checkov it corresponds to, or \"none\")",
+            m.name
+        );
+    }
 }
 
 #[test]

@@ -446,9 +446,19 @@ pub(crate) fn resources_policies(sink: &mut Sink, resources: &mut Node) {
                     continue;
                 }
             };
+            let before = sink.out.documents.len();
             at_path(props, path, &mut |v| {
                 sink.document(v, kind, owner.clone(), id.span);
             });
+            // The bucket a bucket policy is attached to.
+            if ty == "AWS::S3::BucketPolicy"
+                && let Some(bucket) = props.get("Bucket")
+            {
+                let bucket = intrinsic::resolve(bucket, sink.dialect);
+                for d in &mut sink.out.documents[before..] {
+                    d.attached_to = bucket.text().cloned();
+                }
+            }
         }
         match ty {
             // Policies: [{PolicyName: …, PolicyDocument: {…}}]

@@ -89,6 +89,10 @@ pub struct PolicyDocument {
     /// Account ids that mean "this template's own account" where the format knows them
     /// (`${AWS::AccountId}`, `data.aws_caller_identity.current.account_id`).
     pub own_account_vars: Vec<String>,
+    /// The resource the policy is attached to, as the template names it, where the format says
+    /// (an S3 bucket policy's `Bucket: my-bucket`, `bucket = aws_s3_bucket.logs.id`); a reference
+    /// is an unknown part.
+    pub attached_to: Option<Text>,
 }
 
 /// A string value in the policy and the token it came from.
@@ -547,6 +551,7 @@ impl PolicyDocument {
             generated: Vec::new(),
             owner_span: None,
             own_account_vars: Vec::new(),
+            attached_to: None,
         }
     }
 

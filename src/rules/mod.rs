@@ -103,6 +103,8 @@ pub struct Context<'a> {
     rule: &'a RuleMeta,
     file: &'a Arc<SourceFile>,
     facts: &'a Facts<'a>,
+    /// Every document of the file, the checked one included (in extraction order).
+    documents: &'a [PolicyDocument],
     out: &'a mut Vec<Finding>,
 }
 
@@ -112,6 +114,7 @@ impl<'a> Context<'a> {
         rule: &'a RuleMeta,
         file: &'a Arc<SourceFile>,
         facts: &'a Facts<'a>,
+        documents: &'a [PolicyDocument],
         out: &'a mut Vec<Finding>,
     ) -> Self {
         Context {
@@ -119,8 +122,15 @@ impl<'a> Context<'a> {
             rule,
             file,
             facts,
+            documents,
             out,
         }
+    }
+
+    /// Every document of the file being checked, in extraction order: for the few rules whose
+    /// question spans documents (the inline policies of one role share one size quota).
+    pub fn documents(&self) -> &'a [PolicyDocument] {
+        self.documents
     }
 
     /// What the rules know of the document being checked (see [`Facts`]).

@@ -148,6 +148,11 @@ impl Rule for ResourceTypeMismatch {
                 continue;
             };
             for item in &actions.items {
+                // An action of another service in a bucket, queue, topic or secret policy is
+                // `resource-outside-policy-resource`'s, at the same token.
+                if super::resource_outside_policy_resource::is_foreign_action(doc, item) {
+                    continue;
+                }
                 // The action, or the pattern as written.
                 let written = match cx.facts().action(item) {
                     // "Action": "s3:GetObject"

@@ -284,6 +284,7 @@ fn collect(file: &Arc<SourceFile>, mut blocks: Vec<Block>, out: &mut Extracted) 
         out,
         uses: Vec::new(),
         docs: Vec::new(),
+        attached: Vec::new(),
     };
     let (named, own_locals) = cx.scan(&mut blocks);
     // A named document used in no argument of this file may be used by another file of the same
@@ -306,8 +307,14 @@ fn collect(file: &Arc<SourceFile>, mut blocks: Vec<Block>, out: &mut Extracted) 
     for (root, kind, owner) in cx.docs {
         // Terraform writes `Version` and the statement list of a data source itself.
         let implicit = owner.starts_with("data.");
+        let attached_to = cx
+            .attached
+            .iter()
+            .find(|(o, _)| *o == owner)
+            .map(|(_, t)| t.clone());
         let mut doc = PolicyDocument::build(file, root, kind, Some(owner));
         doc.implicit = implicit;
+        doc.attached_to = attached_to;
         let mut vars = Vec::new();
         own_account_vars(&doc.root, &own_locals, &mut vars);
         doc.own_account_vars = vars;
@@ -355,6 +362,7 @@ fn sibling_uses(file: &Arc<SourceFile>) -> Vec<(String, PolicyKind)> {
             out: &mut scratch,
             uses: Vec::new(),
             docs: Vec::new(),
+            attached: Vec::new(),
         };
         cx.scan(&mut blocks);
         uses.append(&mut cx.uses);
@@ -380,6 +388,7 @@ impl Collect<'_> {
                     // A resource type has one policy argument at most (a test checks the list).
                     let policy = RESOURCE_POLICIES.iter().find(|(r, ..)| *r == ty);
                     let role = ty == "aws_iam_role";
+                    let bucket_policy = matches!(ty, "aws_s3_bucket_policy" | "aws_s3_bucket");
                     let kind = match policy {
                         Some(_) if ty == "aws_organizations_policy" => org_kind(b),
                         Some(&(_, _, kind)) => Some(kind),
@@ -397,6 +406,16 @@ impl Collect<'_> {
                         };
                         if let Some(a) = attr {
                             cx.policy_at(a, Some(kind), &owner);
+                        }
+                        // aws_s3_bucket_policy { bucket = aws_s3_bucket.logs.id }
+                        if bucket_policy
+                            && let Some(t) = b
+                                .attrs
+                                .iter()
+                                .find(|a| a.name == "bucket")
+                                .and_then(|a| a.value.node().text().cloned())
+                        {
+                            cx.attached.push((owner.clone(), t));
                         }
                     }
                     if policy.is_none() {
@@ -461,6 +480,8 @@ struct Collect<'a> {
     /// References to named documents and the kind the referencing argument gives them.
     uses: Vec<(String, PolicyKind)>,
     docs: Vec<(Node, PolicyKind, String)>,
+    /// The bucket of a bucket policy (`bucket = …`), by the policy's owner.
+    attached: Vec<(String, Text)>,
 }
 
 /// Resource types whose policy is not IAM's grammar, left out of [`RESOURCE_POLICIES`] on

@@ -1,0 +1,97 @@
+use super::{Context, Rule};
+use crate::policy::{Principal, PolicyDocument, PolicyKind, Statement};
+
+declare_rule! {
+    /// The grammar of AWS Organizations' service control and resource control policies, where it
+    /// differs from IAM's: AWS Organizations rejects the policy.
+    pub struct InvalidScp {
+        name: "invalid-scp",
+        category: Correctness,
+        severity: Error,
+        summary: "an SCP with `Principal` or `NotPrincipal`; an RCP statement without `Principal: \"*\"`, with `Allow`, `NotAction` or `NotPrincipal`: AWS Organizations rejects the policy",
+        kinds: [Scp, Rcp],
+    }
+}
+
+impl Rule for InvalidScp {
+    fn check(&self, doc: &PolicyDocument, cx: &mut Context) {
+        for st in &doc.statements {
+            match doc.kind {
+                PolicyKind::Scp => scp_statement(st, cx),
+                PolicyKind::Rcp => rcp_statement(st, cx),
+                _ => {}
+            }
+        }
+    }
+}
+
+/// An SCP names no principal: it limits every IAM user and role of the accounts it is attached to.
+fn scp_statement(st: &Statement, cx: &mut Context) {
+    let Some(p) = &st.principal else {
+        return;
+    };
+    let f = cx
+        .finding(
+            p.key.span,
+            format!("a service control policy cannot have `{}`", p.key.name.as_str()),
+        )
+        .label("not an element of SCPs")
+        .help("remove it: an SCP applies to every IAM user and role of the accounts it is attached to; to exempt some, use a condition on `aws:PrincipalArn` in a `Deny`");
+    cx.report(f);
+}
+
+/// An RCP statement applies to every caller (`Principal: "*"`), and only denies.
+fn rcp_statement(st: &Statement, cx: &mut Context) {
+    if st.is_allow() {
+        // Only the AWS managed `RCPFullAWSAccess` allows.
+        let f = cx
+            .finding(st.effect_span(), "a resource control policy can only `Deny`")
+            .label("`Allow` is supported only in the AWS managed `RCPFullAWSAccess`")
+            .help("write the restriction as a `Deny` with conditions for the exceptions");
+        cx.report(f);
+    }
+    // With `Allow`, `allow-with-not-action` reports the `NotAction` key, and `Allow` is reported.
+    if let Some(a) = st.action.as_ref().filter(|a| a.negated && !st.is_allow()) {
+        let f = cx
+            .finding(a.key.span, "a resource control policy cannot have `NotAction`")
+            .label("not an element of RCPs")
+            .help("list the denied actions in `Action`");
+        cx.report(f);
+    }
+    match &st.principal {
+        None => {
+            if !st.has_misspelt(&["Principal", "NotPrincipal"]) {
+                let f = cx
+                    .finding(st.head(), "an RCP statement needs `\"Principal\": \"*\"`")
+                    .label("no `Principal`")
+                    .help("add `\"Principal\": \"*\"` and narrow the callers with conditions (`aws:PrincipalOrgID`, `aws:PrincipalIsAWSService`)");
+                cx.report(f);
+            }
+        }
+        // `Allow` with `NotPrincipal` is `allow-with-not-principal`'s (and `Allow` is reported).
+        Some(p) if p.negated => {
+            if !st.is_allow() {
+                let f = cx
+                    .finding(p.key.span, "a resource control policy cannot have `NotPrincipal`")
+                    .label("not an element of RCPs")
+                    .help("use `\"Principal\": \"*\"` with a condition on `aws:PrincipalArn` or `aws:PrincipalAccount` for the exceptions");
+                cx.report(f);
+            }
+        }
+        Some(p) => match &p.value {
+            Principal::Any(i) if i.literal() == Some("*") => {}
+            Principal::Unknown => {}
+            Principal::Map(m)
+                if m.iter()
+                    .flat_map(|(_, v)| v.iter())
+                    .any(|i| i.literal().is_none()) => {}
+            _ => {
+                let f = cx
+                    .finding(p.span, "an RCP's `Principal` must be `\"*\"`")
+                    .label("RCPs apply to every caller; only `\"*\"` is accepted")
+                    .help("write `\"Principal\": \"*\"` and narrow the callers with conditions (`aws:PrincipalArn`, `aws:PrincipalAccount`, `aws:PrincipalOrgID`)");
+                cx.report(f);
+            }
+        },
+    }
+}
