@@ -129,7 +129,8 @@ fn check_attachments(
         let before = findings.len();
         for enabled in &settings.rules {
             let rule = &enabled.rule;
-            let mut cx = Context::new(&settings.options, rule.meta(), file, &facts, findings);
+            // Attachment checks read no other document.
+            let mut cx = Context::new(&settings.options, rule.meta(), file, &facts, &[], findings);
             rule.check_attachment(a, &mut cx);
         }
         if a.owner_span != a.span {
