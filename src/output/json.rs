@@ -56,13 +56,18 @@ pub fn note_json(n: &crate::walk::Note) -> Value {
     })
 }
 
-pub fn render(outcome: &Outcome) -> String {
-    let all: Vec<Value> = outcome
+/// Writes the array entry by entry: only one finding's JSON is held at a time.
+pub fn write(outcome: &Outcome, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let entries = outcome
         .active()
         .map(finding_json)
-        .chain(outcome.notes.iter().map(note_json))
-        .collect();
-    let mut s = serde_json::to_string_pretty(&all).expect("findings serialize");
-    s.push('\n');
-    s
+        .chain(outcome.notes.iter().map(note_json));
+    super::write_array(out, "", entries)?;
+    out.write_all(b"\n")
+}
+
+pub fn render(outcome: &Outcome) -> String {
+    let mut out = Vec::new();
+    write(outcome, &mut out).expect("writing to memory");
+    String::from_utf8(out).expect("JSON is UTF-8")
 }
