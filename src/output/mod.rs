@@ -47,9 +47,8 @@ pub fn render(format: Format, outcome: &Outcome, color: bool) -> String {
 pub(crate) struct Indented<'a> {
     out: &'a mut dyn Write,
     indent: &'static str,
-    /// Bytes and line breaks passed on, for working out a value's size without keeping it.
+    /// Bytes passed on, for working out a value's size without keeping it.
     pub bytes: usize,
-    pub breaks: usize,
 }
 
 impl<'a> Indented<'a> {
@@ -58,7 +57,6 @@ impl<'a> Indented<'a> {
             out,
             indent,
             bytes: 0,
-            breaks: 0,
         }
     }
 }
@@ -74,7 +72,6 @@ impl Write for Indented<'_> {
         while let Some(i) = memchr::memchr(b'\n', rest) {
             self.out.write_all(&rest[..=i])?;
             self.out.write_all(self.indent.as_bytes())?;
-            self.breaks += 1;
             rest = &rest[i + 1..];
         }
         self.out.write_all(rest)?;
