@@ -136,6 +136,11 @@ pub struct LintArgs {
     #[arg(long, short = 'v')]
     pub verbose: bool,
 
+    /// Report at most N findings per file (the first N in output order); every format says how
+    /// many were left out (the human and GitHub views in their summary, the others on stderr).
+    #[arg(long, value_name = "N")]
+    pub max_findings_per_file: Option<usize>,
+
     /// Colour in the human output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,

@@ -130,6 +130,7 @@ fn lint(mut args: cli::LintArgs) -> ExitCode {
     };
     let skip_unreadable = args.skip_unreadable;
     let verbose = args.verbose;
+    let max_per_file = args.max_findings_per_file;
     let stdin_filename = args.stdin_filename.clone();
     let settings = match settings::resolve(args.options()) {
         Ok(s) => s,
@@ -256,6 +257,9 @@ fn lint(mut args: cli::LintArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if let Some(n) = max_per_file {
+        outcome.cap_per_file(n);
+    }
     // `--output FILE` gets the chosen format; the terminal keeps a view for people (or the
     // --format view when --output-format picked the file's).
     let (shown, to_file) = match (output, output_format) {
@@ -283,6 +287,13 @@ fn lint(mut args: cli::LintArgs) -> ExitCode {
     };
     for line in said {
         eprintln!("iamlint: {line}");
+    }
+    // The human and GitHub views say it in their summary; the data formats have none.
+    if !matches!(shown, Format::Human | Format::Github) {
+        let line = iamlint::outcome::LeftOut::line(outcome.left_out.as_ref());
+        if !line.is_empty() {
+            eprint!("iamlint: {line}");
+        }
     }
     if unreadable {
         eprintln!(

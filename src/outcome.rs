@@ -26,6 +26,37 @@ pub struct Outcome {
     pub rules: Vec<(rules::RuleRef, Severity)>,
     /// Set when a baseline hid findings: what it hid and what it no longer matches.
     pub baseline: Option<Applied>,
+    /// Set by [`Outcome::cap_per_file`]: what it left out.
+    pub left_out: Option<LeftOut>,
+}
+
+/// What `--max-findings-per-file` left out.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct LeftOut {
+    /// The cap.
+    pub per_file: usize,
+    /// Findings left out, and the files they are in.
+    pub findings: usize,
+    pub files: usize,
+    /// The most severe finding left out (it still sets the exit code).
+    pub worst: Option<Severity>,
+}
+
+impl LeftOut {
+    /// `12 more findings in 3 files not shown (--max-findings-per-file 5).`, or nothing.
+    pub fn line(this: Option<&Self>) -> String {
+        match this {
+            Some(l) if l.findings > 0 => format!(
+                "{} more finding{} in {} file{} not shown (--max-findings-per-file {}).\n",
+                l.findings,
+                if l.findings == 1 { "" } else { "s" },
+                l.files,
+                if l.files == 1 { "" } else { "s" },
+                l.per_file
+            ),
+            _ => String::new(),
+        }
+    }
 }
 
 impl Outcome {
@@ -72,9 +103,58 @@ impl Outcome {
         })
     }
 
-    /// 0: nothing at or above `fail_on`; 1: findings.
+    /// 0: nothing at or above `fail_on`; 1: findings (also those [`Outcome::cap_per_file`] left
+    /// out).
     pub fn exit_code(&self, fail_on: Severity) -> u8 {
-        u8::from(self.active().any(|f| f.severity >= fail_on))
+        let left_out = self
+            .left_out
+            .as_ref()
+            .and_then(|l| l.worst)
+            .is_some_and(|s| s >= fail_on);
+        u8::from(left_out || self.active().any(|f| f.severity >= fail_on))
+    }
+
+    /// Keeps the first `n` active findings of each file, in output order, and records what it
+    /// left out. Suppressed findings stay (SARIF records them) and do not count.
+    pub fn cap_per_file(&mut self, n: usize) {
+        let mut left = LeftOut {
+            per_file: n,
+            ..LeftOut::default()
+        };
+        let mut shown = 0;
+        // The file of the previous finding, and whether it already lost one.
+        let mut file: Option<&str> = None;
+        let mut counted = false;
+        let mut keep = Vec::with_capacity(self.findings.len());
+        for f in &self.findings {
+            if f.suppressed.is_some() {
+                keep.push(true);
+                continue;
+            }
+            if file != Some(f.file.shown_path()) {
+                file = Some(f.file.shown_path());
+                shown = 0;
+                counted = false;
+            }
+            shown += 1;
+            keep.push(shown <= n);
+            if shown > n {
+                left.findings += 1;
+                left.worst = left.worst.max(Some(f.severity));
+                left.files += usize::from(!counted);
+                counted = true;
+            }
+        }
+        // The fingerprints, where made, go with their findings.
+        if self.fingerprints.len() == self.findings.len() {
+            let mut flags = keep.iter();
+            self.fingerprints
+                .retain(|_| *flags.next().expect("one flag per finding"));
+        }
+        let mut flags = keep.iter();
+        self.findings
+            .retain(|_| *flags.next().expect("one flag per finding"));
+        self.left_out = Some(left);
     }
 }
 

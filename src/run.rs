@@ -391,6 +391,7 @@ pub fn run(settings: &Settings) -> Result<Outcome, settings::UsageError> {
             .map(|e| (e.rule.clone(), e.severity))
             .collect(),
         baseline: None,
+        left_out: None,
     })
 }
 

@@ -460,6 +460,8 @@ fn sarif_stays_within_githubs_limits() {
     let (_, out, err) = run(d.path(), &["--format", "sarif", "p.json"]);
     assert!(out.len() <= 10_000_000, "{} bytes", out.len());
     let sarif: Value = serde_json::from_str(&out).unwrap();
+    // Written result by result, it is the document printed whole.
+    assert_eq!(serde_json::to_string_pretty(&sarif).unwrap() + "\n", out);
     let results = sarif["runs"][0]["results"].as_array().unwrap();
     assert!(
         results.len() <= 25_000 && results.len() > 1000,
@@ -814,4 +816,94 @@ fn server_memory_stays_flat_over_ten_thousand_edits() {
     s.request("shutdown", json!(null));
     s.notify("exit", json!(null));
     assert!(s.child.wait().unwrap().success());
+}
+
+/// The JSON and SARIF documents are written entry by entry; their bytes are those of printing
+/// the whole document at once (findings in several files, a secondary label, a file not read).
+#[test]
+fn streamed_documents_are_the_documents_printed_whole() {
+    let two = RDS_CONNECT.replace("\"rds:connect\"", "[\"rds:connect\", \"rds:Connect\"]");
+    let d = tree(&[
+        ("a/p.json", RDS_CONNECT.as_bytes()),
+        ("b/q.json", two.as_bytes()),
+        ("c/bin.json", b"{\"Statement\": \x00}"),
+        ("d/empty.json", b"{}"),
+    ]);
+    for format in ["json", "sarif"] {
+        let (code, out, err) = run(d.path(), &["--format", format, "."]);
+        assert_eq!(code, 1, "{err}");
+        let whole: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(serde_json::to_string_pretty(&whole).unwrap() + "\n", out);
+        let (_, empty, _) = run(d.path(), &["--format", format, "d"]);
+        let whole: Value = serde_json::from_str(&empty).unwrap();
+        assert_eq!(serde_json::to_string_pretty(&whole).unwrap() + "\n", empty);
+    }
+}
+
+/// `--max-findings-per-file`: the first N of each file are shown, the rest counted, in every
+/// format; what was left out still sets the exit code.
+#[test]
+fn max_findings_per_file_says_what_it_left_out() {
+    let three = RDS_CONNECT.replace(
+        "\"rds:connect\"",
+        "[\"rds:connect\", \"rds:Connect\", \"rds:CONNECT\"]",
+    );
+    let d = tree(&[
+        ("a.json", three.as_bytes()),
+        ("b.json", RDS_CONNECT.as_bytes()),
+    ]);
+    let args = [
+        "--select",
+        "rds-connect-prefix",
+        "--max-findings-per-file",
+        "1",
+    ];
+    let (code, out, _) = run(
+        d.path(),
+        &[&args[..], &["--format", "compact", "."]].concat(),
+    );
+    assert_eq!(code, 1);
+    let (_, all, _) = run(
+        d.path(),
+        &["--select", "rds-connect-prefix", "--format", "compact", "."],
+    );
+    let all: Vec<&str> = all.lines().collect();
+    assert_eq!(all.len(), 4);
+    // The first of each file, in output order.
+    assert_eq!(out.lines().collect::<Vec<_>>(), [all[0], all[3]]);
+    let (_, human, _) = run(d.path(), &[&args[..], &["."]].concat());
+    assert!(
+        human.contains("Found 2 findings")
+            && human.contains("2 more findings in 1 file not shown (--max-findings-per-file 1)."),
+        "{human}"
+    );
+    let (_, github, _) = run(
+        d.path(),
+        &[&args[..], &["--format", "github", "."]].concat(),
+    );
+    assert!(
+        github.contains("2 more findings in 1 file not shown"),
+        "{github}"
+    );
+    for format in ["json", "sarif", "compact"] {
+        let (_, _, err) = run(d.path(), &[&args[..], &["--format", format, "."]].concat());
+        assert!(
+            err.contains("2 more findings in 1 file not shown"),
+            "{format}: {err}"
+        );
+    }
+    // Nothing shown, still exit 1: the left-out findings count.
+    let (code, out, _) = run(
+        d.path(),
+        &[
+            "--select",
+            "rds-connect-prefix",
+            "--max-findings-per-file",
+            "0",
+            "--format",
+            "compact",
+            ".",
+        ],
+    );
+    assert_eq!((code, out.as_str()), (1, ""));
 }

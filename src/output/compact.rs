@@ -13,7 +13,7 @@ pub fn render(outcome: &Outcome) -> String {
     String::from_utf8(out).expect("UTF-8 parts")
 }
 
-/// [`render`], a line at a time into `out`: a large report is never held whole.
+/// [`render`], a line at a time into `out`.
 pub fn write(outcome: &Outcome, out: &mut dyn Write) -> std::io::Result<()> {
     for f in outcome.active() {
         let p = f.file.position(f.primary.span.start as usize);

@@ -6,7 +6,7 @@
 //! and LF are percent-encoded; in property values `:` and `,` are too, since they delimit
 //! properties. Columns count characters, 1-based; the end column is the one after the token.
 
-use std::fmt::Write;
+use std::io::Write;
 
 use crate::Outcome;
 use crate::diagnostic::Severity;
@@ -34,19 +34,25 @@ pub fn escape_property(s: &str) -> String {
 }
 
 pub fn render(outcome: &Outcome) -> String {
+    let mut out = Vec::new();
+    write(outcome, &mut out).expect("writing to memory");
+    String::from_utf8(out).expect("UTF-8 parts")
+}
+
+/// [`render`], a line at a time into `out`.
+pub fn write(outcome: &Outcome, out: &mut dyn Write) -> std::io::Result<()> {
     let cwd = fingerprint::cwd();
-    let mut out = String::new();
     let mut counts = [0usize; 3];
     // Files that were not read: a warning each (an error for a file named on the command line).
     for n in &outcome.notes {
-        let _ = writeln!(
+        writeln!(
             out,
             "::{} file={},title={}::{}",
             if n.named { "error" } else { "warning" },
             escape_property(&n.path),
             escape_property("iamlint: file not read"),
             escape_data(&n.message),
-        );
+        )?;
     }
     for f in outcome.active() {
         let command = match f.severity {
@@ -72,24 +78,19 @@ pub fn render(outcome: &Outcome) -> String {
         } else {
             format!(",endLine={}", e.line)
         };
-        let _ = writeln!(
+        writeln!(
             out,
             "::{command} file={},line={}{columns},title={}::{}",
             escape_property(&fingerprint::path_of(&f.file, cwd.as_deref())),
             s.line,
             escape_property(&format!("iamlint({})", f.rule.as_str())),
             escape_data(&message),
-        );
+        )?;
     }
     let [infos, warnings, errors] = counts;
-    out.push_str(&super::human::summary(
-        outcome.files_linted,
-        errors,
-        warnings,
-        infos,
-    ));
-    out.push_str(&super::human::skipped_line(outcome));
-    out
+    out.write_all(super::human::summary(outcome.files_linted, errors, warnings, infos).as_bytes())?;
+    out.write_all(crate::outcome::LeftOut::line(outcome.left_out.as_ref()).as_bytes())?;
+    out.write_all(super::human::skipped_line(outcome).as_bytes())
 }
 
 #[cfg(test)]

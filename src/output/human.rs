@@ -272,6 +272,18 @@ fn clip(s: &str) -> String {
 
 /// Renders every active finding, then a summary line. `width` fixes the line width (tests).
 pub fn render(outcome: &Outcome, color: bool, width: Option<usize>) -> String {
+    let mut out = Vec::new();
+    write(outcome, color, width, &mut out).expect("writing to memory");
+    String::from_utf8(out).expect("UTF-8 reports")
+}
+
+/// [`render`], a report at a time into `out`.
+pub fn write(
+    outcome: &Outcome,
+    color: bool,
+    width: Option<usize>,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let theme = if color {
         GraphicalTheme::unicode()
     } else {
@@ -281,7 +293,7 @@ pub fn render(outcome: &Outcome, color: bool, width: Option<usize>) -> String {
     if let Some(w) = width {
         handler = handler.with_width(w);
     }
-    let mut out = String::new();
+    let mut report_text = String::new();
     let (mut errors, mut warnings, mut infos) = (0, 0, 0);
     // Findings come sorted by file: one snippet source per file.
     let mut source: Option<Snippets> = None;
@@ -303,13 +315,15 @@ pub fn render(outcome: &Outcome, color: bool, width: Option<usize>) -> String {
             message: crate::source::escape_controls(&f.message).into_owned(),
             source: source.as_ref().expect("set above"),
         };
-        let _ = handler.render_report(&mut out, &report);
-        out.push('\n');
+        report_text.clear();
+        let _ = handler.render_report(&mut report_text, &report);
+        report_text.push('\n');
+        out.write_all(report_text.as_bytes())?;
     }
-    out.push_str(&summary(outcome.files_linted, errors, warnings, infos));
-    out.push_str(&skipped_line(outcome));
-    out.push_str(&unread_line(outcome));
-    out
+    out.write_all(summary(outcome.files_linted, errors, warnings, infos).as_bytes())?;
+    out.write_all(crate::outcome::LeftOut::line(outcome.left_out.as_ref()).as_bytes())?;
+    out.write_all(skipped_line(outcome).as_bytes())?;
+    out.write_all(unread_line(outcome).as_bytes())
 }
 
 /// How many places look like they hold a policy but were not read, and the first of them:

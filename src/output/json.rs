@@ -88,14 +88,19 @@ pub fn unread_json(outcome: &Outcome) -> Option<Value> {
 /// Places not read listed in the JSON output (`--verbose` prints them all on stderr).
 pub const UNREAD_SHOWN: usize = 10;
 
-pub fn render(outcome: &Outcome) -> String {
-    let all: Vec<Value> = outcome
+/// Writes the array entry by entry: only one finding's JSON is held at a time.
+pub fn write(outcome: &Outcome, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let entries = outcome
         .active()
         .map(finding_json)
         .chain(outcome.notes.iter().map(note_json))
-        .chain(unread_json(outcome))
-        .collect();
-    let mut s = serde_json::to_string_pretty(&all).expect("findings serialize");
-    s.push('\n');
-    s
+        .chain(unread_json(outcome));
+    super::write_array(out, "", entries)?;
+    out.write_all(b"\n")
+}
+
+pub fn render(outcome: &Outcome) -> String {
+    let mut out = Vec::new();
+    write(outcome, &mut out).expect("writing to memory");
+    String::from_utf8(out).expect("JSON is UTF-8")
 }

@@ -13,6 +13,9 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 
+use std::io::Write as _;
+
+use super::Indented;
 use crate::Outcome;
 use crate::diagnostic::{Finding, Severity};
 use crate::fingerprint;
@@ -182,6 +185,23 @@ fn result(
 }
 
 pub fn render(outcome: &Outcome) -> String {
+    let mut out = Vec::new();
+    write(outcome, &mut out).expect("writing to memory");
+    String::from_utf8(out).expect("SARIF is UTF-8")
+}
+
+/// Stands for the results in the log printed without them; replaced by the results, written one
+/// at a time.
+const RESULTS_HERE: &str = "\u{0}results";
+/// Indentation of a result in the printed log (`runs[0].results[i]`), and of its closing `]`.
+const RESULT_INDENT: &str = "        ";
+const RESULTS_END_INDENT: &str = "      ";
+
+/// Writes the log, results streamed: each result is built twice (once to measure its printed
+/// size, which the limits need before anything is written, and once to write it), and only
+/// severities and sizes are kept in between. The bytes are those of printing the whole log at
+/// once with `serde_json::to_string_pretty`.
+pub fn write(outcome: &Outcome, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let cwd = fingerprint::cwd();
     // Every enabled rule, plus any rule a finding names that the outcome did not list.
     let mut rules: Vec<(&RuleMeta, Severity)> =
@@ -205,15 +225,17 @@ pub fn render(outcome: &Outcome) -> String {
             .as_ref()
             .is_some_and(|b| b.fingerprints.contains(p))
     };
-    let mut results: Vec<(Severity, Value)> = outcome
-        .findings
-        .iter()
-        .zip(prints.iter())
-        .map(|(f, p)| {
-            (
-                f.severity,
-                result(f, p, &index, external(p), cwd.as_deref()),
-            )
+    let result_of = |i: usize| {
+        let (f, p) = (&outcome.findings[i], &prints[i]);
+        result(f, p, &index, external(p), cwd.as_deref())
+    };
+    // (severity, printed size, finding) of every result, in output order.
+    let mut results: Vec<(Severity, (usize, usize))> = (0..outcome.findings.len())
+        .map(|i| {
+            let mut nowhere = std::io::sink();
+            let mut sink = Indented::new(&mut nowhere, RESULT_INDENT);
+            serde_json::to_writer_pretty(&mut sink, &result_of(i)).expect("SARIF serializes");
+            (outcome.findings[i].severity, (sink.bytes, i))
         })
         .collect();
     let total = results.len();
@@ -245,7 +267,8 @@ pub fn render(outcome: &Outcome) -> String {
         })
         .collect();
     let successful = !outcome.notes.iter().any(|n| n.named);
-    let build = |results: &[(Severity, Value)], cut: Option<String>| {
+    // The log without its results: `RESULTS_HERE` (quoted) where they go.
+    let envelope = |cut: Option<String>| {
         let mut notifications = notes.clone();
         if let Some(text) = cut {
             notifications.push(json!({ "level": "warning", "message": { "text": text } }));
@@ -257,7 +280,7 @@ pub fn render(outcome: &Outcome) -> String {
                 "toolExecutionNotifications": notifications,
             }],
             "columnKind": "utf16CodeUnits",
-            "results": results.iter().map(|(_, v)| v).collect::<Vec<_>>(),
+            "results": RESULTS_HERE,
         });
         if let Some(cwd) = &cwd {
             run["originalUriBaseIds"] = json!({
@@ -271,7 +294,11 @@ pub fn render(outcome: &Outcome) -> String {
         });
         let mut s = serde_json::to_string_pretty(&log).expect("SARIF serializes");
         s.push('\n');
-        s
+        let here = serde_json::to_string(RESULTS_HERE).expect("a string");
+        let at = s.find(&here).expect("the results' place");
+        let after = s[at + here.len()..].to_string();
+        s.truncate(at);
+        (s, after)
     };
     let cut_note = |kept: usize| {
         (kept < total).then(|| {
@@ -281,19 +308,44 @@ pub fn render(outcome: &Outcome) -> String {
             )
         })
     };
-    let mut text = build(&results, cut_note(results.len()));
+    // The printed size of the log with `results` (see `write_array`).
+    let size = |results: &[(Severity, (usize, usize))], (before, after): &(String, String)| {
+        let items: usize = results
+            .iter()
+            .map(|(_, (bytes, _))| 2 + RESULT_INDENT.len() + bytes)
+            .sum();
+        let array = if results.is_empty() {
+            2
+        } else {
+            items + 1 + RESULTS_END_INDENT.len() + 1
+        };
+        before.len() + array + after.len()
+    };
+    let mut parts = envelope(cut_note(results.len()));
+    let mut len = size(&results, &parts);
     // Over the size limit: drop the least severe results until the file fits.
-    while text.len() > MAX_BYTES && !results.is_empty() {
+    while len > MAX_BYTES && !results.is_empty() {
         // Scale the count by how far over the file is (5 % under, for the notes' own bytes).
-        let keep = (results.len() * (MAX_BYTES / 100 * 95) / text.len()).min(results.len() - 1);
+        let keep = (results.len() * (MAX_BYTES / 100 * 95) / len).min(results.len() - 1);
         keep_most_severe(&mut results, keep);
-        text = build(&results, cut_note(results.len()));
+        parts = envelope(cut_note(results.len()));
+        len = size(&results, &parts);
     }
     if let Some(note) = cut_note(results.len()) {
         // The file says so in its notifications; the person running it hears it too.
         eprintln!("iamlint: SARIF: {note}");
     }
-    text
+    // Counted, to check that the limits were worked out on the bytes written.
+    let mut out = Indented::new(out, "");
+    out.write_all(parts.0.as_bytes())?;
+    super::write_array(
+        &mut out,
+        RESULTS_END_INDENT,
+        results.iter().map(|&(_, (_, i))| result_of(i)),
+    )?;
+    out.write_all(parts.1.as_bytes())?;
+    debug_assert_eq!(out.bytes, len, "the size the limits were applied to");
+    Ok(())
 }
 
 /// Most results in one run that GitHub code scanning accepts.
@@ -302,7 +354,7 @@ pub const MAX_RESULTS: usize = 25_000;
 pub const MAX_BYTES: usize = 10_000_000;
 
 /// Keeps the `keep` most severe results (the earlier of equals), in their order.
-fn keep_most_severe(results: &mut Vec<(Severity, Value)>, keep: usize) {
+fn keep_most_severe<T>(results: &mut Vec<(Severity, T)>, keep: usize) {
     if results.len() <= keep {
         return;
     }
