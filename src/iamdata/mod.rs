@@ -15,6 +15,7 @@
 mod arn;
 pub mod documented;
 mod names;
+pub mod regions;
 pub(crate) mod suggest;
 mod tables;
 #[cfg(test)]
