@@ -71,8 +71,7 @@ pub enum RegionVerdict {
 fn split<'a>(name: &'a str, head: &str) -> Option<(&'a str, &'a str)> {
     let rest = name.strip_prefix(head)?.strip_prefix('-')?;
     let (word, num) = rest.split_once('-')?;
-    let word_ok =
-        !word.is_empty() && word.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    let word_ok = !word.is_empty() && word.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
     let num_ok = !num.is_empty() && num.bytes().all(|b| b.is_ascii_digit());
     (word_ok && num_ok).then_some((word, num))
 }

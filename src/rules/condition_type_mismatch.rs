@@ -6,13 +6,13 @@ use crate::policy::{ConditionEntry, ConditionOperator, PolicyDocument, SetQualif
 
 declare_rule! {
     /// A condition operator that does not fit its key's type (`NumericEquals` on a String key), a
-    /// value the operator cannot read (`IpAddress` with `10.0.0/8`), or a set qualifier on a
-    /// single-valued key.
+    /// set qualifier on a single-valued key or none on a multivalued one (`aws:TagKeys`), or a
+    /// list of values of mixed JSON types.
     pub struct ConditionTypeMismatch {
         name: "condition-type-mismatch",
         category: Correctness,
         severity: Warning,
-        summary: "a condition operator that does not fit its key's type or values (`NumericEquals` on a String key, a malformed CIDR), or `ForAllValues`/`ForAnyValue` on a single-valued key",
+        summary: "a condition operator that does not fit its key's type (`NumericEquals` on a String key), `ForAllValues`/`ForAnyValue` on a single-valued key or none on a multivalued one (`aws:TagKeys`), or condition values of mixed types",
         kinds: [],
     }
 }
