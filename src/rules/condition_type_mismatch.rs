@@ -235,7 +235,7 @@ fn check_mixed_types(cx: &mut Context, list: &Node) {
         let f = cx
             .finding(odd.span, format!("{odd_kind} in a list of condition values that starts with {first_kind}"))
             .label(format!("{odd_kind} among {first_kind}s"))
-            .secondary(first.span, format!("{first_kind}"))
+            .secondary(first.span, first_kind)
             .help("write every value of the list as a string");
         cx.report(f);
     }

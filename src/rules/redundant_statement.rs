@@ -49,7 +49,7 @@ fn prefix(action: &str) -> String {
 /// Within one list: an item another item covers (the later of two equal items). Returns
 /// (covered item, covering item). Actions are grouped by service prefix (a `*` item covers all
 /// groups), so the pairwise comparison stays within a service.
-fn redundant_items<'a>(el: &'a Element, actions: bool) -> Vec<(&'a Item, &'a Item)> {
+fn redundant_items(el: &Element, actions: bool) -> Vec<(&Item, &Item)> {
     let items: Vec<(usize, &Item, &str)> = el
         .items
         .iter()

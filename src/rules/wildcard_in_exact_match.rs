@@ -48,13 +48,11 @@ fn strip_policy_variables(s: &str) -> String {
     let mut rest = s;
     while let Some(at) = rest.find("${") {
         out.push_str(&rest[..at]);
-        match rest[at..].find('}') {
-            Some(end) => rest = &rest[at + end + 1..],
-            None => {
-                rest = &rest[at..];
-                break;
-            }
-        }
+        let Some(end) = rest[at..].find('}') else {
+            rest = &rest[at..];
+            break;
+        };
+        rest = &rest[at + end + 1..];
     }
     out.push_str(rest);
     out
