@@ -16,6 +16,7 @@ mod arn;
 pub mod documented;
 pub mod managed;
 mod names;
+pub mod regions;
 pub(crate) mod suggest;
 mod tables;
 #[cfg(test)]

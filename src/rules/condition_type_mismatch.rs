@@ -1,64 +1,20 @@
-use std::net::{Ipv4Addr, Ipv6Addr};
-
+use super::invalid_condition_value::{Family, family};
 use super::{Context, Rule};
-use crate::syntax::tree::UNKNOWN;
+use crate::syntax::tree::{Node, UNKNOWN, Value};
 use crate::iamdata::{self, ConditionKeyInfo, ConditionType};
-use crate::policy::{ConditionEntry, ConditionOperator, Item, PolicyDocument, SetQualifier};
+use crate::policy::{ConditionEntry, ConditionOperator, PolicyDocument, SetQualifier};
 
 declare_rule! {
     /// A condition operator that does not fit its key's type (`NumericEquals` on a String key), a
-    /// value the operator cannot read (`IpAddress` with `10.0.0/8`), or a set qualifier on a
-    /// single-valued key.
+    /// set qualifier on a single-valued key or none on a multivalued one (`aws:TagKeys`), or a
+    /// list of values of mixed JSON types.
     pub struct ConditionTypeMismatch {
         name: "condition-type-mismatch",
         category: Correctness,
         severity: Warning,
-        summary: "a condition operator that does not fit its key's type or values (`NumericEquals` on a String key, a malformed CIDR), or `ForAllValues`/`ForAnyValue` on a single-valued key",
+        summary: "a condition operator that does not fit its key's type (`NumericEquals` on a String key), `ForAllValues`/`ForAnyValue` on a single-valued key or none on a multivalued one (`aws:TagKeys`), or condition values of mixed types",
         kinds: [],
     }
-}
-
-/// The family of a condition operator, by its base name (`StringLike`, `NumericLessThan`).
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Family {
-    String,
-    Numeric,
-    Date,
-    Bool,
-    Binary,
-    Ip,
-    Arn,
-    Null,
-}
-
-fn family(base: &str) -> Option<Family> {
-    Some(match base {
-        "StringEquals"
-        | "StringNotEquals"
-        | "StringEqualsIgnoreCase"
-        | "StringNotEqualsIgnoreCase"
-        | "StringLike"
-        | "StringNotLike" => Family::String,
-        "NumericEquals"
-        | "NumericNotEquals"
-        | "NumericLessThan"
-        | "NumericLessThanEquals"
-        | "NumericGreaterThan"
-        | "NumericGreaterThanEquals" => Family::Numeric,
-        "DateEquals"
-        | "DateNotEquals"
-        | "DateLessThan"
-        | "DateLessThanEquals"
-        | "DateGreaterThan"
-        | "DateGreaterThanEquals" => Family::Date,
-        "Bool" => Family::Bool,
-        "BinaryEquals" => Family::Binary,
-        "IpAddress" | "NotIpAddress" => Family::Ip,
-        "ArnEquals" | "ArnLike" | "ArnNotEquals" | "ArnNotLike" => Family::Arn,
-        "Null" => Family::Null,
-        // An operator IAM does not have: not this rule's to judge.
-        _ => return None,
-    })
 }
 
 /// Does an operator of `family` read values of a key of element type `ty`?
@@ -108,6 +64,15 @@ fn typed_reliably(key: &str) -> bool {
     })
 }
 
+/// Is the key's multivalued type worth a finding when no set qualifier is written? Global `aws:`
+/// keys (`aws:TagKeys`, `aws:CalledVia`) and tag-key lists (`s3:RequestObjectTagKeys`) only: AWS's
+/// own managed policies compare other keys the reference types as lists (`events:detail-type`)
+/// with plain `StringEquals`.
+fn multivalued_reliably(key: &str) -> bool {
+    let lower = key.to_ascii_lowercase();
+    lower.starts_with("aws:") || lower.ends_with("tagkeys")
+}
+
 /// An ARN operator on a String key that may well hold ARNs: a templated key whose values the
 /// author chooses (`kms:EncryptionContext:aws:s3:arn`, `aws:ResourceTag/…`), or a key named for
 /// an ARN (`…Arn`). AWS's own documentation compares such keys with `ArnLike`.
@@ -130,74 +95,15 @@ fn operators_for(ty: ConditionType) -> &'static str {
     }
 }
 
-/// `10.0.0.0/8`, `203.0.113.7`, `2001:db8::/32`.
-fn is_cidr(v: &str) -> bool {
-    let (addr, len) = match v.split_once('/') {
-        Some((a, l)) => (a, Some(l)),
-        None => (v, None),
-    };
-    let max = if addr.parse::<Ipv4Addr>().is_ok() {
-        32
-    } else if addr.parse::<Ipv6Addr>().is_ok() {
-        128
-    } else {
+/// Does `condition-type-mismatch` report the operator as not fitting the key `name` (so that
+/// `invalid-condition-value` leaves the key's values alone)?
+pub(super) fn operator_misfits(fam: Family, name: &str) -> bool {
+    if name.contains("${") || name.contains(UNKNOWN) {
         return false;
-    };
-    len.is_none_or(|l| {
-        !l.is_empty()
-            && l.len() <= 3
-            && l.bytes().all(|b| b.is_ascii_digit())
-            && l.parse::<u32>().is_ok_and(|n| n <= max)
-    })
-}
-
-/// `2020-01-01`, `2020-01-01T00:00:00Z`, `2020-01-01T00:00:00.000+01:00`, or epoch seconds.
-fn is_date(v: &str) -> bool {
-    if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
-        return true;
     }
-    let b = v.as_bytes();
-    let digits =
-        |r: std::ops::Range<usize>| b.get(r).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
-    digits(0..4)
-        && b.get(4) == Some(&b'-')
-        && digits(5..7)
-        && b.get(7) == Some(&b'-')
-        && digits(8..10)
-        && b[10..]
-            .iter()
-            .all(|c| c.is_ascii_digit() || b"T:.Z+-".contains(c))
-}
-
-fn is_number(v: &str) -> bool {
-    !v.is_empty() && v.parse::<f64>().is_ok_and(f64::is_finite)
-}
-
-fn is_bool(v: &str) -> bool {
-    v.eq_ignore_ascii_case("true") || v.eq_ignore_ascii_case("false")
-}
-
-/// What a value of the operator's family must look like, if it does not.
-fn bad_value(family: Family, v: &str) -> Option<&'static str> {
-    let ok = match family {
-        Family::Ip => is_cidr(v),
-        Family::Numeric => is_number(v),
-        Family::Date => is_date(v),
-        Family::Bool | Family::Null => is_bool(v),
-        _ => true,
-    };
-    (!ok).then_some(match family {
-        Family::Ip => "an IP address or CIDR block (`203.0.113.0/24`, `2001:db8::/32`)",
-        Family::Numeric => "a number",
-        Family::Date => "a date (`2026-01-31T00:00:00Z`) or epoch seconds",
-        _ => "`true` or `false`",
+    iamdata::get().condition_key(name).is_some_and(|info| {
+        !fits(fam, effective_type(info).element_type(), name) && !holds_arns(fam, info)
     })
-}
-
-/// A value the rule can judge: fully known, without policy variables.
-fn literal_value(item: &Item) -> Option<&str> {
-    item.literal()
-        .filter(|v| !v.contains("${") && !v.contains(UNKNOWN))
 }
 
 impl Rule for ConditionTypeMismatch {
@@ -212,6 +118,19 @@ impl Rule for ConditionTypeMismatch {
                 };
                 for entry in &op.entries {
                     check_entry(cx, op, fam, entry);
+                }
+            }
+            // The raw lists, for the JSON types of their values.
+            let Some(Value::Object(ops)) = doc
+                .statement_node(st)
+                .get(&condition.key.name)
+                .map(|n| &n.value)
+            else {
+                continue;
+            };
+            for op in ops {
+                for entry in op.value.entries().unwrap_or_default() {
+                    check_mixed_types(cx, &entry.value);
                 }
             }
         }
@@ -272,22 +191,53 @@ fn check_entry(cx: &mut Context, op: &ConditionOperator, fam: Family, entry: &Co
             cx.report(f);
             return;
         }
-    }
-    // Values the operator cannot read, whatever the key: "IpAddress": {"aws:SourceIp": "10.0.0/8"}
-    for v in &entry.values {
-        let Some(text) = literal_value(v) else {
-            continue;
-        };
-        if let Some(want) = bad_value(fam, text) {
+        // "StringEquals": {"aws:TagKeys": ["team"]}
+        if op.op.qualifier.is_none()
+            && ty.is_multivalued()
+            && fam != Family::Null
+            && multivalued_reliably(name)
+        {
             let f = cx
                 .finding(
-                    v.span,
-                    format!("`{text}` is not a value `{op_name}` can compare"),
+                    entry.key.span,
+                    format!("`{op_name}` on the multivalued key `{name}` without `ForAnyValue:` or `ForAllValues:`"),
                 )
-                .label(format!("`{op_name}` expects {want}"))
-                .help(format!("write {want}"));
+                .label(format!("`{name}` can hold several values in one request"))
+                .secondary(op.key.span, "no set qualifier")
+                .help(format!(
+                    "write `ForAllValues:{op_name}` (every value must be listed; add a `Null` check) or `ForAnyValue:{op_name}` (one listed value suffices)"
+                ));
             cx.report(f);
         }
+    }
+}
+
+/// `["true", false]`, `["123456789012", 210987654321]`: a list whose values are not all of one
+/// JSON type (strings, numbers, booleans), reported at the first value whose type differs from
+/// the first value's. IAM reads every value as text, so the list works, but the mix is a sign
+/// the values were pasted from different places; Access Analyzer and cfn-lint flag it. Values
+/// the linter cannot see (`!Ref X`) are not judged.
+fn check_mixed_types(cx: &mut Context, list: &Node) {
+    let Value::Array(items) = &list.value else {
+        return;
+    };
+    let kind = |n: &Node| match &n.value {
+        Value::Str(t) if !t.is_unknown() => Some("a string"),
+        Value::Number(_) => Some("a number"),
+        Value::Bool(_) => Some("a boolean"),
+        _ => None,
+    };
+    let mut known = items.iter().filter_map(|n| kind(n).map(|k| (n, k)));
+    let Some((first, first_kind)) = known.next() else {
+        return;
+    };
+    if let Some((odd, odd_kind)) = known.find(|&(_, k)| k != first_kind) {
+        let f = cx
+            .finding(odd.span, format!("{odd_kind} in a list of condition values that starts with {first_kind}"))
+            .label(format!("{odd_kind} among {first_kind}s"))
+            .secondary(first.span, first_kind)
+            .help("write every value of the list as a string");
+        cx.report(f);
     }
 }
 
@@ -296,51 +246,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn cidr_blocks() {
-        for ok in [
-            "10.0.0.0/8",
-            "203.0.113.7",
-            "2001:db8::/32",
-            "::1",
-            "0.0.0.0/0",
-        ] {
-            assert!(is_cidr(ok), "{ok}");
-        }
-        for bad in [
-            "10.0.0/8",
-            "192.0.2.0/33",
-            "2001:db8::/129",
-            "10.0.0.0/",
-            "10.0.0.0/8 ",
-            "any",
-        ] {
-            assert!(!is_cidr(bad), "{bad}");
-        }
-    }
-
-    #[test]
-    fn dates_numbers_booleans() {
-        for ok in [
-            "2026-01-31",
-            "2026-01-31T00:00:00Z",
-            "2026-01-31T00:00:00.000+01:00",
-            "1767225600",
-        ] {
-            assert!(is_date(ok), "{ok}");
-        }
-        for bad in ["last tuesday", "31/01/2026", "2026-1-31", ""] {
-            assert!(!is_date(bad), "{bad}");
-        }
-        assert!(is_number("3600") && is_number("-1.5") && !is_number("one") && !is_number("inf"));
-        assert!(is_bool("TRUE") && is_bool("false") && !is_bool("yes"));
-    }
-
-    #[test]
     fn operator_families() {
-        assert_eq!(family("StringNotEqualsIgnoreCase"), Some(Family::String));
-        assert_eq!(family("NotIpAddress"), Some(Family::Ip));
-        assert_eq!(family("ArnNotLike"), Some(Family::Arn));
-        assert_eq!(family("StringEqual"), None);
         assert!(fits(Family::String, ConditionType::Arn, "aws:SourceArn"));
         assert!(fits(Family::Numeric, ConditionType::Date, "aws:EpochTime"));
         assert!(!fits(
