@@ -4,24 +4,6 @@
 
 use std::collections::BTreeSet;
 
-/// Rules of issues 23 and 24 built on other branches that land in the same change. The merge
-/// empties this list; until then the table may name them.
-const PENDING: &[&str] = &[
-    "invalid-condition-value",
-    "invalid-policy-variable",
-    "invalid-principal",
-    "invalid-value-type",
-    "invalid-version",
-    "missing-principal",
-    "missing-statement",
-    "oidc-trust-without-subject",
-    "private-ip-condition",
-    "redundant-statement",
-    "service-principal-without-source",
-    "unknown-condition-operator",
-    "wildcard-in-exact-match",
-];
-
 fn page() -> String {
     std::fs::read_to_string("docs/access-analyzer.md").expect("docs/access-analyzer.md exists")
 }
@@ -64,19 +46,12 @@ fn every_rule_named_exists() {
         for name in linked_rules(&cell) {
             named += 1;
             assert!(
-                registry.contains(name) || PENDING.contains(&name),
+                registry.contains(name),
                 "docs/access-analyzer.md names `{name}` for `{check}`, which is not a rule"
             );
         }
     }
     assert!(named > 100, "the table links its rules ({named} links)");
-    // The pending list only holds rules that are not there yet.
-    for p in PENDING {
-        assert!(
-            !registry.contains(p),
-            "`{p}` exists now: remove it from PENDING"
-        );
-    }
 }
 
 #[test]
