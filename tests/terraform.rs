@@ -93,7 +93,8 @@ fn quoted_json_strings_and_broken_heredoc_json() {
             "kms-decrypt-without-via-service",
             "missing-version",
             "public-principal",
-            "rds-connect-prefix"
+            "rds-connect-prefix",
+            "resource-outside-policy-resource"
         ]
     );
     insta::assert_snapshot!("quoted", out);

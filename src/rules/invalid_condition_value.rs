@@ -234,6 +234,11 @@ fn region_finding(
     region: &str,
     what: &str,
 ) -> Option<crate::diagnostic::Finding> {
+    // Documentation placeholders (`YOUR-REGION`, `REGION_NAME`) are not regions anyone deploys:
+    // not judged, as `invalid-arn` does not judge `ACCOUNT_ID`. Region names are lower case.
+    if region.bytes().any(|b| b.is_ascii_uppercase() || b == b'_') {
+        return None;
+    }
     match judge_region(region) {
         RegionVerdict::Known => None,
         RegionVerdict::Unlisted => Some(

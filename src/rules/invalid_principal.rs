@@ -136,7 +136,10 @@ fn aws_value(
             "name the accounts, or use `\"AWS\": \"*\"` with a condition on `aws:PrincipalAccount`, `aws:PrincipalOrgID` or `aws:PrincipalArn` (`ArnLike` accepts wildcards)".into(),
         ));
     }
-    if !is_account_id(arn.account) {
+    // An account field with letters is a documentation placeholder
+    // (`external-aws-account-id`), not judged, as `invalid-arn` does not judge `ACCOUNT_ID`.
+    let placeholder = arn.account.bytes().any(|b| b.is_ascii_alphabetic());
+    if !placeholder && !is_account_id(arn.account) {
         return Some((
             format!("the account `{}` is not a twelve-digit account id", arn.account),
             "write the twelve-digit account id, leading zeros included".into(),
