@@ -191,7 +191,7 @@ pub fn narrowing_for_anonymous_in(doc: &PolicyDocument, st: &Statement) -> Narro
 /// set (`"StringNotEquals": {"kms:ViaService": […]}`)? Then the Allow holds only with that key.
 pub fn denied_without_key(doc: &PolicyDocument, st: &Statement, key: &str) -> bool {
     st.is_allow()
-        && doc.statements.iter().any(|d| {
+        && denies(doc).any(|d| {
             covering_deny(d, st)
                 && d.condition.as_ref().is_some_and(|c| {
                     c.operators
@@ -225,7 +225,7 @@ fn denied_outside(doc: &PolicyDocument, st: &Statement) -> Narrowing {
     if !st.is_allow() {
         return n;
     }
-    for d in &doc.statements {
+    for d in denies(doc) {
         if !covering_deny(d, st) {
             continue;
         }
@@ -240,13 +240,34 @@ fn denied_outside(doc: &PolicyDocument, st: &Statement) -> Narrowing {
     n
 }
 
-/// `d` is a `Deny` that applies to every request the Allow `st` grants, except those its
-/// exclusions (a `NotPrincipal`, a condition of negated operators) spare.
-fn covering_deny(d: &Statement, st: &Statement) -> bool {
-    if !d.is_deny() || std::ptr::eq(d, st) {
-        return false;
-    }
-    let exclusion_only = match &d.condition {
+/// Exclusion-only Denies a document keeps ([`exclusion_denies`]). A policy within IAM's size
+/// quotas has a few; past this many, the rest are not credited with narrowing (a finding may
+/// then stay that a Deny would have excused), so that no policy costs more than linear time.
+pub const MAX_EXCLUSION_DENIES: usize = 64;
+
+/// The indices of the statements that are `Deny`s made only of exclusions (a `NotPrincipal`, a
+/// condition of negated operators): the only ones [`covering_deny`] can accept.
+pub fn exclusion_denies(statements: &[Statement]) -> Vec<u32> {
+    statements
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.is_deny() && exclusion_only(d))
+        .filter_map(|(i, _)| u32::try_from(i).ok())
+        .take(MAX_EXCLUSION_DENIES)
+        .collect()
+}
+
+/// The exclusion-only Denies of `doc`.
+fn denies(doc: &PolicyDocument) -> impl Iterator<Item = &Statement> {
+    doc.exclusion_denies
+        .iter()
+        .filter_map(|&i| doc.statements.get(i as usize))
+}
+
+/// A `Deny` that refuses only what its exclusions leave out: a `NotPrincipal` without condition,
+/// or a condition made only of negated operators (`StringNotEquals`, `NotIpAddress`…).
+fn exclusion_only(d: &Statement) -> bool {
+    match &d.condition {
         None => d.principal.as_ref().is_some_and(|p| p.negated),
         Some(c) => {
             // Values the linter cannot see (`!Ref EndpointId`) still name the key, and the key is
@@ -263,8 +284,13 @@ fn covering_deny(d: &Statement, st: &Statement) -> bool {
                         })
                 })
         }
-    };
-    exclusion_only
+    }
+}
+
+/// `d`, an exclusion-only `Deny` ([`exclusion_denies`]), applies to every request the Allow
+/// `st` grants, except those its exclusions spare.
+fn covering_deny(d: &Statement, st: &Statement) -> bool {
+    !std::ptr::eq(d, st)
         && principals_cover(d, st)
         && element_covers(d.action.as_ref(), st.action.as_ref(), true)
         && element_covers(d.resource.as_ref(), st.resource.as_ref(), false)
@@ -337,6 +363,31 @@ mod tests {
         let root = json::parse(&file.text, 0).unwrap().unwrap();
         let doc = PolicyDocument::build(&file, root, PolicyKind::Identity, None);
         narrowing(&doc.statements[0])
+    }
+
+    /// Only exclusion-only Denies are kept, at most [`MAX_EXCLUSION_DENIES`]: narrowing is
+    /// asked for every Allow, and must not scan every statement each time.
+    #[test]
+    fn exclusion_denies_are_found_once_and_bounded() {
+        let deny_outside_vpc = r#"{"Effect": "Deny", "Action": "*", "Resource": "*", "Condition": {"StringNotEquals": {"aws:SourceVpc": "vpc-1"}}}"#;
+        let deny_plain = r#"{"Effect": "Deny", "Action": "s3:DeleteObject", "Resource": "*"}"#;
+        let allow = r#"{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}"#;
+        let mut statements = vec![allow, deny_plain, deny_outside_vpc];
+        statements.extend(std::iter::repeat_n(
+            deny_outside_vpc,
+            2 * MAX_EXCLUSION_DENIES,
+        ));
+        let text = format!(r#"{{"Statement": [{}]}}"#, statements.join(","));
+        let file = SourceFile::new("p.json".into(), text);
+        let root = json::parse(&file.text, 0).unwrap().unwrap();
+        let doc = PolicyDocument::build(&file, root, PolicyKind::Identity, None);
+        assert_eq!(doc.exclusion_denies.len(), MAX_EXCLUSION_DENIES);
+        assert_eq!(
+            doc.exclusion_denies[0], 2,
+            "the plain Deny excludes nothing"
+        );
+        // The kept Denies still narrow the Allow.
+        assert!(narrowing_in(&doc, &doc.statements[0]).network);
     }
 
     #[test]

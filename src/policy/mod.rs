@@ -93,6 +93,10 @@ pub struct PolicyDocument {
     /// (an S3 bucket policy's `Bucket: my-bucket`, `bucket = aws_s3_bucket.logs.id`); a reference
     /// is an unknown part.
     pub attached_to: Option<Text>,
+    /// The statements that are `Deny`s made only of exclusions (a `NotPrincipal`, negated
+    /// condition operators), at most [`conditions::MAX_EXCLUSION_DENIES`]: the only ones that can
+    /// narrow an Allow, found once so that asking for every Allow is linear in statements.
+    pub exclusion_denies: Vec<u32>,
 }
 
 /// A string value in the policy and the token it came from.
@@ -537,8 +541,10 @@ impl PolicyDocument {
             .unwrap_or_default();
         let mut statements = statements;
         let item_count = number_items(&mut statements);
+        let exclusion_denies = conditions::exclusion_denies(&statements);
         PolicyDocument {
             item_count,
+            exclusion_denies,
             file: file.clone(),
             kind,
             owner,
