@@ -11,7 +11,6 @@ declare_rule! {
         severity: Warning,
         summary: "`*` or `?` in a `StringEquals`/`StringNotEquals` value, where they match only themselves (`StringLike` was meant)",
         kinds: [],
-        default_enabled: false,
     }
 }
 
