@@ -164,9 +164,11 @@ fn result(
         "partialFingerprints": { fingerprint::VERSION: print },
     });
     if !f.secondary.is_empty() {
+        // GitHub code scanning takes at most 1,000 locations of a kind per result.
         r["relatedLocations"] = f
             .secondary
             .iter()
+            .take(MAX_RELATED_LOCATIONS)
             .enumerate()
             .map(|(i, l)| {
                 let mut v = location(l.span, &l.text);
@@ -350,6 +352,9 @@ pub fn write(outcome: &Outcome, out: &mut dyn std::io::Write) -> std::io::Result
 
 /// Most results in one run that GitHub code scanning accepts.
 pub const MAX_RESULTS: usize = 25_000;
+/// Related locations written per result (GitHub's limit of locations per result); the first
+/// ones, which the rules list in the order they matter.
+pub const MAX_RELATED_LOCATIONS: usize = 1_000;
 /// Largest SARIF file written (GitHub code scanning: 10 MB).
 pub const MAX_BYTES: usize = 10_000_000;
 
@@ -386,6 +391,29 @@ mod tests {
         };
         assert_eq!(full_description(&META), "Flags this and that.");
         assert_eq!(pascal_case("rds-db-wildcard-user"), "RdsDbWildcardUser");
+    }
+
+    #[test]
+    fn related_locations_stay_within_githubs_limit() {
+        let file = crate::source::SourceFile::new("p.json".into(), "x".repeat(10));
+        let mut f = Finding::new(
+            crate::diagnostic::RuleName::new("some-rule"),
+            Severity::Error,
+            &file,
+            Span::new(0, 1),
+            "m",
+        );
+        for _ in 0..MAX_RELATED_LOCATIONS + 500 {
+            f.secondary.push(crate::diagnostic::Label {
+                span: Span::new(1, 2),
+                text: "here".into(),
+            });
+        }
+        let index = HashMap::from([("some-rule", 0)]);
+        let r = result(&f, "p", &index, false, None);
+        let related = r["relatedLocations"].as_array().expect("related locations");
+        assert_eq!(related.len(), MAX_RELATED_LOCATIONS);
+        assert_eq!(related[0]["id"], 1);
     }
 
     #[test]
