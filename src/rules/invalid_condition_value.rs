@@ -16,7 +16,7 @@ declare_rule! {
         name: "invalid-condition-value",
         category: Correctness,
         severity: Error,
-        summary: "a condition value its operator cannot read (a malformed CIDR, date or number, a non-boolean or several values for `Bool`), or an unknown region in `aws:RequestedRegion` or an ARN",
+        summary: "a condition value its operator cannot read (a malformed CIDR, date or number, a non-boolean or several values for `Bool`), a malformed VPC or VPC endpoint id, or an unknown region in `aws:RequestedRegion` or an ARN; `info` for a CIDR block with host bits set",
         kinds: [],
     }
 }
@@ -111,6 +111,39 @@ fn is_bool(v: &str) -> bool {
     v.eq_ignore_ascii_case("true") || v.eq_ignore_ascii_case("false")
 }
 
+/// The id prefix of the values of `aws:SourceVpc` (`vpc-`) and `aws:SourceVpce` (`vpce-`).
+fn network_id_prefix(key: &str) -> Option<&'static str> {
+    if key.eq_ignore_ascii_case("aws:SourceVpc") {
+        Some("vpc-")
+    } else if key.eq_ignore_ascii_case("aws:SourceVpce") {
+        Some("vpce-")
+    } else {
+        None
+    }
+}
+
+/// `vpc-0123abcd`, `vpce-0123456789abcdef0`: the prefix and 8 or 17 lower-case hexadecimal
+/// digits. A value with wildcards, upper-case letters or `_` (`vpce-XXXXXXXX`, a documentation
+/// placeholder) is not judged.
+fn is_network_id(v: &str, prefix: &str) -> bool {
+    if has_wildcard(v) || v.bytes().any(|b| b.is_ascii_uppercase() || b == b'_') {
+        return true;
+    }
+    v.strip_prefix(prefix).is_some_and(|hex| {
+        matches!(hex.len(), 8 | 17) && hex.bytes().all(|b| b.is_ascii_hexdigit())
+    })
+}
+
+/// The network of an IPv4 CIDR block written with host bits set (`10.0.0.1/8` → `10.0.0.0/8`).
+fn network_of(v: &str) -> Option<String> {
+    let (addr, len) = v.split_once('/')?;
+    let addr = addr.parse::<Ipv4Addr>().ok()?;
+    let len = len.parse::<u32>().ok().filter(|l| *l <= 32)?;
+    let mask = u32::MAX.checked_shl(32 - len).unwrap_or(0);
+    let network = u32::from(addr) & mask;
+    (network != u32::from(addr)).then(|| format!("{}/{len}", Ipv4Addr::from(network)))
+}
+
 /// What a value of the operator's family must look like, if it does not.
 fn bad_value(family: Family, v: &str) -> Option<&'static str> {
     let ok = match family {
@@ -178,6 +211,7 @@ fn check_entry(cx: &mut Context, op: &ConditionOperator, fam: Family, entry: &Co
         cx.report(f);
     }
     let region_key = entry.key.name.eq_ignore_ascii_case("aws:RequestedRegion");
+    let id_prefix = network_id_prefix(&entry.key.name);
     for v in &entry.values {
         let Some(text) = literal_value(v) else {
             continue;
@@ -190,6 +224,32 @@ fn check_entry(cx: &mut Context, op: &ConditionOperator, fam: Family, entry: &Co
                 )
                 .label(format!("`{op_name}` expects {want}"))
                 .help(format!("write {want}"));
+            cx.report(f);
+            continue;
+        }
+        if fam == Family::Ip
+            && let Some(network) = network_of(text)
+        {
+            let f = cx
+                .finding(v.span, format!("`{text}` has host bits set"))
+                .severity(Severity::Info)
+                .label(format!("IAM reads it as `{network}`"))
+                .help(format!("write `{network}`, the range it matches"));
+            cx.report(f);
+            continue;
+        }
+        if fam == Family::String
+            && !op.op.base.contains("Like")
+            && let Some(prefix) = id_prefix
+            && !is_network_id(text, prefix)
+        {
+            let f = cx
+                .finding(v.span, format!("`{text}` is not a `{prefix}` id"))
+                .label(format!(
+                    "`{}` holds ids of the form `{prefix}` and 8 or 17 hexadecimal digits",
+                    entry.key.name
+                ))
+                .help(format!("write the id as AWS shows it (`{prefix}0123456789abcdef0`)"));
             cx.report(f);
             continue;
         }
@@ -265,6 +325,21 @@ fn region_finding(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn host_bits_and_network_ids() {
+        assert_eq!(network_of("10.0.0.1/8").as_deref(), Some("10.0.0.0/8"));
+        assert_eq!(network_of("10.0.0.0/8"), None);
+        assert_eq!(network_of("203.0.113.7"), None);
+        assert_eq!(network_of("0.0.0.1/0").as_deref(), Some("0.0.0.0/0"));
+        assert!(is_network_id("vpc-0123abcd", "vpc-"));
+        assert!(is_network_id("vpce-0123456789abcdef0", "vpce-"));
+        assert!(is_network_id("vpce-XXXXXXXX", "vpce-"));
+        assert!(is_network_id("vpce-*", "vpce-"));
+        assert!(!is_network_id("vpc-12345", "vpc-"));
+        assert!(!is_network_id("vpce-0123abcd", "vpc-"));
+        assert!(!is_network_id("vpc-0123abcg", "vpc-"));
+    }
 
     #[test]
     fn cidr_blocks() {
