@@ -246,7 +246,7 @@ fn denied_outside(doc: &PolicyDocument, st: &Statement) -> Narrowing {
 pub const MAX_EXCLUSION_DENIES: usize = 64;
 
 /// The indices of the statements that are `Deny`s made only of exclusions (a `NotPrincipal`, a
-/// condition of negated operators): the only ones [`covering_deny`] can accept.
+/// condition of negated operators): the only ones that can cover an Allow.
 pub fn exclusion_denies(statements: &[Statement]) -> Vec<u32> {
     statements
         .iter()
