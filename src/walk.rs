@@ -54,27 +54,7 @@ where
             )));
         }
     }
-    let mut builder = WalkBuilder::new(first);
-    for p in paths {
-        builder.add(p);
-    }
-    builder
-        .require_git(false)
-        .follow_links(settings.follow)
-        .threads(settings.threads);
-    let mut excluded = None;
-    if !settings.exclude.is_empty() {
-        let mut ov = OverrideBuilder::new(".");
-        for g in &settings.exclude {
-            ov.add(&format!("!{g}"))
-                .map_err(|e| UsageError(format!("invalid exclude glob `{g}`: {e}")))?;
-        }
-        let ov = ov
-            .build()
-            .map_err(|e| UsageError(format!("invalid exclude globs: {e}")))?;
-        builder.overrides(ov.clone());
-        excluded = Some(ov);
-    }
+    let excluded = exclude_overrides(settings)?;
     // The walker never filters the paths it starts from; --force-exclude asks us to.
     let force_excluded = |path: &Path| {
         settings.force_exclude
@@ -94,77 +74,150 @@ where
     };
     let real =
         (settings.follow || settings.paths.len() > 1).then(|| RealPaths::new(&settings.paths));
-    builder.build_parallel().run(|| {
-        Box::new(|entry| {
-            let entry = match entry {
-                Ok(e) => e,
+    // One found or named file: classified, claimed once, handed to `visit`.
+    let consider = |path: PathBuf, file_type: Option<std::fs::FileType>, named: bool| {
+        if !file_type.is_some_and(|t| t.is_file()) {
+            // `iamlint pipe.json` on a FIFO or a device: reading it could block forever.
+            if named && !file_type.is_some_and(|t| t.is_dir()) {
+                note(Note {
+                    path: crate::source::display_path(&path),
+                    message: "skipped: not a regular file".into(),
+                    named: true,
+                });
+            }
+            return;
+        }
+        // `iamlint --force-exclude a.json` (pre-commit): named, but filtered like walked files.
+        if named && force_excluded(&path) {
+            return;
+        }
+        // Linted whatever its name and content, unless --force-exclude asks to filter it.
+        let explicit = named && !settings.force_exclude;
+        let kind = match classify(&path) {
+            Some(k) => k,
+            None if explicit => match sniff(&path) {
+                Some(k) => k,
+                None => return,
+            },
+            None => return,
+        };
+        let (path, kind) = match &real {
+            None => (path, kind),
+            Some(real) => match real.claim(&path, kind, named) {
+                Ok(Some(claimed)) => claimed,
+                Ok(None) => return,
                 Err(e) => {
                     note(Note {
+                        path: crate::source::display_path(&path),
+                        message: format!("skipped: {e}"),
+                        named,
+                    });
+                    return;
+                }
+            },
+        };
+        if let Some(n) = visit(Candidate {
+            path,
+            kind,
+            explicit,
+        }) {
+            note(n);
+        }
+    };
+    let named_types: Vec<_> = settings
+        .paths
+        .iter()
+        .map(|p| std::fs::metadata(p).ok().map(|m| m.file_type()))
+        .collect();
+    if named_types.iter().all(|t| t.is_some_and(|t| !t.is_dir())) {
+        // Only files named (what pre-commit and editors pass): nothing to walk, so no ignore
+        // files to read and, for one file, no thread to start.
+        let named: Vec<_> = settings.paths.iter().cloned().zip(named_types).collect();
+        for_each_parallel(named, settings.threads, |(path, t)| consider(path, t, true));
+    } else {
+        let mut builder = WalkBuilder::new(first);
+        for p in paths {
+            builder.add(p);
+        }
+        builder
+            .require_git(false)
+            .follow_links(settings.follow)
+            .threads(settings.threads);
+        if let Some(ov) = &excluded {
+            builder.overrides(ov.clone());
+        }
+        builder.build_parallel().run(|| {
+            Box::new(|entry| {
+                match entry {
+                    // Named on the command line: the walk starts from it.
+                    Ok(e) => {
+                        let named = e.depth() == 0;
+                        let file_type = e.file_type();
+                        consider(e.into_path(), file_type, named);
+                    }
+                    Err(e) => note(Note {
                         path: error_path(&e),
                         message: format!("skipped: {}", error_message(&e)),
                         named: false,
-                    });
-                    return WalkState::Continue;
+                    }),
                 }
-            };
-            // Named on the command line (the walk starts from it).
-            let named = entry.depth() == 0;
-            if !entry.file_type().is_some_and(|t| t.is_file()) {
-                // `iamlint pipe.json` on a FIFO or a device: reading it could block forever.
-                if named && !entry.file_type().is_some_and(|t| t.is_dir()) {
-                    note(Note {
-                        path: crate::source::display_path(entry.path()),
-                        message: "skipped: not a regular file".into(),
-                        named: true,
-                    });
-                }
-                return WalkState::Continue;
-            }
-            // `iamlint --force-exclude a.json` (pre-commit): named, but filtered like walked files.
-            if named && force_excluded(entry.path()) {
-                return WalkState::Continue;
-            }
-            // Linted whatever its name and content, unless --force-exclude asks to filter it.
-            let explicit = named && !settings.force_exclude;
-            let path = entry.into_path();
-            let kind = match classify(&path) {
-                Some(k) => k,
-                None if explicit => match sniff(&path) {
-                    Some(k) => k,
-                    None => return WalkState::Continue,
-                },
-                None => return WalkState::Continue,
-            };
-            let (path, kind) = match &real {
-                None => (path, kind),
-                Some(real) => match real.claim(&path, kind, named) {
-                    Ok(Some(claimed)) => claimed,
-                    Ok(None) => return WalkState::Continue,
-                    Err(e) => {
-                        note(Note {
-                            path: crate::source::display_path(&path),
-                            message: format!("skipped: {e}"),
-                            named,
-                        });
-                        return WalkState::Continue;
-                    }
-                },
-            };
-            if let Some(n) = visit(Candidate {
-                path,
-                kind,
-                explicit,
-            }) {
-                note(n);
-            }
-            WalkState::Continue
-        })
-    });
+                WalkState::Continue
+            })
+        });
+    }
     let mut notes = notes
         .into_inner()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     notes.sort();
     Ok(notes)
+}
+
+/// The `--exclude` globs as walker overrides, or `None` when there are none.
+fn exclude_overrides(
+    settings: &Settings,
+) -> Result<Option<ignore::overrides::Override>, UsageError> {
+    if settings.exclude.is_empty() {
+        return Ok(None);
+    }
+    let mut ov = OverrideBuilder::new(".");
+    for g in &settings.exclude {
+        ov.add(&format!("!{g}"))
+            .map_err(|e| UsageError(format!("invalid exclude glob `{g}`: {e}")))?;
+    }
+    ov.build()
+        .map(Some)
+        .map_err(|e| UsageError(format!("invalid exclude globs: {e}")))
+}
+
+/// Runs `f` on every item, on up to `threads` threads (0: one per core); one item runs on the
+/// calling thread.
+fn for_each_parallel<T: Send>(items: Vec<T>, threads: usize, f: impl Fn(T) + Sync) {
+    let threads = if threads == 0 {
+        std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+    } else {
+        threads
+    }
+    .min(items.len());
+    if threads <= 1 {
+        items.into_iter().for_each(f);
+        return;
+    }
+    let queue = Mutex::new(items.into_iter());
+    let next = || {
+        queue
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .next()
+    };
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| {
+                while let Some(item) = next() {
+                    f(item);
+                }
+            });
+        }
+    });
 }
 
 /// Which real files the walk has handed out, and how to name them.
