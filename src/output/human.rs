@@ -270,29 +270,25 @@ fn clip(s: &str) -> String {
     crate::source::escape_controls(&out).into_owned()
 }
 
-/// Renders every active finding, then a summary line. `width` fixes the line width (tests).
-pub fn render(outcome: &Outcome, color: bool, width: Option<usize>) -> String {
+/// Renders every active finding, then a summary line.
+pub fn render(outcome: &Outcome, color: bool) -> String {
     let mut out = Vec::new();
-    write(outcome, color, width, &mut out).expect("writing to memory");
+    write(outcome, color, &mut out).expect("writing to memory");
     String::from_utf8(out).expect("UTF-8 reports")
 }
 
 /// [`render`], a report at a time into `out`.
-pub fn write(
-    outcome: &Outcome,
-    color: bool,
-    width: Option<usize>,
-    out: &mut dyn std::io::Write,
-) -> std::io::Result<()> {
+pub fn write(outcome: &Outcome, color: bool, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let theme = if color {
         GraphicalTheme::unicode()
     } else {
         GraphicalTheme::unicode_nocolor()
     };
-    let mut handler = GraphicalReportHandler::new_themed(theme).with_links(false);
-    if let Some(w) = width {
-        handler = handler.with_width(w);
-    }
+    // Messages are not wrapped to the terminal, as rustc and ruff do not: a terminal wraps a
+    // long line itself, a log or a pager keeps it whole, and wrapping cost half the render time.
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_links(false)
+        .with_wrap_lines(false);
     let mut report_text = String::new();
     let (mut errors, mut warnings, mut infos) = (0, 0, 0);
     // Findings come sorted by file: one snippet source per file.

@@ -25,7 +25,7 @@ pub fn write(
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     match format {
-        Format::Human => human::write(outcome, color, None, out),
+        Format::Human => human::write(outcome, color, out),
         Format::Compact => compact::write(outcome, out),
         Format::Json => json::write(outcome, out),
         Format::Github => github::write(outcome, out),
