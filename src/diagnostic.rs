@@ -110,7 +110,65 @@ impl fmt::Display for Severity {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Label {
     pub span: Span,
-    pub text: String,
+    pub text: Words,
+}
+
+/// The words of a label or a help. A run can hold a hundred thousand findings until they are
+/// sorted, so words are not copied into each: most are fixed (`not of a type the action
+/// takes`), and the policy's owner (`in the identity policy of …`) is one text shared by every
+/// finding of the document.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Words {
+    Fixed(&'static str),
+    Made(Box<str>),
+    Shared(Arc<str>),
+}
+
+impl std::ops::Deref for Words {
+    type Target = str;
+    fn deref(&self) -> &str {
+        match self {
+            Words::Fixed(s) => s,
+            Words::Made(s) => s,
+            Words::Shared(s) => s,
+        }
+    }
+}
+
+impl fmt::Display for Words {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self)
+    }
+}
+
+impl From<&'static str> for Words {
+    fn from(s: &'static str) -> Self {
+        Words::Fixed(s)
+    }
+}
+
+impl From<String> for Words {
+    fn from(s: String) -> Self {
+        Words::Made(s.into_boxed_str())
+    }
+}
+
+impl From<Arc<str>> for Words {
+    fn from(s: Arc<str>) -> Self {
+        Words::Shared(s)
+    }
+}
+
+impl PartialEq<str> for Words {
+    fn eq(&self, other: &str) -> bool {
+        **self == *other
+    }
+}
+
+impl PartialEq<&str> for Words {
+    fn eq(&self, other: &&str) -> bool {
+        **self == **other
+    }
 }
 
 /// Replacements that turn the offending text into the corrected one. Applied only on request.
@@ -135,8 +193,9 @@ pub struct Finding {
     pub message: String,
     pub primary: Label,
     pub secondary: Vec<Label>,
-    pub help: Option<String>,
-    pub fix: Option<Fix>,
+    pub help: Option<Words>,
+    /// Boxed: most findings have none, and every finding is kept until the end of the walk.
+    pub fix: Option<Box<Fix>>,
     pub file: Arc<SourceFile>,
     /// The reason given by the suppression comment or baseline that hides this finding.
     pub suppressed: Option<String>,
@@ -157,7 +216,7 @@ impl Finding {
             message: message.into(),
             primary: Label {
                 span: whole_chars(&file.text, span),
-                text: String::new(),
+                text: Words::Fixed(""),
             },
             secondary: Vec::new(),
             help: None,
@@ -168,12 +227,12 @@ impl Finding {
     }
 
     /// Text shown at the primary span: why this token is the problem.
-    pub fn label(mut self, text: impl Into<String>) -> Self {
+    pub fn label(mut self, text: impl Into<Words>) -> Self {
         self.primary.text = text.into();
         self
     }
 
-    pub fn secondary(mut self, span: Span, text: impl Into<String>) -> Self {
+    pub fn secondary(mut self, span: Span, text: impl Into<Words>) -> Self {
         self.secondary.push(Label {
             span: whole_chars(&self.file.text, span),
             text: text.into(),
@@ -181,7 +240,7 @@ impl Finding {
         self
     }
 
-    pub fn help(mut self, text: impl Into<String>) -> Self {
+    pub fn help(mut self, text: impl Into<Words>) -> Self {
         self.help = Some(text.into());
         self
     }
@@ -192,7 +251,7 @@ impl Finding {
     }
 
     pub fn fix(mut self, fix: Option<Fix>) -> Self {
-        self.fix = fix;
+        self.fix = fix.map(Box::new);
         self
     }
 

@@ -69,11 +69,12 @@ fn lint_extracted(
         }
         // Name the resource that holds the policy where the template names it.
         if let (Some(owner), Some(span)) = (&doc.owner, doc.owner_span) {
-            let text = format!("in the {} policy of {owner}", doc.kind.as_str());
+            let text: std::sync::Arc<str> =
+                format!("in the {} policy of {owner}", doc.kind.as_str()).into();
             for f in &mut findings[before..] {
                 f.secondary.push(diagnostic::Label {
                     span,
-                    text: text.clone(),
+                    text: text.clone().into(),
                 });
             }
         }
@@ -137,7 +138,7 @@ fn check_attachments(
             for f in &mut findings[before..] {
                 f.secondary.push(diagnostic::Label {
                     span: a.owner_span,
-                    text: format!("attached to {}", a.owner),
+                    text: format!("attached to {}", a.owner).into(),
                 });
             }
         }
@@ -346,8 +347,14 @@ pub fn run(settings: &Settings) -> Result<Outcome, settings::UsageError> {
                 }
                 // Findings in files a Terraform argument reads are kept apart: such a file is
                 // linted as the calling resource's kind, once, whoever else reads it.
-                let (own, other): (Vec<_>, Vec<_>) =
+                let (mut own, other): (Vec<_>, Vec<_>) =
                     findings.into_iter().partition(|f| f.file.path == path);
+                // Kept until the end of the walk: without the room a growing list leaves.
+                own.shrink_to_fit();
+                for f in &mut own {
+                    f.message.shrink_to_fit();
+                    f.secondary.shrink_to_fit();
+                }
                 let mut g = found
                     .lock()
                     .unwrap_or_else(std::sync::PoisonError::into_inner);

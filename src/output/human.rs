@@ -248,7 +248,7 @@ fn help_text(f: &Finding) -> Option<String> {
     let lines: Vec<String> = f
         .help
         .iter()
-        .cloned()
+        .map(ToString::to_string)
         .chain(suggestion)
         .chain(notes)
         .collect();

@@ -28,12 +28,12 @@ pub fn finding_json(f: &Finding) -> Value {
         "message": f.message,
         "path": f.file.shown_path(),
         "location": location(f, f.primary.span),
-        "label": f.primary.text,
+        "label": &*f.primary.text,
         "secondary": f.secondary.iter().map(|l| json!({
-            "text": l.text,
+            "text": &*l.text,
             "location": location(f, l.span),
         })).collect::<Vec<_>>(),
-        "help": f.help,
+        "help": f.help.as_deref(),
         "fix": f.fix.as_ref().map(|fix| json!({
             "safe": fix.safe,
             "edits": fix.edits.iter().map(|e| json!({
