@@ -405,18 +405,107 @@ fn sub_segments(body: &str, base: usize, vars: &[(String, String)]) -> Vec<Seg> 
 
 /// Extracts every policy of a template, taking the documents from its tree.
 pub fn extract(file: &Arc<SourceFile>, root: &mut Node, out: &mut Extracted) {
+    // SAM's `Globals: Function: PermissionsBoundary` applies to every function of the template.
+    let global_boundary = root
+        .get("Globals")
+        .and_then(|g| g.get("Function"))
+        .and_then(|f| f.get("PermissionsBoundary"))
+        .cloned();
     if let Some(resources) = root.get_mut("Resources") {
         let mut sink = Sink {
             file,
             out,
             dialect: Dialect::CloudFormation,
         };
-        resources_policies(&mut sink, resources);
+        resources_policies(&mut sink, resources, global_boundary.as_ref());
     }
 }
 
+/// Types whose `PermissionsBoundary` names the managed policy that bounds them.
+const BOUNDED: &[&str] = &[
+    "AWS::IAM::Role",
+    "AWS::IAM::User",
+    "AWS::Serverless::Function",
+    "AWS::Serverless::StateMachine",
+];
+
+/// The logical id of the `AWS::IAM::ManagedPolicy` a value names: `!Ref P` (a managed policy's
+/// `Ref` is its ARN) or `!GetAtt P.PolicyArn`.
+fn managed_policy_ref<'a>(value: &'a Node, managed: &[&str]) -> Option<&'a str> {
+    let [e] = value.entries()? else {
+        return None;
+    };
+    let id = match (e.key.name.as_str(), &e.value.value) {
+        ("Ref", _) => e.value.literal()?,
+        ("Fn::GetAtt", Value::Array(parts)) if parts.len() == 2 => {
+            (parts[1].literal()? == "PolicyArn").then_some(())?;
+            parts[0].literal()?
+        }
+        ("Fn::GetAtt", _) => e.value.literal()?.strip_suffix(".PolicyArn")?,
+        _ => return None,
+    };
+    managed.contains(&id).then_some(id)
+}
+
+/// The managed policies of the template that are permissions boundaries and nothing else: named
+/// by a role's, user's or SAM function's `PermissionsBoundary` (or the SAM `Globals`), and
+/// attached to no one (`Roles`/`Users`/`Groups` of the policy, `ManagedPolicyArns`, SAM
+/// `Policies`): a boundary grants nothing, an attached policy does.
+fn boundary_policies(resources: &Node, global_boundary: Option<&Node>) -> Vec<String> {
+    let entries = resources.entries().unwrap_or_default();
+    let managed: Vec<&str> = entries
+        .iter()
+        .filter(|r| resource_type(&r.value) == Some("AWS::IAM::ManagedPolicy"))
+        .map(|r| r.key.name.as_str())
+        .collect();
+    if managed.is_empty() {
+        return Vec::new();
+    }
+    let mut bounds: Vec<&str> = Vec::new();
+    let mut attached: Vec<&str> = Vec::new();
+    let any_serverless = entries
+        .iter()
+        .any(|r| resource_type(&r.value) == Some("AWS::Serverless::Function"));
+    if any_serverless && let Some(id) = global_boundary.and_then(|b| managed_policy_ref(b, &managed))
+    {
+        bounds.push(id);
+    }
+    for r in entries {
+        let ty = resource_type(&r.value).unwrap_or_default();
+        let Some(props) = r.value.get("Properties") else {
+            continue;
+        };
+        if BOUNDED.contains(&ty)
+            && let Some(id) = props
+                .get("PermissionsBoundary")
+                .and_then(|b| managed_policy_ref(b, &managed))
+        {
+            bounds.push(id);
+        }
+        if ty == "AWS::IAM::ManagedPolicy"
+            && ["Roles", "Users", "Groups"]
+                .iter()
+                .any(|k| props.get(k).is_some_and(|v| !v.items().is_empty()))
+        {
+            attached.push(r.key.name.as_str());
+        }
+        for list in ["ManagedPolicyArns", "Policies"] {
+            for item in props.get(list).map(Node::items).unwrap_or_default() {
+                attached.extend(managed_policy_ref(item, &managed));
+            }
+        }
+    }
+    bounds.retain(|b| !attached.contains(b));
+    bounds.into_iter().map(str::to_string).collect()
+}
+
 /// The policies in a `Resources` map (a template's, or `resources.Resources` in serverless.yml).
-pub(crate) fn resources_policies(sink: &mut Sink, resources: &mut Node) {
+pub(crate) fn resources_policies(
+    sink: &mut Sink,
+    resources: &mut Node,
+    global_boundary: Option<&Node>,
+) {
+    let boundaries = boundary_policies(resources, global_boundary);
     for r in resources.entries_mut().unwrap_or_default() {
         let id = &r.key;
         let Some(ty) = resource_type(&r.value) else {
@@ -430,6 +519,13 @@ pub(crate) fn resources_policies(sink: &mut Sink, resources: &mut Node) {
         };
         for &(_, path, kind) in properties_of(ty) {
             let kind = match kind {
+                // A managed policy set as a permissions boundary (see `boundary_policies`).
+                PropertyKind::Document(PolicyKind::Identity)
+                    if ty == "AWS::IAM::ManagedPolicy"
+                        && boundaries.iter().any(|b| *b == *id.name) =>
+                {
+                    PolicyKind::Boundary
+                }
                 PropertyKind::Document(k) => k,
                 PropertyKind::Organizations => {
                     match props.get("Type").and_then(Node::literal) {

@@ -94,7 +94,7 @@ pub fn extract(file: &Arc<SourceFile>, root: &mut Node, out: &mut Extracted) {
         .unwrap_or_default()
     {
         if let Some(resources) = r.get_mut("Resources") {
-            resources_policies(&mut sink, resources);
+            resources_policies(&mut sink, resources, None);
         }
     }
 }
