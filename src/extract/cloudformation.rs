@@ -107,6 +107,7 @@ pub fn policy_properties() -> &'static [(&'static str, &'static str, PropertyKin
                     Some("key") => PropertyKind::Document(PolicyKind::KeyPolicy),
                     Some("resource") => PropertyKind::Document(PolicyKind::Resource),
                     Some("endpoint") => PropertyKind::Document(PolicyKind::Endpoint),
+                    Some("session") => PropertyKind::Document(PolicyKind::Session),
                     Some("organizations") => PropertyKind::Organizations,
                     Some("statement") => PropertyKind::Statement,
                     other => panic!("data/cfn-policy-properties.tsv: unknown kind {other:?}"),
