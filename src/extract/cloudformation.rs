@@ -8,7 +8,7 @@
 use std::sync::Arc;
 
 use super::intrinsic::{self, ACCOUNT_ID, Dialect};
-use super::tree::{Key, Node, Value};
+use super::tree::{Key, Node, Part, Value};
 use super::{Extracted, json, sam};
 use crate::policy::{PolicyDocument, PolicyKind};
 use crate::source::{SourceFile, Span};
@@ -179,8 +179,12 @@ impl Sink<'_> {
         owner: String,
         owner_span: Span,
     ) {
-        // PolicyDocument: !Sub '{"Statement": [… "${Bucket}" …]}'
-        if let Some(parsed) = self.sub_document(value) {
+        // PolicyDocument: !Sub '{"Statement": [… "${Bucket}" …]}', or the same text cut into
+        // the parts of a `!Join`
+        if let Some(parsed) = self
+            .sub_document(value)
+            .or_else(|| self.join_document(value))
+        {
             value.take();
             if let Some(root) = parsed {
                 self.push(
@@ -286,6 +290,101 @@ impl Sink<'_> {
         Some(parsed.root.filter(|r| matches!(r.value, Value::Object(_))))
     }
 
+    /// A policy written as JSON text in `Fn::Join` (`{"Fn::Join": ["", ["{\"Statement\": …",
+    /// {"Ref": "Bucket"}, "…}"]]}`, or `!Join`): `Some` when `value` is one whose text starts
+    /// with `{`, holding the document (`None` inside when it does not parse). Literal parts keep
+    /// their spans in the template (each character where it is written, escapes included);
+    /// other parts (`!Ref`, `!GetAtt`, `!Sub` with variables) are unknown values.
+    fn join_document(&mut self, value: &Node) -> Option<Option<Node>> {
+        let [e] = value.entries()? else {
+            return None;
+        };
+        if e.key.name.as_str() != "Fn::Join" || self.dialect != Dialect::CloudFormation {
+            return None;
+        }
+        let Value::Array(args) = &e.value.value else {
+            return None;
+        };
+        let [delim, list] = &args[..] else {
+            return None;
+        };
+        let delim = delim.literal().map(|d| (d, delim.span))?;
+        let Value::Array(items) = &list.value else {
+            return None;
+        };
+        let mut segs = Vec::new();
+        let mut lit = Lit::default();
+        for (i, item) in items.iter().enumerate() {
+            if i > 0 {
+                for c in delim.0.chars() {
+                    lit.push(c, delim.1);
+                }
+            }
+            match item.literal() {
+                Some(text) => self.literal_chars(item, text, &mut lit),
+                None => {
+                    let resolved = intrinsic::resolve(item, self.dialect);
+                    let parts = match resolved.text() {
+                        Some(t) => t.parts.to_vec(),
+                        None => return None,
+                    };
+                    for p in parts {
+                        match p {
+                            Part::Lit(s) => s.chars().for_each(|c| lit.push(c, item.span)),
+                            Part::Var(name) => {
+                                segs.push(Seg::Lit(std::mem::take(&mut lit)));
+                                segs.push(Seg::Var(name, item.span));
+                            }
+                        }
+                    }
+                }
+            }
+            // The text must read as JSON from its first literal character.
+            if i == 0 && !lit.text.trim_start().starts_with('{') {
+                return None;
+            }
+        }
+        segs.push(Seg::Lit(lit));
+        let parsed = embedded::parse(&segs);
+        if let Some(e) = parsed.error {
+            self.out.findings.push(
+                super::input::INVALID_JSON
+                    .finding(self.file, e.span, e.message)
+                    .label("parsing of the policy in this `Fn::Join` stopped here"),
+            );
+        }
+        Some(parsed.root.filter(|r| matches!(r.value, Value::Object(_))))
+    }
+
+    /// Appends the characters of the string `node` (whose value is `text`) with where each is
+    /// written: a quoted string's escapes (`\"`, YAML's `''`) map to their escape sequence, a
+    /// plain scalar to itself; a string written otherwise maps every character to the whole token.
+    fn literal_chars(&self, node: &Node, text: &str, lit: &mut Lit) {
+        let raw = self.file.slice(node.span);
+        let start = node.span.start as usize;
+        let mut chars = Vec::new();
+        let decoded = match raw.as_bytes().first() {
+            Some(b'"') if raw.len() >= 2 => {
+                embedded::quoted_chars(&raw[1..raw.len() - 1], start + 1, false, &mut chars)
+                    .is_some()
+            }
+            Some(b'\'') if raw.len() >= 2 => {
+                single_quoted_chars(&raw[1..raw.len() - 1], start + 1, &mut chars);
+                true
+            }
+            _ if raw == text => {
+                lit.push_str(text, start);
+                return;
+            }
+            _ => false,
+        };
+        if decoded && chars.iter().map(|&(c, _)| c).eq(text.chars()) {
+            chars.into_iter().for_each(|(c, s)| lit.push(c, s));
+        } else {
+            text.chars().for_each(|c| lit.push(c, node.span));
+        }
+    }
+
     /// The file text of a string node whose value is `value`, and its offset: a block scalar's
     /// lines (indentation and folding only change white space, which JSON ignores), a quoted
     /// string without escapes, or a plain scalar.
@@ -348,6 +447,20 @@ impl Sink<'_> {
                 e.recovered
             }
         }
+    }
+}
+
+/// Characters of a YAML single-quoted string's inside written at `start`: `''` is one `'`.
+fn single_quoted_chars(raw: &str, start: usize, out: &mut Vec<(char, Span)>) {
+    let mut it = raw.char_indices().peekable();
+    while let Some((i, c)) = it.next() {
+        let at = start + i;
+        if c == '\'' && it.peek().is_some_and(|&(_, n)| n == '\'') {
+            it.next();
+            out.push((c, Span::new(at, at + 2)));
+            continue;
+        }
+        out.push((c, Span::new(at, at + c.len_utf8())));
     }
 }
 
