@@ -18,11 +18,21 @@ const TYPES: &[&str] = &["AWS", "Service", "Federated", "CanonicalUser"];
 
 /// What a policy that names no principal is called in a finding: identity policies, permissions
 /// boundaries and session policies apply to whoever holds them.
-fn principal_free(kind: PolicyKind) -> Option<&'static str> {
+/// Returns the name and the finding's label.
+fn principal_free(kind: PolicyKind) -> Option<(&'static str, &'static str)> {
     match kind {
-        PolicyKind::Identity => Some("an identity policy"),
-        PolicyKind::Boundary => Some("a permissions boundary"),
-        PolicyKind::Session => Some("a session policy"),
+        PolicyKind::Identity => Some((
+            "an identity policy",
+            "IAM rejects a principal in a policy attached to a user, group or role: the principal is whoever holds the policy",
+        )),
+        PolicyKind::Boundary => Some((
+            "a permissions boundary",
+            "IAM rejects a principal in a managed policy: a boundary applies to the user or role it is set on",
+        )),
+        PolicyKind::Session => Some((
+            "a session policy",
+            "a session policy applies to the session it is passed to; it names no principal",
+        )),
         _ => None,
     }
 }
@@ -31,10 +41,10 @@ impl Rule for InvalidPrincipal {
     fn check(&self, doc: &PolicyDocument, cx: &mut Context) {
         for st in &doc.statements {
             let Some(p) = &st.principal else { continue };
-            if let Some(what) = principal_free(doc.kind) {
+            if let Some((what, label)) = principal_free(doc.kind) {
                 let f = cx
                     .finding(p.key.span, format!("`{}` in {what}", p.key.name))
-                    .label("IAM rejects a principal in a policy attached to a user, group or role (or to a session): the principal is whoever holds the policy")
+                    .label(label)
                     .help(format!("remove `{}`; to let others use a resource, write a resource policy on it (or a role's trust policy)", p.key.name));
                 cx.report(f);
                 continue;
