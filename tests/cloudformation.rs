@@ -671,8 +671,9 @@ fn permissions_boundaries_grant_nothing() {
     );
     // Only the shared policy (attached to `Admin` too) grants `*`.
     assert!(
-        r.compact
-            .contains("boundaries/template.yaml:58:21: error: every action is allowed on every resource"),
+        r.compact.contains(
+            "boundaries/template.yaml:58:21: error: every action is allowed on every resource"
+        ),
         "{}",
         r.compact
     );
@@ -687,7 +688,12 @@ fn session_policies_are_read_as_such() {
     let r = snapshot("sessions", &["sessions"]);
     let mut rules = rules_of(&r);
     rules.sort();
-    assert_eq!(rules, ["invalid-principal", "unknown-action"], "{}", r.compact);
+    assert_eq!(
+        rules,
+        ["invalid-principal", "unknown-action"],
+        "{}",
+        r.compact
+    );
     assert!(
         r.compact
             .contains("sessions/template.yaml:26:26: error: `s3:GetObjekt` is not an action"),

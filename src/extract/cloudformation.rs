@@ -320,21 +320,18 @@ impl Sink<'_> {
                     lit.push(c, delim.1);
                 }
             }
-            match item.literal() {
-                Some(text) => self.literal_chars(item, text, &mut lit),
-                None => {
-                    let resolved = intrinsic::resolve(item, self.dialect);
-                    let parts = match resolved.text() {
-                        Some(t) => t.parts.to_vec(),
-                        None => return None,
-                    };
-                    for p in parts {
-                        match p {
-                            Part::Lit(s) => s.chars().for_each(|c| lit.push(c, item.span)),
-                            Part::Var(name) => {
-                                segs.push(Seg::Lit(std::mem::take(&mut lit)));
-                                segs.push(Seg::Var(name, item.span));
-                            }
+            if let Some(text) = item.literal() {
+                self.literal_chars(item, text, &mut lit);
+            } else {
+                // !Ref X, !GetAtt X.Arn, !Sub 'arn:…:${X}': its literal text at the part,
+                // the rest unknown; a part that is no string (a list) makes the text unknown.
+                let resolved = intrinsic::resolve(item, self.dialect);
+                for p in resolved.text()?.parts.iter() {
+                    match p {
+                        Part::Lit(s) => s.chars().for_each(|c| lit.push(c, item.span)),
+                        Part::Var(name) => {
+                            segs.push(Seg::Lit(std::mem::take(&mut lit)));
+                            segs.push(Seg::Var(name.clone(), item.span));
                         }
                     }
                 }
@@ -379,7 +376,9 @@ impl Sink<'_> {
             _ => false,
         };
         if decoded && chars.iter().map(|&(c, _)| c).eq(text.chars()) {
-            chars.into_iter().for_each(|(c, s)| lit.push(c, s));
+            for (c, s) in chars {
+                lit.push(c, s);
+            }
         } else {
             text.chars().for_each(|c| lit.push(c, node.span));
         }
@@ -580,7 +579,8 @@ fn boundary_policies(resources: &Node, global_boundary: Option<&Node>) -> Vec<St
     let any_serverless = entries
         .iter()
         .any(|r| resource_type(&r.value) == Some("AWS::Serverless::Function"));
-    if any_serverless && let Some(id) = global_boundary.and_then(|b| managed_policy_ref(b, &managed))
+    if any_serverless
+        && let Some(id) = global_boundary.and_then(|b| managed_policy_ref(b, &managed))
     {
         bounds.push(id);
     }

@@ -282,10 +282,10 @@ fn directive(expr: &str) -> Option<Directive> {
 /// read through `cfg.bucket`, `arns[0]`) is that text. A list or object used whole
 /// (`${jsonencode(arns)}`) stays an unknown value.
 fn template_segments(text: &str, segs: Vec<Seg>, vars: Option<&Node>) -> (Vec<Seg>, bool) {
-    let is_directive = |s: &Seg| matches!(s, Seg::Var(_, span) if text.as_bytes()[span.start as usize] == b'%');
-    let separator = |s: &Seg| {
-        matches!(s, Seg::Lit(l) if l.text.chars().all(|c| c.is_whitespace() || c == ','))
-    };
+    let is_directive =
+        |s: &Seg| matches!(s, Seg::Var(_, span) if text.as_bytes()[span.start as usize] == b'%');
+    let separator =
+        |s: &Seg| matches!(s, Seg::Lit(l) if l.text.chars().all(|c| c.is_whitespace() || c == ','));
     // Branches of `if`s that hold only separators, by segment index.
     let mut dropped = vec![false; segs.len()];
     let mut branch_starts: Vec<usize> = Vec::new();
@@ -354,14 +354,21 @@ fn given(vars: Option<&Node>, expr: &str) -> Option<String> {
         if let Some(r) = rest.strip_prefix('[') {
             let close = r.find(']')?;
             let index: usize = r[..close].trim().parse().ok()?;
-            node = node.items().get(index).filter(|_| matches!(node.value, Value::Array(_)))?;
+            node = node
+                .items()
+                .get(index)
+                .filter(|_| matches!(node.value, Value::Array(_)))?;
             rest = &r[close + 1..];
             continue;
         }
         let r = if first { rest } else { rest.strip_prefix('.')? };
         let end = r.find(['.', '[']).unwrap_or(r.len());
         let name = &r[..end];
-        if name.is_empty() || !name.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-') {
+        if name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+        {
             return None;
         }
         node = node.get(name)?;
