@@ -397,6 +397,73 @@ mod tests {
         assert_eq!(normalize(Path::new("a/../../x")), PathBuf::from("../x"));
     }
 
+    /// The call's variables as `templatefile` reads them.
+    fn vars(hcl_object: &str) -> Node {
+        let src = format!("c {{\n  v = {hcl_object}\n}}\n");
+        let Ok(mut blocks) = hcl::read(&src, 0, |ident, _| ident == "c") else {
+            panic!("{src} does not parse")
+        };
+        match blocks.pop().unwrap().attrs.pop().unwrap().value {
+            Val::Data { node, .. } => node,
+            Val::Jsonencode(_) => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn literal_lists_and_objects_are_read_through_their_paths() {
+        let v = vars(
+            r#"{ bucket = "b", arns = ["x", "y"], cfg = { n = 3, on = true, list = ["z"] }, u = var.u }"#,
+        );
+        let g = |e: &str| given(Some(&v), e);
+        assert_eq!(g("bucket").as_deref(), Some("b"));
+        assert_eq!(g("arns[1]").as_deref(), Some("y"));
+        assert_eq!(g("cfg.n").as_deref(), Some("3"));
+        assert_eq!(g("cfg.on").as_deref(), Some("true"));
+        assert_eq!(g("cfg.list[0]").as_deref(), Some("z"));
+        // Lists, objects, unknown values and expressions stay unknown.
+        for e in [
+            "arns",
+            "cfg",
+            "u",
+            "arns[2]",
+            "jsonencode(arns)",
+            "cfg.missing",
+            "bucket.x",
+        ] {
+            assert_eq!(g(e), None, "{e}");
+        }
+    }
+
+    #[test]
+    fn directives_are_left_out_and_loop_names_stay_unknown() {
+        let text = r#"[%{ for i, a in xs }"${a}"%{ if i < 1 },%{ endif }%{ endfor }, "${a}", %{ if c }"${b}"%{ else }"y"%{ endif }]"#;
+        let file = SourceFile::new("t.tftpl".into(), text.to_string());
+        let chars: Vec<(char, Span)> = text
+            .char_indices()
+            .map(|(i, c)| (c, Span::new(i, i + c.len_utf8())))
+            .collect();
+        let v = vars(r#"{ a = "given", b = "also" }"#);
+        let (segs, directives) =
+            template_segments(&file.text, embedded::split_template(&chars), Some(&v));
+        assert!(directives);
+        let shown: String = segs
+            .iter()
+            .map(|s| match s {
+                Seg::Lit(l) => l.text.clone(),
+                Seg::Var(v, _) => format!("<{v}>"),
+            })
+            .collect();
+        // The loop's `a` is unknown, the separator branch is gone, `a` after the loop and `b`
+        // are the call's; both branches of the last `if` are read.
+        assert_eq!(shown, r#"["<a>", "given", "also""y"]"#);
+        assert_eq!(
+            directive("for k, v in m"),
+            Some(Directive::For(vec!["k".into(), "v".into()]))
+        );
+        assert_eq!(directive("endif"), Some(Directive::EndIf));
+        assert_eq!(directive("something"), None);
+    }
+
     #[test]
     fn calls_are_read_from_the_file() {
         let text =

@@ -763,6 +763,39 @@ mod tests {
     }
 
     #[test]
+    fn policy_arns_name_their_resource() {
+        let n = |v: &str| Node {
+            span: Span::default(),
+            value: Value::Str(Text::var(v)),
+        };
+        let r = |v: &str| policy_resource_ref(&n(v));
+        assert_eq!(
+            r("aws_iam_policy.b.arn").as_deref(),
+            Some("aws_iam_policy.b")
+        );
+        assert_eq!(
+            r("aws_iam_policy.b.id").as_deref(),
+            Some("aws_iam_policy.b")
+        );
+        assert_eq!(
+            r("aws_iam_policy.b[0].arn").as_deref(),
+            Some("aws_iam_policy.b")
+        );
+        assert_eq!(
+            r(r#"aws_iam_policy.b["x"].arn"#).as_deref(),
+            Some("aws_iam_policy.b")
+        );
+        for v in [
+            "aws_iam_policy.b.name",
+            "aws_iam_policy.b",
+            "var.boundary",
+            "aws_iam_policy..arn",
+        ] {
+            assert_eq!(r(v), None, "{v}");
+        }
+    }
+
+    #[test]
     fn a_resource_type_has_one_policy_argument() {
         for (i, (ty, ..)) in RESOURCE_POLICIES.iter().enumerate() {
             assert!(
