@@ -621,7 +621,8 @@ resource "aws_iot_policy" "i" {
 }
 
 /// `permissions_boundary = aws_iam_policy.b.arn` on a role or user (in another file of the
-/// module) makes that policy, and the `aws_iam_policy_document` it reads, a boundary: the grant
+/// module; or an ARN ending in the policy's `name`, literal or `${aws_iam_policy.b.name}`) makes
+/// that policy, and the `aws_iam_policy_document` it reads, a boundary: the grant
 /// rules stay silent on it, grammar and value rules do not. A policy set as a boundary and also
 /// attached grants, and is reported.
 #[test]

@@ -519,10 +519,17 @@ fn sub_segments(body: &str, base: usize, vars: &[(String, String)]) -> Vec<Seg> 
 /// Extracts every policy of a template, taking the documents from its tree.
 pub fn extract(file: &Arc<SourceFile>, root: &mut Node, out: &mut Extracted) {
     // SAM's `Globals: Function: PermissionsBoundary` applies to every function of the template.
+    let has_function = root
+        .get("Resources")
+        .and_then(Node::entries)
+        .unwrap_or_default()
+        .iter()
+        .any(|r| resource_type(&r.value) == Some("AWS::Serverless::Function"));
     let global_boundary = root
         .get("Globals")
         .and_then(|g| g.get("Function"))
         .and_then(|f| f.get("PermissionsBoundary"))
+        .filter(|_| has_function)
         .cloned();
     if let Some(resources) = root.get_mut("Resources") {
         let mut sink = Sink {
@@ -542,66 +549,82 @@ const BOUNDED: &[&str] = &[
     "AWS::Serverless::StateMachine",
 ];
 
-/// The logical id of the `AWS::IAM::ManagedPolicy` a value names: `!Ref P` (a managed policy's
-/// `Ref` is its ARN) or `!GetAtt P.PolicyArn`.
-fn managed_policy_ref<'a>(value: &'a Node, managed: &[&str]) -> Option<&'a str> {
-    let [e] = value.entries()? else {
+/// A managed policy of the template: its logical id and its `ManagedPolicyName` when literal.
+struct Managed<'a> {
+    id: &'a str,
+    name: Option<&'a str>,
+}
+
+/// The `AWS::IAM::ManagedPolicy` of `managed` (its index) a value names: `!Ref P` (a managed
+/// policy's `Ref` is its ARN), `!GetAtt P.PolicyArn`, or an ARN (`!Sub`, `!Join`) ending in
+/// `:policy/NAME` where `NAME` is the policy's literal `ManagedPolicyName`.
+fn managed_policy_ref(value: &Node, managed: &[Managed]) -> Option<usize> {
+    let by_id = |id: &str| managed.iter().position(|m| m.id == id);
+    if let Some([e]) = value.entries() {
+        match (e.key.name.as_str(), &e.value.value) {
+            ("Ref", _) => return by_id(e.value.literal()?),
+            ("Fn::GetAtt", Value::Array(parts)) if parts.len() == 2 => {
+                return (parts[1].literal()? == "PolicyArn")
+                    .then(|| by_id(parts[0].literal()?))
+                    .flatten();
+            }
+            ("Fn::GetAtt", _) => return by_id(e.value.literal()?.strip_suffix(".PolicyArn")?),
+            _ => {}
+        }
+    }
+    // arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/boundaries/app-boundary
+    let resolved = intrinsic::resolve(value, Dialect::CloudFormation);
+    let Some(Part::Lit(last)) = resolved.text()?.parts.last() else {
         return None;
     };
-    let id = match (e.key.name.as_str(), &e.value.value) {
-        ("Ref", _) => e.value.literal()?,
-        ("Fn::GetAtt", Value::Array(parts)) if parts.len() == 2 => {
-            (parts[1].literal()? == "PolicyArn").then_some(())?;
-            parts[0].literal()?
-        }
-        ("Fn::GetAtt", _) => e.value.literal()?.strip_suffix(".PolicyArn")?,
-        _ => return None,
-    };
-    managed.contains(&id).then_some(id)
+    let (_, path) = last.rsplit_once(":policy/")?;
+    let name = path.rsplit('/').next()?;
+    managed.iter().position(|m| m.name == Some(name))
 }
 
 /// The managed policies of the template that are permissions boundaries and nothing else: named
-/// by a role's, user's or SAM function's `PermissionsBoundary` (or the SAM `Globals`), and
-/// attached to no one (`Roles`/`Users`/`Groups` of the policy, `ManagedPolicyArns`, SAM
-/// `Policies`): a boundary grants nothing, an attached policy does.
+/// by a role's, user's or SAM function's `PermissionsBoundary` (or by `global_boundary`, SAM's
+/// `Globals` or a Serverless service role's, set outside `Resources`), and attached to no one
+/// (`Roles`/`Users`/`Groups` of the policy, `ManagedPolicyArns`, SAM `Policies`): a boundary
+/// grants nothing, an attached policy does.
 fn boundary_policies(resources: &Node, global_boundary: Option<&Node>) -> Vec<String> {
     let entries = resources.entries().unwrap_or_default();
-    let managed: Vec<&str> = entries
+    let managed: Vec<Managed> = entries
         .iter()
         .filter(|r| resource_type(&r.value) == Some("AWS::IAM::ManagedPolicy"))
-        .map(|r| r.key.name.as_str())
+        .map(|r| Managed {
+            id: r.key.name.as_str(),
+            name: r
+                .value
+                .get("Properties")
+                .and_then(|p| p.get("ManagedPolicyName"))
+                .and_then(Node::literal),
+        })
         .collect();
     if managed.is_empty() {
         return Vec::new();
     }
-    let mut bounds: Vec<&str> = Vec::new();
-    let mut attached: Vec<&str> = Vec::new();
-    let any_serverless = entries
-        .iter()
-        .any(|r| resource_type(&r.value) == Some("AWS::Serverless::Function"));
-    if any_serverless
-        && let Some(id) = global_boundary.and_then(|b| managed_policy_ref(b, &managed))
-    {
-        bounds.push(id);
-    }
+    let mut bounds: Vec<usize> = Vec::new();
+    let mut attached: Vec<usize> = Vec::new();
+    bounds.extend(global_boundary.and_then(|b| managed_policy_ref(b, &managed)));
     for r in entries {
         let ty = resource_type(&r.value).unwrap_or_default();
         let Some(props) = r.value.get("Properties") else {
             continue;
         };
         if BOUNDED.contains(&ty)
-            && let Some(id) = props
+            && let Some(i) = props
                 .get("PermissionsBoundary")
                 .and_then(|b| managed_policy_ref(b, &managed))
         {
-            bounds.push(id);
+            bounds.push(i);
         }
         if ty == "AWS::IAM::ManagedPolicy"
             && ["Roles", "Users", "Groups"]
                 .iter()
                 .any(|k| props.get(k).is_some_and(|v| !v.items().is_empty()))
         {
-            attached.push(r.key.name.as_str());
+            attached.extend(managed.iter().position(|m| m.id == r.key.name.as_str()));
         }
         for list in ["ManagedPolicyArns", "Policies"] {
             for item in props.get(list).map(Node::items).unwrap_or_default() {
@@ -610,7 +633,10 @@ fn boundary_policies(resources: &Node, global_boundary: Option<&Node>) -> Vec<St
         }
     }
     bounds.retain(|b| !attached.contains(b));
-    bounds.into_iter().map(str::to_string).collect()
+    bounds
+        .into_iter()
+        .map(|i| managed[i].id.to_string())
+        .collect()
 }
 
 /// The policies in a `Resources` map (a template's, or `resources.Resources` in serverless.yml).

@@ -540,6 +540,29 @@ fn policy_resource_ref(n: &Node) -> Option<String> {
     (!name.is_empty() && matches!(tail, ".arn" | ".id")).then(|| format!("aws_iam_policy.{name}"))
 }
 
+/// The policy an ARN written out names: `aws_iam_policy.b` for
+/// `"arn:aws:iam::${…}:policy/${aws_iam_policy.b.name}"`, `name:NAME` for one that ends in
+/// `:policy/NAME` (a path before the name is left out), to be matched with a policy's `name`.
+fn policy_arn_by_name(n: &Node) -> Option<String> {
+    let parts = &n.text()?.parts;
+    let after_policy = |i: usize| {
+        i > 0 && matches!(&parts[i - 1], Part::Lit(l) if l.contains(":policy/") && l.ends_with('/'))
+    };
+    match parts.last()? {
+        Part::Var(v) if after_policy(parts.len() - 1) => {
+            let name = v.strip_prefix("aws_iam_policy.")?.strip_suffix(".name")?;
+            (!name.is_empty() && !name.contains(['.', '[', ' ']))
+                .then(|| format!("aws_iam_policy.{name}"))
+        }
+        Part::Lit(l) => {
+            let (_, path) = l.rsplit_once(":policy/")?;
+            let name = path.rsplit('/').next().filter(|n| !n.is_empty())?;
+            Some(format!("name:{name}"))
+        }
+        Part::Var(_) => None,
+    }
+}
+
 /// The `aws_iam_policy` resources referenced in `blocks` as a role's or user's
 /// `permissions_boundary` (into `bounds`) and as an attached policy (`policy_arn` of an
 /// attachment, a role's `managed_policy_arns`; into `attached`).
@@ -557,7 +580,7 @@ fn policy_refs(blocks: &[Block], bounds: &mut Vec<String>, attached: &mut Vec<St
                         _ => vec![n],
                     }
                 })
-                .filter_map(|n| policy_resource_ref(&n))
+                .filter_map(|n| policy_resource_ref(&n).or_else(|| policy_arn_by_name(&n)))
                 .collect::<Vec<_>>()
         };
         if matches!(ty, "aws_iam_role" | "aws_iam_user") {
@@ -571,7 +594,8 @@ fn policy_refs(blocks: &[Block], bounds: &mut Vec<String>, attached: &mut Vec<St
 }
 
 /// The `aws_iam_policy` resources of `file` that its module (this file and the other `.tf` files
-/// of its folder) uses as a permissions boundary and attaches nowhere: their policy is read as a
+/// of its folder) uses as a permissions boundary (by reference, or by an ARN that ends in the
+/// policy's literal `name`) and attaches nowhere: their policy is read as a
 /// boundary, which grants nothing by itself.
 fn boundary_policies(file: &SourceFile, blocks: &[Block]) -> Vec<String> {
     let is_policy = |b: &Block| {
@@ -586,13 +610,37 @@ fn boundary_policies(file: &SourceFile, blocks: &[Block]) -> Vec<String> {
         let Ok(text) = std::fs::read_to_string(&p) else {
             continue;
         };
-        if !text.contains("aws_iam_policy.") {
+        if !text.contains("aws_iam_policy.") && !text.contains(":policy/") {
             continue;
         }
         if let Ok(sibling) = hcl::read(&text, 0, wanted) {
             policy_refs(&sibling, &mut bounds, &mut attached);
         }
     }
+    // `name:NAME`: the policies of this file named NAME.
+    let named = |refs: Vec<String>| -> Vec<String> {
+        refs.into_iter()
+            .flat_map(|r| match r.strip_prefix("name:") {
+                None => vec![r],
+                Some(name) => blocks
+                    .iter()
+                    .filter(|b| is_policy(b))
+                    .filter(|b| {
+                        b.attrs
+                            .iter()
+                            .any(|a| a.name == "name" && a.value.node().literal() == Some(name))
+                    })
+                    .map(|b| {
+                        format!(
+                            "aws_iam_policy.{}",
+                            b.labels.get(1).map_or("", String::as_str)
+                        )
+                    })
+                    .collect(),
+            })
+            .collect()
+    };
+    let (mut bounds, attached) = (named(bounds), named(attached));
     bounds.retain(|b| !attached.contains(b));
     bounds
 }
@@ -793,6 +841,37 @@ mod tests {
         ] {
             assert_eq!(r(v), None, "{v}");
         }
+    }
+
+    #[test]
+    fn policy_arns_written_out_name_their_policy() {
+        let t = |parts: &[Part]| Node {
+            span: Span::default(),
+            value: Value::Str(Text {
+                parts: parts.to_vec().into(),
+            }),
+        };
+        let lit = |s: &str| Part::Lit(s.into());
+        let var = |s: &str| Part::Var(s.into());
+        let r = |parts: &[Part]| policy_arn_by_name(&t(parts));
+        assert_eq!(
+            r(&[
+                lit("arn:aws:iam::"),
+                var("data.aws_caller_identity.c.account_id"),
+                lit(":policy/b/x")
+            ])
+            .as_deref(),
+            Some("name:x")
+        );
+        assert_eq!(
+            r(&[lit("arn:aws:iam::1:policy/"), var("aws_iam_policy.p.name")]).as_deref(),
+            Some("aws_iam_policy.p")
+        );
+        assert_eq!(
+            r(&[lit("arn:aws:iam::1:role/"), var("aws_iam_policy.p.name")]),
+            None
+        );
+        assert_eq!(r(&[lit("arn:aws:iam::1:policy/")]), None);
     }
 
     #[test]
