@@ -56,6 +56,10 @@ EXTRA = [
     ("AWS::MediaStore::Container", "Policy"),
     ("AWS::Organizations::ResourcePolicy", "Content"),
     ("AWS::Organizations::Policy", "Content"),
+    # Session policies (plain strings): a Transfer Family user's scope-down policy, the policy
+    # IAM Roles Anywhere passes when it vends a session.
+    ("AWS::RolesAnywhere::Profile", "SessionPolicy"),
+    ("AWS::Transfer::User", "Policy"),
 ]
 
 # Kinds other than `resource`. `organizations`: Organizations::Policy's `Type` says it
@@ -74,6 +78,8 @@ KIND = {
     ("AWS::EC2::VPCEndpoint", "PolicyDocument"): "endpoint",
     ("AWS::Organizations::Policy", "Content"): "organizations",
     ("AWS::Events::EventBusPolicy", "Statement"): "statement",
+    ("AWS::RolesAnywhere::Profile", "SessionPolicy"): "session",
+    ("AWS::Transfer::User", "Policy"): "session",
 }
 
 # IAM::Role/User/Group `Policies` lists are read by the extractor itself (each item's name is

@@ -235,17 +235,7 @@ impl Bounds {
 }
 
 fn kind(s: &str) -> Option<PolicyKind> {
-    [
-        PolicyKind::Identity,
-        PolicyKind::Trust,
-        PolicyKind::Resource,
-        PolicyKind::KeyPolicy,
-        PolicyKind::Endpoint,
-        PolicyKind::Scp,
-        PolicyKind::Rcp,
-    ]
-    .into_iter()
-    .find(|k| k.as_str() == s)
+    PolicyKind::ALL.into_iter().find(|k| k.as_str() == s)
 }
 
 /// Checks and builds the custom rules. Names must be kebab-case and unique among all rules.
@@ -280,7 +270,7 @@ pub fn compile(configs: Vec<CustomRuleConfig>) -> Result<Vec<RuleRef>, ConfigErr
                     return err(
                         k.span(),
                         format!(
-                            "`{}` is not a policy kind (identity, trust, resource, key, endpoint, scp, rcp)",
+                            "`{}` is not a policy kind (identity, trust, resource, key, endpoint, scp, rcp, boundary, session)",
                             k.get_ref()
                         ),
                     );

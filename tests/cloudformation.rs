@@ -645,3 +645,91 @@ fn node_starts(n: &iamlint::syntax::tree::Node, out: &mut Vec<u32>) {
         _ => {}
     }
 }
+
+/// A managed policy set as a permissions boundary (`PermissionsBoundary: !Ref P`,
+/// `!GetAtt P.PolicyArn`, an ARN ending in its `ManagedPolicyName`, SAM `Globals`, a Serverless
+/// service role's `permissionsBoundary`) is a boundary: it grants nothing, so the grant rules
+/// (`admin-access-allowed`, `allow-with-not-action`, `privilege-escalation`,
+/// `secret-read-unscoped`, `kms-decrypt-without-via-service`) stay silent, while grammar and value
+/// rules still report; the same policy attached to a role as well grants, and is reported.
+#[test]
+fn permissions_boundaries_grant_nothing() {
+    let r = snapshot("boundaries", &["boundaries", "serverless-boundary"]);
+    let mut rules = rules_of(&r);
+    rules.sort();
+    rules.dedup();
+    assert_eq!(
+        rules,
+        [
+            "admin-access-allowed",
+            "invalid-principal",
+            "missing-resource",
+            "unknown-action",
+            "unknown-service"
+        ],
+        "{}",
+        r.compact
+    );
+    // Only the shared policy (attached to `Admin` too) grants `*`.
+    assert!(
+        r.compact.contains(
+            "boundaries/template.yaml:58:21: error: every action is allowed on every resource"
+        ),
+        "{}",
+        r.compact
+    );
+    assert!(r.compact.contains("`Principal` in a permissions boundary"));
+}
+
+/// A Transfer Family user's `Policy` and a Roles Anywhere profile's `SessionPolicy` are session
+/// policies: read (as `!Sub` text and as a JSON string), checked for grammar and values, never
+/// as grants; Transfer's `${transfer:HomeBucket}` variables are not unknown variables.
+#[test]
+fn session_policies_are_read_as_such() {
+    let r = snapshot("sessions", &["sessions"]);
+    let mut rules = rules_of(&r);
+    rules.sort();
+    assert_eq!(
+        rules,
+        ["invalid-principal", "unknown-action"],
+        "{}",
+        r.compact
+    );
+    assert!(
+        r.compact
+            .contains("sessions/template.yaml:26:26: error: `s3:GetObjekt` is not an action"),
+        "{}",
+        r.compact
+    );
+    assert!(r.compact.contains("`Principal` in a session policy"));
+}
+
+/// A policy written as `Fn::Join` text (JSON with escaped quotes, YAML `!Join` with single-quoted
+/// parts) is parsed with the literal parts at their place in the template and the `!Ref`,
+/// `!GetAtt` and `!Sub` parts as unknown values: an unknown principal stays silent.
+#[test]
+fn policies_in_join_strings() {
+    let r = snapshot("join_strings", &["join-strings"]);
+    assert!(
+        r.compact.contains(
+            "join-strings/template.json:10:48: error: `logs:PutLogEventz` is not an action"
+        ),
+        "{}",
+        r.compact
+    );
+    assert!(
+        r.compact.contains(
+            "join-strings/template.yaml:10:46: error: `logs:PutLogEventz` is not an action"
+        ),
+        "{}",
+        r.compact
+    );
+    assert!(
+        r.compact
+            .contains("join-strings/template.yaml:12:51: error: the policy allows any principal"),
+        "{}",
+        r.compact
+    );
+    // The `Silent` policy (principal `!Ref Account`) has no finding.
+    assert!(!r.compact.contains("template.yaml:19:"), "{}", r.compact);
+}

@@ -155,23 +155,41 @@ fn index() -> String {
          all of a rule's findings.\n\n\
          The last column names the check of IAM Access Analyzer, cfn-lint, Parliament or Checkov \
          that corresponds to the rule (each page's `Other tools` section; the coverage of Access \
-         Analyzer's checks is in [`docs/access-analyzer.md`](../docs/access-analyzer.md)).\n\n\
-         | rule | group | category | default severity | summary | other tools |\n\
-         | --- | --- | --- | --- | --- | --- |\n",
+         Analyzer's checks is in [`docs/access-analyzer.md`](../docs/access-analyzer.md)). The \
+         `kinds` column names the policy kinds a rule checks (`all`: every kind): `identity`, \
+         `trust`, `resource`, `key`, `endpoint` (VPC endpoint), `scp`, `rcp`, `boundary` \
+         (permissions boundary) and `session` (session policy). A permissions boundary or a \
+         session policy grants nothing by itself, so the rules about what a grant lets someone do \
+         leave them out.\n\n\
+         | rule | group | category | default severity | kinds | summary | other tools |\n\
+         | --- | --- | --- | --- | --- | --- | --- |\n",
     );
     for r in ALL {
         let m = r.meta();
         s.push_str(&format!(
-            "| [`{0}`]({0}.md) | {1} | {2} | {3} | {4} | {5} |\n",
+            "| [`{0}`]({0}.md) | {1} | {2} | {3} | {4} | {5} | {6} |\n",
             m.name,
             r.group(),
             m.category.as_str(),
             m.default_severity,
+            kinds(m),
             m.summary.replace('|', "\\|"),
             other_tools(&m.doc).unwrap_or_default().replace('|', "\\|")
         ));
     }
     s
+}
+
+/// The policy kinds a rule checks, for the index: `all`, or their names.
+fn kinds(m: &RuleMeta) -> String {
+    if m.kinds.is_empty() {
+        return "all".to_string();
+    }
+    m.kinds
+        .iter()
+        .map(|k| k.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The `## Other tools` section of a rule page, as one line: what IAM Access Analyzer,

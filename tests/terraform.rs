@@ -619,3 +619,111 @@ resource "aws_iot_policy" "i" {
         r.stderr
     );
 }
+
+/// `permissions_boundary = aws_iam_policy.b.arn` on a role or user (in another file of the
+/// module; or an ARN ending in the policy's `name`, literal or `${aws_iam_policy.b.name}`) makes
+/// that policy, and the `aws_iam_policy_document` it reads, a boundary: the grant
+/// rules stay silent on it, grammar and value rules do not. A policy set as a boundary and also
+/// attached grants, and is reported.
+#[test]
+fn permissions_boundaries_across_the_module() {
+    let out = fixture("boundaries");
+    assert_eq!(
+        rules_in(&out),
+        [
+            "admin-access-allowed",
+            "missing-resource",
+            "redundant-statement",
+            "unknown-action"
+        ],
+        "{out}"
+    );
+    assert!(
+        out.contains("boundaries/main.tf:32:47: error: every action is allowed on every resource"),
+        "{out}"
+    );
+    insta::assert_snapshot!("boundaries", out);
+    // Alone, without the roles that set it as a boundary, the document grants again.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        Path::new(FIXTURES).join("boundaries/main.tf"),
+        dir.path().join("main.tf"),
+    )
+    .unwrap();
+    let (alone, _) = compact(dir.path(), &["."]);
+    assert!(alone.contains("allow-with-not-action"), "{alone}");
+    assert!(alone.contains("secret-read-unscoped"), "{alone}");
+}
+
+/// Session policies: a Transfer Family user's `policy`, a Roles Anywhere profile's
+/// `session_policy` and the AWS provider's `assume_role { policy }` (in `.tf` and `.tf.json`)
+/// are read as session policies: no grant findings (`Allow NotAction`, secrets on `*`).
+#[test]
+fn session_policies_are_read_as_such() {
+    let out = fixture("sessions");
+    assert!(
+        out.contains("sessions/provider.tf.json:8:104: error: `cloudtrail:LookupEventz`"),
+        "{out}"
+    );
+    assert!(out.contains("`Principal` in a session policy"), "{out}");
+    for grant in [
+        "allow-with-not-action",
+        "secret-read-unscoped",
+        "kms-decrypt-without-via-service",
+        "service-wildcard-allowed",
+    ] {
+        assert!(!out.contains(grant), "{grant}:\n{out}");
+    }
+    insta::assert_snapshot!("sessions", out);
+}
+
+/// `templatefile()` variables that are lists or objects: `${jsonencode(arns)}` and a `for`
+/// expression are unknown values, a loop's names are unknown even where the call gives a
+/// variable of the same name, a separator-only `%{ if }` is left out, and `cfg.action` of a
+/// literal object is its text (reported at the `${…}`).
+#[test]
+fn templatefile_list_and_object_variables() {
+    let out = fixture("templatefile-vars");
+    assert!(!out.contains("invalid-json"), "{out}");
+    // Every template is read (none noted as not read), and the loop's `${b}` is not the call's
+    // `b = "s3:GetObjekt"`.
+    assert!(!out.contains("GetObjekt"), "{out}");
+    assert!(
+        out.contains("policies/lists.json.tftpl:11:17: error: `s3:ListBuckett`"),
+        "{out}"
+    );
+    assert!(
+        out.contains("policies/loop.json.tftpl:13:17: error: `s3:ListBuckett`"),
+        "{out}"
+    );
+    assert!(
+        out.contains("policies/object.json.tftpl:6:17: error: `s3:PutObjekt`"),
+        "{out}"
+    );
+    insta::assert_snapshot!("templatefile_vars", out);
+    let r = common::compact(
+        Path::new(FIXTURES),
+        &["--select", "all", "-v", "templatefile-vars"],
+    );
+    assert!(!r.stderr.contains("not read"), "{}", r.stderr);
+}
+
+/// `file()` and `templatefile()` in a `.tf.json` file (`"${file(\"…\")}"`) are followed as in a
+/// `.tf` file, with the calling resource's kind (`trust.json` is a trust policy).
+#[test]
+fn file_and_templatefile_in_terraform_json() {
+    let out = fixture("tfjson-follow");
+    assert!(
+        out.contains("policies/plain.json:1:71: error: `dynamodb:GetItm`"),
+        "{out}"
+    );
+    assert!(
+        out.contains("policies/templated.json.tftpl:3:47: error: `s3:GetObjekt`"),
+        "{out}"
+    );
+    assert!(
+        out.contains("cross-account-trust-without-external-id"),
+        "{out}"
+    );
+    insta::assert_snapshot!("tfjson_follow", out);
+}

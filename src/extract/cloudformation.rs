@@ -8,7 +8,7 @@
 use std::sync::Arc;
 
 use super::intrinsic::{self, ACCOUNT_ID, Dialect};
-use super::tree::{Key, Node, Value};
+use super::tree::{Key, Node, Part, Value};
 use super::{Extracted, json, sam};
 use crate::policy::{PolicyDocument, PolicyKind};
 use crate::source::{SourceFile, Span};
@@ -107,6 +107,7 @@ pub fn policy_properties() -> &'static [(&'static str, &'static str, PropertyKin
                     Some("key") => PropertyKind::Document(PolicyKind::KeyPolicy),
                     Some("resource") => PropertyKind::Document(PolicyKind::Resource),
                     Some("endpoint") => PropertyKind::Document(PolicyKind::Endpoint),
+                    Some("session") => PropertyKind::Document(PolicyKind::Session),
                     Some("organizations") => PropertyKind::Organizations,
                     Some("statement") => PropertyKind::Statement,
                     other => panic!("data/cfn-policy-properties.tsv: unknown kind {other:?}"),
@@ -178,8 +179,12 @@ impl Sink<'_> {
         owner: String,
         owner_span: Span,
     ) {
-        // PolicyDocument: !Sub '{"Statement": [… "${Bucket}" …]}'
-        if let Some(parsed) = self.sub_document(value) {
+        // PolicyDocument: !Sub '{"Statement": [… "${Bucket}" …]}', or the same text cut into
+        // the parts of a `!Join`
+        if let Some(parsed) = self
+            .sub_document(value)
+            .or_else(|| self.join_document(value))
+        {
             value.take();
             if let Some(root) = parsed {
                 self.push(
@@ -285,6 +290,100 @@ impl Sink<'_> {
         Some(parsed.root.filter(|r| matches!(r.value, Value::Object(_))))
     }
 
+    /// A policy written as JSON text in `Fn::Join` (`{"Fn::Join": ["", ["{\"Statement\": …",
+    /// {"Ref": "Bucket"}, "…}"]]}`, or `!Join`): `Some` when `value` is one whose text starts
+    /// with `{`, holding the document (`None` inside when it does not parse). Literal parts keep
+    /// their spans in the template (each character where it is written, escapes included);
+    /// other parts (`!Ref`, `!GetAtt`, `!Sub` with variables) are unknown values.
+    fn join_document(&mut self, value: &Node) -> Option<Option<Node>> {
+        let [e] = value.entries()? else {
+            return None;
+        };
+        if e.key.name.as_str() != "Fn::Join" || self.dialect != Dialect::CloudFormation {
+            return None;
+        }
+        let Value::Array(args) = &e.value.value else {
+            return None;
+        };
+        let [delim, list] = &args[..] else {
+            return None;
+        };
+        let delim = delim.literal().map(|d| (d, delim.span))?;
+        let Value::Array(items) = &list.value else {
+            return None;
+        };
+        let mut segs = Vec::new();
+        let mut lit = Lit::default();
+        for (i, item) in items.iter().enumerate() {
+            if i > 0 {
+                for c in delim.0.chars() {
+                    lit.push(c, delim.1);
+                }
+            }
+            if let Some(text) = item.literal() {
+                self.literal_chars(item, text, &mut lit);
+            } else {
+                // !Ref X, !GetAtt X.Arn, !Sub 'arn:…:${X}': its literal text at the part,
+                // the rest unknown; a part that is no string (a list) makes the text unknown.
+                let resolved = intrinsic::resolve(item, self.dialect);
+                for p in resolved.text()?.parts.iter() {
+                    match p {
+                        Part::Lit(s) => s.chars().for_each(|c| lit.push(c, item.span)),
+                        Part::Var(name) => {
+                            segs.push(Seg::Lit(std::mem::take(&mut lit)));
+                            segs.push(Seg::Var(name.clone(), item.span));
+                        }
+                    }
+                }
+            }
+            // The text must read as JSON from its first literal character.
+            if i == 0 && !lit.text.trim_start().starts_with('{') {
+                return None;
+            }
+        }
+        segs.push(Seg::Lit(lit));
+        let parsed = embedded::parse(&segs);
+        if let Some(e) = parsed.error {
+            self.out.findings.push(
+                super::input::INVALID_JSON
+                    .finding(self.file, e.span, e.message)
+                    .label("parsing of the policy in this `Fn::Join` stopped here"),
+            );
+        }
+        Some(parsed.root.filter(|r| matches!(r.value, Value::Object(_))))
+    }
+
+    /// Appends the characters of the string `node` (whose value is `text`) with where each is
+    /// written: a quoted string's escapes (`\"`, YAML's `''`) map to their escape sequence, a
+    /// plain scalar to itself; a string written otherwise maps every character to the whole token.
+    fn literal_chars(&self, node: &Node, text: &str, lit: &mut Lit) {
+        let raw = self.file.slice(node.span);
+        let start = node.span.start as usize;
+        let mut chars = Vec::new();
+        let decoded = match raw.as_bytes().first() {
+            Some(b'"') if raw.len() >= 2 => {
+                embedded::quoted_chars(&raw[1..raw.len() - 1], start + 1, false, &mut chars)
+                    .is_some()
+            }
+            Some(b'\'') if raw.len() >= 2 => {
+                single_quoted_chars(&raw[1..raw.len() - 1], start + 1, &mut chars);
+                true
+            }
+            _ if raw == text => {
+                lit.push_str(text, start);
+                return;
+            }
+            _ => false,
+        };
+        if decoded && chars.iter().map(|&(c, _)| c).eq(text.chars()) {
+            for (c, s) in chars {
+                lit.push(c, s);
+            }
+        } else {
+            text.chars().for_each(|c| lit.push(c, node.span));
+        }
+    }
+
     /// The file text of a string node whose value is `value`, and its offset: a block scalar's
     /// lines (indentation and folding only change white space, which JSON ignores), a quoted
     /// string without escapes, or a plain scalar.
@@ -350,6 +449,20 @@ impl Sink<'_> {
     }
 }
 
+/// Characters of a YAML single-quoted string's inside written at `start`: `''` is one `'`.
+fn single_quoted_chars(raw: &str, start: usize, out: &mut Vec<(char, Span)>) {
+    let mut it = raw.char_indices().peekable();
+    while let Some((i, c)) = it.next() {
+        let at = start + i;
+        if c == '\'' && it.peek().is_some_and(|&(_, n)| n == '\'') {
+            it.next();
+            out.push((c, Span::new(at, at + 2)));
+            continue;
+        }
+        out.push((c, Span::new(at, at + c.len_utf8())));
+    }
+}
+
 /// A `Fn::Sub` template's text written at `base` cut into literal text and `${…}` parts for
 /// [`embedded::parse`]. `${!Literal}` is the text `${Literal}`; a `${Name}` that `vars` gives a
 /// literal is that text (each character written where `${Name}` is); AWS's dynamic references
@@ -405,18 +518,134 @@ fn sub_segments(body: &str, base: usize, vars: &[(String, String)]) -> Vec<Seg> 
 
 /// Extracts every policy of a template, taking the documents from its tree.
 pub fn extract(file: &Arc<SourceFile>, root: &mut Node, out: &mut Extracted) {
+    // SAM's `Globals: Function: PermissionsBoundary` applies to every function of the template.
+    let has_function = root
+        .get("Resources")
+        .and_then(Node::entries)
+        .unwrap_or_default()
+        .iter()
+        .any(|r| resource_type(&r.value) == Some("AWS::Serverless::Function"));
+    let global_boundary = root
+        .get("Globals")
+        .and_then(|g| g.get("Function"))
+        .and_then(|f| f.get("PermissionsBoundary"))
+        .filter(|_| has_function)
+        .cloned();
     if let Some(resources) = root.get_mut("Resources") {
         let mut sink = Sink {
             file,
             out,
             dialect: Dialect::CloudFormation,
         };
-        resources_policies(&mut sink, resources);
+        resources_policies(&mut sink, resources, global_boundary.as_ref());
     }
 }
 
+/// Types whose `PermissionsBoundary` names the managed policy that bounds them.
+const BOUNDED: &[&str] = &[
+    "AWS::IAM::Role",
+    "AWS::IAM::User",
+    "AWS::Serverless::Function",
+    "AWS::Serverless::StateMachine",
+];
+
+/// A managed policy of the template: its logical id and its `ManagedPolicyName` when literal.
+struct Managed<'a> {
+    id: &'a str,
+    name: Option<&'a str>,
+}
+
+/// The `AWS::IAM::ManagedPolicy` of `managed` (its index) a value names: `!Ref P` (a managed
+/// policy's `Ref` is its ARN), `!GetAtt P.PolicyArn`, or an ARN (`!Sub`, `!Join`) ending in
+/// `:policy/NAME` where `NAME` is the policy's literal `ManagedPolicyName`.
+fn managed_policy_ref(value: &Node, managed: &[Managed]) -> Option<usize> {
+    let by_id = |id: &str| managed.iter().position(|m| m.id == id);
+    if let Some([e]) = value.entries() {
+        match (e.key.name.as_str(), &e.value.value) {
+            ("Ref", _) => return by_id(e.value.literal()?),
+            ("Fn::GetAtt", Value::Array(parts)) if parts.len() == 2 => {
+                return (parts[1].literal()? == "PolicyArn")
+                    .then(|| by_id(parts[0].literal()?))
+                    .flatten();
+            }
+            ("Fn::GetAtt", _) => return by_id(e.value.literal()?.strip_suffix(".PolicyArn")?),
+            _ => {}
+        }
+    }
+    // arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/boundaries/app-boundary
+    let resolved = intrinsic::resolve(value, Dialect::CloudFormation);
+    let Some(Part::Lit(last)) = resolved.text()?.parts.last() else {
+        return None;
+    };
+    let (_, path) = last.rsplit_once(":policy/")?;
+    let name = path.rsplit('/').next()?;
+    managed.iter().position(|m| m.name == Some(name))
+}
+
+/// The managed policies of the template that are permissions boundaries and nothing else: named
+/// by a role's, user's or SAM function's `PermissionsBoundary` (or by `global_boundary`, SAM's
+/// `Globals` or a Serverless service role's, set outside `Resources`), and attached to no one
+/// (`Roles`/`Users`/`Groups` of the policy, `ManagedPolicyArns`, SAM `Policies`): a boundary
+/// grants nothing, an attached policy does.
+fn boundary_policies(resources: &Node, global_boundary: Option<&Node>) -> Vec<String> {
+    let entries = resources.entries().unwrap_or_default();
+    let managed: Vec<Managed> = entries
+        .iter()
+        .filter(|r| resource_type(&r.value) == Some("AWS::IAM::ManagedPolicy"))
+        .map(|r| Managed {
+            id: r.key.name.as_str(),
+            name: r
+                .value
+                .get("Properties")
+                .and_then(|p| p.get("ManagedPolicyName"))
+                .and_then(Node::literal),
+        })
+        .collect();
+    if managed.is_empty() {
+        return Vec::new();
+    }
+    let mut bounds: Vec<usize> = Vec::new();
+    let mut attached: Vec<usize> = Vec::new();
+    bounds.extend(global_boundary.and_then(|b| managed_policy_ref(b, &managed)));
+    for r in entries {
+        let ty = resource_type(&r.value).unwrap_or_default();
+        let Some(props) = r.value.get("Properties") else {
+            continue;
+        };
+        if BOUNDED.contains(&ty)
+            && let Some(i) = props
+                .get("PermissionsBoundary")
+                .and_then(|b| managed_policy_ref(b, &managed))
+        {
+            bounds.push(i);
+        }
+        if ty == "AWS::IAM::ManagedPolicy"
+            && ["Roles", "Users", "Groups"]
+                .iter()
+                .any(|k| props.get(k).is_some_and(|v| !v.items().is_empty()))
+        {
+            attached.extend(managed.iter().position(|m| m.id == r.key.name.as_str()));
+        }
+        for list in ["ManagedPolicyArns", "Policies"] {
+            for item in props.get(list).map(Node::items).unwrap_or_default() {
+                attached.extend(managed_policy_ref(item, &managed));
+            }
+        }
+    }
+    bounds.retain(|b| !attached.contains(b));
+    bounds
+        .into_iter()
+        .map(|i| managed[i].id.to_string())
+        .collect()
+}
+
 /// The policies in a `Resources` map (a template's, or `resources.Resources` in serverless.yml).
-pub(crate) fn resources_policies(sink: &mut Sink, resources: &mut Node) {
+pub(crate) fn resources_policies(
+    sink: &mut Sink,
+    resources: &mut Node,
+    global_boundary: Option<&Node>,
+) {
+    let boundaries = boundary_policies(resources, global_boundary);
     for r in resources.entries_mut().unwrap_or_default() {
         let id = &r.key;
         let Some(ty) = resource_type(&r.value) else {
@@ -430,6 +659,13 @@ pub(crate) fn resources_policies(sink: &mut Sink, resources: &mut Node) {
         };
         for &(_, path, kind) in properties_of(ty) {
             let kind = match kind {
+                // A managed policy set as a permissions boundary (see `boundary_policies`).
+                PropertyKind::Document(PolicyKind::Identity)
+                    if ty == "AWS::IAM::ManagedPolicy"
+                        && boundaries.iter().any(|b| *b == *id.name) =>
+                {
+                    PolicyKind::Boundary
+                }
                 PropertyKind::Document(k) => k,
                 PropertyKind::Organizations => {
                     match props.get("Type").and_then(Node::literal) {

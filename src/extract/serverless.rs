@@ -86,6 +86,15 @@ pub fn extract(file: &Arc<SourceFile>, root: &mut Node, out: &mut Extracted) {
             sink.statements(&e.key, &mut e.value, owner, f.key.span);
         }
     }
+    // provider.iam.role.permissionsBoundary (provider.rolePermissionsBoundary before v3): the
+    // service role's boundary, maybe a managed policy of `resources`.
+    let boundary = root.get("provider").and_then(|p| {
+        p.get("iam")
+            .and_then(|i| i.get("role"))
+            .and_then(|r| r.get("permissionsBoundary"))
+            .or_else(|| p.get("rolePermissionsBoundary"))
+            .cloned()
+    });
     // resources:
     //   Resources: {...}        (or a list of such maps)
     for r in root
@@ -94,7 +103,7 @@ pub fn extract(file: &Arc<SourceFile>, root: &mut Node, out: &mut Extracted) {
         .unwrap_or_default()
     {
         if let Some(resources) = r.get_mut("Resources") {
-            resources_policies(&mut sink, resources);
+            resources_policies(&mut sink, resources, boundary.as_ref());
         }
     }
 }

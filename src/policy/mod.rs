@@ -37,6 +37,13 @@ pub enum PolicyKind {
     /// An AWS Organizations resource control policy: the most anyone may do to an account's
     /// resources. Its `Principal` is always `"*"` (it limits every caller), and it grants nothing.
     Rcp,
+    /// A managed policy set as a role's or user's permissions boundary: the most the holder's
+    /// identity policies may grant. No `Principal`; it grants nothing by itself.
+    Boundary,
+    /// A session policy (passed when a role session is created, or a Transfer Family user's
+    /// `Policy`): narrows the role's permissions for one session. No `Principal`; it grants
+    /// nothing by itself.
+    Session,
 }
 
 impl PolicyKind {
@@ -49,12 +56,30 @@ impl PolicyKind {
             PolicyKind::Endpoint => "endpoint",
             PolicyKind::Scp => "scp",
             PolicyKind::Rcp => "rcp",
+            PolicyKind::Boundary => "boundary",
+            PolicyKind::Session => "session",
         }
     }
 
+    /// Every kind, in declaration order.
+    pub const ALL: [PolicyKind; 9] = [
+        PolicyKind::Identity,
+        PolicyKind::Trust,
+        PolicyKind::Resource,
+        PolicyKind::KeyPolicy,
+        PolicyKind::Endpoint,
+        PolicyKind::Scp,
+        PolicyKind::Rcp,
+        PolicyKind::Boundary,
+        PolicyKind::Session,
+    ];
+
     /// Policies whose statements carry a `Principal`.
     pub fn has_principal(self) -> bool {
-        !matches!(self, PolicyKind::Identity | PolicyKind::Scp)
+        !matches!(
+            self,
+            PolicyKind::Identity | PolicyKind::Scp | PolicyKind::Boundary | PolicyKind::Session
+        )
     }
 }
 

@@ -8,7 +8,7 @@ declare_rule! {
         category: Security,
         severity: Warning,
         summary: "`Allow` with `NotAction` grants every other action, including those AWS adds later",
-        kinds: [],
+        kinds: [Identity, Trust, Resource, KeyPolicy, Endpoint, Scp, Rcp],
     }
 }
 

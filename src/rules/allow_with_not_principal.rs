@@ -8,7 +8,7 @@ declare_rule! {
         category: Security,
         severity: Error,
         summary: "`Allow` with `NotPrincipal` grants to everyone else, anonymous users included",
-        kinds: [],
+        kinds: [Identity, Trust, Resource, KeyPolicy, Endpoint, Scp, Rcp],
     }
 }
 

@@ -8,7 +8,7 @@ declare_rule! {
         category: Security,
         severity: Warning,
         summary: "`Allow` with `NotResource` grants on every other resource, including future ones",
-        kinds: [],
+        kinds: [Identity, Trust, Resource, KeyPolicy, Endpoint, Scp, Rcp],
     }
 }
 

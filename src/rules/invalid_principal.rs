@@ -10,20 +10,41 @@ declare_rule! {
         category: Correctness,
         severity: Error,
         summary: "a `Principal` IAM rejects: in an identity policy, a type other than `AWS`, `Service`, `Federated`, `CanonicalUser`, or a malformed account, ARN or service principal",
-        kinds: [Identity, Trust, Resource, KeyPolicy, Endpoint],
+        kinds: [Identity, Trust, Resource, KeyPolicy, Endpoint, Boundary, Session],
     }
 }
 
 const TYPES: &[&str] = &["AWS", "Service", "Federated", "CanonicalUser"];
 
+/// What a policy that names no principal is called in a finding: identity policies, permissions
+/// boundaries and session policies apply to whoever holds them.
+/// Returns the name and the finding's label.
+fn principal_free(kind: PolicyKind) -> Option<(&'static str, &'static str)> {
+    match kind {
+        PolicyKind::Identity => Some((
+            "an identity policy",
+            "IAM rejects a principal in a policy attached to a user, group or role: the principal is whoever holds the policy",
+        )),
+        PolicyKind::Boundary => Some((
+            "a permissions boundary",
+            "IAM rejects a principal in a managed policy: a boundary applies to the user or role it is set on",
+        )),
+        PolicyKind::Session => Some((
+            "a session policy",
+            "a session policy applies to the session it is passed to; it names no principal",
+        )),
+        _ => None,
+    }
+}
+
 impl Rule for InvalidPrincipal {
     fn check(&self, doc: &PolicyDocument, cx: &mut Context) {
         for st in &doc.statements {
             let Some(p) = &st.principal else { continue };
-            if doc.kind == PolicyKind::Identity {
+            if let Some((what, label)) = principal_free(doc.kind) {
                 let f = cx
-                    .finding(p.key.span, format!("`{}` in an identity policy", p.key.name))
-                    .label("IAM rejects a principal in a policy attached to a user, group or role: the principal is whoever holds the policy")
+                    .finding(p.key.span, format!("`{}` in {what}", p.key.name))
+                    .label(label)
                     .help(format!("remove `{}`; to let others use a resource, write a resource policy on it (or a role's trust policy)", p.key.name));
                 cx.report(f);
                 continue;

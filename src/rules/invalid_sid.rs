@@ -8,7 +8,7 @@ declare_rule! {
         category: Correctness,
         severity: Error,
         summary: "a `Sid` of an IAM policy has characters other than `A-Z`, `a-z` and `0-9`",
-        kinds: [Identity, Trust],
+        kinds: [Identity, Trust, Boundary],
     }
 }
 

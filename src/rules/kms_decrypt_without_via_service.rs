@@ -12,7 +12,7 @@ declare_rule! {
         category: Security,
         severity: Warning,
         summary: "`kms:Decrypt` allowed without a `kms:ViaService` condition",
-        kinds: [],
+        kinds: [Identity, Trust, Resource, KeyPolicy, Endpoint, Scp, Rcp],
     }
 }
 

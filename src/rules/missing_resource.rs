@@ -8,7 +8,7 @@ declare_rule! {
         category: Correctness,
         severity: Error,
         summary: "an identity policy statement has neither `Resource` nor `NotResource`",
-        kinds: [Identity],
+        kinds: [Identity, Boundary, Session],
     }
 }
 

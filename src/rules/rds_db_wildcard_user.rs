@@ -10,7 +10,7 @@ declare_rule! {
         category: Security,
         severity: Warning,
         summary: "`rds-db:connect` allowed for any database user (`dbuser:*/*`, `dbuser:*`, `*`)",
-        kinds: [],
+        kinds: [Identity, Trust, Resource, KeyPolicy, Endpoint, Scp, Rcp],
     }
 }
 

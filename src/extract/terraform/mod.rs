@@ -29,7 +29,7 @@ use crate::policy::{PolicyDocument, PolicyKind, infer_kind};
 use crate::source::{SourceFile, Span};
 use crate::syntax::hcl::{self, Attr, Block, Val, embedded};
 
-use PolicyKind::{Endpoint, Identity, KeyPolicy, Rcp, Resource, Scp, Trust};
+use PolicyKind::{Endpoint, Identity, KeyPolicy, Rcp, Resource, Scp, Session, Trust};
 
 /// Resource arguments that hold a policy document, and its kind: every resource of the AWS
 /// provider (v5/v6) whose argument takes IAM policy JSON, from the provider's resource docs
@@ -37,7 +37,9 @@ use PolicyKind::{Endpoint, Identity, KeyPolicy, Rcp, Resource, Scp, Trust};
 /// on no package registry). `block.argument` is an argument of a nested block. Left out on
 /// purpose: IoT policies (`aws_iot_policy`, IoT's own grammar), Cedar policies (Verified Access,
 /// Verified Permissions), data-protection, lifecycle and filter policies (not IAM's grammar).
-/// `aws_organizations_policy` is an SCP unless its `type` says otherwise (see `org_kind`).
+/// `aws_organizations_policy` is an SCP unless its `type` says otherwise (see `org_kind`). A
+/// Transfer Family user's or access's `policy` and a Roles Anywhere profile's `session_policy`
+/// are session policies: they narrow the role's permissions for the session.
 pub const RESOURCE_POLICIES: &[(&str, &str, PolicyKind)] = &[
     ("aws_api_gateway_rest_api", "policy", Resource),
     ("aws_api_gateway_rest_api_policy", "policy", Resource),
@@ -110,6 +112,7 @@ pub const RESOURCE_POLICIES: &[(&str, &str, PolicyKind)] = &[
     ("aws_organizations_resource_policy", "content", Resource),
     ("aws_redshift_resource_policy", "policy", Resource),
     ("aws_redshiftserverless_resource_policy", "policy", Resource),
+    ("aws_rolesanywhere_profile", "session_policy", Session),
     ("aws_s3_access_point", "policy", Resource),
     ("aws_s3_bucket", "policy", Resource),
     ("aws_s3_bucket_policy", "policy", Resource),
@@ -149,8 +152,8 @@ pub const RESOURCE_POLICIES: &[(&str, &str, PolicyKind)] = &[
         "inline_policy",
         Identity,
     ),
-    ("aws_transfer_access", "policy", Identity),
-    ("aws_transfer_user", "policy", Identity),
+    ("aws_transfer_access", "policy", Session),
+    ("aws_transfer_user", "policy", Session),
     ("aws_vpc_endpoint", "policy", Endpoint),
     ("aws_vpc_endpoint_policy", "policy", Endpoint),
     ("aws_vpclattice_auth_policy", "policy", Resource),
@@ -223,9 +226,13 @@ fn wanted(ident: &str, labels: &[String]) -> bool {
             ty.contains("polic")
                 || RESOURCE_POLICIES.iter().any(|(r, ..)| *r == ty)
                 || ATTACHMENTS.contains(&ty)
+                // its `permissions_boundary` (see `boundary_policies`)
+                || ty == "aws_iam_user"
         }
         "data" => ty == "aws_iam_policy_document" || ty == "aws_iam_policy",
         "module" | "locals" => true,
+        // provider "aws" { assume_role { policy = … } }: a session policy
+        "provider" => ty == "aws",
         _ => false,
     }
 }
@@ -279,12 +286,14 @@ struct Named {
 /// Finds the policies in a file's blocks.
 /// The blocks are the caller's no more: the policies in them are moved out, not copied.
 fn collect(file: &Arc<SourceFile>, mut blocks: Vec<Block>, out: &mut Extracted) {
+    let boundaries = boundary_policies(file, &blocks);
     let mut cx = Collect {
         file,
         out,
         uses: Vec::new(),
         docs: Vec::new(),
         attached: Vec::new(),
+        boundaries,
     };
     let (named, own_locals) = cx.scan(&mut blocks);
     // A named document used in no argument of this file may be used by another file of the same
@@ -322,10 +331,8 @@ fn collect(file: &Arc<SourceFile>, mut blocks: Vec<Block>, out: &mut Extracted) 
     }
 }
 
-/// The references to named documents, with the kind their argument gives, in the other `.tf`
-/// files of `file`'s folder (its module). Files that do not parse give none: they are reported
-/// where they are linted themselves.
-fn sibling_uses(file: &Arc<SourceFile>) -> Vec<(String, PolicyKind)> {
+/// The other `.tf` files of `file`'s folder (its module: Terraform reads them as one), sorted.
+fn sibling_paths(file: &SourceFile) -> Vec<std::path::PathBuf> {
     let Some(dir) = file.path.parent() else {
         return Vec::new();
     };
@@ -344,8 +351,15 @@ fn sibling_uses(file: &Arc<SourceFile>) -> Vec<(String, PolicyKind)> {
         })
         .collect();
     paths.sort();
+    paths
+}
+
+/// The references to named documents, with the kind their argument gives, in the other `.tf`
+/// files of `file`'s folder (its module). Files that do not parse give none: they are reported
+/// where they are linted themselves.
+fn sibling_uses(file: &Arc<SourceFile>) -> Vec<(String, PolicyKind)> {
     let mut uses = Vec::new();
-    for p in paths {
+    for p in sibling_paths(file) {
         let Ok(text) = std::fs::read_to_string(&p) else {
             continue;
         };
@@ -357,12 +371,14 @@ fn sibling_uses(file: &Arc<SourceFile>) -> Vec<(String, PolicyKind)> {
             continue;
         };
         let mut scratch = Extracted::default();
+        let boundaries = boundary_policies(&sibling, &blocks);
         let mut cx = Collect {
             file: &sibling,
             out: &mut scratch,
             uses: Vec::new(),
             docs: Vec::new(),
             attached: Vec::new(),
+            boundaries,
         };
         cx.scan(&mut blocks);
         uses.append(&mut cx.uses);
@@ -391,6 +407,7 @@ impl Collect<'_> {
                     let bucket_policy = matches!(ty, "aws_s3_bucket_policy" | "aws_s3_bucket");
                     let kind = match policy {
                         Some(_) if ty == "aws_organizations_policy" => org_kind(b),
+                        Some(_) if cx.boundaries.contains(&owner) => Some(PolicyKind::Boundary),
                         Some(&(_, _, kind)) => Some(kind),
                         None => None,
                     };
@@ -428,6 +445,29 @@ impl Collect<'_> {
                             if let Some(a) = ib.attr_mut("policy") {
                                 cx.policy_at(a, Some(Identity), &owner);
                             }
+                        }
+                    }
+                }
+                // provider "aws" { assume_role { role_arn = …, policy = … } }: the session
+                // policy the provider passes when it assumes the role.
+                "provider" => {
+                    let alias = b
+                        .attrs
+                        .iter()
+                        .find(|a| a.name == "alias")
+                        .and_then(|a| a.value.node().literal().map(str::to_string));
+                    let owner = match alias {
+                        Some(alias) => format!("provider.aws.{alias}"),
+                        None => "provider.aws".to_string(),
+                    };
+                    for ib in b.blocks.iter_mut().filter(|ib| {
+                        matches!(
+                            ib.ident.as_str(),
+                            "assume_role" | "assume_role_with_web_identity"
+                        )
+                    }) {
+                        if let Some(a) = ib.attr_mut("policy") {
+                            cx.policy_at(a, Some(Session), &owner);
                         }
                     }
                 }
@@ -482,6 +522,127 @@ struct Collect<'a> {
     docs: Vec<(Node, PolicyKind, String)>,
     /// The bucket of a bucket policy (`bucket = …`), by the policy's owner.
     attached: Vec<(String, Text)>,
+    /// The `aws_iam_policy` resources of the module that are permissions boundaries only
+    /// ([`boundary_policies`]).
+    boundaries: Vec<String>,
+}
+
+/// `aws_iam_policy.b` when a value is that policy's ARN: `aws_iam_policy.b.arn` (or `.id`, also
+/// the ARN), `aws_iam_policy.b[0].arn`, `"${aws_iam_policy.b.arn}"`.
+fn policy_resource_ref(n: &Node) -> Option<String> {
+    let v = n.text()?.var_name()?;
+    let rest = v.strip_prefix("aws_iam_policy.")?;
+    let (name, mut tail) = rest.split_at(rest.find(['.', '['])?);
+    // a `count`/`for_each` index: `[0]`, `["a"]`
+    if let Some(t) = tail.strip_prefix('[') {
+        tail = &t[t.find(']')? + 1..];
+    }
+    (!name.is_empty() && matches!(tail, ".arn" | ".id")).then(|| format!("aws_iam_policy.{name}"))
+}
+
+/// The policy an ARN written out names: `aws_iam_policy.b` for
+/// `"arn:aws:iam::${…}:policy/${aws_iam_policy.b.name}"`, `name:NAME` for one that ends in
+/// `:policy/NAME` (a path before the name is left out), to be matched with a policy's `name`.
+fn policy_arn_by_name(n: &Node) -> Option<String> {
+    let parts = &n.text()?.parts;
+    let after_policy = |i: usize| {
+        i > 0 && matches!(&parts[i - 1], Part::Lit(l) if l.contains(":policy/") && l.ends_with('/'))
+    };
+    match parts.last()? {
+        Part::Var(v) if after_policy(parts.len() - 1) => {
+            let name = v.strip_prefix("aws_iam_policy.")?.strip_suffix(".name")?;
+            (!name.is_empty() && !name.contains(['.', '[', ' ']))
+                .then(|| format!("aws_iam_policy.{name}"))
+        }
+        Part::Lit(l) => {
+            let (_, path) = l.rsplit_once(":policy/")?;
+            let name = path.rsplit('/').next().filter(|n| !n.is_empty())?;
+            Some(format!("name:{name}"))
+        }
+        Part::Var(_) => None,
+    }
+}
+
+/// The `aws_iam_policy` resources referenced in `blocks` as a role's or user's
+/// `permissions_boundary` (into `bounds`) and as an attached policy (`policy_arn` of an
+/// attachment, a role's `managed_policy_arns`; into `attached`).
+fn policy_refs(blocks: &[Block], bounds: &mut Vec<String>, attached: &mut Vec<String>) {
+    for b in blocks.iter().filter(|b| b.ident == "resource") {
+        let ty = b.labels.first().map_or("", String::as_str);
+        let values = |arg: &str| {
+            b.attrs
+                .iter()
+                .filter(|a| a.name == arg)
+                .flat_map(|a| {
+                    let n = a.value.node();
+                    match n.value {
+                        Value::Array(items) => items,
+                        _ => vec![n],
+                    }
+                })
+                .filter_map(|n| policy_resource_ref(&n).or_else(|| policy_arn_by_name(&n)))
+                .collect::<Vec<_>>()
+        };
+        if matches!(ty, "aws_iam_role" | "aws_iam_user") {
+            bounds.extend(values("permissions_boundary"));
+            attached.extend(values("managed_policy_arns"));
+        }
+        if ATTACHMENTS.contains(&ty) {
+            attached.extend(values("policy_arn"));
+        }
+    }
+}
+
+/// The `aws_iam_policy` resources of `file` that its module (this file and the other `.tf` files
+/// of its folder) uses as a permissions boundary (by reference, or by an ARN that ends in the
+/// policy's literal `name`) and attaches nowhere: their policy is read as a
+/// boundary, which grants nothing by itself.
+fn boundary_policies(file: &SourceFile, blocks: &[Block]) -> Vec<String> {
+    let is_policy = |b: &Block| {
+        b.ident == "resource" && b.labels.first().is_some_and(|t| t == "aws_iam_policy")
+    };
+    if !blocks.iter().any(is_policy) {
+        return Vec::new();
+    }
+    let (mut bounds, mut attached) = (Vec::new(), Vec::new());
+    policy_refs(blocks, &mut bounds, &mut attached);
+    for p in sibling_paths(file) {
+        let Ok(text) = std::fs::read_to_string(&p) else {
+            continue;
+        };
+        if !text.contains("aws_iam_policy.") && !text.contains(":policy/") {
+            continue;
+        }
+        if let Ok(sibling) = hcl::read(&text, 0, wanted) {
+            policy_refs(&sibling, &mut bounds, &mut attached);
+        }
+    }
+    // `name:NAME`: the policies of this file named NAME.
+    let named = |refs: Vec<String>| -> Vec<String> {
+        refs.into_iter()
+            .flat_map(|r| match r.strip_prefix("name:") {
+                None => vec![r],
+                Some(name) => blocks
+                    .iter()
+                    .filter(|b| is_policy(b))
+                    .filter(|b| {
+                        b.attrs
+                            .iter()
+                            .any(|a| a.name == "name" && a.value.node().literal() == Some(name))
+                    })
+                    .map(|b| {
+                        format!(
+                            "aws_iam_policy.{}",
+                            b.labels.get(1).map_or("", String::as_str)
+                        )
+                    })
+                    .collect(),
+            })
+            .collect()
+    };
+    let (mut bounds, attached) = (named(bounds), named(attached));
+    bounds.retain(|b| !attached.contains(b));
+    bounds
 }
 
 /// Resource types whose policy is not IAM's grammar, left out of [`RESOURCE_POLICIES`] on
@@ -647,6 +808,70 @@ mod tests {
             "data.aws_caller_identity.current.account_id"
         ));
         assert!(!is_caller_account("data.aws_caller_identity.current.arn"));
+    }
+
+    #[test]
+    fn policy_arns_name_their_resource() {
+        let n = |v: &str| Node {
+            span: Span::default(),
+            value: Value::Str(Text::var(v)),
+        };
+        let r = |v: &str| policy_resource_ref(&n(v));
+        assert_eq!(
+            r("aws_iam_policy.b.arn").as_deref(),
+            Some("aws_iam_policy.b")
+        );
+        assert_eq!(
+            r("aws_iam_policy.b.id").as_deref(),
+            Some("aws_iam_policy.b")
+        );
+        assert_eq!(
+            r("aws_iam_policy.b[0].arn").as_deref(),
+            Some("aws_iam_policy.b")
+        );
+        assert_eq!(
+            r(r#"aws_iam_policy.b["x"].arn"#).as_deref(),
+            Some("aws_iam_policy.b")
+        );
+        for v in [
+            "aws_iam_policy.b.name",
+            "aws_iam_policy.b",
+            "var.boundary",
+            "aws_iam_policy..arn",
+        ] {
+            assert_eq!(r(v), None, "{v}");
+        }
+    }
+
+    #[test]
+    fn policy_arns_written_out_name_their_policy() {
+        let t = |parts: &[Part]| Node {
+            span: Span::default(),
+            value: Value::Str(Text {
+                parts: parts.to_vec().into(),
+            }),
+        };
+        let lit = |s: &str| Part::Lit(s.into());
+        let var = |s: &str| Part::Var(s.into());
+        let r = |parts: &[Part]| policy_arn_by_name(&t(parts));
+        assert_eq!(
+            r(&[
+                lit("arn:aws:iam::"),
+                var("data.aws_caller_identity.c.account_id"),
+                lit(":policy/b/x")
+            ])
+            .as_deref(),
+            Some("name:x")
+        );
+        assert_eq!(
+            r(&[lit("arn:aws:iam::1:policy/"), var("aws_iam_policy.p.name")]).as_deref(),
+            Some("aws_iam_policy.p")
+        );
+        assert_eq!(
+            r(&[lit("arn:aws:iam::1:role/"), var("aws_iam_policy.p.name")]),
+            None
+        );
+        assert_eq!(r(&[lit("arn:aws:iam::1:policy/")]), None);
     }
 
     #[test]

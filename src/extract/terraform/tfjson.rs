@@ -12,6 +12,8 @@ use crate::syntax::tree::{Entry, Node, Value};
 
 /// Argument names whose object values are nested blocks in the resources and data sources read.
 const NESTED_BLOCKS: &[&str] = &[
+    "assume_role",
+    "assume_role_with_web_identity",
     "condition",
     "dynamic",
     "inline_policy",
@@ -55,6 +57,19 @@ pub fn blocks(
                         for n in names.entries().unwrap_or_default() {
                             for body in objects(&n.value) {
                                 out.push(block(file, ident, n, vec![n.key.name.to_string()], body));
+                            }
+                        }
+                    }
+                }
+                // "provider": {"aws": {"assume_role": {…}}} (or a list of configurations)
+                "provider" => {
+                    for names in objects(&e.value) {
+                        for n in names.entries().unwrap_or_default() {
+                            let labels = vec![n.key.name.to_string()];
+                            if wanted(ident, &labels) {
+                                for body in objects(&n.value) {
+                                    out.push(block(file, ident, n, labels.clone(), body));
+                                }
                             }
                         }
                     }
