@@ -265,3 +265,28 @@ fn names_roles_anywhere(st: &Statement) -> bool {
         .filter(|p| !p.negated)
         .is_some_and(|p| p.values_of("Service").any(is_roles_anywhere))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::Span;
+    use crate::syntax::tree::Text;
+
+    fn item(s: &str) -> Item {
+        Item::new(Span::new(0, s.len()), Text::lit(s))
+    }
+
+    #[test]
+    fn principals_fit_their_actions() {
+        let saml = item("arn:aws:iam::111122223333:saml-provider/Okta");
+        let oidc = item("arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com");
+        assert_eq!(fits("Federated", &saml), Some(vec![Need::Saml]));
+        assert_eq!(fits("Federated", &oidc), Some(vec![Need::Oidc]));
+        assert_eq!(fits("Federated", &item("accounts.google.com")), Some(vec![Need::Oidc]));
+        // A provider the policy does not spell out fits any action.
+        assert_eq!(fits("Federated", &item("my-idp")), None);
+        assert_eq!(fits("Service", &item("ec2.amazonaws.com")), Some(vec![Need::AwsOrService]));
+        assert_eq!(Need::of("STS:AssumeRoleWithSAML"), Some(Need::Saml));
+        assert_eq!(Need::of("sts:TagSession"), None);
+    }
+}
