@@ -1,7 +1,6 @@
 use super::{Context, Rule};
-use crate::diagnostic::Severity;
 use crate::syntax::tree::Value;
-use crate::policy::{PolicyDocument, Statement};
+use crate::policy::PolicyDocument;
 
 declare_rule! {
     /// An element given as an empty list or object: `"Action": []`, `"Condition": {}`.
@@ -9,7 +8,7 @@ declare_rule! {
         name: "empty-value",
         category: Correctness,
         severity: Error,
-        summary: "`Action`, `Resource`, `Principal` or `Condition` is an empty list or object; `info` for an empty `Sid`",
+        summary: "`Action`, `Resource`, `Principal` or `Condition` is an empty list or object",
         kinds: [],
     }
 }
@@ -27,7 +26,6 @@ const ELEMENTS: &[&str] = &[
 impl Rule for EmptyValue {
     fn check(&self, doc: &PolicyDocument, cx: &mut Context) {
         for st in &doc.statements {
-            empty_sid(st, cx);
             for e in doc.statement_node(st).entries().unwrap_or_default() {
                 if !ELEMENTS.contains(&e.key.name.as_str()) {
                     continue;
@@ -63,18 +61,4 @@ impl Rule for EmptyValue {
             }
         }
     }
-}
-
-/// `"Sid": ""`: IAM accepts it, but it names nothing (Access Analyzer's `EMPTY_SID_VALUE`
-/// suggestion), so it is `info`. A `Sid` that is not a string is `invalid-value-type`'s.
-fn empty_sid(st: &Statement, cx: &mut Context) {
-    let Some(sid) = st.sid.as_ref().filter(|s| s.literal() == Some("")) else {
-        return;
-    };
-    let f = cx
-        .finding(sid.span, "`Sid` is empty")
-        .severity(Severity::Info)
-        .label("an empty statement id identifies nothing")
-        .help("give the statement a `Sid` that says what it is for, or remove the key");
-    cx.report(f);
 }
