@@ -173,7 +173,8 @@ fn missing_setter_action(st: &Statement, cx: &mut Context) {
         return;
     }
     let mut reported: Vec<&str> = Vec::new();
-    for op in &cond.operators {
+    // `Null` tests whether the value is there at all, which means something without the setter.
+    for op in cond.operators.iter().filter(|op| op.op.base != "Null") {
         for e in &op.entries {
             let name = e.key.name.to_ascii_lowercase();
             let Some((_, setter)) = SET_BY.iter().find(|(k, _)| {
