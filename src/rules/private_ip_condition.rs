@@ -11,7 +11,7 @@ declare_rule! {
         name: "private-ip-condition",
         category: Correctness,
         severity: Warning,
-        summary: "`aws:SourceIp` with a private range (`10.0.0.0/8`, `192.168.0.0/16`…): the key never holds a private address; use `aws:SourceVpc`, `aws:SourceVpce` or `aws:VpcSourceIp`",
+        summary: "`aws:SourceIp` with a private range (`10.0.0.0/8`, `192.168.0.0/16`…): the key never holds a private address; use `aws:SourceVpc`, `aws:SourceVpce` or `aws:VpcSourceIp`; `aws:VpcSourceIp` without `aws:SourceVpc`",
         kinds: [],
         default_enabled: false,
     }
@@ -79,11 +79,42 @@ impl Rule for PrivateIpCondition {
                 for &(v, r) in &hits[1..] {
                     f = f.secondary(v.span, format!("also private ({r})"));
                 }
-                let f = f.help("to limit requests to a VPC, compare `aws:SourceVpc` or `aws:SourceVpce` (or `aws:VpcSourceIp` for addresses inside the VPC)");
+                let f = f.help("to limit requests to a VPC, compare `aws:SourceVpc` or `aws:SourceVpce` (or `aws:VpcSourceIp` together with `aws:SourceVpc` for addresses inside the VPC)");
                 cx.report(f);
             }
+            vpc_ip_without_vpc(st, cx);
         }
     }
+}
+
+/// `aws:VpcSourceIp` deciding who gets in without `aws:SourceVpc` in the same condition block
+/// (Access Analyzer's `MISSING_PAIRED_CONDITION_KEYS`): private ranges repeat in every VPC, so
+/// the address alone admits callers from any VPC with an overlapping range, another account's
+/// included. `aws:SourceVpce` pins the VPC as well (an endpoint belongs to one VPC) and is
+/// accepted too.
+fn vpc_ip_without_vpc(st: &Statement, cx: &mut Context) {
+    let Some(condition) = &st.condition else {
+        return;
+    };
+    if condition.has_unknown
+        || condition.any_key(|k| k == "aws:sourcevpc" || k == "aws:sourcevpce")
+    {
+        return;
+    }
+    let Some((_, entry)) = condition
+        .entries_for("aws:VpcSourceIp")
+        .find(|(op, _)| grants_by_address(st, op))
+    else {
+        return;
+    };
+    let f = cx
+        .finding(
+            entry.key.span,
+            "`aws:VpcSourceIp` without `aws:SourceVpc`",
+        )
+        .label("private address ranges repeat in every VPC: this admits callers from any VPC with these addresses, in any account")
+        .help("add `\"StringEquals\": {\"aws:SourceVpc\": \"vpc-…\"}` to the same condition block");
+    cx.report(f);
 }
 
 #[cfg(test)]

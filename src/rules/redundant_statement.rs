@@ -1,6 +1,7 @@
 use super::{Context, Rule};
 use crate::iamdata::wildcard_match;
-use crate::policy::{Element, Item, PolicyDocument, Statement};
+use crate::policy::arn::Arn;
+use crate::policy::{Condition, Element, Item, PolicyDocument, Statement};
 use crate::source::{SourceFile, Span};
 
 declare_rule! {
@@ -167,6 +168,128 @@ fn report_list(cx: &mut Context, found: &[(&Item, &Item)], actions: bool) {
     cx.report(f.help("remove the redundant items"));
 }
 
+/// Numeric operators whose values are alternatives bounded on one side: only the loosest value
+/// counts (`NumericLessThan` `["2700", "3600"]` is `< 3600`). `true`: the greatest value wins.
+fn bound_side(base: &str) -> Option<bool> {
+    match base {
+        "NumericLessThan" | "NumericLessThanEquals" => Some(true),
+        "NumericGreaterThan" | "NumericGreaterThanEquals" => Some(false),
+        _ => None,
+    }
+}
+
+/// Several values for one key under a one-sided numeric operator: every value but the loosest
+/// is redundant (Access Analyzer's `REDUNDANT_CONDITION_VALUE_NUM`). The values of one key are
+/// alternatives under any qualifier, so the loosest one decides alone. Judged only when every
+/// value is a plain number.
+fn redundant_numeric_values(cx: &mut Context, cond: &Condition) {
+    for op in &cond.operators {
+        let Some(greatest) = bound_side(&op.op.base) else {
+            continue;
+        };
+        for e in &op.entries {
+            if e.values.len() < 2 {
+                continue;
+            }
+            let Some(nums) = e
+                .values
+                .iter()
+                .map(|v| plain(v).and_then(|t| t.trim().parse::<f64>().ok()).map(|n| (v, n)))
+                .collect::<Option<Vec<(&Item, f64)>>>()
+            else {
+                continue;
+            };
+            let keep = nums
+                .iter()
+                .enumerate()
+                .reduce(|a, b| {
+                    let better = if greatest { b.1.1 > a.1.1 } else { b.1.1 < a.1.1 };
+                    if better { b } else { a }
+                })
+                .map(|(i, _)| i)
+                .unwrap_or_default();
+            let redundant: Vec<&Item> = nums
+                .iter()
+                .enumerate()
+                .filter(|&(i, _)| i != keep)
+                .map(|(_, (v, _))| *v)
+                .collect();
+            let kept = nums[keep].0;
+            let (word, which) = if greatest {
+                ("below", "greatest")
+            } else {
+                ("above", "least")
+            };
+            let mut f = cx
+                .finding(
+                    redundant[0].span,
+                    format!(
+                        "`{}` is redundant: `{}` needs only its {which} value for `{}`",
+                        redundant[0].text.display(),
+                        op.key.name,
+                        e.key.name
+                    ),
+                )
+                .label("redundant value")
+                .secondary(kept.span, format!("every value {word} this one already matches"));
+            for v in &redundant[1..] {
+                f = f.secondary(v.span, "also redundant");
+            }
+            cx.report(f.help(format!(
+                "keep only `{}`",
+                kept.text.display()
+            )));
+        }
+    }
+}
+
+/// An STS session of a role (`arn:aws:sts::A:assumed-role/NAME/SESSION`) listed with the role
+/// itself (`arn:aws:iam::A:role/NAME`, any path) in one `Principal`: the role matches all its
+/// sessions (Access Analyzer's `REDUNDANT_PRINCIPAL_IN_ROLE_TRUST_POLICY`). `NotPrincipal` is
+/// left alone: there AWS asks for both.
+fn redundant_session_principals(cx: &mut Context, st: &Statement) {
+    let Some(p) = st.principal.as_ref().filter(|p| !p.negated) else {
+        return;
+    };
+    let values: Vec<&Item> = p.values_of("AWS").collect();
+    let roles: Vec<(&Item, Arn<'_>)> = values
+        .iter()
+        .filter_map(|v| Some((*v, Arn::parse(plain(v)?)?)))
+        .filter(|(_, a)| a.service == "iam" && a.resource.starts_with("role/"))
+        .collect();
+    for v in &values {
+        let Some(session) = plain(v).and_then(Arn::parse) else {
+            continue;
+        };
+        let Some(name) = session
+            .resource
+            .strip_prefix("assumed-role/")
+            .and_then(|r| r.split('/').next())
+        else {
+            continue;
+        };
+        if session.service != "sts" {
+            continue;
+        }
+        let Some((role, _)) = roles.iter().find(|(_, r)| {
+            r.partition == session.partition
+                && r.account == session.account
+                && r.resource.rsplit('/').next() == Some(name)
+        }) else {
+            continue;
+        };
+        let f = cx
+            .finding(
+                v.span,
+                format!("the session `{}` is redundant with its role", v.text.display()),
+            )
+            .label("redundant principal")
+            .secondary(role.span, "the role: it matches every session of it")
+            .help("remove the assumed-role principal");
+        cx.report(f);
+    }
+}
+
 impl Rule for RedundantStatement {
     fn check(&self, doc: &PolicyDocument, cx: &mut Context) {
         for st in &doc.statements {
@@ -174,6 +297,10 @@ impl Rule for RedundantStatement {
                 let Some(el) = el else { continue };
                 report_list(cx, &redundant_items(el, actions), actions);
             }
+            if let Some(cond) = &st.condition {
+                redundant_numeric_values(cx, cond);
+            }
+            redundant_session_principals(cx, st);
         }
         if doc.statements.len() > MAX_STATEMENTS {
             return;

@@ -220,6 +220,9 @@ fn same_key_other_case(cx: &mut Context, entries: &[crate::policy::ConditionEntr
 }
 
 fn report_unknown(cx: &mut Context, key: &Key, prefix: &str) {
+    if unsupported_arn_key(cx, key) || missing_tag_key(cx, key, prefix) {
+        return;
+    }
     let data = iamdata::get();
     let owner = if prefix.eq_ignore_ascii_case("aws") {
         "a global condition key".to_string()
@@ -243,6 +246,53 @@ fn report_unknown(cx: &mut Context, key: &Key, prefix: &str) {
         )),
     };
     cx.report(f);
+}
+
+/// `aws:ARN`: a global key AWS no longer supports (Access Analyzer: `UNSUPPORTED_GLOBAL_CONDITION_KEY`,
+/// formerly `DEPRECATED_GLOBAL_CONDITION_KEY`), with the two keys that replace it. Returns whether
+/// the key was such (and reported).
+fn unsupported_arn_key(cx: &mut Context, key: &Key) -> bool {
+    if !key.name.eq_ignore_ascii_case("aws:ARN") {
+        return false;
+    }
+    let f = cx
+        .finding(key.span, format!("`{}` is not supported", key.name))
+        .label("a deprecated global key: no request carries it, so the condition does not test what it says")
+        .help("use `aws:PrincipalArn` for the ARN of the caller, or `aws:SourceArn` for the resource that makes a service-to-service request");
+    cx.report(f);
+    true
+}
+
+/// `aws:RequestTag`, `aws:ResourceTag/`, `s3:ExistingObjectTag`: a tag key (`…Tag/${TagKey}`)
+/// written without the tag's name, which IAM needs to know which tag to compare (Access
+/// Analyzer: `MISSING_TAG_KEY_IN_CONDITION`). Returns whether the key was such (and reported).
+fn missing_tag_key(cx: &mut Context, key: &Key, prefix: &str) -> bool {
+    let data = iamdata::get();
+    let written = key.name.strip_suffix('/').unwrap_or(&key.name);
+    let keys: &[ConditionKeyInfo] = if prefix.eq_ignore_ascii_case("aws") {
+        data.global_condition_keys()
+    } else {
+        match data.service(prefix) {
+            Some(s) => s.condition_keys(),
+            None => return false,
+        }
+    };
+    let Some(head) = keys.iter().filter(|k| k.is_templated()).find_map(|k| {
+        let head = template_head(k.key());
+        let bare = head.strip_suffix('/')?;
+        (bare.to_ascii_lowercase().ends_with("tag") && bare.eq_ignore_ascii_case(written))
+            .then_some(head)
+    }) else {
+        return false;
+    };
+    let f = cx
+        .finding(key.span, format!("`{}` has no tag key", key.name))
+        .label("a tag condition key names the tag it compares: no request carries the key without one")
+        .help(format!(
+            "write `{head}tag-key` with the tag's name for `tag-key` (`{head}team`); to test which tag keys a request carries, use `aws:TagKeys`"
+        ));
+    cx.report(f);
+    true
 }
 
 /// Keys AWS documents (and uses in its managed policies) for actions whose entries in the

@@ -66,7 +66,12 @@ fn statement(s: &Block) -> Node {
             "not_resources" => "NotResource",
             _ => continue,
         };
-        entries.push(entry(name, a.key_span, a.value.node()));
+        let value = a.value.node();
+        // `sid = ""`: the provider leaves an empty `Sid` out of the JSON it renders.
+        if name == "Sid" && matches!(&value.value, Value::Str(t) if t.literal() == Some("")) {
+            continue;
+        }
+        entries.push(entry(name, a.key_span, value));
     }
     if s.attr("effect").is_none() {
         // Terraform's default; no token says it, so it points at the `statement` keyword.
