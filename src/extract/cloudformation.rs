@@ -491,6 +491,13 @@ pub(crate) fn resources_policies(sink: &mut Sink, resources: &mut Node) {
                     sam_api_events(sink, events, &owner, id.span);
                 }
             }
+            // An IAM Identity Center permission set: the AWS managed policies it attaches to
+            // the roles it makes in every account it is assigned to.
+            "AWS::SSO::PermissionSet" => {
+                if let Some(arns) = props.get("ManagedPolicies") {
+                    super::attach_each(sink.out, arns, sink.dialect, &owner, id.span, false);
+                }
+            }
             "AWS::Lambda::Permission" | "AWS::Lambda::LayerVersionPermission" => {
                 lambda_permission(sink, props, ty, owner.clone(), id.span);
             }

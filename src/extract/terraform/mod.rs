@@ -166,7 +166,8 @@ const ATTACHMENTS: [&str; 4] = [
     "aws_iam_policy_attachment",
 ];
 
-/// The managed policies a block attaches or looks up: `policy_arn` of an attachment resource,
+/// The managed policies a block attaches or looks up: `policy_arn` of an attachment resource
+/// (`managed_policy_arn` of a permission set's),
 /// `managed_policy_arns` of a role, the `arn` or `name` a `data "aws_iam_policy"` looks up (a
 /// lookup by name exists to attach that policy; unused, Terraform would not read it).
 fn attachments(b: &Block, out: &mut Extracted) {
@@ -175,6 +176,8 @@ fn attachments(b: &Block, out: &mut Extracted) {
     let args: &[(&str, bool)] = match (b.ident.as_str(), ty) {
         ("resource", "aws_iam_role") => &[("managed_policy_arns", false)],
         ("resource", t) if ATTACHMENTS.contains(&t) => &[("policy_arn", false)],
+        // An IAM Identity Center permission set's AWS managed policy.
+        ("resource", "aws_ssoadmin_managed_policy_attachment") => &[("managed_policy_arn", false)],
         ("data", "aws_iam_policy") => &[("arn", false), ("name", true)],
         _ => return,
     };
