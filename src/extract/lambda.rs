@@ -387,6 +387,33 @@ mod tests {
         assert_eq!(st.get("Effect").unwrap().span, Span::new(30, 31));
         // No function named: an unknown resource at the owner.
         assert!(st.get("Resource").unwrap().is_unknown());
+        // An Alexa skill's token and the function URL flag are conditions of their own.
+        let skill = Permission {
+            principal: field(0, "alexa-appkit.amazon.com"),
+            event_source_token: field(30, "amzn1.ask.skill.1"),
+            invoked_via_function_url: Some(Field {
+                key: Span::new(60, 61),
+                value: Node {
+                    span: Span::new(62, 66),
+                    value: Value::Bool(true),
+                },
+            }),
+            ..Permission::default()
+        };
+        let c = skill.statement(Span::new(0, 99), Span::new(0, 1));
+        let c = c.get("Condition").unwrap();
+        assert!(
+            c.get("StringEquals")
+                .unwrap()
+                .get("lambda:EventSourceToken")
+                .is_some()
+        );
+        let via = c
+            .get("Bool")
+            .unwrap()
+            .get("lambda:InvokedViaFunctionUrl")
+            .unwrap();
+        assert_eq!(via.literal(), Some("true"));
         let bare = Permission {
             principal: field(0, "*"),
             ..Permission::default()
