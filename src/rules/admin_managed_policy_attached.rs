@@ -6,7 +6,8 @@ use crate::policy::attachment::Attachment;
 declare_rule! {
     /// A role, user, group or function that attaches `AdministratorAccess` (an error) or another
     /// AWS managed policy whose document allows privilege escalation or every action but a few
-    /// (a warning), decided from the policies' documents (`data/managed-policies.tsv`).
+    /// (a warning), decided from the policies' documents (`data/managed-policies.tsv`). On an
+    /// IAM Identity Center permission set every finding is a warning (`permission_set`).
     pub struct AdminManagedPolicyAttached {
         name: "admin-managed-policy-attached",
         category: Security,
