@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates data/managed-policies.tsv: every AWS managed policy (name, path) with flags worked
 # out from its document by iamlint's own rules, so the data and the linter agree. Also checks
-# data/deprecated-managed-policies.tsv (kept by hand from AWS's pages, see data/README.md)
+# data/deprecated-managed-policies.tsv (scripts/gen-deprecated-managed-policies.py, see data/README.md)
 # against the new list.
 #
 #   scripts/update-managed-policies.sh                 # the pinned version below

@@ -732,4 +732,55 @@ fn policies_in_join_strings() {
     );
     // The `Silent` policy (principal `!Ref Account`) has no finding.
     assert!(!r.compact.contains("template.yaml:19:"), "{}", r.compact);
+
+/// Lambda permissions are read as the statement Lambda writes into the resource policy (a
+/// probe per resource type: a misspelt action in the permission is reported, in YAML and JSON).
+#[test]
+fn lambda_permissions_are_read_as_resource_policies() {
+    let settings = iamlint::settings::Settings::default();
+    for (ty, props) in [
+        (
+            "AWS::Lambda::Permission",
+            "FunctionName: my-function\n      Principal: s3.amazonaws.com\n      SourceArn: arn:aws:s3:::b\n      Action: lambda:InvokeFunctoin",
+        ),
+        (
+            "AWS::Lambda::LayerVersionPermission",
+            "LayerVersionArn: arn:aws:lambda:us-east-1:123456789012:layer:l:1\n      Principal: \"123456789012\"\n      Action: lambda:GetLayerVersoin",
+        ),
+    ] {
+        let yaml = format!("Resources:\n  P:\n    Type: {ty}\n    Properties:\n      {props}\n");
+        let found = iamlint::lint_text("probe.yaml", &yaml, &settings);
+        assert!(
+            found.iter().any(|f| f.rule.as_str() == "unknown-action"),
+            "{ty}: the permission was not read\n{yaml}"
+        );
+        // The grammar rules stay silent on what Lambda writes.
+        let rules: Vec<&str> = found.iter().map(|f| f.rule.as_str()).collect();
+        assert_eq!(rules, ["unknown-action"], "{yaml}");
+        let template: serde_json::Value = serde_yaml_like(&yaml);
+        let json = serde_json::to_string_pretty(&template).unwrap();
+        let found = iamlint::lint_text("probe.json", &json, &settings);
+        assert!(
+            found.iter().any(|f| f.rule.as_str() == "unknown-action"),
+            "{ty}: the permission was not read\n{json}"
+        );
+    }
+}
+
+/// The probe's YAML (flat `key: value` properties) as JSON.
+fn serde_yaml_like(yaml: &str) -> serde_json::Value {
+    let mut props = serde_json::Map::new();
+    let mut ty = String::new();
+    for line in yaml.lines() {
+        let Some((k, v)) = line.trim().split_once(": ") else {
+            continue;
+        };
+        let v = v.trim_matches('"').to_string();
+        if k == "Type" {
+            ty = v;
+        } else {
+            props.insert(k.to_string(), serde_json::Value::String(v));
+        }
+    }
+    serde_json::json!({"Resources": {"P": {"Type": ty, "Properties": props}}})
 }

@@ -726,4 +726,27 @@ fn file_and_templatefile_in_terraform_json() {
         "{out}"
     );
     insta::assert_snapshot!("tfjson_follow", out);
+
+/// Lambda permissions are read as the statement Lambda writes into the resource policy (a
+/// probe per resource type: a misspelt action in the permission is reported, and nothing else).
+#[test]
+fn lambda_permissions_are_read_as_resource_policies() {
+    for (ty, args) in [
+        (
+            "aws_lambda_permission",
+            "function_name = \"f\"\n  principal = \"s3.amazonaws.com\"\n  source_arn = aws_s3_bucket.b.arn\n  action = \"lambda:InvokeFunctoin\"",
+        ),
+        (
+            "aws_lambda_layer_version_permission",
+            "layer_name = \"l\"\n  version_number = 1\n  principal = \"123456789012\"\n  statement_id = \"x\"\n  action = \"lambda:GetLayerVersoin\"",
+        ),
+    ] {
+        let text = format!("resource \"{ty}\" \"p\" {{\n  {args}\n}}\n");
+        let found = lint("probe.tf", &text);
+        assert_eq!(found.len(), 1, "{ty}: {found:?}\n{text}");
+        assert!(
+            found[0].contains("unknown-action"),
+            "{ty}: the permission was not read\n{text}"
+        );
+    }
 }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use super::intrinsic::{self, ACCOUNT_ID, Dialect};
 use super::tree::{Key, Node, Part, Value};
-use super::{Extracted, json, sam};
+use super::{Extracted, json, lambda, sam};
 use crate::policy::{PolicyDocument, PolicyKind};
 use crate::source::{SourceFile, Span};
 use crate::syntax::hcl::embedded::{self, Lit, Seg};
@@ -727,6 +727,16 @@ pub(crate) fn resources_policies(
                     sam_api_events(sink, events, &owner, id.span);
                 }
             }
+            // An IAM Identity Center permission set: the AWS managed policies it attaches to
+            // the roles it makes in every account it is assigned to.
+            "AWS::SSO::PermissionSet" => {
+                if let Some(arns) = props.get("ManagedPolicies") {
+                    super::attach_each(sink.out, arns, sink.dialect, &owner, id.span, false);
+                }
+            }
+            "AWS::Lambda::Permission" | "AWS::Lambda::LayerVersionPermission" => {
+                lambda_permission(sink, props, ty, owner.clone(), id.span);
+            }
             "AWS::Serverless::Api" => {
                 if let Some(rp) = props.get("Auth").and_then(|a| a.get("ResourcePolicy")) {
                     let owner = format!("{owner}, Auth.ResourcePolicy");
@@ -736,6 +746,34 @@ pub(crate) fn resources_policies(
             _ => {}
         }
     }
+}
+
+/// The resource-policy statement Lambda writes for an `AWS::Lambda::Permission` or
+/// `AWS::Lambda::LayerVersionPermission` ([`lambda`]).
+fn lambda_permission(sink: &mut Sink, props: &Node, ty: &str, owner: String, owner_span: Span) {
+    let dialect = sink.dialect;
+    let get = |name: &str| {
+        props.entry(name).map(|e| lambda::Field {
+            key: e.key.span,
+            value: intrinsic::resolve(&e.value, dialect),
+        })
+    };
+    let mut p = lambda::Permission::read(&lambda::CLOUDFORMATION, &get);
+    if ty == "AWS::Lambda::LayerVersionPermission" {
+        p.principal_org_id = get("OrganizationId");
+        p.resource = get("LayerVersionArn").map(|f| f.value);
+    } else {
+        p.resource = get("FunctionName").map(|f| lambda::function_arn(&f.value));
+    }
+    let statement = p.statement(props.span, owner_span);
+    let doc = PolicyDocument::from_statements(
+        sink.file,
+        owner_span,
+        statement,
+        PolicyKind::Resource,
+        Some(owner),
+    );
+    sink.push(doc, owner_span);
 }
 
 /// SAM `Policies`: a managed policy name or ARN, an inline document, a policy template, or a list

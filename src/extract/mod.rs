@@ -12,6 +12,7 @@ pub mod export;
 
 pub mod intrinsic;
 pub mod json;
+pub mod lambda;
 pub mod sam;
 pub mod serverless;
 pub mod terraform;
@@ -93,7 +94,13 @@ pub fn worth_parsing(kind: FileKind, bytes: &[u8]) -> bool {
         ],
         // Every argument and data source that takes a policy has `polic` in its name
         // (`assume_role_policy`, `aws_iam_policy_document`, `*_policy_json`, `access_policies`).
-        FileKind::Terraform | FileKind::TerraformJson => &[b"polic", b"Statement"],
+        // Lambda permissions are resource policies written as arguments.
+        FileKind::Terraform | FileKind::TerraformJson => &[
+            b"polic",
+            b"Statement",
+            b"aws_lambda_permission",
+            b"aws_lambda_layer_version_permission",
+        ],
     };
     needles.iter().any(|n| memfind(bytes, n))
 }

@@ -195,6 +195,12 @@ mod tests {
             if let Some(r) = d.replaced_by {
                 assert!(find(r).is_some(), "{r}");
             }
+            assert!(d.source.starts_with("https://"), "{}", d.name);
+            // A name from the record of policies gone from IAM's list is gone from ours too.
+            if d.source.contains("/MAMIP/") {
+                assert!(find(d.name).is_none(), "{} is listed", d.name);
+            }
         }
+        assert!(deprecated().len() >= 40, "{}", deprecated().len());
     }
 }

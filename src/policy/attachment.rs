@@ -42,6 +42,16 @@ impl AwsPolicyRef<'_> {
 }
 
 impl Attachment {
+    /// Is the owner an IAM Identity Center permission set (`AWS::SSO::PermissionSet`,
+    /// `aws_ssoadmin_managed_policy_attachment`)? Its policies go to the people assigned it,
+    /// through roles it makes in each account, rather than to one role of the template.
+    pub fn is_permission_set(&self) -> bool {
+        self.owner.starts_with("AWS::SSO::PermissionSet ")
+            || self
+                .owner
+                .starts_with("aws_ssoadmin_managed_policy_attachment.")
+    }
+
     /// The AWS managed policy this attachment names, when its name is known. Customer managed
     /// policies (an account id instead of `aws`) and values with an unknown name are `None`.
     pub fn aws_policy(&self) -> Option<AwsPolicyRef<'_>> {

@@ -76,6 +76,8 @@ const PRINCIPAL_KEYS: &[&str] = &[
     "aws:username",
     "aws:federatedprovider",
     "kms:calleraccount",
+    // The Alexa skill that may invoke a Lambda function: Alexa's `aws:SourceArn`.
+    "lambda:eventsourcetoken",
 ];
 const NETWORK_KEYS: &[&str] = &[
     "aws:sourceip",

@@ -6,7 +6,8 @@ use crate::policy::attachment::Attachment;
 declare_rule! {
     /// A role, user, group or function that attaches `AdministratorAccess` (an error) or another
     /// AWS managed policy whose document allows privilege escalation or every action but a few
-    /// (a warning), decided from the policies' documents (`data/managed-policies.tsv`).
+    /// (a warning), decided from the policies' documents (`data/managed-policies.tsv`). On an
+    /// IAM Identity Center permission set every finding is a warning (`permission_set`).
     pub struct AdminManagedPolicyAttached {
         name: "admin-managed-policy-attached",
         category: Security,
@@ -32,6 +33,9 @@ impl Rule for AdminManagedPolicyAttached {
         let Some((severity, what)) = grant(p) else {
             return;
         };
+        if a.is_permission_set() {
+            return permission_set(a, p, what, cx);
+        }
         let f = cx
             .finding(a.span, format!("the AWS managed policy `{}` {what}", p.name))
             .severity(severity)
@@ -43,6 +47,30 @@ impl Rule for AdminManagedPolicyAttached {
             ));
         cx.report(f);
     }
+}
+
+/// An IAM Identity Center permission set: always a warning. An administrators' permission set
+/// (`AdministratorAccess`, as AWS's own Control Tower sets up) is the usual, intended way to give
+/// a few people admin access with single sign-on; what decides the risk is who is assigned it,
+/// which the assignment says, not the permission set. Reported so the grant is seen in review.
+fn permission_set(a: &Attachment, p: &ManagedPolicy, what: &str, cx: &mut Context) {
+    let f = cx
+        .finding(
+            a.span,
+            format!(
+                "the permission set gives everyone assigned to it `{}`, which {what}",
+                p.name
+            ),
+        )
+        .severity(Severity::Warning)
+        .label(format!("`{}` attached to the permission set here", p.name))
+        .help(format!(
+            "where this is the administrators' permission set, keep its assignments to a few \
+             people and suppress the finding with the reason; otherwise attach a policy with only \
+             the actions its users need instead of `{}`",
+            p.name
+        ));
+    cx.report(f);
 }
 
 /// How much a managed policy grants, from the flags its document earned, or `None` when it is

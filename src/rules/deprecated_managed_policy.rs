@@ -29,7 +29,7 @@ impl Rule for DeprecatedManagedPolicy {
                 new.arn(),
                 d.source
             ),
-            None => format!("AWS names no replacement; see {}", d.source),
+            None => format!("no replacement is recorded; see {}", d.source),
         };
         let f = cx
             .finding(

@@ -38,17 +38,40 @@ impl Rule for ServicePrincipalWithoutSource {
                 continue;
             }
             let name = service.text.display();
+            let help = match lambda_permission(doc) {
+                Some(Format::CloudFormation) => "set `SourceArn` (the resource that invokes) or `SourceAccount` (your account) on the permission",
+                Some(Format::Terraform) => "set `source_arn` (the resource that invokes) or `source_account` (your account) on the permission",
+                None => "add `\"Condition\": {\"ArnLike\": {\"aws:SourceArn\": \"<the resource that calls>\"}}` or `{\"StringEquals\": {\"aws:SourceAccount\": \"<your account>\"}}` (`aws:SourceOrgID` for an organization)",
+            };
             let mut f = cx
                 .finding(
                     service.span,
                     format!("`{name}` may act on this resource for any AWS account: no `aws:SourceArn` or `aws:SourceAccount` condition"),
                 )
                 .label("the service acts for every customer; any of them can make it use this grant")
-                .help("add `\"Condition\": {\"ArnLike\": {\"aws:SourceArn\": \"<the resource that calls>\"}}` or `{\"StringEquals\": {\"aws:SourceAccount\": \"<your account>\"}}` (`aws:SourceOrgID` for an organization)");
+                .help(help);
             if let Some(a) = &st.action {
                 f = f.secondary(a.span, "what the service may do");
             }
             cx.report(f);
         }
+    }
+}
+
+/// Where a Lambda permission was written, for a fix in its own words (its statement is
+/// written by Lambda from properties: there is no `Condition` to add).
+enum Format {
+    CloudFormation,
+    Terraform,
+}
+
+fn lambda_permission(doc: &PolicyDocument) -> Option<Format> {
+    let owner = doc.owner.as_deref()?;
+    if owner.starts_with("AWS::Lambda::Permission ") {
+        Some(Format::CloudFormation)
+    } else if owner.starts_with("aws_lambda_permission.") {
+        Some(Format::Terraform)
+    } else {
+        None
     }
 }

@@ -169,7 +169,8 @@ const ATTACHMENTS: [&str; 4] = [
     "aws_iam_policy_attachment",
 ];
 
-/// The managed policies a block attaches or looks up: `policy_arn` of an attachment resource,
+/// The managed policies a block attaches or looks up: `policy_arn` of an attachment resource
+/// (`managed_policy_arn` of a permission set's),
 /// `managed_policy_arns` of a role, the `arn` or `name` a `data "aws_iam_policy"` looks up (a
 /// lookup by name exists to attach that policy; unused, Terraform would not read it).
 fn attachments(b: &Block, out: &mut Extracted) {
@@ -178,6 +179,8 @@ fn attachments(b: &Block, out: &mut Extracted) {
     let args: &[(&str, bool)] = match (b.ident.as_str(), ty) {
         ("resource", "aws_iam_role") => &[("managed_policy_arns", false)],
         ("resource", t) if ATTACHMENTS.contains(&t) => &[("policy_arn", false)],
+        // An IAM Identity Center permission set's AWS managed policy.
+        ("resource", "aws_ssoadmin_managed_policy_attachment") => &[("managed_policy_arn", false)],
         ("data", "aws_iam_policy") => &[("arn", false), ("name", true)],
         _ => return,
     };
@@ -216,6 +219,39 @@ fn org_kind(b: &Block) -> Option<PolicyKind> {
     }
 }
 
+/// Resources Lambda turns into a statement of a function's (or layer version's) resource policy.
+const LAMBDA_PERMISSIONS: [&str; 2] = [
+    "aws_lambda_permission",
+    "aws_lambda_layer_version_permission",
+];
+
+/// The resource-policy statement Lambda writes for an `aws_lambda_permission` or
+/// `aws_lambda_layer_version_permission` ([`super::lambda`]), as a document of its own.
+fn lambda_permission(b: &Block, ty: &str) -> Node {
+    use super::lambda;
+    let get = |name: &str| {
+        b.attrs
+            .iter()
+            .find(|a| a.name == name)
+            .map(|a| lambda::Field {
+                key: a.key_span,
+                value: a.value.node(),
+            })
+    };
+    let mut p = lambda::Permission::read(&lambda::TERRAFORM, &get);
+    if ty == "aws_lambda_layer_version_permission" {
+        p.principal_org_id = get("organization_id");
+        p.resource = get("layer_name").map(|l| {
+            lambda::layer_version_arn(&l.value, get("version_number").map(|v| v.value).as_ref())
+        });
+    } else {
+        let qualifier = get("qualifier").map(|q| q.value);
+        p.resource = get("function_name")
+            .map(|f| lambda::qualified(lambda::function_arn(&f.value), qualifier.as_ref()));
+    }
+    p.statement(b.span, b.ident_span)
+}
+
 /// Top-level blocks worth reading; the rest of a file is skipped without converting it.
 fn wanted(ident: &str, labels: &[String]) -> bool {
     let ty = labels.first().map_or("", String::as_str);
@@ -228,6 +264,7 @@ fn wanted(ident: &str, labels: &[String]) -> bool {
                 || ATTACHMENTS.contains(&ty)
                 // its `permissions_boundary` (see `boundary_policies`)
                 || ty == "aws_iam_user"
+                || LAMBDA_PERMISSIONS.contains(&ty)
         }
         "data" => ty == "aws_iam_policy_document" || ty == "aws_iam_policy",
         "module" | "locals" => true,
@@ -294,6 +331,7 @@ fn collect(file: &Arc<SourceFile>, mut blocks: Vec<Block>, out: &mut Extracted) 
         docs: Vec::new(),
         attached: Vec::new(),
         boundaries,
+        synthesized: Vec::new(),
     };
     let (named, own_locals) = cx.scan(&mut blocks);
     // A named document used in no argument of this file may be used by another file of the same
@@ -324,6 +362,14 @@ fn collect(file: &Arc<SourceFile>, mut blocks: Vec<Block>, out: &mut Extracted) 
         let mut doc = PolicyDocument::build(file, root, kind, Some(owner));
         doc.implicit = implicit;
         doc.attached_to = attached_to;
+        let mut vars = Vec::new();
+        own_account_vars(&doc.root, &own_locals, &mut vars);
+        doc.own_account_vars = vars;
+        cx.out.documents.push(doc);
+    }
+    // Lambda permissions: one statement each, no `Version` or `Statement` of the author's.
+    for (statement, at, owner) in cx.synthesized {
+        let mut doc = PolicyDocument::from_statements(file, at, statement, Resource, Some(owner));
         let mut vars = Vec::new();
         own_account_vars(&doc.root, &own_locals, &mut vars);
         doc.own_account_vars = vars;
@@ -379,6 +425,7 @@ fn sibling_uses(file: &Arc<SourceFile>) -> Vec<(String, PolicyKind)> {
             docs: Vec::new(),
             attached: Vec::new(),
             boundaries,
+            synthesized: Vec::new(),
         };
         cx.scan(&mut blocks);
         uses.append(&mut cx.uses);
@@ -404,6 +451,7 @@ impl Collect<'_> {
                     // A resource type has one policy argument at most (a test checks the list).
                     let policy = RESOURCE_POLICIES.iter().find(|(r, ..)| *r == ty);
                     let role = ty == "aws_iam_role";
+                    let lambda = LAMBDA_PERMISSIONS.iter().find(|t| **t == ty).copied();
                     let bucket_policy = matches!(ty, "aws_s3_bucket_policy" | "aws_s3_bucket");
                     let kind = match policy {
                         Some(_) if ty == "aws_organizations_policy" => org_kind(b),
@@ -435,7 +483,11 @@ impl Collect<'_> {
                             cx.attached.push((owner.clone(), t));
                         }
                     }
-                    if policy.is_none() {
+                    if let Some(ty) = lambda {
+                        let statement = lambda_permission(b, ty);
+                        cx.synthesized
+                            .push((statement, b.ident_span, owner.clone()));
+                    } else if policy.is_none() {
                         let ty = b.labels.first().cloned().unwrap_or_default();
                         cx.unknown_arguments(b, &ty, &owner);
                     }
@@ -525,6 +577,9 @@ struct Collect<'a> {
     /// The `aws_iam_policy` resources of the module that are permissions boundaries only
     /// ([`boundary_policies`]).
     boundaries: Vec<String>,
+    /// Statements written from a resource's arguments (a Lambda permission), with the span
+    /// standing for their `Statement` (the `resource` keyword) and their owner.
+    synthesized: Vec<(Node, Span, String)>,
 }
 
 /// `aws_iam_policy.b` when a value is that policy's ARN: `aws_iam_policy.b.arn` (or `.id`, also
