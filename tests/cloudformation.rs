@@ -732,6 +732,7 @@ fn policies_in_join_strings() {
     );
     // The `Silent` policy (principal `!Ref Account`) has no finding.
     assert!(!r.compact.contains("template.yaml:19:"), "{}", r.compact);
+}
 
 /// Lambda permissions are read as the statement Lambda writes into the resource policy (a
 /// probe per resource type: a misspelt action in the permission is reported, in YAML and JSON).

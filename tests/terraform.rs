@@ -726,6 +726,7 @@ fn file_and_templatefile_in_terraform_json() {
         "{out}"
     );
     insta::assert_snapshot!("tfjson_follow", out);
+}
 
 /// Lambda permissions are read as the statement Lambda writes into the resource policy (a
 /// probe per resource type: a misspelt action in the permission is reported, and nothing else).
