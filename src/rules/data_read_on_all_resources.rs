@@ -1,5 +1,5 @@
 use super::{Context, Rule};
-use crate::policy::PolicyDocument;
+use crate::policy::{PolicyDocument, Statement};
 
 declare_rule! {
     /// Actions that read stored data, allowed on every resource.
@@ -29,6 +29,36 @@ pub const ACTIONS: &[&str] = &[
     "rds-data:ExecuteStatement",
 ];
 
+/// The actions of the AWS managed policy `AmazonAPIGatewayPushToCloudWatchLogs`, on `*`: the role
+/// API Gateway writes its access and execution logs with, which AWS documents to create with
+/// exactly this grant (https://repost.aws/knowledge-center/api-gateway-missing-cloudwatch-logs).
+/// Reading log events comes with it; a statement that copies it is the documented setup.
+const API_GATEWAY_LOGS_ROLE: &[&str] = &[
+    "logs:CreateLogGroup",
+    "logs:CreateLogStream",
+    "logs:DescribeLogGroups",
+    "logs:DescribeLogStreams",
+    "logs:PutLogEvents",
+    "logs:GetLogEvents",
+    "logs:FilterLogEvents",
+];
+
+/// Every action of the statement is one of [`API_GATEWAY_LOGS_ROLE`] (written out, no pattern).
+fn copies_api_gateway_logs_role(st: &Statement) -> bool {
+    st.action.as_ref().is_some_and(|el| {
+        !el.negated
+            && !el.has_unknown
+            && !el.items.is_empty()
+            && el.items.iter().all(|i| {
+                i.literal().is_some_and(|a| {
+                    API_GATEWAY_LOGS_ROLE
+                        .iter()
+                        .any(|r| r.eq_ignore_ascii_case(a))
+                })
+            })
+    })
+}
+
 impl Rule for DataReadOnAllResources {
     fn check(&self, doc: &PolicyDocument, cx: &mut Context) {
         for st in &doc.statements {
@@ -37,9 +67,11 @@ impl Rule for DataReadOnAllResources {
             };
             // `s3:*` is `service-wildcard-allowed`'s and `*` `admin-access-allowed`'s: only the
             // grants through narrower patterns are counted here.
+            let api_gateway_logs = copies_api_gateway_logs_role(st);
             let covered: Vec<&str> = ACTIONS
                 .iter()
                 .copied()
+                .filter(|a| !(api_gateway_logs && a.starts_with("logs:")))
                 .filter(|a| {
                     st.service_action_item_covering(a)
                         .and_then(|i| i.literal())

@@ -1,4 +1,5 @@
 use super::{Context, Rule};
+use crate::diagnostic::Severity;
 use crate::policy::arn::Arn;
 use crate::policy::conditions::narrowing_for_anonymous_in;
 use crate::policy::{Item, PolicyDocument, Statement};
@@ -35,6 +36,23 @@ pub(crate) fn public_item<'a>(doc: &PolicyDocument, st: &'a Statement) -> Option
     (!narrowing_for_anonymous_in(doc, st).who()).then_some(item)
 }
 
+/// Every action of the statement is `execute-api:Invoke` (written out): an API Gateway resource
+/// policy that lets anyone call the API's methods. On an edge-optimized or regional API that is
+/// what the API does without a policy (its authorizers decide), and it is the `Allow` SAM writes
+/// for `IpRangeBlacklist` and AWS's examples start from; only on a private API does it open the
+/// API to VPC endpoints of other accounts, which the policy alone cannot tell.
+fn only_invokes_api(st: &Statement) -> bool {
+    st.action.as_ref().is_some_and(|el| {
+        !el.negated
+            && !el.has_unknown
+            && !el.items.is_empty()
+            && el.items.iter().all(|i| {
+                i.literal()
+                    .is_some_and(|a| a.eq_ignore_ascii_case("execute-api:Invoke"))
+            })
+    })
+}
+
 impl Rule for PublicPrincipal {
     fn check(&self, doc: &PolicyDocument, cx: &mut Context) {
         for st in &doc.statements {
@@ -51,10 +69,16 @@ impl Rule for PublicPrincipal {
             } else {
                 "the policy allows any principal, in any account"
             };
-            let f = cx
+            let mut f = cx
                 .finding(star.span, message)
                 .label(what)
                 .help("name the principals, or add a condition on `aws:PrincipalOrgID`, `aws:SourceAccount`, `aws:SourceArn` or `aws:SourceVpce` (or a `Deny` with `StringNotEquals` on one of them)");
+            if only_invokes_api(st) {
+                f = f
+                    .severity(Severity::Info)
+                    .label("anyone may invoke the API's methods: what a public API does anyway")
+                    .help("on a private API, limit the callers to your VPC endpoints: a `Deny` with `StringNotEquals` on `aws:SourceVpce`");
+            }
             cx.report(f);
         }
     }
