@@ -11,7 +11,7 @@ declare_rule! {
         name: "kms-decrypt-without-via-service",
         category: Security,
         severity: Warning,
-        summary: "`kms:Decrypt` allowed without a `kms:ViaService` condition",
+        summary: "`kms:Decrypt` allowed without a `kms:ViaService` or encryption-context condition; `info` on named keys and in key policies",
         kinds: [],
     }
 }

@@ -10,7 +10,7 @@ declare_rule! {
         name: "public-principal",
         category: Security,
         severity: Error,
-        summary: "a resource or trust policy allows `\"Principal\": \"*\"` (or `arn:aws:iam::*:root`) with no condition that limits who",
+        summary: "a resource or trust policy allows `\"Principal\": \"*\"` (or `arn:aws:iam::*:root`) with no condition that limits who; `info` when the only action is `execute-api:Invoke`",
         kinds: [Resource, Trust, KeyPolicy],
     }
 }

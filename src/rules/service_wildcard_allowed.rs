@@ -9,7 +9,7 @@ declare_rule! {
         name: "service-wildcard-allowed",
         category: Security,
         severity: Warning,
-        summary: "`service:*` (or `*` on narrowed resources) allows every action of a service, including those AWS adds later",
+        summary: "`service:*` (or `*` on narrowed resources) allows every action of a service, including those AWS adds later; `info` where an AWS managed policy grants every action of the service by name (`ssmmessages:*`)",
         kinds: [Identity, Resource],
     }
 }

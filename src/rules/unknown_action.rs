@@ -13,7 +13,7 @@ declare_rule! {
         name: "unknown-action",
         category: Correctness,
         severity: Error,
-        summary: "an action the service does not have (`s3:GetObjekt`), with the likely one",
+        summary: "an action the service does not have (`s3:GetObjekt`), with the likely one; `info` for a name AWS itself writes (`SNS:Receive`)",
         kinds: [],
     }
 }
