@@ -341,7 +341,9 @@ fn format_problem(
             format!("leave the account empty: `{}`", shown_with(region, "")),
         );
     }
-    if region.is_empty() && matches(&with("*", account)) {
+    // Filled with a real value, not `*`: a `*` also matches the empty field, so an ARN that
+    // lacks only its account (`arn:aws:iam:::user/x`) would be said to lack a region.
+    if region.is_empty() && matches(&with("us-east-1", account)) {
         return problem(
             format!("`{shown}` has no region, but `{service}` ARNs of this form have one"),
             "this ARN matches no resource",
@@ -351,7 +353,7 @@ fn format_problem(
             ),
         );
     }
-    if account.is_empty() && matches(&with(region, "*")) {
+    if account.is_empty() && matches(&with(region, "123456789012")) {
         return problem(
             format!("`{shown}` has no account, but `{service}` ARNs of this form have one"),
             "this ARN matches no resource",
