@@ -2,7 +2,7 @@ use super::{Context, Rule};
 use crate::diagnostic::Severity;
 use crate::policy::arn::Arn;
 use crate::policy::conditions::narrowing_for_anonymous_in;
-use crate::policy::{Item, PolicyDocument, Statement};
+use crate::policy::{Item, PolicyDocument, Principal, Statement};
 
 declare_rule! {
     /// A resource or trust policy that allows `"Principal": "*"` with no condition limiting who.
@@ -10,7 +10,7 @@ declare_rule! {
         name: "public-principal",
         category: Security,
         severity: Error,
-        summary: "a resource or trust policy allows `\"Principal\": \"*\"` (or `arn:aws:iam::*:root`) with no condition that limits who; `info` when the only action is `execute-api:Invoke`",
+        summary: "a resource or trust policy allows `\"Principal\": \"*\"` (or `arn:aws:iam::*:root`) with no condition that limits who; `info` for `\"Principal\": \"*\"` when the only action is `execute-api:Invoke`",
         kinds: [Resource, Trust, KeyPolicy],
     }
 }
@@ -36,13 +36,19 @@ pub(crate) fn public_item<'a>(doc: &PolicyDocument, st: &'a Statement) -> Option
     (!narrowing_for_anonymous_in(doc, st).who()).then_some(item)
 }
 
-/// Every action of the statement is `execute-api:Invoke` (written out): an API Gateway resource
-/// policy that lets anyone call the API's methods. On an edge-optimized or regional API that is
-/// what the API does without a policy (its authorizers decide), and it is the `Allow` SAM writes
-/// for `IpRangeBlacklist` and AWS's examples start from; only on a private API does it open the
-/// API to VPC endpoints of other accounts, which the policy alone cannot tell.
+/// `"Principal": "*"` and every action `execute-api:Invoke` (written out): an API Gateway resource
+/// policy that lets anyone call the API's methods. On an edge-optimized or regional API without
+/// IAM authorization that is the explicit `Allow` API Gateway needs for a public API (authorizers
+/// decide who gets through), the one SAM writes for `IpRangeBlacklist` and AWS's examples start
+/// from. `{"AWS": "*"}` (SAM's `AwsAccountWhitelist: ["*"]`) names AWS accounts, callers that sign
+/// their requests with IAM: every account is then let in, and that stays an error.
 fn only_invokes_api(st: &Statement) -> bool {
-    st.action.as_ref().is_some_and(|el| {
+    let bare_star = st
+        .principal
+        .as_ref()
+        .is_some_and(|p| matches!(p.value, Principal::Any(_)));
+    bare_star
+        && st.action.as_ref().is_some_and(|el| {
         !el.negated
             && !el.has_unknown
             && !el.items.is_empty()
