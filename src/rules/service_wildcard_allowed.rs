@@ -115,7 +115,7 @@ mod tests {
         let data = iamdata::get();
         for (prefix, _, listed) in GRANTED_WHOLE_BY_MANAGED_POLICY {
             let svc = data.service(prefix).expect(prefix);
-            let mut known: Vec<&str> = svc.actions().iter().map(|a| a.name()).collect();
+            let mut known: Vec<&str> = svc.actions().iter().map(iamdata::Action::name).collect();
             let mut listed = listed.to_vec();
             known.sort_unstable();
             listed.sort_unstable();
