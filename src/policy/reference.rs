@@ -367,6 +367,29 @@ pub fn retired_pattern(pattern: &str) -> Option<&'static str> {
         .map(|&(.., why)| why)
 }
 
+/// Names that are no IAM action but that AWS itself writes into the policies it generates, as
+/// `service:Action`, with where AWS writes them. Copies of such a policy are common and the name
+/// grants nothing, so `unknown-action` reports it as information, not as the author's mistake.
+pub const AWS_WRITTEN_NON_ACTIONS: &[(&str, &str)] = &[
+    // Amazon SNS writes this statement (`"Sid": "__default_statement_ID"`, in the policy
+    // `"Id": "__default_policy_ID"`) into every topic created without a policy; the Terraform AWS
+    // provider's `aws_sns_topic_policy` page shows the same list as its example
+    // (https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/sns_topic_policy).
+    (
+        "sns:Receive",
+        "Amazon SNS's default topic policy (`__default_policy_ID`) lists it",
+    ),
+];
+
+/// Where AWS writes the non-action `full_name` (case-insensitive), if it is one of
+/// [`AWS_WRITTEN_NON_ACTIONS`].
+pub fn aws_written_non_action(full_name: &str) -> Option<&'static str> {
+    AWS_WRITTEN_NON_ACTIONS
+        .iter()
+        .find(|(a, _)| a.eq_ignore_ascii_case(full_name))
+        .map(|&(_, why)| why)
+}
+
 /// Service prefixes AWS's own managed policies use that the reference does not list (yet):
 /// internal or unannounced services. Not reported: the linter cannot tell them from typos, but
 /// AWS grants them, so they exist.

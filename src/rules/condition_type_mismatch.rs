@@ -1,3 +1,4 @@
+use crate::diagnostic::Severity;
 use super::invalid_condition_value::{Family, family};
 use super::{Context, Rule};
 use crate::syntax::tree::{Node, UNKNOWN, Value};
@@ -12,7 +13,7 @@ declare_rule! {
         name: "condition-type-mismatch",
         category: Correctness,
         severity: Warning,
-        summary: "a condition operator that does not fit its key's type (`NumericEquals` on a String key), `ForAllValues`/`ForAnyValue` on a single-valued key or none on a multivalued one (`aws:TagKeys`), or condition values of mixed types",
+        summary: "a condition operator that does not fit its key's type (`NumericEquals` on a String key), `ForAllValues` (or, as `info`, `ForAnyValue`) on a single-valued key or none on a multivalued one (`aws:TagKeys`), or condition values of mixed types",
         kinds: [],
     }
 }
@@ -186,7 +187,10 @@ fn check_entry(cx: &mut Context, op: &ConditionOperator, fam: Family, entry: &Co
                     )
                     .label("single-valued key: the set qualifier has nothing to range over")
                     .secondary(op.key.span, "set operator")
-                    .help(format!("write `{plain}`")),
+                    .help(format!("write `{plain}`"))
+                    // It matches exactly what `{plain}` matches: misleading to read, no wider
+                    // grant, so information that never fails a run.
+                    .severity(Severity::Info),
             };
             cx.report(f);
             return;

@@ -143,6 +143,25 @@ fn could_be_arn(masked: &str) -> bool {
     true
 }
 
+/// `_S3_BUCKET_ARN_`: an upper-case token between underscores, which a module replaces with the
+/// real value before the policy is attached (terraform-aws-modules/s3-bucket documents
+/// `_S3_BUCKET_ARN_`, `_S3_BUCKET_ID_`, `_AWS_ACCOUNT_ID_` for its `policy` input). Nobody writes
+/// one by mistake for an ARN; it is a template part, as `${…}` is.
+fn is_placeholder_token(masked: &str) -> bool {
+    masked.len() > 2
+        && masked.starts_with('_')
+        && masked.ends_with('_')
+        && masked[1..].starts_with(|c: char| c.is_ascii_uppercase())
+        && masked
+            .bytes()
+            .all(|b| b == b'_' || b.is_ascii_uppercase() || b.is_ascii_digit())
+}
+
+/// The item is a module's placeholder token ([`is_placeholder_token`]).
+pub(super) fn is_placeholder(item: &Item) -> bool {
+    item.literal().is_some_and(is_placeholder_token)
+}
+
 pub(super) struct Problem {
     message: String,
     label: String,
@@ -184,7 +203,7 @@ pub(super) fn check(item: &Item, facts: &Facts) -> Option<Problem> {
                 fix,
             });
         }
-        if could_be_arn(&masked) {
+        if could_be_arn(&masked) || is_placeholder_token(&masked) {
             return None;
         }
         return problem(
@@ -322,7 +341,9 @@ fn format_problem(
             format!("leave the account empty: `{}`", shown_with(region, "")),
         );
     }
-    if region.is_empty() && matches(&with("*", account)) {
+    // Filled with a real value, not `*`: a `*` also matches the empty field, so an ARN that
+    // lacks only its account (`arn:aws:iam:::user/x`) would be said to lack a region.
+    if region.is_empty() && matches(&with("us-east-1", account)) {
         return problem(
             format!("`{shown}` has no region, but `{service}` ARNs of this form have one"),
             "this ARN matches no resource",
@@ -332,7 +353,7 @@ fn format_problem(
             ),
         );
     }
-    if account.is_empty() && matches(&with(region, "*")) {
+    if account.is_empty() && matches(&with(region, "123456789012")) {
         return problem(
             format!("`{shown}` has no account, but `{service}` ARNs of this form have one"),
             "this ARN matches no resource",

@@ -11,7 +11,7 @@ declare_rule! {
         name: "kms-decrypt-without-via-service",
         category: Security,
         severity: Warning,
-        summary: "`kms:Decrypt` allowed without a `kms:ViaService` condition",
+        summary: "`kms:Decrypt` allowed without a `kms:ViaService` or encryption-context condition; `info` on named keys and in key policies",
         kinds: [Identity, Trust, Resource, KeyPolicy, Endpoint, Scp, Rcp],
     }
 }
@@ -57,10 +57,34 @@ fn only_service_principals(st: &Statement) -> bool {
     }
 }
 
+/// A condition on the encryption context (`kms:EncryptionContext:PARAMETER_ARN`,
+/// `kms:EncryptionContextKeys`) binds the grant to the ciphertexts one AWS service (or one
+/// resource) made, the way AWS documents it for Parameter Store, Secrets Manager and others: it
+/// narrows direct decryption as `kms:ViaService` does. Not when it only says that the key is
+/// absent (`"Null": {"kms:EncryptionContext:…": "true"}`).
+fn bound_to_encryption_context(st: &Statement) -> bool {
+    st.condition.as_ref().is_some_and(|c| {
+        c.operators.iter().any(|op| {
+            op.entries.iter().any(|e| {
+                let key = e.key.name.to_ascii_lowercase();
+                key.starts_with("kms:encryptioncontext")
+                    && !(op.op.base.eq_ignore_ascii_case("Null")
+                        && e.values.iter().any(|v| {
+                            v.literal().is_some_and(|t| t.eq_ignore_ascii_case("true"))
+                        }))
+            })
+        })
+    })
+}
+
 impl Rule for KmsDecryptWithoutViaService {
     fn check(&self, doc: &PolicyDocument, cx: &mut Context) {
         for st in &doc.statements {
-            if !st.is_allow() || st.condition_unknown() || st.has_condition_key("kms:ViaService") {
+            if !st.is_allow()
+                || st.condition_unknown()
+                || st.has_condition_key("kms:ViaService")
+                || bound_to_encryption_context(st)
+            {
                 continue;
             }
             // Only `kms:` patterns: `"Action": "*"` is administrator access, another rule's finding.
@@ -87,8 +111,13 @@ impl Rule for KmsDecryptWithoutViaService {
                 .label("allows `kms:Decrypt` from anywhere, not only through an AWS service")
                 .help("add a condition such as `\"StringEquals\": {\"kms:ViaService\": \"secretsmanager.us-east-1.amazonaws.com\"}`");
             // On named keys the grant is already limited to them: worth a look, not a failed
-            // run. On every key (`*`, `NotResource`) it is a warning.
-            if st.all_resources().is_none() && st.resource.is_some() {
+            // run. On every key (`*`, `NotResource`) it is a warning. In a key policy `*` is the
+            // key the policy is attached to, never another one.
+            if doc.kind == PolicyKind::KeyPolicy {
+                f = f
+                    .severity(Severity::Info)
+                    .label("allows `kms:Decrypt` with this key directly, not only through an AWS service");
+            } else if st.all_resources().is_none() && st.resource.is_some() {
                 f = f
                     .severity(Severity::Info)
                     .label("allows `kms:Decrypt` on the named keys directly, not only through an AWS service");

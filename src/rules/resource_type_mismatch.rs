@@ -116,8 +116,15 @@ fn resources_of<'s>(
         .resource
         .as_ref()
         .filter(|r| !r.negated && !r.has_unknown)?;
-    // "Resource": "*" takes every action; a fully unknown item may be anything.
-    if el.items.is_empty() || el.star().is_some() || el.items.iter().any(|i| i.text.is_unknown()) {
+    // "Resource": "*" takes every action; a fully unknown item (or a module's placeholder,
+    // `_S3_BUCKET_ARN_`) may be anything.
+    if el.items.is_empty()
+        || el.star().is_some()
+        || el
+            .items
+            .iter()
+            .any(|i| i.text.is_unknown() || super::invalid_arn::is_placeholder(i))
+    {
         return None;
     }
     tried.clear();

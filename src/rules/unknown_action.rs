@@ -2,7 +2,9 @@ use super::{Context, Rule};
 use crate::diagnostic::{Severity, replace_in_token};
 use crate::iamdata;
 use crate::policy::PolicyDocument;
-use crate::policy::reference::{ActionRef, retired_action, undocumented_action};
+use crate::policy::reference::{
+    ActionRef, aws_written_non_action, retired_action, undocumented_action,
+};
 use crate::policy::suggest::distance;
 
 declare_rule! {
@@ -11,7 +13,7 @@ declare_rule! {
         name: "unknown-action",
         category: Correctness,
         severity: Error,
-        summary: "an action the service does not have (`s3:GetObjekt`), with the likely one",
+        summary: "an action the service does not have (`s3:GetObjekt`), with the likely one; `info` for a name AWS itself writes (`SNS:Receive`)",
         kinds: [],
     }
 }
@@ -34,6 +36,20 @@ impl Rule for UnknownAction {
             };
             // "rds:connect" is `rds-connect-prefix`'s, with a safe fix.
             if written.eq_ignore_ascii_case("rds:connect") || undocumented_action(written) {
+                continue;
+            }
+            // `SNS:Receive`: AWS's own generated policy names it; a copy of that policy is not
+            // the author's typo, and the name grants nothing.
+            if let Some(why) = aws_written_non_action(written) {
+                let f = cx
+                    .finding(
+                        item.span,
+                        format!("`{written}` is not an action of {}", service.name()),
+                    )
+                    .severity(Severity::Info)
+                    .label(format!("{why}; it grants nothing"))
+                    .help(format!("`{written}` can be removed"));
+                cx.report(f);
                 continue;
             }
             if let Some(why) = retired_action(service.prefix(), name) {
