@@ -249,6 +249,13 @@ fn other_resources(
         {
             continue;
         }
+        // `rds-db:connect` on an `rds-db` ARN in a queue policy: the statement belongs to another
+        // service's policy, reported once, at its foreign actions.
+        if let Some(service) = foreign_service(h, item)
+            && has_action_of(st, service)
+        {
+            continue;
+        }
         let shown = item
             .literal()
             .map_or_else(
@@ -291,6 +298,18 @@ fn other_resources(
         }
         cx.report(f);
     }
+}
+
+/// Does the statement name an action of `service` (which [`foreign_actions`] reports)?
+fn has_action_of(st: &Statement, service: &str) -> bool {
+    st.action.as_ref().is_some_and(|el| {
+        !el.negated
+            && el.items.iter().any(|i| {
+                i.literal()
+                    .and_then(|t| t.split_once(':'))
+                    .is_some_and(|(p, _)| p.eq_ignore_ascii_case(service))
+            })
+    })
 }
 
 /// How a `Resource` item relates to one attached resource.
