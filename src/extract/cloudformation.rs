@@ -618,6 +618,7 @@ fn attached_to(
     Some(AttachedTo {
         targets,
         arn_refs: named(true),
+        holder: None,
     })
 }
 

@@ -28,6 +28,10 @@ pub struct AttachedTo {
     /// `AWS::SQS::Queue Queue`, `("Topic", "Topic")` for an `AWS::SNS::Topic` (its `Ref` is the
     /// ARN), `("aws_sqs_queue.orders.arn", "aws_sqs_queue.orders")`.
     pub arn_refs: Vec<(String, String)>,
+    /// The type of the resource that attaches the policy when the document's owner is not that
+    /// resource: a Terraform `data.aws_iam_policy_document.q` used only by one
+    /// `aws_sqs_queue_policy` is attached through it (`Some("aws_sqs_queue_policy")`).
+    pub holder: Option<String>,
 }
 
 /// One resource a policy is attached to, and where the file names it.

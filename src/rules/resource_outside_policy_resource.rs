@@ -35,7 +35,9 @@ struct Holder {
 }
 
 fn holder(doc: &PolicyDocument) -> Option<Holder> {
-    let owner = doc.owner.as_deref()?;
+    // A Terraform document attached through the one resource that uses it.
+    let through = doc.attached_to.as_ref().and_then(|a| a.holder.as_deref());
+    let owner = through.or(doc.owner.as_deref())?;
     let ty = if owner.starts_with("AWS::") {
         owner.split(' ').next()?
     } else {

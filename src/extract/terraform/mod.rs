@@ -287,6 +287,7 @@ fn collect(file: &Arc<SourceFile>, mut blocks: Vec<Block>, out: &mut Extracted) 
         docs: Vec::new(),
         attached: Vec::new(),
         declared: declared_targets(&blocks),
+        used_by: Vec::new(),
     };
     let (named, own_locals) = cx.scan(&mut blocks);
     // A named document used in no argument of this file may be used by another file of the same
@@ -309,11 +310,7 @@ fn collect(file: &Arc<SourceFile>, mut blocks: Vec<Block>, out: &mut Extracted) 
     for (root, kind, owner) in cx.docs {
         // Terraform writes `Version` and the statement list of a data source itself.
         let implicit = owner.starts_with("data.");
-        let attached_to = cx
-            .attached
-            .iter()
-            .find(|(o, _)| *o == owner)
-            .map(|(_, t)| t.clone());
+        let attached_to = attached_of(&cx.attached, &cx.used_by, &cx.uses, &owner);
         let mut doc = PolicyDocument::build(file, root, kind, Some(owner));
         doc.implicit = implicit;
         doc.attached_to = attached_to;
@@ -322,6 +319,38 @@ fn collect(file: &Arc<SourceFile>, mut blocks: Vec<Block>, out: &mut Extracted) 
         doc.own_account_vars = vars;
         cx.out.documents.push(doc);
     }
+}
+
+/// What the document of `owner` is attached to: its own resource's, or for a named document
+/// (`data.aws_iam_policy_document.q`) used by exactly one holder of this file and by nothing
+/// else, that holder's (with the holder's type, which the rules then read). A document several
+/// resources use is attached to none in particular.
+fn attached_of(
+    attached: &[(String, AttachedTo)],
+    used_by: &[(String, String)],
+    uses: &[(String, PolicyKind)],
+    owner: &str,
+) -> Option<AttachedTo> {
+    let of = |o: &str| {
+        attached
+            .iter()
+            .find(|(a, _)| a == o)
+            .map(|(_, t)| t.clone())
+    };
+    if let Some(own) = of(owner) {
+        return Some(own);
+    }
+    let mut users = used_by.iter().filter(|(name, _)| name == owner);
+    let (Some((_, user)), None) = (users.next(), users.next()) else {
+        return None;
+    };
+    // Uses in sibling files are in `uses` without an owner: one more use than `used_by` knows.
+    if uses.iter().filter(|(name, _)| name == owner).count() != 1 {
+        return None;
+    }
+    let mut att = of(user)?;
+    att.holder = user.split('.').next().map(str::to_string);
+    Some(att)
 }
 
 /// The references to named documents, with the kind their argument gives, in the other `.tf`
@@ -366,6 +395,7 @@ fn sibling_uses(file: &Arc<SourceFile>) -> Vec<(String, PolicyKind)> {
             docs: Vec::new(),
             attached: Vec::new(),
             declared: Vec::new(),
+            used_by: Vec::new(),
         };
         cx.scan(&mut blocks);
         uses.append(&mut cx.uses);
@@ -481,6 +511,8 @@ struct Collect<'a> {
     attached: Vec<(String, AttachedTo)>,
     /// The file's resources that [`TF_HOLDERS`] attach policies to: `aws_sqs_queue.orders`.
     declared: Vec<String>,
+    /// Which argument's owner uses each named document of this file (`(name, owner)`).
+    used_by: Vec<(String, String)>,
 }
 
 /// A Terraform resource type that holds a resource policy and names what it is attached to: the
@@ -610,6 +642,7 @@ fn attached_to(b: &Block, ty: &str, owner: &str, declared: &[String]) -> Option<
     Some(AttachedTo {
         targets: vec![target],
         arn_refs,
+        holder: None,
     })
 }
 
@@ -670,7 +703,10 @@ impl Collect<'_> {
             Val::Data { node, .. } => node,
         };
         match (reference(node), kind) {
-            (Some(r), Some(kind)) => self.uses.push((r, kind)),
+            (Some(r), Some(kind)) => {
+                self.used_by.push((r.clone(), owner.to_string()));
+                self.uses.push((r, kind));
+            }
             // policy = var.policy: known only to whoever calls the module
             (None, Some(_)) if node.is_unknown() => {
                 let expr = node.text().and_then(|t| t.var_name()).unwrap_or("?");
