@@ -81,7 +81,9 @@ fn quota(doc: &PolicyDocument) -> Option<Quota> {
         }
         PolicyKind::Identity => {}
         PolicyKind::Resource | PolicyKind::KeyPolicy | PolicyKind::Endpoint => {
-            return resource_quota(owner_type(doc.owner.as_deref()?));
+            // A Terraform document attached through the one resource that uses it.
+            let through = doc.attached_to.as_ref().and_then(|a| a.holder.as_deref());
+            return resource_quota(owner_type(through.or(doc.owner.as_deref())?));
         }
     }
     let owner = doc.owner.as_deref().unwrap_or("");
