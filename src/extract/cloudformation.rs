@@ -646,6 +646,7 @@ pub(crate) fn resources_policies(
     global_boundary: Option<&Node>,
 ) {
     let boundaries = boundary_policies(resources, global_boundary);
+    let declared = declared_targets(resources);
     for r in resources.entries_mut().unwrap_or_default() {
         let id = &r.key;
         let Some(ty) = resource_type(&r.value) else {
@@ -686,13 +687,10 @@ pub(crate) fn resources_policies(
             at_path(props, path, &mut |v| {
                 sink.document(v, kind, owner.clone(), id.span);
             });
-            // The bucket a bucket policy is attached to.
-            if ty == "AWS::S3::BucketPolicy"
-                && let Some(bucket) = props.get("Bucket")
-            {
-                let bucket = intrinsic::resolve(bucket, sink.dialect);
+            // The bucket, queues, topics or secret the policy is attached to.
+            if let Some(att) = attached_to(props, ty, &declared, sink.dialect) {
                 for d in &mut sink.out.documents[before..] {
-                    d.attached_to = bucket.text().cloned();
+                    d.attached_to = Some(att.clone());
                 }
             }
         }
@@ -774,6 +772,128 @@ fn lambda_permission(sink: &mut Sink, props: &Node, ty: &str, owner: String, own
         Some(owner),
     );
     sink.push(doc, owner_span);
+}
+
+/// A resource type whose policy holder names the resources it applies to: the holder's
+/// property that names them, the type of those resources, and how the template refers to one
+/// (`(suffix, denotes the ARN)`: `""` is `!Ref X`, `".Arn"` is `!GetAtt X.Arn`).
+struct HolderOf {
+    holder: &'static str,
+    property: &'static str,
+    target: &'static str,
+    refs: &'static [(&'static str, bool)],
+}
+
+/// The policy holders whose targets `resource-outside-policy-resource` compares. An S3 bucket
+/// policy's `Bucket` is read as written (no resource type: a bucket's name is compared).
+const HOLDERS: &[HolderOf] = &[
+    HolderOf {
+        holder: "AWS::S3::BucketPolicy",
+        property: "Bucket",
+        target: "",
+        refs: &[],
+    },
+    // `Queues` are URLs: `!Ref Queue` (or `!GetAtt Queue.QueueUrl`); the ARN is `Queue.Arn`.
+    HolderOf {
+        holder: "AWS::SQS::QueuePolicy",
+        property: "Queues",
+        target: "AWS::SQS::Queue",
+        refs: QUEUE_REFS,
+    },
+    HolderOf {
+        holder: "AWS::SQS::QueueInlinePolicy",
+        property: "Queue",
+        target: "AWS::SQS::Queue",
+        refs: QUEUE_REFS,
+    },
+    // A topic's `Ref` is its ARN, as is `!GetAtt Topic.TopicArn`.
+    HolderOf {
+        holder: "AWS::SNS::TopicPolicy",
+        property: "Topics",
+        target: "AWS::SNS::Topic",
+        refs: TOPIC_REFS,
+    },
+    HolderOf {
+        holder: "AWS::SNS::TopicInlinePolicy",
+        property: "TopicArn",
+        target: "AWS::SNS::Topic",
+        refs: TOPIC_REFS,
+    },
+    // A secret's `Ref` is its ARN, as is `!GetAtt Secret.Id`.
+    HolderOf {
+        holder: "AWS::SecretsManager::ResourcePolicy",
+        property: "SecretId",
+        target: "AWS::SecretsManager::Secret",
+        refs: &[("", true), (".Id", true)],
+    },
+];
+const QUEUE_REFS: &[(&str, bool)] = &[("", false), (".QueueUrl", false), (".Arn", true)];
+const TOPIC_REFS: &[(&str, bool)] = &[("", true), (".TopicArn", true)];
+
+/// The template's resources whose type some holder of [`HOLDERS`] attaches to: `(id, type)`.
+fn declared_targets(resources: &Node) -> Vec<(String, &'static str)> {
+    let Some(entries) = resources.entries() else {
+        return Vec::new();
+    };
+    entries
+        .iter()
+        .filter_map(|e| {
+            let ty = resource_type(&e.value)?;
+            let h = HOLDERS
+                .iter()
+                .find(|h| !h.target.is_empty() && h.target == ty)?;
+            Some((e.key.name.to_string(), h.target))
+        })
+        .collect()
+}
+
+/// What the policy of holder type `ty` is attached to: each item of its targets property,
+/// as a resource of this template when it is a reference to one, else as written.
+fn attached_to(
+    props: &Node,
+    ty: &str,
+    declared: &[(String, &'static str)],
+    dialect: Dialect,
+) -> Option<crate::policy::attached::AttachedTo> {
+    use crate::policy::attached::{Attached, AttachedTo, Target};
+    let h = HOLDERS.iter().find(|h| h.holder == ty)?;
+    let value = intrinsic::resolve(props.get(h.property)?, dialect);
+    // `(reference, id)` for every resource of the target type; only the ARN ones with `arns`.
+    let named = |arns: bool| -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for (id, _) in declared.iter().filter(|(_, t)| *t == h.target) {
+            for (suffix, arn) in h.refs {
+                if *arn || !arns {
+                    out.push((format!("{id}{suffix}"), id.clone()));
+                }
+            }
+        }
+        out
+    };
+    let target_refs = named(false);
+    let targets = value
+        .items()
+        .iter()
+        .filter_map(|item| {
+            let text = item.text()?;
+            let target = text
+                .var_name()
+                .and_then(|v| target_refs.iter().find(|(r, _)| r == v))
+                .map_or_else(
+                    || Target::Written(text.clone()),
+                    |(_, id)| Target::Resource(id.clone()),
+                );
+            Some(Attached {
+                target,
+                span: item.span,
+            })
+        })
+        .collect();
+    Some(AttachedTo {
+        targets,
+        arn_refs: named(true),
+        holder: None,
+    })
 }
 
 /// SAM `Policies`: a managed policy name or ARN, an inline document, a policy template, or a list

@@ -5,6 +5,7 @@
 //! report each problem at its token; it never rejects a document.
 
 pub mod arn;
+pub mod attached;
 pub mod attachment;
 pub mod conditions;
 pub mod reference;
@@ -114,10 +115,10 @@ pub struct PolicyDocument {
     /// Account ids that mean "this template's own account" where the format knows them
     /// (`${AWS::AccountId}`, `data.aws_caller_identity.current.account_id`).
     pub own_account_vars: Vec<String>,
-    /// The resource the policy is attached to, as the template names it, where the format says
-    /// (an S3 bucket policy's `Bucket: my-bucket`, `bucket = aws_s3_bucket.logs.id`); a reference
-    /// is an unknown part.
-    pub attached_to: Option<Text>,
+    /// The resources a resource policy is attached to, where the format says (an S3 bucket
+    /// policy's `Bucket: my-bucket`, an SQS queue policy's `Queues: [!Ref Queue]`,
+    /// `queue_url = aws_sqs_queue.q.id`): see [`attached`].
+    pub attached_to: Option<attached::AttachedTo>,
     /// The statements that are `Deny`s made only of exclusions (a `NotPrincipal`, negated
     /// condition operators), at most [`conditions::MAX_EXCLUSION_DENIES`]: the only ones that can
     /// narrow an Allow, found once so that asking for every Allow is linear in statements.

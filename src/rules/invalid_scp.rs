@@ -1,4 +1,5 @@
 use super::{Context, Rule};
+use crate::policy::arn::split_colon;
 use crate::policy::{Principal, PolicyDocument, PolicyKind, Statement};
 
 declare_rule! {
@@ -8,7 +9,7 @@ declare_rule! {
         name: "invalid-scp",
         category: Correctness,
         severity: Error,
-        summary: "an SCP with `Principal` or `NotPrincipal`; an RCP statement without `Principal: \"*\"`, with `Allow`, `NotAction` or `NotPrincipal`: AWS Organizations rejects the policy",
+        summary: "an SCP with `Principal` or `NotPrincipal`; an RCP statement without `Principal: \"*\"`, with `Allow`, `NotAction`, `NotPrincipal` or an action of a service RCPs do not support: AWS Organizations rejects the policy",
         kinds: [Scp, Rcp],
     }
 }
@@ -42,6 +43,7 @@ fn scp_statement(st: &Statement, cx: &mut Context) {
 
 /// An RCP statement applies to every caller (`Principal: "*"`), and only denies.
 fn rcp_statement(st: &Statement, cx: &mut Context) {
+    rcp_actions(st, cx);
     if st.is_allow() {
         // Only the AWS managed `RCPFullAWSAccess` allows.
         let f = cx
@@ -93,5 +95,72 @@ fn rcp_statement(st: &Statement, cx: &mut Context) {
                 cx.report(f);
             }
         },
+    }
+}
+
+/// The services RCPs apply to, `data/rcp-services.tsv` (see `data/README.md`): `prefix<TAB>name`
+/// lines after `#` comments.
+const RCP_SERVICES: &str = include_str!("../../data/rcp-services.tsv");
+
+/// Does an RCP apply to actions of the service `prefix` (compared as IAM does, ignoring case)?
+fn rcp_supports(prefix: &str) -> bool {
+    RCP_SERVICES
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| l.split('\t').next())
+        .any(|p| p.eq_ignore_ascii_case(prefix))
+}
+
+/// `ec2:*` in an RCP: AWS Organizations accepts only actions of the services RCPs apply to.
+/// Judged: a literal item whose service prefix has no wildcard and is a service of the
+/// reference. An unknown prefix (`s4:GetObject`) is `unknown-service`'s; `*` and `s*:Get*`
+/// cover supported services too; values the template computes are not known.
+fn rcp_actions(st: &Statement, cx: &mut Context) {
+    let Some(el) = st.action.as_ref().filter(|a| !a.negated) else {
+        return;
+    };
+    for item in &el.items {
+        let Some((prefix, _)) = item.literal().and_then(split_colon) else {
+            continue;
+        };
+        if prefix.contains(['*', '?'])
+            || rcp_supports(prefix)
+            || crate::iamdata::get().service(prefix).is_none()
+        {
+            continue;
+        }
+        let f = cx
+            .finding(
+                item.span,
+                format!(
+                    "RCPs only support specifying select service prefixes in the `Action` element; `{prefix}` is not one of them"
+                ),
+            )
+            .label(format!("resource control policies do not apply to `{prefix}` actions"))
+            .help("remove it: RCPs apply to the services listed under \"List of AWS services that support RCPs\" in the AWS Organizations User Guide; restrict what your own principals may do with an SCP instead");
+        cx.report(f);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every line of the table is `prefix<TAB>name` and names a service of the reference (a
+    /// typo in the table would silently report every action of the real service).
+    #[test]
+    fn rcp_services_are_known_services() {
+        let rows: Vec<&str> = RCP_SERVICES.lines().filter(|l| !l.starts_with('#')).collect();
+        assert_eq!(rows.len(), 62, "the page lists 62 services");
+        for l in rows {
+            let f: Vec<&str> = l.split('\t').collect();
+            assert!(f.len() == 2, "data/rcp-services.tsv: bad line {l:?}");
+            assert!(
+                crate::iamdata::get().service(f[0]).is_some(),
+                "data/rcp-services.tsv: {} is not a service prefix",
+                f[0]
+            );
+        }
+        assert!(rcp_supports("s3") && rcp_supports("STS") && !rcp_supports("ec2"));
     }
 }

@@ -3,20 +3,25 @@ use crate::policy::{PolicyDocument, PolicyKind};
 use crate::syntax::tree::{Node, Part, Value};
 
 declare_rule! {
-    /// A policy document larger than the quota of the place it is attached to, counted as IAM and
-    /// AWS Organizations count: the inline policies of one role, user or group together.
+    /// A policy document larger than the quota of the place it is attached to, counted as IAM,
+    /// AWS Organizations and each service count: the inline policies of one role, user or group
+    /// together; a resource policy against its service's documented quota.
     pub struct PolicySizeExceeded {
         name: "policy-size-exceeded",
         category: Correctness,
         severity: Error,
-        summary: "a policy over its size quota (managed policy 6,144 characters, a role's inline policies together 10,240, a user's 2,048, a group's 5,120, a trust policy 2,048 by default, an SCP or RCP 5,120): AWS rejects it on deploy",
-        kinds: [Identity, Trust, Scp, Rcp],
+        summary: "a policy over its size quota (managed policy 6,144 characters, a role's inline policies together 10,240, a user's 2,048, a group's 5,120, a trust policy 2,048 by default, an SCP or RCP 5,120, resource policies as each service documents: SQS 8,192 bytes, S3 20 KB, KMS 32 KB…): AWS rejects it on deploy",
+        kinds: [Identity, Trust, Scp, Rcp, Resource, KeyPolicy, Endpoint, Boundary, Session],
     }
 }
 
 /// The quota a document is held to, and the documents it is counted with.
 struct Quota {
     limit: usize,
+    /// What the quota counts.
+    unit: Unit,
+    /// How the size is counted, for the label.
+    counted: &'static str,
     /// What the quota is of, for the message ("a customer managed policy").
     what: &'static str,
     /// Documents of one inline group share one quota: the owner up to its first `, ` (the
@@ -24,6 +29,8 @@ struct Quota {
     group: Option<String>,
     /// How the quota may be raised, when it can be.
     raise: Option<&'static str>,
+    /// The page that documents a service's quota (resource policies).
+    source: Option<&'static str>,
 }
 
 /// The size quotas (IAM and AWS STS quotas page; AWS Organizations quotas page).
@@ -33,6 +40,9 @@ const USER_INLINE: usize = 2_048;
 const GROUP_INLINE: usize = 5_120;
 const TRUST_DEFAULT: usize = 2_048;
 const ORGANIZATIONS: usize = 5_120;
+/// STS: "The plaintext that you use for both inline and managed session policies can't exceed
+/// 2,048 characters" (AssumeRole `Policy`); Transfer Family holds its session policies to the same.
+const SESSION: usize = 2_048;
 
 /// The owner's resource type: `AWS::IAM::Role` of `AWS::IAM::Role App, policy P`, `aws_iam_policy`
 /// of `aws_iam_policy.app`.
@@ -47,11 +57,15 @@ fn owner_type(owner: &str) -> &str {
 fn quota(doc: &PolicyDocument) -> Option<Quota> {
     let alone = |limit, what| Quota {
         limit,
+        unit: Unit::Characters,
+        counted: IAM_COUNTS,
         what,
         group: None,
         raise: None,
+        source: None,
     };
     let organizations = |what| Quota {
+        counted: SHORTEST_FORM,
         raise: Some(
             "remove the white space between elements (Organizations counts it), or split the policy: several SCPs or RCPs can be attached to the same root, OU or account",
         ),
@@ -68,8 +82,21 @@ fn quota(doc: &PolicyDocument) -> Option<Quota> {
                 ..alone(TRUST_DEFAULT, "a role trust policy (the default quota)")
             });
         }
+        // A permissions boundary is a managed policy.
+        PolicyKind::Boundary => return Some(alone(MANAGED, "a permissions boundary (a managed policy)")),
+        PolicyKind::Session => {
+            return Some(Quota {
+                counted: SHORTEST_FORM,
+                source: Some("https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html"),
+                ..alone(SESSION, "a session policy")
+            });
+        }
         PolicyKind::Identity => {}
-        _ => return None,
+        PolicyKind::Resource | PolicyKind::KeyPolicy | PolicyKind::Endpoint => {
+            // A Terraform document attached through the one resource that uses it.
+            let through = doc.attached_to.as_ref().and_then(|a| a.holder.as_deref());
+            return resource_quota(owner_type(through.or(doc.owner.as_deref())?));
+        }
     }
     let owner = doc.owner.as_deref().unwrap_or("");
     let group = || Some(owner.split(", ").next().unwrap_or(owner).to_string());
@@ -104,6 +131,60 @@ fn quota(doc: &PolicyDocument) -> Option<Quota> {
     })
 }
 
+/// How IAM counts: characters, white space left out (even inside strings).
+const IAM_COUNTS: &str = "without white space, as IAM counts";
+/// The least the document can be sent as: no white space between elements (a template's
+/// object is serialized without it), strings as written.
+const SHORTEST_FORM: &str = "without the white space between elements";
+
+/// What a quota counts.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Unit {
+    Characters,
+    /// UTF-8 bytes.
+    Bytes,
+}
+
+impl Unit {
+    fn name(self) -> &'static str {
+        match self {
+            Unit::Characters => "characters",
+            Unit::Bytes => "bytes",
+        }
+    }
+}
+
+/// The resource policy quotas, `data/resource-policy-quotas.tsv` (see `data/README.md`): owner
+/// types, quota, unit, white space, what, source; after `#` comments.
+const RESOURCE_QUOTAS: &str = include_str!("../../data/resource-policy-quotas.tsv");
+
+/// The quota of a resource policy held by a resource of type `ty` (`AWS::SQS::QueuePolicy`,
+/// `aws_sqs_queue_policy`), when its service documents one. Every one is the document alone's.
+fn resource_quota(ty: &str) -> Option<Quota> {
+    let row = RESOURCE_QUOTAS
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(|l| l.split('\t').collect::<Vec<_>>())
+        .find(|f| f.len() == 6 && f[0].split(',').any(|t| t == ty))?;
+    Some(Quota {
+        limit: row[1].parse().ok()?,
+        unit: if row[2] == "bytes" {
+            Unit::Bytes
+        } else {
+            Unit::Characters
+        },
+        counted: if row[3] == "counted" {
+            "without the white space between elements, which the service also counts"
+        } else {
+            SHORTEST_FORM
+        },
+        what: row[4],
+        group: None,
+        raise: None,
+        source: Some(row[5]),
+    })
+}
+
 /// A document's size as the service counts it.
 #[derive(Default, Clone, Copy)]
 struct Size {
@@ -120,9 +201,12 @@ impl Size {
 }
 
 struct Counter {
-    /// IAM does not count white space; Organizations counts every character, so only the white
-    /// space outside strings (which a serializer drops) is left out for SCPs and RCPs.
+    /// IAM does not count white space; Organizations and the services holding resource policies
+    /// count every character, so only the white space outside strings (which a serializer
+    /// drops) is left out for them.
     white_space_in_strings: bool,
+    /// Count UTF-8 bytes rather than characters.
+    bytes: bool,
     /// Terraform writes a one-item list of `aws_iam_policy_document` as the item alone.
     single_item_lists_as_item: bool,
 }
@@ -208,18 +292,19 @@ impl Counter {
         s.chars()
             .map(|c| match c {
                 '"' | '\\' => 2,
-                c if c.is_whitespace() => usize::from(self.white_space_in_strings),
+                c if c.is_whitespace() && !self.white_space_in_strings => 0,
                 c if c.is_control() => 6,
+                c if self.bytes => c.len_utf8(),
                 _ => 1,
             })
             .sum()
     }
 }
 
-fn size_of(doc: &PolicyDocument) -> Size {
-    let organizations = matches!(doc.kind, PolicyKind::Scp | PolicyKind::Rcp);
+fn size_of(doc: &PolicyDocument, unit: Unit) -> Size {
     Counter {
-        white_space_in_strings: organizations,
+        white_space_in_strings: !matches!(doc.kind, PolicyKind::Identity | PolicyKind::Trust),
+        bytes: unit == Unit::Bytes,
         single_item_lists_as_item: doc
             .owner
             .as_deref()
@@ -297,7 +382,7 @@ impl Rule for PolicySizeExceeded {
             },
             None => vec![doc],
         };
-        let sizes: Vec<Size> = members.iter().map(|d| size_of(d)).collect();
+        let sizes: Vec<Size> = members.iter().map(|d| size_of(d, q.unit)).collect();
         let mut total = Size::default();
         for s in &sizes {
             total.add(*s);
@@ -306,14 +391,10 @@ impl Rule for PolicySizeExceeded {
             return;
         }
         let at_least = if total.unknown { "at least " } else { "" };
-        let counted = if matches!(doc.kind, PolicyKind::Scp | PolicyKind::Rcp) {
-            "without the white space between elements"
-        } else {
-            "without white space, as IAM counts"
-        };
+        let (counted, unit) = (q.counted, q.unit.name());
         let message = if members.len() > 1 {
             format!(
-                "these {} policies are {at_least}{} characters together, over the {} quota of {}",
+                "these {} policies are {at_least}{} {unit} together, over the {} quota of {}",
                 members.len(),
                 thousands(total.chars),
                 thousands(q.limit),
@@ -321,23 +402,71 @@ impl Rule for PolicySizeExceeded {
             )
         } else {
             format!(
-                "the policy is {at_least}{} characters, over the {} quota of {}",
+                "the policy is {at_least}{} {unit}, over the {} quota of {}",
                 thousands(total.chars),
                 thousands(q.limit),
                 q.what
             )
         };
-        let mut label = format!("{} characters ({counted})", thousands(sizes[0].chars));
+        let mut label = format!("{} {unit} ({counted})", thousands(sizes[0].chars));
         if total.unknown {
             label.push_str("; values the template computes are counted as empty");
         }
         let mut f = cx.finding(doc.anchor(), message).label(label);
         for (d, s) in members.iter().zip(&sizes).skip(1) {
-            f = f.secondary(d.anchor(), format!("{} more characters here", thousands(s.chars)));
+            f = f.secondary(d.anchor(), format!("{} more {unit} here", thousands(s.chars)));
         }
-        let help = q.raise.unwrap_or(
-            "split the grant into several policies (customer managed policies attached to the role each have their own 6,144-character quota), or shorten it: wildcards for long action lists, fewer repeated ARNs",
-        );
+        let help = match (q.raise, q.source) {
+            (Some(raise), _) => raise.to_string(),
+            (None, Some(source)) => format!(
+                "shorten it: one statement for the principals that share actions, wildcards for long action lists, fewer repeated ARNs (the quota: {source})"
+            ),
+            (None, None) => "split the grant into several policies (customer managed policies attached to the role each have their own 6,144-character quota), or shorten it: wildcards for long action lists, fewer repeated ARNs".to_string(),
+        };
         cx.report(f.help(help));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every row of the resource quota table reads, and no owner type is listed twice.
+    #[test]
+    fn resource_quotas_read() {
+        let mut seen = std::collections::HashSet::new();
+        for l in RESOURCE_QUOTAS.lines().filter(|l| !l.starts_with('#')) {
+            let f: Vec<&str> = l.split('\t').collect();
+            assert_eq!(f.len(), 6, "data/resource-policy-quotas.tsv: bad line {l:?}");
+            assert!(f[1].parse::<usize>().is_ok(), "bad quota in {l:?}");
+            assert!(matches!(f[2], "bytes" | "characters"), "bad unit in {l:?}");
+            assert!(matches!(f[3], "counted" | "-"), "bad white space in {l:?}");
+            assert!(f[5].starts_with("https://docs.aws.amazon.com/"), "no source in {l:?}");
+            for ty in f[0].split(',') {
+                assert!(seen.insert(ty), "{ty} listed twice");
+                assert!(resource_quota(ty).is_some());
+            }
+        }
+        let q = resource_quota("aws_sqs_queue_policy").unwrap();
+        assert!(q.limit == 8_192 && q.unit == Unit::Bytes);
+        assert!(resource_quota("AWS::Events::EventBus").is_none());
+    }
+
+    /// Bytes count a character's UTF-8 length; white space inside strings counts for resource
+    /// policies.
+    #[test]
+    fn counts_bytes_and_white_space_in_strings() {
+        let c = Counter {
+            white_space_in_strings: true,
+            bytes: true,
+            single_item_lists_as_item: false,
+        };
+        assert_eq!(c.string_chars("a é\""), 1 + 1 + 2 + 2);
+        let c = Counter {
+            bytes: false,
+            white_space_in_strings: false,
+            ..c
+        };
+        assert_eq!(c.string_chars("a é\""), 1 + 1 + 2);
     }
 }

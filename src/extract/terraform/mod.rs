@@ -25,6 +25,7 @@ use super::Extracted;
 use super::intrinsic::Dialect;
 use super::json;
 use super::tree::{Node, Part, Text, Value};
+use crate::policy::attached::{Attached, AttachedTo, Target};
 use crate::policy::{PolicyDocument, PolicyKind, infer_kind};
 use crate::source::{SourceFile, Span};
 use crate::syntax::hcl::{self, Attr, Block, Val, embedded};
@@ -332,6 +333,8 @@ fn collect(file: &Arc<SourceFile>, mut blocks: Vec<Block>, out: &mut Extracted) 
         attached: Vec::new(),
         boundaries,
         synthesized: Vec::new(),
+        declared: declared_targets(&blocks),
+        used_by: Vec::new(),
     };
     let (named, own_locals) = cx.scan(&mut blocks);
     // A named document used in no argument of this file may be used by another file of the same
@@ -354,11 +357,7 @@ fn collect(file: &Arc<SourceFile>, mut blocks: Vec<Block>, out: &mut Extracted) 
     for (root, kind, owner) in cx.docs {
         // Terraform writes `Version` and the statement list of a data source itself.
         let implicit = owner.starts_with("data.");
-        let attached_to = cx
-            .attached
-            .iter()
-            .find(|(o, _)| *o == owner)
-            .map(|(_, t)| t.clone());
+        let attached_to = attached_of(&cx.attached, &cx.used_by, &cx.uses, &owner);
         let mut doc = PolicyDocument::build(file, root, kind, Some(owner));
         doc.implicit = implicit;
         doc.attached_to = attached_to;
@@ -375,6 +374,38 @@ fn collect(file: &Arc<SourceFile>, mut blocks: Vec<Block>, out: &mut Extracted) 
         doc.own_account_vars = vars;
         cx.out.documents.push(doc);
     }
+}
+
+/// What the document of `owner` is attached to: its own resource's, or for a named document
+/// (`data.aws_iam_policy_document.q`) used by exactly one holder of this file and by nothing
+/// else, that holder's (with the holder's type, which the rules then read). A document several
+/// resources use is attached to none in particular.
+fn attached_of(
+    attached: &[(String, AttachedTo)],
+    used_by: &[(String, String)],
+    uses: &[(String, PolicyKind)],
+    owner: &str,
+) -> Option<AttachedTo> {
+    let of = |o: &str| {
+        attached
+            .iter()
+            .find(|(a, _)| a == o)
+            .map(|(_, t)| t.clone())
+    };
+    if let Some(own) = of(owner) {
+        return Some(own);
+    }
+    let mut users = used_by.iter().filter(|(name, _)| name == owner);
+    let (Some((_, user)), None) = (users.next(), users.next()) else {
+        return None;
+    };
+    // Uses in sibling files are in `uses` without an owner: one more use than `used_by` knows.
+    if uses.iter().filter(|(name, _)| name == owner).count() != 1 {
+        return None;
+    }
+    let mut att = of(user)?;
+    att.holder = user.split('.').next().map(str::to_string);
+    Some(att)
 }
 
 /// The other `.tf` files of `file`'s folder (its module: Terraform reads them as one), sorted.
@@ -426,6 +457,8 @@ fn sibling_uses(file: &Arc<SourceFile>) -> Vec<(String, PolicyKind)> {
             attached: Vec::new(),
             boundaries,
             synthesized: Vec::new(),
+            declared: Vec::new(),
+            used_by: Vec::new(),
         };
         cx.scan(&mut blocks);
         uses.append(&mut cx.uses);
@@ -452,7 +485,7 @@ impl Collect<'_> {
                     let policy = RESOURCE_POLICIES.iter().find(|(r, ..)| *r == ty);
                     let role = ty == "aws_iam_role";
                     let lambda = LAMBDA_PERMISSIONS.iter().find(|t| **t == ty).copied();
-                    let bucket_policy = matches!(ty, "aws_s3_bucket_policy" | "aws_s3_bucket");
+                    let attached = attached_to(b, ty, &owner, &cx.declared);
                     let kind = match policy {
                         Some(_) if ty == "aws_organizations_policy" => org_kind(b),
                         Some(_) if cx.boundaries.contains(&owner) => Some(PolicyKind::Boundary),
@@ -472,15 +505,9 @@ impl Collect<'_> {
                         if let Some(a) = attr {
                             cx.policy_at(a, Some(kind), &owner);
                         }
-                        // aws_s3_bucket_policy { bucket = aws_s3_bucket.logs.id }
-                        if bucket_policy
-                            && let Some(t) = b
-                                .attrs
-                                .iter()
-                                .find(|a| a.name == "bucket")
-                                .and_then(|a| a.value.node().text().cloned())
-                        {
-                            cx.attached.push((owner.clone(), t));
+                        // aws_sqs_queue_policy { queue_url = aws_sqs_queue.q.id }
+                        if let Some(att) = attached {
+                            cx.attached.push((owner.clone(), att));
                         }
                     }
                     if let Some(ty) = lambda {
@@ -572,8 +599,12 @@ struct Collect<'a> {
     /// References to named documents and the kind the referencing argument gives them.
     uses: Vec<(String, PolicyKind)>,
     docs: Vec<(Node, PolicyKind, String)>,
-    /// The bucket of a bucket policy (`bucket = …`), by the policy's owner.
-    attached: Vec<(String, Text)>,
+    /// What a resource policy is attached to (`bucket = …`, `queue_url = …`), by its owner.
+    attached: Vec<(String, AttachedTo)>,
+    /// The file's resources that [`TF_HOLDERS`] attach policies to: `aws_sqs_queue.orders`.
+    declared: Vec<String>,
+    /// Which argument's owner uses each named document of this file (`(name, owner)`).
+    used_by: Vec<(String, String)>,
     /// The `aws_iam_policy` resources of the module that are permissions boundaries only
     /// ([`boundary_policies`]).
     boundaries: Vec<String>,
@@ -700,6 +731,138 @@ fn boundary_policies(file: &SourceFile, blocks: &[Block]) -> Vec<String> {
     bounds
 }
 
+
+/// A Terraform resource type that holds a resource policy and names what it is attached to: the
+/// argument that names it (`None`: the resource holds its own policy), the type of the
+/// resources it attaches to, the attributes of one that name it in that argument, and those
+/// that are its ARN.
+struct TfHolder {
+    holder: &'static str,
+    argument: Option<&'static str>,
+    target: &'static str,
+    names: &'static [&'static str],
+    arns: &'static [&'static str],
+}
+
+/// The holders `resource-outside-policy-resource` compares. A bucket is read as written (its
+/// name is compared with bucket ARNs), so S3 has no target type.
+const TF_HOLDERS: &[TfHolder] = &[
+    TfHolder {
+        holder: "aws_s3_bucket_policy",
+        argument: Some("bucket"),
+        target: "",
+        names: &[],
+        arns: &[],
+    },
+    TfHolder {
+        holder: "aws_s3_bucket",
+        argument: Some("bucket"),
+        target: "",
+        names: &[],
+        arns: &[],
+    },
+    TfHolder {
+        holder: "aws_sqs_queue_policy",
+        argument: Some("queue_url"),
+        target: "aws_sqs_queue",
+        names: &["id", "url"],
+        arns: &["arn"],
+    },
+    TfHolder {
+        holder: "aws_sqs_queue",
+        argument: None,
+        target: "aws_sqs_queue",
+        names: &[],
+        arns: &["arn"],
+    },
+    TfHolder {
+        holder: "aws_sns_topic_policy",
+        argument: Some("arn"),
+        target: "aws_sns_topic",
+        names: &["arn", "id"],
+        arns: &["arn", "id"],
+    },
+    TfHolder {
+        holder: "aws_sns_topic",
+        argument: None,
+        target: "aws_sns_topic",
+        names: &[],
+        arns: &["arn", "id"],
+    },
+    TfHolder {
+        holder: "aws_secretsmanager_secret_policy",
+        argument: Some("secret_arn"),
+        target: "aws_secretsmanager_secret",
+        names: &["arn", "id"],
+        arns: &["arn", "id"],
+    },
+    TfHolder {
+        holder: "aws_secretsmanager_secret",
+        argument: None,
+        target: "aws_secretsmanager_secret",
+        names: &[],
+        arns: &["arn", "id"],
+    },
+];
+
+/// The addresses of the file's resources of a type some holder attaches to
+/// (`aws_sqs_queue.orders`). A Terraform address is unique in its module, so two of them are two
+/// resources; data sources (`data.aws_sqs_queue.x`) may look up any queue and are not listed.
+fn declared_targets(blocks: &[Block]) -> Vec<String> {
+    blocks
+        .iter()
+        .filter(|b| b.ident == "resource")
+        .filter_map(|b| match b.labels.as_slice() {
+            [ty, name, ..]
+                if TF_HOLDERS
+                    .iter()
+                    .any(|h| !h.target.is_empty() && h.target == ty) =>
+            {
+                Some(format!("{ty}.{name}"))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// What the policy of the resource block `b` (of type `ty`, address `owner`) is attached to.
+fn attached_to(b: &Block, ty: &str, owner: &str, declared: &[String]) -> Option<AttachedTo> {
+    let h = TF_HOLDERS.iter().find(|h| h.holder == ty)?;
+    let ours = declared
+        .iter()
+        .filter(|d| d.split('.').next() == Some(h.target));
+    let arn_refs = ours
+        .clone()
+        .flat_map(|d| h.arns.iter().map(move |a| (format!("{d}.{a}"), d.clone())))
+        .collect();
+    let target = match h.argument {
+        // aws_sqs_queue "q" { policy = … }: the queue itself.
+        None => Attached {
+            target: Target::Resource(owner.to_string()),
+            span: b.ident_span,
+        },
+        Some(arg) => {
+            let node = b.attrs.iter().find(|a| a.name == arg)?.value.node();
+            let text = node.text()?;
+            // queue_url = aws_sqs_queue.q.id
+            let resource = text.var_name().and_then(|v| {
+                let (address, attribute) = v.rsplit_once('.')?;
+                (h.names.contains(&attribute) && ours.clone().any(|d| d == address))
+                    .then(|| address.to_string())
+            });
+            Attached {
+                target: resource.map_or_else(|| Target::Written(text.clone()), Target::Resource),
+                span: node.span,
+            }
+        }
+    };
+    Some(AttachedTo {
+        targets: vec![target],
+        arn_refs,
+        holder: None,
+    })
+}
+
 /// Resource types whose policy is not IAM's grammar, left out of [`RESOURCE_POLICIES`] on
 /// purpose: not noted as unread.
 const NOT_IAM: &[&str] = &["aws_iot_policy"];
@@ -757,7 +920,10 @@ impl Collect<'_> {
             Val::Data { node, .. } => node,
         };
         match (reference(node), kind) {
-            (Some(r), Some(kind)) => self.uses.push((r, kind)),
+            (Some(r), Some(kind)) => {
+                self.used_by.push((r.clone(), owner.to_string()));
+                self.uses.push((r, kind));
+            }
             // policy = var.policy: known only to whoever calls the module
             (None, Some(_)) if node.is_unknown() => {
                 let expr = node.text().and_then(|t| t.var_name()).unwrap_or("?");
