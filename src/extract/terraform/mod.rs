@@ -731,7 +731,6 @@ fn boundary_policies(file: &SourceFile, blocks: &[Block]) -> Vec<String> {
     bounds
 }
 
-
 /// A Terraform resource type that holds a resource policy and names what it is attached to: the
 /// argument that names it (`None`: the resource holds its own policy), the type of the
 /// resources it attaches to, the attributes of one that name it in that argument, and those
