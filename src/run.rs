@@ -165,7 +165,25 @@ pub fn run_bytes(path: &std::path::Path, bytes: Vec<u8>, settings: &Settings) ->
         Decoded::Utf8(t) | Decoded::Utf16(t) | Decoded::Lossy { text: t, .. } => (t, false),
         Decoded::Binary => (String::new(), true),
     };
-    let findings = lint_text(&path.to_string_lossy(), &text, settings);
+    let (mut findings, unread) =
+        match extract::classify(path).or_else(|| extract::sniff_text(&text)) {
+            Some(kind) if !binary => {
+                // A Terraform `file()`/`templatefile()` is followed as for the file named on the
+                // command line (the input stands for it), and what is not read is said.
+                let ex = Extracted {
+                    follow: stdin_follow_root(path).map(|root| extract::Follow {
+                        root,
+                        max_size: settings.max_file_size,
+                    }),
+                    ..Extracted::default()
+                };
+                let file = SourceFile::new(path.to_path_buf(), text.clone());
+                let linted = lint_extracted(&file, kind, settings, ex);
+                (linted.findings, linted.unread)
+            }
+            _ => (Vec::new(), Vec::new()),
+        };
+    Finding::sort(&mut findings);
     let notes = if binary {
         vec![Note {
             path: source::display_path(path),
@@ -179,6 +197,7 @@ pub fn run_bytes(path: &std::path::Path, bytes: Vec<u8>, settings: &Settings) ->
         findings,
         files_linted: usize::from(!binary),
         notes,
+        unread,
         ..Outcome::default()
     };
     (outcome, text)
@@ -425,6 +444,24 @@ fn follow_roots(settings: &Settings) -> Vec<(PathBuf, PathBuf)> {
             Some((p.clone(), root))
         })
         .collect()
+}
+
+/// The folder a file read from standard input as `path` may follow Terraform policy files into:
+/// the working folder when `path` is inside it, else `path`'s folder (which must exist).
+fn stdin_follow_root(path: &Path) -> Option<PathBuf> {
+    let cwd = std::env::current_dir()
+        .ok()
+        .and_then(|d| std::fs::canonicalize(d).ok())?;
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let folder = std::fs::canonicalize(parent).ok()?;
+    Some(if folder.starts_with(&cwd) {
+        cwd
+    } else {
+        folder
+    })
 }
 
 /// The root for a file the walk found under one of the given paths.

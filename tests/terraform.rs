@@ -508,6 +508,42 @@ fn condition_blocks_of_one_operator_merge_also_with_a_computed_key() {
     assert_eq!((out.as_str(), code), ("", 0));
 }
 
+/// Standard input named as a Terraform file (`--stdin-filename main.tf -`, what editors send)
+/// follows its `templatefile()` like the file on disk would; a name whose folder is not there
+/// cannot be followed, and the run says so instead of reporting the input clean in silence.
+#[test]
+fn standard_input_follows_templatefile_or_says_it_did_not() {
+    let main = "resource \"aws_iam_policy\" \"p\" {\n  policy = templatefile(\"${path.module}/p.json.tftpl\", {})\n}\n";
+    let dir = common::tree(&[
+        ("main.tf", main),
+        (
+            "p.json.tftpl",
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObjekt","Resource":"*"}]}"#,
+        ),
+    ]);
+    let followed = common::iamlint(dir.path())
+        .args(["--format", "compact", "--stdin-filename", "main.tf", "-"])
+        .write_stdin(main)
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&followed.stdout);
+    assert_eq!(followed.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains("p.json.tftpl:1:65: error: `s3:GetObjekt`"),
+        "{out}"
+    );
+    let nowhere = common::iamlint(dir.path())
+        .args(["--stdin-filename", "no/such/folder/main.tf", "-"])
+        .write_stdin(main)
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&nowhere.stdout);
+    assert!(
+        out.contains("Not read: 1 place") && out.contains("aws_iam_policy.p"),
+        "{out}"
+    );
+}
+
 /// `templatefile()` and `file()`: the policy is linted in the file the call reads, as the calling
 /// resource's kind (`trust.json` is a trust policy because `assume_role_policy` reads it, and is
 /// linted once although the walk finds it too; `guardrails.json` an SCP); template parts are unknown values, a loop's

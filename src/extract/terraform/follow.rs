@@ -102,7 +102,7 @@ pub(super) fn follow(
     };
     let Some(cfg) = out.follow.clone() else {
         note(format!(
-            "the file {owner} reads is not followed outside a walk of a folder"
+            "the file {owner} reads is not followed: there is no folder to follow it in"
         ));
         return true;
     };
