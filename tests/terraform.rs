@@ -508,6 +508,80 @@ fn condition_blocks_of_one_operator_merge_also_with_a_computed_key() {
     assert_eq!((out.as_str(), code), ("", 0));
 }
 
+/// A plan (`terraform show -json`) reads a policy a role sets as its permissions boundary as a
+/// boundary: by the ARN the plan resolved (matched with the policy's `name`), or by the
+/// configuration's reference when the ARN is known only after apply. The same document as an
+/// ordinary policy still grants, and is reported.
+#[test]
+fn plan_boundaries_grant_nothing() {
+    let all = r#"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"}]}"#;
+    let plan = format!(
+        r#"{{
+  "format_version": "1.2",
+  "planned_values": {{ "root_module": {{ "resources": [
+    {{ "address": "aws_iam_role.by_arn", "mode": "managed", "type": "aws_iam_role",
+       "values": {{ "name": "a", "permissions_boundary": "arn:aws:iam::123456789012:policy/edge" }} }},
+    {{ "address": "aws_iam_role.by_reference", "mode": "managed", "type": "aws_iam_role",
+       "values": {{ "name": "b", "permissions_boundary": null }} }},
+    {{ "address": "aws_iam_policy.edge", "mode": "managed", "type": "aws_iam_policy",
+       "values": {{ "name": "edge", "policy": "{all}" }} }},
+    {{ "address": "aws_iam_policy.later[0]", "mode": "managed", "type": "aws_iam_policy",
+       "values": {{ "name_prefix": "later", "policy": "{all}" }} }},
+    {{ "address": "aws_iam_policy.grant", "mode": "managed", "type": "aws_iam_policy",
+       "values": {{ "name": "grant", "policy": "{all}" }} }}
+  ] }} }},
+  "configuration": {{ "root_module": {{ "resources": [
+    {{ "address": "aws_iam_role.by_reference", "type": "aws_iam_role",
+       "expressions": {{ "permissions_boundary": {{ "references": ["aws_iam_policy.later[0].arn", "aws_iam_policy.later"] }} }} }}
+  ] }} }}
+}}"#
+    );
+    let dir = common::tree(&[("plan.json", &plan)]);
+    let (out, _) = compact(dir.path(), &["plan.json"]);
+    let admin: Vec<&str> = out
+        .lines()
+        .filter(|l| l.ends_with("[admin-access-allowed]"))
+        .collect();
+    // Only `aws_iam_policy.grant` (line 13) grants `*`: the two boundaries do not.
+    assert_eq!(admin.len(), 1, "{out}");
+    assert!(admin[0].starts_with("plan.json:13:"), "{out}");
+}
+
+/// A customer managed policy an IAM Identity Center permission set uses as its permissions
+/// boundary (`aws_ssoadmin_permissions_boundary_attachment`, by `aws_iam_policy.b.name` or by its
+/// literal name) is a boundary: it grants nothing, so `admin-access-allowed` stays silent on it.
+#[test]
+fn permission_set_boundaries_grant_nothing() {
+    let policy = |name: &str| {
+        format!(
+            "resource \"aws_iam_policy\" \"{name}\" {{\n  name   = \"{name}\"\n  policy = jsonencode({{\n    Version = \"2012-10-17\"\n    Statement = [{{ Effect = \"Allow\", Action = \"*\", Resource = \"*\" }}]\n  }})\n}}\n"
+        )
+    };
+    let attachment = |reference: &str| {
+        format!(
+            "resource \"aws_ssoadmin_permissions_boundary_attachment\" \"{0}\" {{\n  instance_arn       = \"arn:aws:sso:::instance/ssoins-1\"\n  permission_set_arn = \"arn:aws:sso:::permissionSet/ssoins-1/ps-1\"\n  permissions_boundary {{\n    customer_managed_policy_reference {{\n      name = {reference}\n    }}\n  }}\n}}\n",
+            reference.len()
+        )
+    };
+    let tf = [
+        policy("by_reference"),
+        policy("by_name"),
+        policy("granted"),
+        attachment("aws_iam_policy.by_reference.name"),
+        attachment("\"by_name\""),
+    ]
+    .concat();
+    let dir = common::tree(&[("main.tf", &tf)]);
+    let (out, _) = compact(dir.path(), &["main.tf"]);
+    let admin: Vec<&str> = out
+        .lines()
+        .filter(|l| l.ends_with("[admin-access-allowed]"))
+        .collect();
+    // Only `aws_iam_policy.granted` (line 19) grants `*`.
+    assert_eq!(admin.len(), 1, "{out}");
+    assert!(admin[0].starts_with("main.tf:19:"), "{out}");
+}
+
 /// Standard input named as a Terraform file (`--stdin-filename main.tf -`, what editors send)
 /// follows its `templatefile()` like the file on disk would; a name whose folder is not there
 /// cannot be followed, and the run says so instead of reporting the input clean in silence.

@@ -265,6 +265,7 @@ fn wanted(ident: &str, labels: &[String]) -> bool {
                 || ATTACHMENTS.contains(&ty)
                 // its `permissions_boundary` (see `boundary_policies`)
                 || ty == "aws_iam_user"
+                || ty == "aws_ssoadmin_permissions_boundary_attachment"
                 || LAMBDA_PERMISSIONS.contains(&ty)
         }
         "data" => ty == "aws_iam_policy_document" || ty == "aws_iam_policy",
@@ -675,6 +676,30 @@ fn policy_refs(blocks: &[Block], bounds: &mut Vec<String>, attached: &mut Vec<St
         }
         if ATTACHMENTS.contains(&ty) {
             attached.extend(values("policy_arn"));
+        }
+        // An IAM Identity Center permission set's boundary names a customer managed policy by
+        // name: `permissions_boundary { customer_managed_policy_reference { name = … } }`.
+        if ty == "aws_ssoadmin_permissions_boundary_attachment" {
+            let names = b
+                .blocks
+                .iter()
+                .filter(|pb| pb.ident == "permissions_boundary")
+                .flat_map(|pb| &pb.blocks)
+                .filter(|r| r.ident == "customer_managed_policy_reference")
+                .flat_map(|r| &r.attrs)
+                .filter(|a| a.name == "name")
+                .filter_map(|a| {
+                    let n = a.value.node();
+                    if let Some(lit) = n.literal() {
+                        return Some(format!("name:{lit}"));
+                    }
+                    let v = n.text()?.var_name()?;
+                    let name = v.strip_prefix("aws_iam_policy.")?.strip_suffix(".name")?;
+                    (!name.is_empty() && !name.contains(['.', '[', ' ']))
+                        .then(|| format!("aws_iam_policy.{name}"))
+                })
+                .collect::<Vec<_>>();
+            bounds.extend(names);
         }
     }
 }
