@@ -684,6 +684,34 @@ fn permissions_boundaries_grant_nothing() {
     assert!(r.compact.contains("`Principal` in a permissions boundary"));
 }
 
+/// A customer managed policy an IAM Identity Center permission set names as its permissions
+/// boundary (`PermissionsBoundary.CustomerManagedPolicyReference.Name`) is a boundary and grants
+/// nothing; one the permission set attaches (`CustomerManagedPolicyReferences`) grants.
+#[test]
+fn permission_set_boundaries_grant_nothing() {
+    let policy = |id: &str, name: &str| {
+        format!(
+            "  {id}:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      ManagedPolicyName: {name}\n      PolicyDocument:\n        Version: '2012-10-17'\n        Statement:\n          - Effect: Allow\n            Action: '*'\n            Resource: '*'\n"
+        )
+    };
+    let template = format!(
+        "Resources:\n{}{}  Set:\n    Type: AWS::SSO::PermissionSet\n    Properties:\n      InstanceArn: arn:aws:sso:::instance/ssoins-1\n      Name: Ops\n      PermissionsBoundary:\n        CustomerManagedPolicyReference:\n          Name: edge\n      CustomerManagedPolicyReferences:\n        - Name: granted\n",
+        policy("Edge", "edge"),
+        policy("Granted", "granted")
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("template.yaml"), template).unwrap();
+    let r = run_in(dir.path(), &["template.yaml"]);
+    let admin: Vec<&str> = r
+        .compact
+        .lines()
+        .filter(|l| l.ends_with("[admin-access-allowed]"))
+        .collect();
+    // Only `Granted` (line 20) grants `*`.
+    assert_eq!(admin.len(), 1, "{}", r.compact);
+    assert!(admin[0].starts_with("template.yaml:20:"), "{}", r.compact);
+}
+
 /// A Transfer Family user's `Policy` and a Roles Anywhere profile's `SessionPolicy` are session
 /// policies: read (as `!Sub` text and as a JSON string), checked for grammar and values, never
 /// as grants; Transfer's `${transfer:HomeBucket}` variables are not unknown variables.

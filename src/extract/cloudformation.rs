@@ -619,6 +619,27 @@ fn boundary_policies(resources: &Node, global_boundary: Option<&Node>) -> Vec<St
         {
             bounds.push(i);
         }
+        // An IAM Identity Center permission set names customer managed policies by name: as its
+        // boundary, and as policies it attaches.
+        if ty == "AWS::SSO::PermissionSet" {
+            let by_name = |r: &Node| {
+                let name = r.get("Name").and_then(Node::literal)?;
+                managed.iter().position(|m| m.name == Some(name))
+            };
+            bounds.extend(
+                props
+                    .get("PermissionsBoundary")
+                    .and_then(|b| b.get("CustomerManagedPolicyReference"))
+                    .and_then(by_name),
+            );
+            for r in props
+                .get("CustomerManagedPolicyReferences")
+                .map(Node::items)
+                .unwrap_or_default()
+            {
+                attached.extend(by_name(r));
+            }
+        }
         if ty == "AWS::IAM::ManagedPolicy"
             && ["Roles", "Users", "Groups"]
                 .iter()
