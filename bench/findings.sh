@@ -35,7 +35,8 @@ for where in . services; do
     ow=$(cut -d' ' -f1 /tmp/findings-old.$$ | median); om=$(cut -d' ' -f2 /tmp/findings-old.$$ | median)
     nw=$(cut -d' ' -f1 /tmp/findings-new.$$ | median); nm=$(cut -d' ' -f2 /tmp/findings-new.$$ | median)
     fl=$([ "$where" = . ] && echo "$floor" || echo "$services_floor")
-    n=$("$NEW" --format compact "$where" 2>/dev/null | wc -l)
+    # iamlint exits 1 when it finds something: under pipefail that would end the script.
+    n=$({ "$NEW" --format compact "$where" 2>/dev/null || true; } | wc -l)
     printf '| %s | %s | %s s | %d MiB | %s s | %d MiB | %.2f× | %s |\n' \
       "$([ "$where" = . ] && echo whole || echo services/)" "$format" "$ow" $((om / 1024)) "$nw" $((nm / 1024)) \
       "$(echo "$nw / $fl" | bc -l)" "$n"
