@@ -45,6 +45,9 @@ pub fn cwd() -> Option<PathBuf> {
 pub fn fingerprints(findings: &[Finding]) -> Vec<String> {
     let cwd = cwd();
     let mut seen: HashMap<u128, u32> = HashMap::new();
+    // The hash after a long line, by the hash before it, file and line: thousands of findings on
+    // one minified line would each hash the whole line again.
+    let mut after_line: HashMap<(u128, *const SourceFile, u32), u128> = HashMap::new();
     findings
         .iter()
         .map(|f| {
@@ -53,7 +56,17 @@ pub fn fingerprints(findings: &[Finding]) -> Vec<String> {
             let mut h = Fnv128::new();
             h.field(f.rule.as_str().as_bytes());
             h.field(path_of(file, cwd.as_deref()).as_bytes());
-            h.field(file.line_text(line).trim().as_bytes());
+            let text = file.line_text(line).trim();
+            if text.len() > LONG_LINE {
+                let key = (h.0, std::sync::Arc::as_ptr(file), line);
+                h.0 = *after_line.entry(key).or_insert_with(|| {
+                    let mut l = Fnv128(h.0);
+                    l.field(text.as_bytes());
+                    l.0
+                });
+            } else {
+                h.field(text.as_bytes());
+            }
             h.field(file.slice(f.primary.span).as_bytes());
             let base = h.0;
             let n = seen.entry(base).or_insert(0);
@@ -63,6 +76,9 @@ pub fn fingerprints(findings: &[Finding]) -> Vec<String> {
         })
         .collect()
 }
+
+/// Lines longer than this (in bytes) are hashed once per rule and file (see [`fingerprints`]).
+const LONG_LINE: usize = 256;
 
 /// FNV-1a, 128 bits: stable across platforms and Rust versions (unlike `DefaultHasher`), and
 /// more than enough bits for the findings of one repository.
@@ -88,6 +104,7 @@ impl Fnv128 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostic::{RuleName, Severity};
 
     #[test]
     fn relative_paths_use_forward_slashes_without_dot_prefix() {
@@ -99,6 +116,45 @@ mod tests {
             "/elsewhere/x.json"
         );
         assert_eq!(relative(Path::new("a\\b.json"), None), "a/b.json");
+    }
+
+    /// Findings on one long line (a minified policy) get the fingerprints of the plain recipe:
+    /// the line's hash is reused, not changed.
+    #[test]
+    fn a_long_line_is_hashed_once_with_the_same_fingerprints() {
+        let actions = vec!["\"rds:connect\""; 40].join(",");
+        let text = format!(
+            "{{\"Statement\": [{{\"Effect\": \"Allow\", \"Action\": [{actions}], \"Resource\": \"*\"}}]}}"
+        );
+        let file = SourceFile::new("p.json".into(), text.clone());
+        let findings: Vec<Finding> = text
+            .match_indices("\"rds:connect\"")
+            .enumerate()
+            .map(|(i, (at, token))| {
+                let rule = ["rds-connect-prefix", "other"][i % 2];
+                let span = crate::source::Span::new(at, at + token.len());
+                Finding::new(RuleName::new(rule), Severity::Error, &file, span, "m")
+            })
+            .collect();
+        assert!(findings.len() == 40 && text.len() > LONG_LINE);
+        let cwd = cwd();
+        let mut seen: HashMap<u128, u32> = HashMap::new();
+        let plain: Vec<String> = findings
+            .iter()
+            .map(|f| {
+                let line = f.file.position(f.primary.span.start as usize).line;
+                let mut h = Fnv128::new();
+                h.field(f.rule.as_str().as_bytes());
+                h.field(path_of(&f.file, cwd.as_deref()).as_bytes());
+                h.field(f.file.line_text(line).trim().as_bytes());
+                h.field(f.file.slice(f.primary.span).as_bytes());
+                let n = seen.entry(h.0).or_insert(0);
+                h.field(n.to_string().as_bytes());
+                *n += 1;
+                format!("{:032x}", h.0)
+            })
+            .collect();
+        assert_eq!(fingerprints(&findings), plain);
     }
 
     #[test]

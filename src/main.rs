@@ -97,6 +97,17 @@ fn print_with(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Exit
     }
 }
 
+/// The format shown on the terminal, and the one written to `--output FILE` (when given): the
+/// file gets the chosen format and the terminal keeps a view for people, or the `--format` view
+/// when `--output-format` picked the file's.
+fn views(format: Format, to_file: bool, file_format: Option<Format>) -> (Format, Option<Format>) {
+    match (to_file, file_format) {
+        (true, Some(file_format)) => (format, Some(file_format)),
+        (true, None) => (Format::Human, Some(format)),
+        (false, _) => (format, None),
+    }
+}
+
 struct Fixing {
     fix: bool,
     diff: bool,
@@ -132,13 +143,16 @@ fn lint(mut args: cli::LintArgs) -> ExitCode {
     let verbose = args.verbose;
     let max_per_file = args.max_findings_per_file;
     let stdin_filename = args.stdin_filename.clone();
-    let settings = match settings::resolve(args.options()) {
+    let mut settings = match settings::resolve(args.options()) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("iamlint: {e}");
             return ExitCode::from(2);
         }
     };
+    let (shown, file_format) = views(settings.format, output.is_some(), output_format);
+    // Fixing reads each file's whole text after it is linted; the outputs only its findings' lines.
+    settings.keep_sources = fixing.fix || fixing.diff;
     let stdin = match &stdin_filename {
         Some(_) => {
             let mut bytes = Vec::new();
@@ -260,14 +274,7 @@ fn lint(mut args: cli::LintArgs) -> ExitCode {
     if let Some(n) = max_per_file {
         outcome.cap_per_file(n);
     }
-    // `--output FILE` gets the chosen format; the terminal keeps a view for people (or the
-    // --format view when --output-format picked the file's).
-    let (shown, to_file) = match (output, output_format) {
-        (Some(path), Some(file_format)) => (settings.format, Some((path, file_format))),
-        (Some(path), None) => (Format::Human, Some((path, settings.format))),
-        (None, _) => (settings.format, None),
-    };
-    if let Some((path, format)) = to_file {
+    if let (Some(path), Some(format)) = (output, file_format) {
         // Rendered whole, then written atomically: a failed write leaves the old report.
         let mut bytes = Vec::new();
         let written = output::write(format, &outcome, false, &mut bytes)

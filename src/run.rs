@@ -10,7 +10,7 @@ use crate::extract::{self, Extracted, FileKind, Unread};
 use crate::outcome::Outcome;
 use crate::rules::{self, Context};
 use crate::settings::{self, Settings};
-use crate::source::{self, Decoded, SourceFile};
+use crate::source::{self, Decoded, SourceFile, Span};
 use crate::walk::{self, Note};
 use crate::{baseline, changed, fingerprint, suppress};
 
@@ -318,6 +318,53 @@ fn sorted_by_file(mut by_file: Vec<Vec<Finding>>) -> Vec<Finding> {
     out
 }
 
+/// Points the findings and places not read at [`SourceFile::settled`] copies of their files,
+/// which keep only the lines they point into (where that saves memory): findings are held until
+/// the walk ends, and most of a file's text is not needed by then.
+fn settle(findings: &mut [Finding], unread: &mut [Unread]) {
+    /// The spans of `file` in `spans`, added if new.
+    fn of<'a>(
+        spans: &'a mut Vec<(Arc<SourceFile>, Vec<Span>)>,
+        file: &Arc<SourceFile>,
+    ) -> &'a mut Vec<Span> {
+        let i = spans
+            .iter()
+            .position(|(f, _)| Arc::ptr_eq(f, file))
+            .unwrap_or_else(|| {
+                spans.push((file.clone(), Vec::new()));
+                spans.len() - 1
+            });
+        &mut spans[i].1
+    }
+    // The files (a finding may point into a file the linted one reads) and their spans.
+    let mut spans: Vec<(Arc<SourceFile>, Vec<Span>)> = Vec::new();
+    for f in findings.iter() {
+        let s = of(&mut spans, &f.file);
+        s.push(f.primary.span);
+        s.extend(f.secondary.iter().map(|l| l.span));
+    }
+    for u in unread.iter() {
+        of(&mut spans, &u.file).push(u.span);
+    }
+    let settled: Vec<Option<Arc<SourceFile>>> = spans
+        .iter()
+        .map(|(file, s)| file.settled(s, source::SNIPPET_CONTEXT))
+        .collect();
+    let copy = |file: &mut Arc<SourceFile>| {
+        if let Some(i) = spans.iter().position(|(f, _)| Arc::ptr_eq(f, file))
+            && let Some(s) = &settled[i]
+        {
+            *file = s.clone();
+        }
+    };
+    for f in findings.iter_mut() {
+        copy(&mut f.file);
+    }
+    for u in unread.iter_mut() {
+        copy(&mut u.file);
+    }
+}
+
 /// Walks the settings' paths and lints every candidate file.
 pub fn run(settings: &Settings) -> Result<Outcome, settings::UsageError> {
     let found = Mutex::new((Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new()));
@@ -352,10 +399,13 @@ pub fn run(settings: &Settings) -> Result<Outcome, settings::UsageError> {
         });
         match linted {
             Ok(Some(Linted {
-                findings,
-                unread,
+                mut findings,
+                mut unread,
                 followed,
             })) => {
+                if !settings.keep_sources {
+                    settle(&mut findings, &mut unread);
+                }
                 // The outputs ask for positions on one thread: the files' line indexes and
                 // shown paths are made here, on the walk's threads, where the work is spread.
                 for finding in &findings {

@@ -98,6 +98,12 @@ pub struct Settings {
     /// Named files are filtered like walked ones (exclude globs, content sniff).
     pub force_exclude: bool,
     pub config_path: Option<PathBuf>,
+    /// Whether the run's findings keep their files' whole texts (`--fix` needs them). Without,
+    /// each file a finding points into is [`SourceFile::settled`] once linted: the outputs ask
+    /// only about the lines the findings are on and the snippet's lines around them.
+    ///
+    /// [`SourceFile::settled`]: crate::source::SourceFile::settled
+    pub keep_sources: bool,
 }
 
 impl Default for Settings {
@@ -122,6 +128,7 @@ impl Default for Settings {
             follow: false,
             force_exclude: false,
             config_path: None,
+            keep_sources: true,
         }
     }
 }
@@ -335,6 +342,7 @@ pub fn resolve(args: Options) -> Result<Settings, UsageError> {
         follow: args.follow,
         force_exclude: args.force_exclude,
         config_path,
+        keep_sources: true,
     })
 }
 

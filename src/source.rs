@@ -48,7 +48,10 @@ pub fn display_path(path: &std::path::Path) -> String {
 pub struct SourceFile {
     /// The path as the walk found it (relative when the user gave a relative path).
     pub path: PathBuf,
+    /// The whole text; empty in a [`SourceFile::settled`] copy, whose kept lines answer instead.
     pub text: String,
+    /// In a settled copy: the lines its findings point into (see [`SourceFile::settled`]).
+    kept: Option<Kept>,
     /// Where each line starts, worked out when a position is first asked for: about half the
     /// files of a tree have no finding and never need it.
     line_starts: OnceLock<Vec<u32>>,
@@ -59,6 +62,10 @@ pub struct SourceFile {
     /// line's start (20,000 findings on one minified line stay linear).
     blocks: OnceLock<Vec<(u32, u32)>>,
 }
+
+/// Lines shown above and below a token in the human view's snippet; a
+/// [`SourceFile::settled`] copy made for it keeps them.
+pub const SNIPPET_CONTEXT: usize = 1;
 
 /// Bytes per column checkpoint, and the line length from which checkpoints are used.
 const BLOCK: usize = 1024;
@@ -88,10 +95,86 @@ impl SourceFile {
         Arc::new(SourceFile {
             path,
             text,
+            kept: None,
             line_starts: OnceLock::new(),
             shown: OnceLock::new(),
             blocks: OnceLock::new(),
         })
+    }
+
+    /// A copy that keeps only the whole lines `spans` touch and `context` lines around them: what
+    /// the outputs ask of a file once it is linted (positions, the token, its line, the human
+    /// view's snippet). A run holds its findings
+    /// until the walk ends; their files' whole texts were most of its memory. `None` when the
+    /// copy would save little (the lines are most of the file) or hold a long line (a column on
+    /// it would be counted from the line's start: the whole file's checkpoints stay linear).
+    /// Asked about an offset, line or span outside the kept lines, the copy answers as if the
+    /// file ended there (line 1 for an offset before every kept line).
+    pub fn settled(&self, spans: &[Span], context: usize) -> Option<Arc<Self>> {
+        if self.kept.is_some() {
+            return None;
+        }
+        let starts = self.line_starts();
+        let line_of = |o: usize| starts.partition_point(|&s| s as usize <= o) - 1;
+        let mut ranges: Vec<(usize, usize)> = spans
+            .iter()
+            .map(|s| {
+                let a = (s.start as usize).min(self.text.len());
+                let b = (s.end as usize).clamp(a, self.text.len());
+                (
+                    line_of(a).saturating_sub(context),
+                    (line_of(b) + context).min(starts.len() - 1),
+                )
+            })
+            .collect();
+        ranges.sort_unstable();
+        let end_of = |line: usize| {
+            starts
+                .get(line + 1)
+                .map_or(self.text.len(), |&e| e as usize)
+        };
+        let mut pieces: Vec<Piece> = Vec::new();
+        let mut last: Option<(usize, usize)> = None;
+        let mut kept_bytes = 0;
+        let mut flush = |(first, through): (usize, usize), pieces: &mut Vec<Piece>| {
+            let (a, b) = (starts[first] as usize, end_of(through));
+            kept_bytes += b - a;
+            pieces.push(Piece::new(a, first, &self.text[a..b]));
+        };
+        for (first, through) in ranges {
+            match &mut last {
+                Some((_, t)) if first <= *t + 1 => *t = (*t).max(through),
+                _ => {
+                    if let Some(r) = last.take() {
+                        flush(r, &mut pieces);
+                    }
+                    last = Some((first, through));
+                }
+            }
+        }
+        if let Some(r) = last {
+            flush(r, &mut pieces);
+        }
+        let long = pieces
+            .iter()
+            .any(|p| p.text.split('\n').any(|l| l.len() > BLOCK));
+        if long || kept_bytes * 2 > self.text.len() {
+            return None;
+        }
+        let shown = OnceLock::new();
+        let _ = shown.set(self.shown_path().to_string());
+        Some(Arc::new(SourceFile {
+            path: self.path.clone(),
+            text: String::new(),
+            kept: Some(Kept {
+                len: self.text.len() as u32,
+                lines: starts.len() as u32,
+                pieces: pieces.into_boxed_slice(),
+            }),
+            line_starts: OnceLock::new(),
+            shown,
+            blocks: OnceLock::new(),
+        }))
     }
 
     fn line_starts(&self) -> &[u32] {
@@ -105,7 +188,9 @@ impl SourceFile {
 
     /// Makes the line index and the shown path now rather than when first asked for.
     pub fn prepare_positions(&self) {
-        self.line_starts();
+        if self.kept.is_none() {
+            self.line_starts();
+        }
         self.shown_path();
     }
 
@@ -120,12 +205,20 @@ impl SourceFile {
     }
 
     pub fn slice(&self, span: Span) -> &str {
+        if let Some(kept) = &self.kept {
+            let p = kept.piece(span.start as usize);
+            let a = (span.start - p.start) as usize;
+            return p.text.get(a..a + span.len()).unwrap_or("");
+        }
         self.text.get(span.range()).unwrap_or("")
     }
 
     /// 1-based line and columns of a byte offset. Offsets inside a multi-byte character or past the
     /// end are clamped, so a position is always defined.
     pub fn position(&self, offset: usize) -> Position {
+        if let Some(kept) = &self.kept {
+            return kept.position(offset);
+        }
         let offset = offset.min(self.text.len());
         let line_starts = self.line_starts();
         let line = line_starts.partition_point(|&s| s as usize <= offset) - 1;
@@ -176,6 +269,9 @@ impl SourceFile {
     /// The text of a 1-based line, without its line break.
     pub fn line_text(&self, line: u32) -> &str {
         let i = (line as usize).saturating_sub(1);
+        if let Some(kept) = &self.kept {
+            return kept.line_text(i);
+        }
         let line_starts = self.line_starts();
         let Some(&start) = line_starts.get(i) else {
             return "";
@@ -187,7 +283,159 @@ impl SourceFile {
     }
 
     pub fn line_count(&self) -> usize {
-        self.line_starts().len()
+        match &self.kept {
+            Some(kept) => kept.lines as usize,
+            None => self.line_starts().len(),
+        }
+    }
+
+    /// The text's length in bytes (of the whole text, also in a settled copy).
+    pub fn len(&self) -> usize {
+        self.kept
+            .as_ref()
+            .map_or(self.text.len(), |k| k.len as usize)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Where 0-based line `line` starts and ends (before its line break), if the file has it
+    /// (a settled copy: if it kept it).
+    pub fn line_range(&self, line: usize) -> Option<std::ops::Range<usize>> {
+        let start = self.line_start(line)?;
+        // A settled copy knows where the line after a kept one starts, but not its text (unless
+        // it is the empty line after the file's last line break).
+        if let Some(kept) = &self.kept
+            && kept.piece_of_line(line).is_none()
+            && !(line + 1 == kept.lines as usize && start == kept.len as usize)
+        {
+            return None;
+        }
+        Some(start..start + self.line_text(line as u32 + 1).len())
+    }
+
+    /// Where 0-based line `line` starts, if the file has it (a settled copy: if it kept it or
+    /// the line before it).
+    pub fn line_start(&self, line: usize) -> Option<usize> {
+        match &self.kept {
+            Some(kept) => kept.line_start(line),
+            None => self.line_starts().get(line).map(|&s| s as usize),
+        }
+    }
+
+    /// The text with offsets as in the file: the file's own, or for a settled copy one as long
+    /// with the kept lines in place and spaces elsewhere (what the human view's snippets read).
+    pub fn offset_text(&self) -> std::borrow::Cow<'_, str> {
+        let Some(kept) = &self.kept else {
+            return std::borrow::Cow::Borrowed(&self.text);
+        };
+        let mut bytes = vec![b' '; kept.len as usize];
+        for p in &kept.pieces {
+            bytes[p.start as usize..p.start as usize + p.text.len()]
+                .copy_from_slice(p.text.as_bytes());
+        }
+        std::borrow::Cow::Owned(String::from_utf8(bytes).expect("whole lines between spaces"))
+    }
+}
+
+/// The lines a settled file keeps, in order, none adjacent to the next.
+#[derive(Debug)]
+struct Kept {
+    /// The whole text's length and lines.
+    len: u32,
+    lines: u32,
+    pieces: Box<[Piece]>,
+}
+
+/// Whole lines of a file, line breaks included.
+#[derive(Debug)]
+struct Piece {
+    /// Byte offset of the first line, and its 0-based number.
+    start: u32,
+    line: u32,
+    text: Box<str>,
+    /// Where each line ends in `text` (after its line break): a position is a search, not a
+    /// count from the piece's start (a piece can hold thousands of lines with findings).
+    ends: Box<[u32]>,
+}
+
+impl Piece {
+    fn new(start: usize, line: usize, text: &str) -> Self {
+        Piece {
+            start: start as u32,
+            line: line as u32,
+            ends: text
+                .split_inclusive('\n')
+                .scan(0u32, |end, l| {
+                    *end += l.len() as u32;
+                    Some(*end)
+                })
+                .collect(),
+            text: text.into(),
+        }
+    }
+
+    /// Where the piece's `k`-th line starts (its end, for the line after its last).
+    fn line_start(&self, k: usize) -> usize {
+        k.checked_sub(1).map_or(0, |k| self.ends[k] as usize)
+    }
+}
+
+impl Kept {
+    /// The piece an offset falls in (or the one before it, or the first).
+    fn piece(&self, offset: usize) -> &Piece {
+        let i = self.pieces.partition_point(|p| p.start as usize <= offset);
+        &self.pieces[i.saturating_sub(1)]
+    }
+
+    fn position(&self, offset: usize) -> Position {
+        let offset = offset.min(self.len as usize);
+        let p = self.piece(offset);
+        let bytes = p.text.as_bytes();
+        let mut at = offset.saturating_sub(p.start as usize).min(bytes.len());
+        while !p.text.is_char_boundary(at) {
+            at -= 1;
+        }
+        let k = p.ends.partition_point(|&e| e as usize <= at);
+        let mut start = p.line_start(k);
+        if p.start == 0 && start == 0 && at >= 3 && p.text.starts_with('\u{feff}') {
+            start = 3;
+        }
+        let (column, column_utf16) = count_units(&bytes[start..at]);
+        Position {
+            line: (p.line as usize + k) as u32 + 1,
+            column: column + 1,
+            column_utf16: column_utf16 + 1,
+        }
+    }
+
+    /// The piece whose lines run up to 0-based line `i` (`i` itself, or the line after it).
+    fn piece_before_line(&self, i: usize) -> Option<&Piece> {
+        let k = self.pieces.partition_point(|p| p.line as usize <= i);
+        let p = &self.pieces[k.checked_sub(1)?];
+        (i <= p.line as usize + p.ends.len()).then_some(p)
+    }
+
+    /// The piece that holds 0-based line `i`.
+    fn piece_of_line(&self, i: usize) -> Option<&Piece> {
+        self.piece_before_line(i)
+            .filter(|p| i < p.line as usize + p.ends.len())
+    }
+
+    /// Where 0-based line `i` starts, if kept or right after a kept line.
+    fn line_start(&self, i: usize) -> Option<usize> {
+        let p = self.piece_before_line(i)?;
+        Some(p.start as usize + p.line_start(i - p.line as usize))
+    }
+
+    /// The text of 0-based line `i`, without its line break; empty when not kept.
+    fn line_text(&self, i: usize) -> &str {
+        let Some(p) = self.piece_of_line(i) else {
+            return "";
+        };
+        let k = i - p.line as usize;
+        p.text[p.line_start(k)..p.ends[k] as usize].trim_end_matches(['\n', '\r'])
     }
 }
 
@@ -230,6 +478,62 @@ mod tests {
             assert_eq!(p.column as usize, prefix.chars().count() + 1);
             assert_eq!(p.column_utf16 as usize, prefix.encode_utf16().count() + 1);
         }
+    }
+
+    /// A settled copy answers every question about the lines its spans touch as the whole file
+    /// does: positions (start, end, the last byte), the token, the token's line.
+    #[test]
+    fn a_settled_copy_answers_as_the_whole_file() {
+        let line: String = (0..40).map(|i| ["a", "é", "😀", "€", " "][i % 5]).collect();
+        let mut text = String::from("\u{feff}{\r\n");
+        for i in 0..60 {
+            text.push_str(&format!("  \"k{i}\": \"{line}\",\r\n"));
+        }
+        text.push_str("}\n");
+        let whole = SourceFile::new("a.json".into(), text.clone());
+        let bounds: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+        let mut spans = Vec::new();
+        // Spans of every length class, on one line and across lines, at the start and the end.
+        for (k, w) in [(0usize, 1usize), (5, 3), (17, 90), (400, 2), (2000, 1)] {
+            let a = bounds[(k * 7) % bounds.len()];
+            let b = bounds
+                .get((k * 7) % bounds.len() + w)
+                .copied()
+                .unwrap_or(text.len());
+            spans.push(Span::new(a, b));
+        }
+        spans.push(Span::new(text.len() - 1, text.len()));
+        let settled = whole
+            .settled(&spans, 1)
+            .expect("a few lines of a long file are kept");
+        assert!(settled.text.is_empty());
+        assert_eq!(settled.len(), whole.len());
+        assert_eq!(settled.line_count(), whole.line_count());
+        let offsets = settled.offset_text();
+        for s in &spans {
+            // The token's lines and one line of context on each side, and where the next starts.
+            let first = whole.position(s.start as usize).line as usize - 1;
+            let last = whole.position(s.end as usize).line as usize - 1;
+            for l in first.saturating_sub(1)..=last + 1 {
+                assert_eq!(settled.line_range(l), whole.line_range(l), "line {l}");
+                let r = whole.line_range(l).unwrap_or(0..0);
+                assert_eq!(&offsets[r.clone()], &text[r]);
+            }
+            assert_eq!(settled.line_start(last + 2), whole.line_start(last + 2));
+        }
+        for s in &spans {
+            let (a, b) = (s.start as usize, s.end as usize);
+            for o in [a, b, b.saturating_sub(1).max(a), a + (b - a) / 2] {
+                assert_eq!(settled.position(o), whole.position(o), "offset {o}");
+            }
+            assert_eq!(settled.slice(*s), whole.slice(*s));
+            let l = whole.position(a).line;
+            assert_eq!(settled.line_text(l), whole.line_text(l), "line {l}");
+        }
+        assert_eq!(settled.shown_path(), "a.json");
+        // Most of the file is left out; a file whose lines are all needed is not copied.
+        let everything = [Span::new(0, text.len())];
+        assert!(whole.settled(&everything, 0).is_none());
     }
 
     #[test]

@@ -958,3 +958,45 @@ fn max_findings_per_file_says_what_it_left_out() {
     );
     assert_eq!((code, out.as_str()), (1, ""));
 }
+
+/// Findings held until the walk ends point at settled copies of their files (the lines they are
+/// on and the snippet's context, not the whole text): every format prints what it prints from
+/// the whole files, on the bundled examples and the rule fixtures.
+#[test]
+fn settled_files_print_what_whole_files_print() {
+    use iamlint::settings::Format;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let outcome = |keep_sources| {
+        iamlint::run(&iamlint::settings::Settings {
+            paths: vec![root.join("examples"), root.join("tests/fixtures")],
+            keep_sources,
+            ..iamlint::settings::Settings::default()
+        })
+        .unwrap()
+    };
+    let (whole, settled) = (outcome(true), outcome(false));
+    assert!(whole.findings.len() > 100, "{}", whole.findings.len());
+    let copies = settled
+        .findings
+        .iter()
+        .filter(|f| f.file.text.is_empty() && !f.file.is_empty())
+        .count();
+    assert!(
+        copies > 50,
+        "only {copies} findings point at settled copies"
+    );
+    assert!(whole.findings.iter().all(|f| !f.file.text.is_empty()));
+    for format in [
+        Format::Human,
+        Format::Compact,
+        Format::Json,
+        Format::Github,
+        Format::Sarif,
+    ] {
+        assert_eq!(
+            iamlint::output::render(format, &settled, false),
+            iamlint::output::render(format, &whole, false),
+            "{format:?}"
+        );
+    }
+}

@@ -22,9 +22,10 @@ const MAX_LABEL: usize = 160;
 /// A secondary label further than this (in bytes) from the primary one is a note.
 const NEAR_BYTES: u32 = 400;
 
-/// One file's text as the snippets show it: the file's own text, or a copy whose control
-/// characters (an escape sequence, a lone carriage return) are replaced by `?` byte for byte,
-/// so that offsets and the line index still hold and the terminal sees no control sequence.
+/// One file's text as the snippets show it: the file's own text (a settled file's kept lines in
+/// place, see [`SourceFile::offset_text`]), or a copy whose control characters (an escape
+/// sequence, a lone carriage return) are replaced by `?` byte for byte, so that offsets and the
+/// line index still hold and the terminal sees no control sequence.
 struct Snippets<'a> {
     file: &'a SourceFile,
     text: std::borrow::Cow<'a, str>,
@@ -33,7 +34,8 @@ struct Snippets<'a> {
 
 impl<'a> Snippets<'a> {
     fn new(file: &'a SourceFile) -> Self {
-        let bytes = file.text.as_bytes();
+        let whole = file.offset_text();
+        let bytes = whole.as_bytes();
         let bad = |i: usize, b: u8| {
             (b < 0x20
                 && b != b'\n'
@@ -49,7 +51,7 @@ impl<'a> Snippets<'a> {
                 .collect();
             std::borrow::Cow::Owned(String::from_utf8(clean).expect("ASCII for ASCII"))
         } else {
-            std::borrow::Cow::Borrowed(file.text.as_str())
+            whole
         };
         Snippets {
             file,
@@ -60,18 +62,15 @@ impl<'a> Snippets<'a> {
 
     /// The byte offset where 0-based line `line` starts (the text's end past the last line).
     fn line_start(&self, line: usize) -> usize {
-        if line + 1 > self.file.line_count() {
-            return self.text.len();
-        }
-        self.line_bounds(line).0
+        self.file.line_start(line).unwrap_or(self.text.len())
     }
 
-    /// Start and end (before the line break) of 0-based line `line`.
+    /// Start and end (before the line break) of 0-based line `line` (the text's end for the
+    /// empty line after a final line break).
     fn line_bounds(&self, line: usize) -> (usize, usize) {
-        let text = self.file.line_text(line as u32 + 1);
-        // `line_text` borrows from the file's text: its address gives its offset.
-        let start = text.as_ptr() as usize - self.file.text.as_ptr() as usize;
-        (start, start + text.len())
+        self.file
+            .line_range(line)
+            .map_or((self.text.len(), self.text.len()), |r| (r.start, r.end))
     }
 }
 
@@ -134,13 +133,13 @@ impl SourceCode for Snippets<'_> {
 }
 
 /// A span cut to at most [`MAX_LABEL`] bytes (at a character boundary).
-fn short(file: &SourceFile, s: crate::source::Span) -> SourceSpan {
+fn short(text: &str, s: crate::source::Span) -> SourceSpan {
     let r = s.range();
-    let mut end = r.end.min(r.start + MAX_LABEL).min(file.text.len());
-    while !file.text.is_char_boundary(end) {
+    let mut end = r.end.min(r.start + MAX_LABEL).min(text.len());
+    while !text.is_char_boundary(end) {
         end -= 1;
     }
-    SourceSpan::from(r.start..end.max(r.start.min(file.text.len())))
+    SourceSpan::from(r.start..end.max(r.start.min(text.len())))
 }
 
 /// One finding seen through miette's `Diagnostic` trait.
@@ -194,7 +193,7 @@ impl Diagnostic for Report<'_> {
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let f = self.finding;
-        let span = |s: crate::source::Span| short(&f.file, s);
+        let span = |s: crate::source::Span| short(&self.source.text, s);
         let text = |t: &str| crate::source::escape_controls(t).into_owned();
         let primary = LabeledSpan::new_primary_with_span(
             Some(text(&f.primary.text)).filter(|t| !t.is_empty()),
@@ -288,7 +287,8 @@ pub fn write(outcome: &Outcome, color: bool, out: &mut dyn std::io::Write) -> st
     // long line itself, a log or a pager keeps it whole, and wrapping cost half the render time.
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_links(false)
-        .with_wrap_lines(false);
+        .with_wrap_lines(false)
+        .with_context_lines(crate::source::SNIPPET_CONTEXT);
     let mut report_text = String::new();
     let (mut errors, mut warnings, mut infos) = (0, 0, 0);
     // Findings come sorted by file: one snippet source per file.

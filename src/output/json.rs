@@ -7,42 +7,105 @@ use crate::Outcome;
 use crate::diagnostic::Finding;
 use crate::source::Span;
 
-fn location(f: &Finding, span: Span) -> Value {
-    let s = f.file.position(span.start as usize);
-    let e = f.file.position(span.end as usize);
-    json!({
-        "byte_start": span.start,
-        "byte_end": span.end,
-        "line": s.line,
-        "column": s.column,
-        "end_line": e.line,
-        "end_column": e.column,
-    })
+/// Where a token is: byte range and 1-based lines and columns. Fields in the order printed
+/// (alphabetical, as every object of the output).
+#[derive(serde::Serialize)]
+struct Location {
+    byte_end: u32,
+    byte_start: u32,
+    column: u32,
+    end_column: u32,
+    end_line: u32,
+    line: u32,
 }
 
-pub fn finding_json(f: &Finding) -> Value {
-    json!({
-        "rule": f.rule.as_str(),
-        "category": crate::rules::category_of(f.rule.as_str()).as_str(),
-        "severity": f.severity.as_str(),
-        "message": f.message,
-        "path": f.file.shown_path(),
-        "location": location(f, f.primary.span),
-        "label": &*f.primary.text,
-        "secondary": f.secondary.iter().map(|l| json!({
-            "text": &*l.text,
-            "location": location(f, l.span),
-        })).collect::<Vec<_>>(),
-        "help": f.help.as_deref(),
-        "fix": f.fix.as_ref().map(|fix| json!({
-            "safe": fix.safe,
-            "edits": fix.edits.iter().map(|e| json!({
-                "byte_start": e.span.start,
-                "byte_end": e.span.end,
-                "replacement": e.replacement,
-            })).collect::<Vec<_>>(),
-        })),
-    })
+fn location(f: &Finding, span: Span) -> Location {
+    let s = f.file.position(span.start as usize);
+    let e = f.file.position(span.end as usize);
+    Location {
+        byte_end: span.end,
+        byte_start: span.start,
+        column: s.column,
+        end_column: e.column,
+        end_line: e.line,
+        line: s.line,
+    }
+}
+
+/// One finding as the JSON output prints it: serialized straight from the finding, without a
+/// `Value` tree in between (a large run prints hundreds of thousands).
+#[derive(serde::Serialize)]
+pub struct FindingJson<'a> {
+    category: &'static str,
+    fix: Option<FixJson<'a>>,
+    help: Option<&'a str>,
+    label: &'a str,
+    location: Location,
+    message: &'a str,
+    path: &'a str,
+    rule: &'a str,
+    secondary: Vec<SecondaryJson<'a>>,
+    severity: &'static str,
+}
+
+#[derive(serde::Serialize)]
+struct SecondaryJson<'a> {
+    location: Location,
+    text: &'a str,
+}
+
+#[derive(serde::Serialize)]
+struct FixJson<'a> {
+    edits: Vec<EditJson<'a>>,
+    safe: bool,
+}
+
+#[derive(serde::Serialize)]
+struct EditJson<'a> {
+    byte_end: u32,
+    byte_start: u32,
+    replacement: &'a str,
+}
+
+pub fn finding_json(f: &Finding) -> FindingJson<'_> {
+    FindingJson {
+        category: crate::rules::category_of(f.rule.as_str()).as_str(),
+        fix: f.fix.as_ref().map(|fix| FixJson {
+            edits: fix
+                .edits
+                .iter()
+                .map(|e| EditJson {
+                    byte_end: e.span.end,
+                    byte_start: e.span.start,
+                    replacement: &e.replacement,
+                })
+                .collect(),
+            safe: fix.safe,
+        }),
+        help: f.help.as_deref(),
+        label: &f.primary.text,
+        location: location(f, f.primary.span),
+        message: &f.message,
+        path: f.file.shown_path(),
+        rule: f.rule.as_str(),
+        secondary: f
+            .secondary
+            .iter()
+            .map(|l| SecondaryJson {
+                location: location(f, l.span),
+                text: &l.text,
+            })
+            .collect(),
+        severity: f.severity.as_str(),
+    }
+}
+
+/// An entry of the array: a finding, or a notification.
+#[derive(serde::Serialize)]
+#[serde(untagged)]
+enum Entry<'a> {
+    Finding(FindingJson<'a>),
+    Notification(Value),
 }
 
 /// A file the run did not read, as an entry after the findings: `{"notification": "skipped",
@@ -92,9 +155,14 @@ pub const UNREAD_SHOWN: usize = 10;
 pub fn write(outcome: &Outcome, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let entries = outcome
         .active()
-        .map(finding_json)
-        .chain(outcome.notes.iter().map(note_json))
-        .chain(unread_json(outcome));
+        .map(|f| Entry::Finding(finding_json(f)))
+        .chain(
+            outcome
+                .notes
+                .iter()
+                .map(|n| Entry::Notification(note_json(n))),
+        )
+        .chain(unread_json(outcome).map(Entry::Notification));
     super::write_array(out, "", entries)?;
     out.write_all(b"\n")
 }

@@ -94,12 +94,16 @@ pub(crate) fn write_array<T: serde::Serialize>(
 ) -> std::io::Result<()> {
     let item_indent = indent_of(indent.len() + 2);
     let mut first = true;
+    // Each item is printed into this buffer, then indented line by line on its way out: one
+    // write per line rather than one per token.
+    let mut buf = Vec::new();
     for item in items {
         out.write_all(if first { b"[\n" } else { b",\n" })?;
         first = false;
         out.write_all(item_indent.as_bytes())?;
-        let mut w = Indented::new(out, item_indent);
-        serde_json::to_writer_pretty(&mut w, &item).map_err(std::io::Error::other)?;
+        buf.clear();
+        serde_json::to_writer_pretty(&mut buf, &item).map_err(std::io::Error::other)?;
+        Indented::new(out, item_indent).write_all(&buf)?;
     }
     if first {
         out.write_all(b"[]")

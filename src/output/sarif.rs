@@ -111,79 +111,149 @@ fn file_uri(abs: &str, folder: bool) -> String {
     uri
 }
 
-fn artifact(f: &Finding, cwd: Option<&Path>) -> Value {
+/// Where a file is: under `%SRCROOT%`, or an absolute `file://` URI.
+#[derive(Clone, serde::Serialize)]
+struct Artifact {
+    uri: String,
+    #[serde(rename = "uriBaseId", skip_serializing_if = "Option::is_none")]
+    uri_base_id: Option<&'static str>,
+}
+
+fn artifact(f: &Finding, cwd: Option<&Path>) -> Artifact {
     let path = fingerprint::path_of(&f.file, cwd);
     if Path::new(&path).is_absolute() {
-        json!({ "uri": file_uri(&path, false) })
+        Artifact {
+            uri: file_uri(&path, false),
+            uri_base_id: None,
+        }
     } else {
-        json!({ "uri": encode_uri_path(&path), "uriBaseId": SRCROOT })
+        Artifact {
+            uri: encode_uri_path(&path),
+            uri_base_id: Some(SRCROOT),
+        }
     }
 }
 
-fn region(f: &Finding, span: Span) -> Value {
-    let s = f.file.position(span.start as usize);
-    let e = f.file.position(span.end as usize);
-    json!({
-        "startLine": s.line,
-        "startColumn": s.column_utf16,
-        "endLine": e.line,
-        "endColumn": e.column_utf16,
-    })
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Region {
+    end_column: u32,
+    end_line: u32,
+    start_column: u32,
+    start_line: u32,
 }
 
-fn result(
-    f: &Finding,
-    print: &str,
+fn region(f: &Finding, span: Span) -> Region {
+    let s = f.file.position(span.start as usize);
+    let e = f.file.position(span.end as usize);
+    Region {
+        end_column: e.column_utf16,
+        end_line: e.line,
+        start_column: s.column_utf16,
+        start_line: s.line,
+    }
+}
+
+/// A result as the log prints it, serialized straight from the finding (no `Value` tree: a run
+/// can measure hundreds of thousands). Every object's fields in the order printed: alphabetical.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult<'a> {
+    level: &'static str,
+    locations: [Location<'a>; 1],
+    message: Text<String>,
+    partial_fingerprints: Print<'a>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related_locations: Vec<Location<'a>>,
+    rule_id: &'a str,
+    rule_index: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suppressions: Option<[Suppression<'a>; 1]>,
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Location<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<Text<&'a str>>,
+    physical_location: Physical,
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Physical {
+    artifact_location: Artifact,
+    region: Region,
+}
+
+#[derive(serde::Serialize)]
+struct Text<T> {
+    text: T,
+}
+
+#[derive(serde::Serialize)]
+struct Suppression<'a> {
+    justification: &'a str,
+    kind: &'static str,
+}
+
+/// `{"iamlint/v1": "…"}`: the fingerprint under its recipe's name.
+struct Print<'a>(&'a str);
+
+impl serde::Serialize for Print<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        let mut m = s.serialize_map(Some(1))?;
+        m.serialize_entry(fingerprint::VERSION, self.0)?;
+        m.end()
+    }
+}
+
+fn result<'a>(
+    f: &'a Finding,
+    print: &'a str,
     index: &HashMap<&str, usize>,
     external: bool,
     cwd: Option<&Path>,
-) -> Value {
-    let location = |span: Span, text: &str| {
-        let mut l = json!({
-            "physicalLocation": {
-                "artifactLocation": artifact(f, cwd),
-                "region": region(f, span),
-            }
-        });
-        if !text.is_empty() {
-            l["message"] = json!({ "text": text });
-        }
-        l
+) -> SarifResult<'a> {
+    let file = artifact(f, cwd);
+    let location = |span: Span, text: &'a str, id: Option<usize>| Location {
+        id,
+        message: (!text.is_empty()).then_some(Text { text }),
+        physical_location: Physical {
+            artifact_location: file.clone(),
+            region: region(f, span),
+        },
     };
     let mut message = f.message.clone();
     if let Some(help) = &f.help {
         message.push_str("\nhelp: ");
         message.push_str(help);
     }
-    let mut r = json!({
-        "ruleId": f.rule.as_str(),
-        "ruleIndex": index[f.rule.as_str()],
-        "level": level(f.severity),
-        "message": { "text": message },
-        "locations": [location(f.primary.span, &f.primary.text)],
-        "partialFingerprints": { fingerprint::VERSION: print },
-    });
-    if !f.secondary.is_empty() {
+    SarifResult {
+        level: level(f.severity),
+        locations: [location(f.primary.span, &f.primary.text, None)],
+        message: Text { text: message },
+        partial_fingerprints: Print(print),
         // GitHub code scanning takes at most 1,000 locations of a kind per result.
-        r["relatedLocations"] = f
+        related_locations: f
             .secondary
             .iter()
             .take(MAX_RELATED_LOCATIONS)
             .enumerate()
-            .map(|(i, l)| {
-                let mut v = location(l.span, &l.text);
-                v["id"] = json!(i + 1);
-                v
-            })
-            .collect();
+            .map(|(i, l)| location(l.span, &l.text, Some(i + 1)))
+            .collect(),
+        rule_id: f.rule.as_str(),
+        rule_index: index[f.rule.as_str()],
+        suppressions: f.suppressed.as_deref().map(|reason| {
+            [Suppression {
+                justification: reason,
+                kind: if external { "external" } else { "inSource" },
+            }]
+        }),
     }
-    if let Some(reason) = &f.suppressed {
-        r["suppressions"] = json!([{
-            "kind": if external { "external" } else { "inSource" },
-            "justification": reason,
-        }]);
-    }
-    r
 }
 
 pub fn render(outcome: &Outcome) -> String {
@@ -232,11 +302,14 @@ pub fn write(outcome: &Outcome, out: &mut dyn std::io::Write) -> std::io::Result
         result(f, p, &index, external(p), cwd.as_deref())
     };
     // (severity, printed size, finding) of every result, in output order.
+    let mut buf = Vec::new();
     let mut results: Vec<(Severity, (usize, usize))> = (0..outcome.findings.len())
         .map(|i| {
+            buf.clear();
+            serde_json::to_writer_pretty(&mut buf, &result_of(i)).expect("SARIF serializes");
             let mut nowhere = std::io::sink();
             let mut sink = Indented::new(&mut nowhere, RESULT_INDENT);
-            serde_json::to_writer_pretty(&mut sink, &result_of(i)).expect("SARIF serializes");
+            sink.write_all(&buf).expect("a sink takes everything");
             (outcome.findings[i].severity, (sink.bytes, i))
         })
         .collect();
@@ -410,7 +483,7 @@ mod tests {
             });
         }
         let index = HashMap::from([("some-rule", 0)]);
-        let r = result(&f, "p", &index, false, None);
+        let r = serde_json::to_value(result(&f, "p", &index, false, None)).unwrap();
         let related = r["relatedLocations"].as_array().expect("related locations");
         assert_eq!(related.len(), MAX_RELATED_LOCATIONS);
         assert_eq!(related[0]["id"], 1);
