@@ -101,17 +101,6 @@ fn print_with(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Exit
     }
 }
 
-/// The format shown on the terminal, and the one written to `--output FILE` (when given): the
-/// file gets the chosen format and the terminal keeps a view for people, or the `--format` view
-/// when `--output-format` picked the file's.
-fn views(format: Format, to_file: bool, file_format: Option<Format>) -> (Format, Option<Format>) {
-    match (to_file, file_format) {
-        (true, Some(file_format)) => (format, Some(file_format)),
-        (true, None) => (Format::Human, Some(format)),
-        (false, _) => (format, None),
-    }
-}
-
 struct Fixing {
     fix: bool,
     diff: bool,
@@ -154,7 +143,6 @@ fn lint(mut args: cli::LintArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let (shown, file_format) = views(settings.format, output.is_some(), output_format);
     // Fixing reads each file's whole text after it is linted; the outputs only its findings' lines.
     settings.keep_sources = fixing.fix || fixing.diff;
     let stdin = match &stdin_filename {
@@ -278,7 +266,14 @@ fn lint(mut args: cli::LintArgs) -> ExitCode {
     if let Some(n) = max_per_file {
         outcome.cap_per_file(n);
     }
-    if let (Some(path), Some(format)) = (output, file_format) {
+    // `--output FILE` gets the chosen format; the terminal keeps a view for people (or the
+    // --format view when --output-format picked the file's).
+    let (shown, to_file) = match (output, output_format) {
+        (Some(path), Some(file_format)) => (settings.format, Some((path, file_format))),
+        (Some(path), None) => (Format::Human, Some((path, settings.format))),
+        (None, _) => (settings.format, None),
+    };
+    if let Some((path, format)) = to_file {
         // Rendered whole, then written atomically: a failed write leaves the old report.
         let mut bytes = Vec::new();
         let written = output::write(format, &outcome, false, &mut bytes)

@@ -282,13 +282,6 @@ impl SourceFile {
         self.text[start as usize..end].trim_end_matches(['\n', '\r'])
     }
 
-    pub fn line_count(&self) -> usize {
-        match &self.kept {
-            Some(kept) => kept.lines as usize,
-            None => self.line_starts().len(),
-        }
-    }
-
     /// The text's length in bytes (of the whole text, also in a settled copy).
     pub fn len(&self) -> usize {
         self.kept
@@ -508,7 +501,6 @@ mod tests {
             .expect("a few lines of a long file are kept");
         assert!(settled.text.is_empty());
         assert_eq!(settled.len(), whole.len());
-        assert_eq!(settled.line_count(), whole.line_count());
         let offsets = settled.offset_text();
         for s in &spans {
             // The token's lines and one line of context on each side, and where the next starts.

@@ -75,13 +75,18 @@ impl Write for Indented<'_> {
             rest = &rest[i + 1..];
         }
         self.out.write_all(rest)?;
-        self.bytes += buf.len() + (self.indent.len() * memchr::memchr_iter(b'\n', buf).count());
+        self.bytes += indented_len(buf, self.indent);
         Ok(())
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
         self.out.flush()
     }
+}
+
+/// The length of `buf` written through an [`Indented`] writer with `indent`.
+pub(crate) fn indented_len(buf: &[u8], indent: &str) -> usize {
+    buf.len() + indent.len() * memchr::memchr_iter(b'\n', buf).count()
 }
 
 /// Writes a JSON array of `items` as `serde_json::to_writer_pretty` writes it at `indent`
