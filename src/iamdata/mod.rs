@@ -29,7 +29,7 @@ use std::fmt;
 use std::sync::{Arc, Mutex, OnceLock};
 
 pub use arn::{ArnPattern, Part};
-use names::cmp_ci;
+pub(crate) use names::cmp_ci;
 pub use wildcard::{has_wildcard, wildcard_match};
 
 /// `key=value` lines describing the embedded data, readable without decoding it.
@@ -137,6 +137,11 @@ fn strs_at(run: Run) -> impl Iterator<Item = &'static str> + Clone {
 /// (`s3:Get*`, `*`, `ec2:Describe?nstances`)? Case-insensitive, like IAM; needs no data.
 pub fn action_pattern_matches(pattern: &str, action: &str) -> bool {
     wildcard_match(pattern, action, true)
+}
+
+/// A hash of `name` that ignores ASCII case (the one the tables' indexes use).
+pub(crate) fn hash_ci(name: &str) -> u64 {
+    names::fold(names::START, name.as_bytes())
 }
 
 /// Binary search in a table sorted by `cmp_ci` of `key`.
@@ -315,7 +320,10 @@ impl IamData {
             && !has_wildcard(service)
         {
             return self.service(service).map_or_else(Vec::new, |s| {
-                s.actions()
+                // The actions are sorted case-insensitively: those that start with the pattern's
+                // literal beginning (`Get` of `Get*`) are one run, found by binary search.
+                let literal = &action[..action.find(['*', '?']).unwrap_or(action.len())];
+                starting_with(s.actions(), literal)
                     .iter()
                     .filter(|a| wildcard_match(action, a.name(), true))
                     .collect()
@@ -349,6 +357,24 @@ impl IamData {
     pub fn nearest_actions(&self, action: &str, n: usize) -> Vec<&'static Action> {
         suggest::nearest_actions(action, n)
     }
+}
+
+/// The run of `actions` (sorted by [`cmp_ci`] of their names) whose names start with `literal`,
+/// case-insensitively.
+fn starting_with<'t>(actions: &'t [Action], literal: &str) -> &'t [Action] {
+    let order = |a: &Action| cmp_prefix_ci(a.name(), literal);
+    let start = actions.partition_point(|a| order(a).is_lt());
+    let len = actions[start..].partition_point(|a| order(a).is_eq());
+    &actions[start..start + len]
+}
+
+/// How `name` orders against the names that start with `prefix`, ASCII-case-insensitively:
+/// `Equal` when it starts with it. In a list sorted by [`cmp_ci`], those names are one run.
+fn cmp_prefix_ci(name: &str, prefix: &str) -> std::cmp::Ordering {
+    let name = &name.as_bytes()[..name.len().min(prefix.len())];
+    name.iter()
+        .map(u8::to_ascii_lowercase)
+        .cmp(prefix.bytes().map(|b| b.to_ascii_lowercase()))
 }
 
 /// An AWS service: its IAM prefix, its name and what its policies can refer to.

@@ -409,6 +409,49 @@ fn expand_action_patterns() {
     }
 }
 
+/// Expansion narrows a service's actions to the run that starts with the pattern's literal
+/// beginning; the answer is what matching every action of the service gives.
+#[test]
+fn expansion_by_literal_beginning_is_a_full_scan() {
+    let d = data();
+    // Every action of the pattern's service, matched one by one.
+    let scan = |pattern: &str| -> Vec<String> {
+        let (service, name) = pattern.split_once(':').unwrap();
+        d.service(service)
+            .unwrap()
+            .actions()
+            .iter()
+            .filter(|a| wildcard_match(name, a.name(), true))
+            .map(Action::full_name)
+            .collect()
+    };
+    let mut patterns = Vec::new();
+    for a in d.actions().step_by(97) {
+        let name = a.name();
+        for cut in [0, 1, 3, name.len() / 2, name.len()] {
+            let (head, tail) = name.split_at(cut);
+            patterns.push(format!("{}:{}*", a.service(), head.to_ascii_uppercase()));
+            patterns.push(format!(
+                "{}:{head}?{}",
+                a.service(),
+                tail.get(1..).unwrap_or("")
+            ));
+            patterns.push(format!(
+                "{}:{head}*{}",
+                a.service(),
+                &tail[tail.len() / 2..]
+            ));
+        }
+        // Longer than every name in the run, and past the end of the service's list.
+        patterns.push(format!("{}:{name}x*", a.service()));
+        patterns.push(format!("{}:~*", a.service()));
+    }
+    assert!(patterns.len() > 1_000, "{}", patterns.len());
+    for p in &patterns {
+        assert_eq!(names(&d.expand_action_pattern(p)), scan(p), "{p}");
+    }
+}
+
 #[test]
 fn action_pattern_matching_without_data() {
     assert!(action_pattern_matches("s3:Get*", "s3:GetObject"));

@@ -47,6 +47,10 @@ pub fn wildcard_match(pattern: &str, text: &str, case_insensitive: bool) -> bool
         match p.get(pi) {
             Some(b'*') => {
                 pi += 1;
+                if pi == p.len() {
+                    // A trailing `*` matches whatever is left.
+                    return true;
+                }
                 backtrack = Some((pi, ti));
                 continue;
             }

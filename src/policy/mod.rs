@@ -14,7 +14,7 @@ pub mod suggest;
 use std::cell::OnceCell;
 use std::sync::Arc;
 
-use crate::iamdata::wildcard_match;
+use crate::iamdata::{cmp_ci, has_wildcard, hash_ci, wildcard_match};
 use crate::source::{SourceFile, Span};
 use crate::syntax::tree::{Key, Node, Text, Value};
 
@@ -344,9 +344,76 @@ pub struct Statement {
     pub resource: Option<Element>,
     pub principal: Option<PrincipalElement>,
     pub condition: Option<Condition>,
-    /// Positions of the `Action` items by lower-cased service prefix, for
-    /// [`Self::service_action_item_covering`] on lists longer than [`SHORT_ACTION_LIST`].
-    items_by_service: OnceCell<foldhash::HashMap<String, Vec<usize>>>,
+    /// The `Action` items by service, for [`Self::action_item_covering`] and
+    /// [`Self::service_action_item_covering`].
+    action_index: OnceCell<ActionIndex>,
+}
+
+/// Where the items of an `Action` list are, by the service they name, so that rules asking about
+/// dozens of actions (`privilege-escalation`, `credentials-exposure`, `data-read-on-all-resources`)
+/// read only the items that can cover each, and most often none.
+#[derive(Clone, Debug, Default)]
+struct ActionIndex {
+    /// The services the items name, as a set of 64 bits (one per service name's hash): no item
+    /// covers an action whose service's bit is clear. Every bit when some item can cover actions
+    /// of any service.
+    services: u64,
+    /// Positions of the items whose service prefix is written out (`kms` of `kms:De*`), sorted
+    /// case-insensitively by it, in list order within one prefix.
+    by_service: Vec<u32>,
+    /// Positions of the other literal items, which can cover actions of any service (`*`,
+    /// `*:Get*`, `s3*:Get*`), in list order.
+    any_service: Vec<u32>,
+}
+
+/// The bit of [`ActionIndex::services`] for a service prefix, case-insensitively (the hash's
+/// high bits, which depend on every byte).
+fn service_bit(prefix: &str) -> u64 {
+    1 << (hash_ci(prefix) >> 58)
+}
+
+impl ActionIndex {
+    fn new(items: &[Item]) -> ActionIndex {
+        let mut index = ActionIndex::default();
+        let mut by_service: Vec<(&str, u32)> = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            let Some(text) = item.literal() else { continue };
+            let i = u32::try_from(i).unwrap_or(u32::MAX);
+            match arn::split_colon(text) {
+                Some((prefix, _)) if !has_wildcard(prefix) => {
+                    index.services |= service_bit(prefix);
+                    by_service.push((prefix, i));
+                }
+                _ => {
+                    index.services = u64::MAX;
+                    index.any_service.push(i);
+                }
+            }
+        }
+        // A stable sort: list order stays within a prefix.
+        by_service.sort_by(|a, b| cmp_ci(a.0, b.0));
+        index.by_service = by_service.into_iter().map(|(_, i)| i).collect();
+        index
+    }
+
+    /// The positions of the items whose service prefix is `service`, in list order.
+    fn of_service(&self, items: &[Item], service: &str) -> &[u32] {
+        if self.services & service_bit(service) == 0 {
+            return &[];
+        }
+        let order = |&i: &u32| cmp_ci(service_of(items, i), service);
+        let start = self.by_service.partition_point(|i| order(i).is_lt());
+        let len = self.by_service[start..].partition_point(|i| order(i).is_eq());
+        &self.by_service[start..start + len]
+    }
+}
+
+/// The service prefix of the literal item at `i` (an item of [`ActionIndex::by_service`]).
+fn service_of(items: &[Item], i: u32) -> &str {
+    items[i as usize]
+        .literal()
+        .and_then(arn::split_colon)
+        .map_or("", |(prefix, _)| prefix)
 }
 
 impl Statement {
@@ -384,9 +451,24 @@ impl Statement {
     /// item that covers it. Patterns match case-insensitively, as IAM does.
     pub fn action_item_covering(&self, action: &str) -> Option<&Item> {
         let el = self.action.as_ref().filter(|a| !a.negated)?;
-        el.items
-            .iter()
-            .find(|i| i.literal().is_some_and(|p| wildcard_match(p, action, true)))
+        let covers = |i: &&Item| i.literal().is_some_and(|p| wildcard_match(p, action, true));
+        // The first item that covers it: of its service's items or of those of any service.
+        let index = self
+            .action_index
+            .get_or_init(|| ActionIndex::new(&el.items));
+        let service = arn::split_colon(action).map_or(action, |(s, _)| s);
+        let first = |mut positions: std::slice::Iter<'_, u32>| {
+            positions
+                .find(|&&i| covers(&&el.items[i as usize]))
+                .copied()
+        };
+        let own = first(index.of_service(&el.items, service).iter());
+        let any = first(index.any_service.iter());
+        let at = match (own, any) {
+            (Some(a), Some(b)) => a.min(b),
+            (a, b) => a.or(b)?,
+        };
+        Some(&el.items[at as usize])
     }
 
     /// Does this Allow statement grant `action`? `Some(span)` of the evidence: the `Action` item
@@ -468,35 +550,12 @@ impl Statement {
     pub fn service_action_item_covering(&self, action: &str) -> Option<&Item> {
         let service = arn::split_colon(action).map_or(action, |(s, _)| s);
         let el = self.action.as_ref().filter(|a| !a.negated)?;
-        let covers = |i: &&Item| i.literal().is_some_and(|p| wildcard_match(p, action, true));
-        // A short list is read through; in a long one, rules that ask about dozens of actions
-        // look only at the items of the action's service.
-        if el.items.len() <= SHORT_ACTION_LIST {
-            return el
-                .items
-                .iter()
-                .filter(|i| {
-                    i.literal()
-                        .and_then(arn::split_colon)
-                        .is_some_and(|(prefix, _)| prefix.eq_ignore_ascii_case(service))
-                })
-                .find(covers);
-        }
-        let by_service = self.items_by_service.get_or_init(|| {
-            let mut map = foldhash::HashMap::<String, Vec<usize>>::default();
-            for (i, item) in el.items.iter().enumerate() {
-                if let Some((prefix, _)) = item.literal().and_then(arn::split_colon) {
-                    map.entry(prefix.to_ascii_lowercase()).or_default().push(i);
-                }
-            }
-            map
-        });
-        let found = if service.bytes().any(|b| b.is_ascii_uppercase()) {
-            by_service.get(&service.to_ascii_lowercase())
-        } else {
-            by_service.get(service)
-        };
-        found?.iter().map(|&i| &el.items[i]).find(covers)
+        self.action_index
+            .get_or_init(|| ActionIndex::new(&el.items))
+            .of_service(&el.items, service)
+            .iter()
+            .map(|&i| &el.items[i as usize])
+            .find(|i| i.literal().is_some_and(|p| wildcard_match(p, action, true)))
     }
 
     /// The condition key's entries, if the statement has a condition with that key.
@@ -512,10 +571,6 @@ impl Statement {
         self.condition.as_ref().is_some_and(|c| c.has_unknown)
     }
 }
-
-/// Up to this many `Action` items, [`Statement::service_action_item_covering`] reads the list
-/// instead of indexing it by service.
-const SHORT_ACTION_LIST: usize = 16;
 
 /// Element names IAM accepts in a statement, in AWS's casing.
 pub const STATEMENT_ELEMENTS: &[&str] = &[
@@ -726,7 +781,7 @@ fn build_statement(index: usize, pos: Option<usize>, node: &Node) -> Statement {
         resource: None,
         principal: None,
         condition: None,
-        items_by_service: OnceCell::new(),
+        action_index: OnceCell::new(),
     };
     for e in node.entries().unwrap_or_default() {
         let key = &e.key;
@@ -921,15 +976,14 @@ mod tests {
         PolicyDocument::build(&file, root, PolicyKind::Identity, None)
     }
 
-    /// Short lists are read through, long ones indexed by service: the same item either way.
+    /// The item of the action's own service that covers it, in a short list and in a long one.
     #[test]
     fn covering_item_in_short_and_long_action_lists() {
         let head = ["s3:GetObject", "KMS:Enc*", "kms:de*", "kms:Decrypt", "*"];
-        for extra in [0, SHORT_ACTION_LIST] {
+        for extra in [0, 40] {
             let mut actions: Vec<String> =
                 head.iter().map(std::string::ToString::to_string).collect();
             actions.extend((0..extra).map(|i| format!("ec2:Describe{i}")));
-            assert_eq!(actions.len() > SHORT_ACTION_LIST, extra > 0);
             let doc = statement_with_actions(&actions);
             let st = &doc.statements[0];
             let found = |a: &str| st.service_action_item_covering(a).and_then(Item::literal);
@@ -943,6 +997,75 @@ mod tests {
             );
             assert_eq!(found("iam:PassRole"), None);
         }
+    }
+
+    /// The item `action_item_covering` finds through the index is the first one in the list that
+    /// covers the action, as reading the list finds it; with an item of any service (`*`) and
+    /// without one (then the services no item names are answered from the set of services).
+    #[test]
+    fn covering_item_through_the_index_is_the_first_in_the_list() {
+        let mut actions: Vec<String> = (0..40).map(|i| format!("ec2:Describe{i}")).collect();
+        actions.extend(
+            [
+                "KMS:Enc*",
+                "s3:Get*",
+                "*:GetObject",
+                "kms:de*",
+                "S3*:Put*",
+                "kms:Decrypt",
+                "Kms:*",
+            ]
+            .map(String::from),
+        );
+        actions.extend((0..40).map(|i| format!("iam:Get{i}")));
+        let without_star = actions.clone();
+        actions.push("*".into());
+        let short: Vec<String> = ["kms:Decrypt", "s3:Get*", "iam:PassRole"]
+            .map(String::from)
+            .into();
+        for (list, star) in [(&actions, true), (&without_star, false), (&short, false)] {
+            let doc = statement_with_actions(list);
+            let st = &doc.statements[0];
+            let items = &st.action.as_ref().unwrap().items;
+            let read = |a: &str| {
+                items
+                    .iter()
+                    .find(|i| i.literal().is_some_and(|p| wildcard_match(p, a, true)))
+            };
+            let mut found = 0;
+            for a in [
+                "kms:Decrypt",
+                "KMS:encrypt",
+                "kms:Sign",
+                "s3:GetObject",
+                "s3:PutObject",
+                "s3:ListBucket",
+                "ec2:Describe7",
+                "EC2:describe39",
+                "iam:Get3",
+                "iam:PassRole",
+                "s3-outposts:PutObject",
+                "sts:AssumeRole",
+                "lambda:InvokeFunction",
+            ] {
+                let through_index = st.action_item_covering(a);
+                assert_eq!(
+                    through_index.map(|i| i.span),
+                    read(a).map(|i| i.span),
+                    "{a}"
+                );
+                found += usize::from(through_index.is_some());
+            }
+            assert_eq!(found == 13, star);
+            assert!(found >= 3, "{found}");
+        }
+        let doc = statement_with_actions(&actions);
+        let st = &doc.statements[0];
+        let literal = |a: &str| st.action_item_covering(a).and_then(Item::literal);
+        assert_eq!(literal("s3:GetObject"), Some("s3:Get*"));
+        assert_eq!(literal("s3:PutObject"), Some("S3*:Put*"));
+        assert_eq!(literal("kms:Sign"), Some("Kms:*"));
+        assert_eq!(literal("iam:PassRole"), Some("*"));
     }
 
     /// The `dbuser:` look-up before parsing says no only where parsing would.

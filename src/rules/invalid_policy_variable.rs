@@ -34,6 +34,9 @@ fn variables(item: &Item) -> Vec<Found<'_>> {
     let parts = &item.text.parts;
     for (i, part) in parts.iter().enumerate() {
         let Part::Lit(s) = part else { continue };
+        if !s.contains('$') {
+            continue;
+        }
         let mut rest = s.as_str();
         while let Some(at) = rest.find("${") {
             let after = &rest[at + 2..];
