@@ -429,8 +429,10 @@ impl Service {
         );
         probe(&tables::ACTION_INDEX, hash, |row| {
             let a = &tables::ACTIONS[row];
-            (a.name().eq_ignore_ascii_case(name) && a.service().eq_ignore_ascii_case(prefix))
-                .then_some(a)
+            // The service first, by its row (services exist only in `tables::SERVICES`): no
+            // text is read for another service's action.
+            let service = &tables::SERVICES[usize::from(a.service)];
+            (std::ptr::eq(service, self) && a.name().eq_ignore_ascii_case(name)).then_some(a)
         })
     }
 
