@@ -370,11 +370,9 @@ fn starting_with<'t>(actions: &'t [Action], literal: &str) -> &'t [Action] {
 
 /// How `name` orders against the names that start with `prefix`, ASCII-case-insensitively:
 /// `Equal` when it starts with it. In a list sorted by [`cmp_ci`], those names are one run.
+/// (The reference's names are ASCII, so any cut of one is a `str`.)
 fn cmp_prefix_ci(name: &str, prefix: &str) -> std::cmp::Ordering {
-    let name = &name.as_bytes()[..name.len().min(prefix.len())];
-    name.iter()
-        .map(u8::to_ascii_lowercase)
-        .cmp(prefix.bytes().map(|b| b.to_ascii_lowercase()))
+    cmp_ci(name.get(..prefix.len()).unwrap_or(name), prefix)
 }
 
 /// An AWS service: its IAM prefix, its name and what its policies can refer to.

@@ -408,6 +408,20 @@ impl ActionIndex {
     }
 }
 
+/// The first of `positions` (in `items`) whose item covers `action`.
+fn first_covering(items: &[Item], positions: &[u32], action: &str) -> Option<u32> {
+    positions.iter().copied().find(|&i| {
+        items[i as usize]
+            .literal()
+            .is_some_and(|p| wildcard_match(p, action, true))
+    })
+}
+
+/// The service of an action name: `kms` of `kms:Decrypt` (the whole text without a `:`).
+fn service_part(action: &str) -> &str {
+    arn::split_colon(action).map_or(action, |(service, _)| service)
+}
+
 /// The service prefix of the literal item at `i` (an item of [`ActionIndex::by_service`]).
 fn service_of(items: &[Item], i: u32) -> &str {
     items[i as usize]
@@ -450,25 +464,15 @@ impl Statement {
     /// Does the statement's `Action` (not `NotAction`) cover `action` (`kms:Decrypt`)? Returns the
     /// item that covers it. Patterns match case-insensitively, as IAM does.
     pub fn action_item_covering(&self, action: &str) -> Option<&Item> {
-        let el = self.action.as_ref().filter(|a| !a.negated)?;
-        let covers = |i: &&Item| i.literal().is_some_and(|p| wildcard_match(p, action, true));
+        let (items, index) = self.indexed_actions()?;
         // The first item that covers it: of its service's items or of those of any service.
-        let index = self
-            .action_index
-            .get_or_init(|| ActionIndex::new(&el.items));
-        let service = arn::split_colon(action).map_or(action, |(s, _)| s);
-        let first = |mut positions: std::slice::Iter<'_, u32>| {
-            positions
-                .find(|&&i| covers(&&el.items[i as usize]))
-                .copied()
-        };
-        let own = first(index.of_service(&el.items, service).iter());
-        let any = first(index.any_service.iter());
+        let own = first_covering(items, index.of_service(items, service_part(action)), action);
+        let any = first_covering(items, &index.any_service, action);
         let at = match (own, any) {
             (Some(a), Some(b)) => a.min(b),
             (a, b) => a.or(b)?,
         };
-        Some(&el.items[at as usize])
+        Some(&items[at as usize])
     }
 
     /// Does this Allow statement grant `action`? `Some(span)` of the evidence: the `Action` item
@@ -548,14 +552,18 @@ impl Statement {
     /// Like [`Self::action_item_covering`] but only through a pattern of the action's own service
     /// (`kms:Decrypt`, `kms:De*`, `kms:*`), not `*` or `*:Decrypt`.
     pub fn service_action_item_covering(&self, action: &str) -> Option<&Item> {
-        let service = arn::split_colon(action).map_or(action, |(s, _)| s);
+        let (items, index) = self.indexed_actions()?;
+        let at = first_covering(items, index.of_service(items, service_part(action)), action)?;
+        Some(&items[at as usize])
+    }
+
+    /// The `Action` (not `NotAction`) items and their index by service, made on the first ask.
+    fn indexed_actions(&self) -> Option<(&[Item], &ActionIndex)> {
         let el = self.action.as_ref().filter(|a| !a.negated)?;
-        self.action_index
-            .get_or_init(|| ActionIndex::new(&el.items))
-            .of_service(&el.items, service)
-            .iter()
-            .map(|&i| &el.items[i as usize])
-            .find(|i| i.literal().is_some_and(|p| wildcard_match(p, action, true)))
+        let index = self
+            .action_index
+            .get_or_init(|| ActionIndex::new(&el.items));
+        Some((&el.items, index))
     }
 
     /// The condition key's entries, if the statement has a condition with that key.
