@@ -276,7 +276,7 @@ fn lint(mut args: cli::LintArgs) -> ExitCode {
     if let Some((path, format)) = to_file {
         // Rendered whole, then written atomically: a failed write leaves the old report.
         let mut bytes = Vec::new();
-        let written = output::write(format, &outcome, false, &mut bytes)
+        let written = output::write(format, &outcome, false, settings.threads, &mut bytes)
             .and_then(|()| iamlint::source::write_atomic(&path, &bytes));
         if let Err(e) = written {
             eprintln!(
@@ -286,7 +286,8 @@ fn lint(mut args: cli::LintArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     }
-    let code = match print_with(|out| output::write(shown, &outcome, color, out)) {
+    let code = match print_with(|out| output::write(shown, &outcome, color, settings.threads, out))
+    {
         ExitCode::SUCCESS if write_failed || unreadable => ExitCode::from(2),
         ExitCode::SUCCESS => ExitCode::from(outcome.exit_code(settings.fail_on)),
         other => other,

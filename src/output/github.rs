@@ -9,7 +9,7 @@
 use std::io::Write;
 
 use crate::Outcome;
-use crate::diagnostic::Severity;
+use crate::diagnostic::{Finding, Severity};
 use crate::fingerprint;
 
 /// Escapes the message part (after `::`). Other control characters than CR and LF (an escape
@@ -35,14 +35,14 @@ pub fn escape_property(s: &str) -> String {
 
 pub fn render(outcome: &Outcome) -> String {
     let mut out = Vec::new();
-    write(outcome, &mut out).expect("writing to memory");
+    write(outcome, 1, &mut out).expect("writing to memory");
     String::from_utf8(out).expect("UTF-8 parts")
 }
 
-/// [`render`], a line at a time into `out`.
-pub fn write(outcome: &Outcome, out: &mut dyn Write) -> std::io::Result<()> {
+/// [`render`], a line at a time into `out` (lines made on up to `threads` threads, see
+/// [`super::in_chunks`]).
+pub fn write(outcome: &Outcome, threads: usize, out: &mut dyn Write) -> std::io::Result<()> {
     let cwd = fingerprint::cwd();
-    let mut counts = [0usize; 3];
     // Files that were not read: a warning each (an error for a file named on the command line).
     for n in &outcome.notes {
         writeln!(
@@ -54,43 +54,62 @@ pub fn write(outcome: &Outcome, out: &mut dyn Write) -> std::io::Result<()> {
             escape_data(&n.message),
         )?;
     }
-    for f in outcome.active() {
-        let command = match f.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Info => "notice",
-        };
-        counts[f.severity as usize] += 1;
-        let s = f.file.position(f.primary.span.start as usize);
-        let e = f.file.position(f.primary.span.end as usize);
-        let mut message = f.message.clone();
-        if let Some(help) = &f.help {
-            message.push_str("\nhelp: ");
-            message.push_str(help);
+    let active: Vec<&Finding> = outcome.active().collect();
+    let lines = |_: usize, findings: &[&Finding]| {
+        let mut buf = Vec::new();
+        for f in findings {
+            annotation(f, cwd.as_deref(), &mut buf).expect("writing to memory");
         }
-        // GitHub honours columns only on a one-line range; a token that spans lines (a heredoc)
-        // is annotated by lines alone.
-        let columns = if s.line == e.line {
-            format!(
-                ",col={},endLine={},endColumn={}",
-                s.column, e.line, e.column
-            )
-        } else {
-            format!(",endLine={}", e.line)
-        };
-        writeln!(
-            out,
-            "::{command} file={},line={}{columns},title={}::{}",
-            escape_property(&fingerprint::path_of(&f.file, cwd.as_deref())),
-            s.line,
-            escape_property(&format!("iamlint({})", f.rule.as_str())),
-            escape_data(&message),
-        )?;
-    }
-    let [infos, warnings, errors] = counts;
+        buf
+    };
+    super::in_chunks(&active, threads, &lines, |buf| out.write_all(&buf))?;
+    let count = |s: Severity| active.iter().filter(|f| f.severity == s).count();
+    let (errors, warnings, infos) = (
+        count(Severity::Error),
+        count(Severity::Warning),
+        count(Severity::Info),
+    );
     out.write_all(super::human::summary(outcome.files_linted, errors, warnings, infos).as_bytes())?;
     out.write_all(crate::outcome::LeftOut::line(outcome.left_out.as_ref()).as_bytes())?;
     out.write_all(super::human::skipped_line(outcome).as_bytes())
+}
+
+/// The workflow command of one finding.
+fn annotation(
+    f: &Finding,
+    cwd: Option<&std::path::Path>,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let command = match f.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "notice",
+    };
+    let s = f.file.position(f.primary.span.start as usize);
+    let e = f.file.position(f.primary.span.end as usize);
+    let mut message = f.message.clone();
+    if let Some(help) = &f.help {
+        message.push_str("\nhelp: ");
+        message.push_str(help);
+    }
+    // GitHub honours columns only on a one-line range; a token that spans lines (a heredoc)
+    // is annotated by lines alone.
+    let columns = if s.line == e.line {
+        format!(
+            ",col={},endLine={},endColumn={}",
+            s.column, e.line, e.column
+        )
+    } else {
+        format!(",endLine={}", e.line)
+    };
+    writeln!(
+        out,
+        "::{command} file={},line={}{columns},title={}::{}",
+        escape_property(&fingerprint::path_of(&f.file, cwd)),
+        s.line,
+        escape_property(&format!("iamlint({})", f.rule.as_str())),
+        escape_data(&message),
+    )
 }
 
 #[cfg(test)]

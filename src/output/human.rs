@@ -272,12 +272,35 @@ fn clip(s: &str) -> String {
 /// Renders every active finding, then a summary line.
 pub fn render(outcome: &Outcome, color: bool) -> String {
     let mut out = Vec::new();
-    write(outcome, color, &mut out).expect("writing to memory");
+    write(outcome, color, 1, &mut out).expect("writing to memory");
     String::from_utf8(out).expect("UTF-8 reports")
 }
 
-/// [`render`], a report at a time into `out`.
-pub fn write(outcome: &Outcome, color: bool, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+/// [`render`], a report at a time into `out` (reports drawn on up to `threads` threads, see
+/// [`super::in_chunks`]).
+pub fn write(
+    outcome: &Outcome,
+    color: bool,
+    threads: usize,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let active: Vec<&Finding> = outcome.active().collect();
+    let count = |s: Severity| active.iter().filter(|f| f.severity == s).count();
+    let (errors, warnings, infos) = (
+        count(Severity::Error),
+        count(Severity::Warning),
+        count(Severity::Info),
+    );
+    let reports = |_: usize, findings: &[&Finding]| draw(findings, color);
+    super::in_chunks(&active, threads, &reports, |buf| out.write_all(&buf))?;
+    out.write_all(summary(outcome.files_linted, errors, warnings, infos).as_bytes())?;
+    out.write_all(crate::outcome::LeftOut::line(outcome.left_out.as_ref()).as_bytes())?;
+    out.write_all(skipped_line(outcome).as_bytes())?;
+    out.write_all(unread_line(outcome).as_bytes())
+}
+
+/// The reports of `findings` (sorted by file), each followed by a blank line.
+fn draw(findings: &[&Finding], color: bool) -> Vec<u8> {
     let theme = if color {
         GraphicalTheme::unicode()
     } else {
@@ -289,16 +312,10 @@ pub fn write(outcome: &Outcome, color: bool, out: &mut dyn std::io::Write) -> st
         .with_links(false)
         .with_wrap_lines(false)
         .with_context_lines(crate::source::SNIPPET_CONTEXT);
-    let mut report_text = String::new();
-    let (mut errors, mut warnings, mut infos) = (0, 0, 0);
+    let mut out = String::new();
     // Findings come sorted by file: one snippet source per file.
     let mut source: Option<Snippets> = None;
-    for f in outcome.active() {
-        match f.severity {
-            Severity::Error => errors += 1,
-            Severity::Warning => warnings += 1,
-            Severity::Info => infos += 1,
-        }
+    for f in findings {
         if !source
             .as_ref()
             .is_some_and(|s| std::ptr::eq(s.file, std::sync::Arc::as_ptr(&f.file)))
@@ -311,15 +328,10 @@ pub fn write(outcome: &Outcome, color: bool, out: &mut dyn std::io::Write) -> st
             message: crate::source::escape_controls(&f.message).into_owned(),
             source: source.as_ref().expect("set above"),
         };
-        report_text.clear();
-        let _ = handler.render_report(&mut report_text, &report);
-        report_text.push('\n');
-        out.write_all(report_text.as_bytes())?;
+        let _ = handler.render_report(&mut out, &report);
+        out.push('\n');
     }
-    out.write_all(summary(outcome.files_linted, errors, warnings, infos).as_bytes())?;
-    out.write_all(crate::outcome::LeftOut::line(outcome.left_out.as_ref()).as_bytes())?;
-    out.write_all(skipped_line(outcome).as_bytes())?;
-    out.write_all(unread_line(outcome).as_bytes())
+    out.into_bytes()
 }
 
 /// How many places look like they hold a policy but were not read, and the first of them:

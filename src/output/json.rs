@@ -151,24 +151,41 @@ pub fn unread_json(outcome: &Outcome) -> Option<Value> {
 /// Places not read listed in the JSON output (`--verbose` prints them all on stderr).
 pub const UNREAD_SHOWN: usize = 10;
 
-/// Writes the array entry by entry: only one finding's JSON is held at a time.
-pub fn write(outcome: &Outcome, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    let entries = outcome
-        .active()
-        .map(|f| Entry::Finding(finding_json(f)))
-        .chain(
-            outcome
-                .notes
-                .iter()
-                .map(|n| Entry::Notification(note_json(n))),
-        )
+/// Writes the array entry by entry (the findings' entries made on up to `threads` threads, see
+/// [`super::in_chunks`]): only a round of findings' JSON is held at a time.
+pub fn write(
+    outcome: &Outcome,
+    threads: usize,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let active: Vec<&Finding> = outcome.active().collect();
+    let entries = |at: usize, findings: &[&Finding]| {
+        let (mut out, mut buf) = (Vec::new(), Vec::new());
+        for (i, f) in findings.iter().enumerate() {
+            let entry = Entry::Finding(finding_json(f));
+            super::write_element(&mut out, "", at + i == 0, &entry, &mut buf)
+                .expect("writing to memory");
+        }
+        out
+    };
+    super::in_chunks(&active, threads, &entries, |buf| out.write_all(&buf))?;
+    let mut first = active.is_empty();
+    let mut buf = Vec::new();
+    let rest = outcome
+        .notes
+        .iter()
+        .map(|n| Entry::Notification(note_json(n)))
         .chain(unread_json(outcome).map(Entry::Notification));
-    super::write_array(out, "", entries)?;
+    for entry in rest {
+        super::write_element(out, "", first, &entry, &mut buf)?;
+        first = false;
+    }
+    super::close_array(out, "", first)?;
     out.write_all(b"\n")
 }
 
 pub fn render(outcome: &Outcome) -> String {
     let mut out = Vec::new();
-    write(outcome, &mut out).expect("writing to memory");
+    write(outcome, 1, &mut out).expect("writing to memory");
     String::from_utf8(out).expect("JSON is UTF-8")
 }

@@ -17,28 +17,96 @@ use std::io::Write;
 use crate::Outcome;
 use crate::settings::Format;
 
-/// Writes the outcome in `format` to `out`, as it is rendered.
+/// Writes the outcome in `format` to `out`, as it is rendered, on up to `threads` threads (0:
+/// one per core; see [`in_chunks`]).
 pub fn write(
     format: Format,
     outcome: &Outcome,
     color: bool,
+    threads: usize,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
+    let threads = if threads == 0 {
+        std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+    } else {
+        threads
+    };
     match format {
-        Format::Human => human::write(outcome, color, out),
-        Format::Compact => compact::write(outcome, out),
-        Format::Json => json::write(outcome, out),
-        Format::Github => github::write(outcome, out),
-        Format::Sarif => sarif::write(outcome, out),
+        Format::Human => human::write(outcome, color, threads, out),
+        Format::Compact => compact::write(outcome, threads, out),
+        Format::Json => json::write(outcome, threads, out),
+        Format::Github => github::write(outcome, threads, out),
+        Format::Sarif => sarif::write(outcome, threads, out),
     }
 }
 
-/// Renders the outcome in `format` into a string (tests, `--output FILE`). `color` only affects
-/// the human view.
+/// Renders the outcome in `format` into a string (tests, `--output FILE`), on one thread.
+/// `color` only affects the human view.
 pub fn render(format: Format, outcome: &Outcome, color: bool) -> String {
     let mut out = Vec::new();
-    write(format, outcome, color, &mut out).expect("writing to memory");
+    write(format, outcome, color, 1, &mut out).expect("writing to memory");
     String::from_utf8(out).expect("every format writes UTF-8")
+}
+
+/// Findings per chunk of [`in_chunks`].
+const CHUNK: usize = 512;
+
+/// Runs `work` on consecutive chunks of `items` (with the index of each chunk's first item) and
+/// hands the results to `sink` in the items' order. The chunks of a round, two per thread, are
+/// worked on by `threads` threads at once (an output is written after the walk, whose threads
+/// are done by then), so at most one round's results are held. On one thread, or for one chunk,
+/// no thread is started.
+pub(crate) fn in_chunks<T: Sync, R: Send>(
+    items: &[T],
+    threads: usize,
+    work: &(dyn Fn(usize, &[T]) -> R + Sync),
+    mut sink: impl FnMut(R) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let threads = threads.max(1);
+    let round = CHUNK * 2 * threads;
+    for (r, items) in items.chunks(round).enumerate() {
+        let start = r * round;
+        let chunks: Vec<(usize, &[T])> = items
+            .chunks(CHUNK)
+            .enumerate()
+            .map(|(i, c)| (start + i * CHUNK, c))
+            .collect();
+        if threads == 1 || chunks.len() == 1 {
+            for (at, c) in chunks {
+                sink(work(at, c))?;
+            }
+            continue;
+        }
+        // Thread `t` takes chunks t, t + threads, …; the results are put back in order.
+        let mut done: Vec<Option<R>> = std::iter::repeat_with(|| None).take(chunks.len()).collect();
+        std::thread::scope(|scope| {
+            let chunks = &chunks;
+            let helpers: Vec<_> = (1..threads)
+                .map(|t| {
+                    scope.spawn(move || {
+                        (t..chunks.len())
+                            .step_by(threads)
+                            .map(|i| (i, work(chunks[i].0, chunks[i].1)))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            for i in (0..chunks.len()).step_by(threads) {
+                done[i] = Some(work(chunks[i].0, chunks[i].1));
+            }
+            for h in helpers {
+                // A panic in a helper is the renderer's bug: let it end the run as it would have
+                // on one thread.
+                for (i, r) in h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)) {
+                    done[i] = Some(r);
+                }
+            }
+        });
+        for r in done {
+            sink(r.expect("every chunk is worked on"))?;
+        }
+    }
+    Ok(())
 }
 
 /// A writer that puts `indent` spaces after every line break it passes on: a value printed by
@@ -97,20 +165,41 @@ pub(crate) fn write_array<T: serde::Serialize>(
     indent: &'static str,
     items: impl Iterator<Item = T>,
 ) -> std::io::Result<()> {
-    let item_indent = indent_of(indent.len() + 2);
     let mut first = true;
     // Each item is printed into this buffer, then indented line by line on its way out: one
     // write per line rather than one per token.
     let mut buf = Vec::new();
     for item in items {
-        out.write_all(if first { b"[\n" } else { b",\n" })?;
+        write_element(out, indent, first, &item, &mut buf)?;
         first = false;
-        out.write_all(item_indent.as_bytes())?;
-        buf.clear();
-        serde_json::to_writer_pretty(&mut buf, &item).map_err(std::io::Error::other)?;
-        Indented::new(out, item_indent).write_all(&buf)?;
     }
-    if first {
+    close_array(out, indent, first)
+}
+
+/// One element of an array [`write_array`] writes, after the `[` (`first`) or the `,` that
+/// goes before it. `buf` is scratch space.
+pub(crate) fn write_element<T: serde::Serialize>(
+    out: &mut dyn Write,
+    indent: &'static str,
+    first: bool,
+    item: &T,
+    buf: &mut Vec<u8>,
+) -> std::io::Result<()> {
+    let item_indent = indent_of(indent.len() + 2);
+    out.write_all(if first { b"[\n" } else { b",\n" })?;
+    out.write_all(item_indent.as_bytes())?;
+    buf.clear();
+    serde_json::to_writer_pretty(&mut *buf, item).map_err(std::io::Error::other)?;
+    Indented::new(out, item_indent).write_all(buf)
+}
+
+/// The end of an array [`write_array`] writes: `[]` if no element was written (`empty`).
+pub(crate) fn close_array(
+    out: &mut dyn Write,
+    indent: &'static str,
+    empty: bool,
+) -> std::io::Result<()> {
+    if empty {
         out.write_all(b"[]")
     } else {
         out.write_all(b"\n")?;
@@ -124,4 +213,72 @@ const INDENTS: &str = "                ";
 /// `n` spaces (at most 16: the deepest array an output writes this way is SARIF's results).
 pub(crate) fn indent_of(n: usize) -> &'static str {
     &INDENTS[..n.min(INDENTS.len())]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::settings::Settings;
+
+    /// Results come back in the items' order whatever the thread count, each chunk with the
+    /// index of its first item.
+    #[test]
+    fn chunks_come_back_in_order() {
+        let items: Vec<usize> = (0..CHUNK * 11 + 7).collect();
+        for threads in [1, 2, 3, 8] {
+            let mut seen = Vec::new();
+            let work = |at: usize, chunk: &[usize]| {
+                assert_eq!(chunk[0], at);
+                chunk.to_vec()
+            };
+            in_chunks(&items, threads, &work, |mut some| {
+                seen.append(&mut some);
+                Ok(())
+            })
+            .unwrap();
+            assert_eq!(seen, items, "{threads} threads");
+        }
+    }
+
+    /// Every format prints the same bytes on one thread and on several, over several rounds of
+    /// chunks and files (the human view starts a file's snippets anew in each chunk).
+    #[test]
+    fn threads_do_not_change_the_output() {
+        let settings = Settings::default();
+        let mut findings = Vec::new();
+        for file in 0..7 {
+            let actions: Vec<String> = (0..400)
+                .map(|i| format!("\"s3:GetObjekt{file}x{i}\""))
+                .collect();
+            let text = format!(
+                "{{\"Version\": \"2012-10-17\", \"Statement\": [{{\"Effect\": \"Allow\", \
+                 \"Action\": [\n{}\n], \"Resource\": \"*\"}}]}}",
+                actions.join(",\n")
+            );
+            findings.extend(crate::lint_text(&format!("p{file}.json"), &text, &settings));
+        }
+        assert!(findings.len() > CHUNK * 5, "{} findings", findings.len());
+        let outcome = Outcome {
+            findings,
+            files_linted: 7,
+            ..Outcome::default()
+        };
+        for format in [
+            Format::Human,
+            Format::Compact,
+            Format::Json,
+            Format::Github,
+            Format::Sarif,
+        ] {
+            let one = render(format, &outcome, false);
+            for threads in [2, 3] {
+                let mut out = Vec::new();
+                write(format, &outcome, false, threads, &mut out).unwrap();
+                assert!(
+                    String::from_utf8(out).unwrap() == one,
+                    "{format:?} on {threads} threads"
+                );
+            }
+        }
+    }
 }

@@ -258,7 +258,7 @@ fn result<'a>(
 
 pub fn render(outcome: &Outcome) -> String {
     let mut out = Vec::new();
-    write(outcome, &mut out).expect("writing to memory");
+    write(outcome, 1, &mut out).expect("writing to memory");
     String::from_utf8(out).expect("SARIF is UTF-8")
 }
 
@@ -273,7 +273,11 @@ const RESULTS_END_INDENT: &str = "      ";
 /// size, which the limits need before anything is written, and once to write it), and only
 /// severities and sizes are kept in between. The bytes are those of printing the whole log at
 /// once with `serde_json::to_string_pretty`.
-pub fn write(outcome: &Outcome, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+pub fn write(
+    outcome: &Outcome,
+    threads: usize,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let cwd = fingerprint::cwd();
     // Every enabled rule, plus any rule a finding names that the outcome did not list.
     let mut rules: Vec<(&RuleMeta, Severity)> =
@@ -301,16 +305,25 @@ pub fn write(outcome: &Outcome, out: &mut dyn std::io::Write) -> std::io::Result
         let (f, p) = (&outcome.findings[i], &prints[i]);
         result(f, p, &index, external(p), cwd.as_deref())
     };
-    // (severity, printed size, finding) of every result, in output order.
-    let mut buf = Vec::new();
-    let mut results: Vec<(Severity, (usize, usize))> = (0..outcome.findings.len())
-        .map(|i| {
-            buf.clear();
-            serde_json::to_writer_pretty(&mut buf, &result_of(i)).expect("SARIF serializes");
-            let size = super::indented_len(&buf, RESULT_INDENT);
-            (outcome.findings[i].severity, (size, i))
-        })
-        .collect();
+    // (severity, printed size, finding) of every result, in output order; measured on up to
+    // `threads` threads (see `in_chunks`).
+    let all: Vec<usize> = (0..outcome.findings.len()).collect();
+    let measure = |_: usize, some: &[usize]| {
+        let mut buf = Vec::new();
+        some.iter()
+            .map(|&i| {
+                buf.clear();
+                serde_json::to_writer_pretty(&mut buf, &result_of(i)).expect("SARIF serializes");
+                let size = super::indented_len(&buf, RESULT_INDENT);
+                (outcome.findings[i].severity, (size, i))
+            })
+            .collect::<Vec<_>>()
+    };
+    let mut results: Vec<(Severity, (usize, usize))> = Vec::with_capacity(all.len());
+    super::in_chunks(&all, threads, &measure, |mut some| {
+        results.append(&mut some);
+        Ok(())
+    })?;
     let total = results.len();
     // GitHub code scanning rejects a run of more than 25,000 results: keep the most severe.
     if results.len() > MAX_RESULTS {

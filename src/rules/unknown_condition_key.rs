@@ -1,9 +1,14 @@
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::OnceLock;
+
 use super::{Context, Rule};
 use crate::diagnostic::{Severity, replace_in_token};
 use crate::syntax::tree::{Key, UNKNOWN};
 use crate::iamdata::{self, ConditionKeyInfo};
 use crate::policy::reference::{exact_actions, undocumented_condition_key};
-use crate::policy::suggest::distance;
+use crate::iamdata::suggest::distance_within;
+use crate::iamdata::{Remembered, remembered};
 use crate::policy::{PolicyDocument, Statement};
 
 declare_rule! {
@@ -48,55 +53,71 @@ fn same_head<'a>(written: &'a str, head: &str) -> &'a str {
     written
 }
 
-/// The closest existing key to `written` among `candidates`: `(suggested key as written, distance)`.
+/// The closest existing key to `written` among `candidates`, as it would be written: a
+/// templated key (`aws:ResourceTag/${TagKey}`) keeps the written tail (`aws:ResourceTags/team` →
+/// `aws:ResourceTag/team`). Ties go to the earlier candidate.
 fn nearest_key<'a>(
     written: &str,
     candidates: impl Iterator<Item = &'a ConditionKeyInfo>,
 ) -> Option<String> {
     let limit = (written.len() / 3).max(2);
-    let mut best: Option<(usize, String)> = None;
-    for k in candidates {
-        let (d, suggestion) = if k.is_templated() {
-            // "aws:ResourceTags/team" → "aws:ResourceTag/team"
-            let head = template_head(k.key());
-            if head.is_empty() || !head.ends_with([':', '/']) {
-                continue;
-            }
-            let written_head = same_head(written, head);
-            let tail = &written[written_head.len()..];
-            if tail.is_empty() {
-                continue;
-            }
-            (distance(written_head, head), format!("{head}{tail}"))
-        } else {
-            (distance(written, k.key()), k.key().to_string())
-        };
-        if d <= limit && best.as_ref().is_none_or(|(bd, _)| d < *bd) {
-            best = Some((d, suggestion));
+    // A templated key is compared by its literal head with the written key cut as far.
+    let compared = candidates.filter_map(|k| {
+        if !k.is_templated() {
+            return Some((written, k.key(), None));
+        }
+        let head = template_head(k.key());
+        if head.is_empty() || !head.ends_with([':', '/']) {
+            return None;
+        }
+        let written_head = same_head(written, head);
+        let tail = &written[written_head.len()..];
+        (!tail.is_empty()).then_some((written_head, head, Some(tail)))
+    });
+    let mut row = Vec::new();
+    let mut best: Option<(usize, &str, Option<&str>)> = None;
+    for (mine, theirs, tail) in compared {
+        // A later candidate must be strictly closer to replace the best one.
+        let bound = best.map_or(limit, |(d, ..)| d.saturating_sub(1));
+        if best.is_some_and(|(d, ..)| d == 0) {
+            break;
+        }
+        if let Some(d) = distance_within(mine.as_bytes(), theirs.as_bytes(), bound, &mut row) {
+            best = Some((d, theirs, tail));
         }
     }
-    best.map(|(_, s)| s)
+    best.map(|(_, key, tail)| format!("{key}{}", tail.unwrap_or("")))
 }
 
-pub(super) fn suggestion(written: &str, prefix: &str) -> Option<String> {
-    let data = iamdata::get();
-    if prefix.eq_ignore_ascii_case("aws") {
-        let service_aws_keys = data
-            .services()
-            .iter()
-            .flat_map(super::super::iamdata::Service::condition_keys)
-            .filter(|k| {
-                k.key()
-                    .get(..4)
-                    .is_some_and(|p| p.eq_ignore_ascii_case("aws:"))
-            });
-        return nearest_key(
-            written,
-            data.global_condition_keys().iter().chain(service_aws_keys),
-        );
+/// The suggested key for an unknown key `written` of `prefix` (`aws` or a service's).
+/// Remembered per prefix and written key (per thread): a tree repeats its few misspellings.
+pub(super) fn suggestion(written: &str, prefix: &str) -> Option<Rc<str>> {
+    thread_local! {
+        static SEEN: Remembered<Option<Rc<str>>> = RefCell::default();
     }
-    let service = data.service(prefix)?;
-    nearest_key(written, service.condition_keys().iter())
+    // The `aws:` keys: global ones, then those services declare (`aws:RequestTag/${TagKey}`).
+    static AWS_KEYS: OnceLock<Vec<&'static ConditionKeyInfo>> = OnceLock::new();
+    remembered(&SEEN, &format!("{prefix} {written}"), || {
+        let data = iamdata::get();
+        let found = if prefix.eq_ignore_ascii_case("aws") {
+            let keys = AWS_KEYS.get_or_init(|| {
+                let services = data
+                    .services()
+                    .iter()
+                    .flat_map(iamdata::Service::condition_keys)
+                    .filter(|k| {
+                        k.key()
+                            .get(..4)
+                            .is_some_and(|p| p.eq_ignore_ascii_case("aws:"))
+                    });
+                data.global_condition_keys().iter().chain(services).collect()
+            });
+            nearest_key(written, keys.iter().copied())
+        } else {
+            nearest_key(written, data.service(prefix)?.condition_keys().iter())
+        };
+        found.map(Into::into)
+    })
 }
 
 /// A key the rule can judge: `prefix:name` with nothing unknown and no policy variable in it.
@@ -342,12 +363,7 @@ fn check_applies(cx: &mut Context, st: &Statement, key: &Key, info: &ConditionKe
     {
         return;
     }
-    let attached_somewhere = iamdata::get().service(declared).is_some_and(|s| {
-        s.actions()
-            .iter()
-            .any(|a| a.find_condition_key(&key.name).is_some())
-    });
-    if !attached_somewhere {
+    if !attached_somewhere(declared, &key.name) {
         return;
     }
     let target = match actions.as_slice() {
@@ -368,23 +384,44 @@ fn check_applies(cx: &mut Context, st: &Statement, key: &Key, info: &ConditionKe
 }
 
 /// Does some action of `service` list a key of `prefix` (`ec2` actions and `ec2:` keys,
-/// `iotsitewise` actions and `iottwinmaker:` keys)?
+/// `iotsitewise` actions and `iottwinmaker:` keys)? Remembered per service and prefix (per
+/// thread): the answer reads every action of the service.
 fn service_takes_prefix(service: &str, prefix: &str) -> bool {
-    let Some(svc) = iamdata::get().service(service) else {
-        return true;
-    };
-    let of_prefix = |k: &ConditionKeyInfo| {
-        k.key()
-            .split_once(':')
-            .is_some_and(|(p, _)| p.eq_ignore_ascii_case(prefix))
-    };
-    svc.actions().iter().any(|a| {
-        a.condition_keys().any(&of_prefix)
-            || a.resource_types().iter().any(|r| {
-                r.condition_keys()
-                    .chain(r.resource_type().condition_keys())
-                    .any(&of_prefix)
-            })
+    thread_local! {
+        static SEEN: Remembered<bool> = RefCell::default();
+    }
+    remembered(&SEEN, &format!("{service} {prefix}"), || {
+        let Some(svc) = iamdata::get().service(service) else {
+            return true;
+        };
+        let of_prefix = |k: &ConditionKeyInfo| {
+            k.key()
+                .split_once(':')
+                .is_some_and(|(p, _)| p.eq_ignore_ascii_case(prefix))
+        };
+        svc.actions().iter().any(|a| {
+            a.condition_keys().any(&of_prefix)
+                || a.resource_types().iter().any(|r| {
+                    r.condition_keys()
+                        .chain(r.resource_type().condition_keys())
+                        .any(&of_prefix)
+                })
+        })
+    })
+}
+
+/// Does some action of the service `declared` list the key? Remembered per service and key
+/// (per thread): the answer reads every action of the service.
+fn attached_somewhere(declared: &str, key: &str) -> bool {
+    thread_local! {
+        static SEEN: Remembered<bool> = RefCell::default();
+    }
+    remembered(&SEEN, &format!("{declared} {key}"), || {
+        iamdata::get().service(declared).is_some_and(|s| {
+            s.actions()
+                .iter()
+                .any(|a| a.find_condition_key(key).is_some())
+        })
     })
 }
 

@@ -1,6 +1,11 @@
 use super::{Context, Rule};
 use crate::diagnostic::replace_in_token;
-use crate::policy::suggest::distance;
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::OnceLock;
+
+use crate::iamdata::{Remembered, remembered};
+use crate::policy::suggest::nearest_within;
 use crate::policy::{ConditionOperator, Operator, PolicyDocument, SetQualifier};
 use crate::syntax::tree::{Node, UNKNOWN};
 
@@ -73,13 +78,17 @@ fn all_operators() -> impl Iterator<Item = String> {
 }
 
 /// The accepted operator closest to `written`, if it is a likely typo (or a case slip).
-fn nearest_operator(written: &str) -> Option<String> {
-    let limit = (written.len() / 4).max(2);
-    all_operators()
-        .map(|o| (distance(written, &o), o))
-        .filter(|(d, _)| *d <= limit)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, o)| o)
+/// Remembered per written name (per thread): a tree repeats its few misspellings.
+fn nearest_operator(written: &str) -> Option<Rc<str>> {
+    thread_local! {
+        static SEEN: Remembered<Option<Rc<str>>> = RefCell::default();
+    }
+    static ALL: OnceLock<Vec<String>> = OnceLock::new();
+    remembered(&SEEN, written, || {
+        let all = ALL.get_or_init(|| all_operators().collect());
+        let limit = (written.len() / 4).max(2);
+        nearest_within(written, limit, all, |o| o.as_str()).map(|o| o.as_str().into())
+    })
 }
 
 impl Rule for UnknownConditionOperator {
