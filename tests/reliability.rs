@@ -1000,3 +1000,51 @@ fn settled_files_print_what_whole_files_print() {
         );
     }
 }
+
+/// Every format prints the same bytes on one thread and on several, over several rounds of
+/// chunks and files (the outputs draw findings in chunks of 512 on the run's threads; the human
+/// view starts a file's snippets anew in each chunk).
+#[test]
+fn threads_do_not_change_the_output() {
+    use iamlint::settings::{Format, Settings};
+    let settings = Settings::default();
+    let mut findings = Vec::new();
+    for file in 0..7 {
+        let actions: Vec<String> = (0..400)
+            .map(|i| format!("\"s3:GetObjekt{file}x{i}\""))
+            .collect();
+        let text = format!(
+            "{{\"Version\": \"2012-10-17\", \"Statement\": [{{\"Effect\": \"Allow\", \
+             \"Action\": [\n{}\n], \"Resource\": \"*\"}}]}}",
+            actions.join(",\n")
+        );
+        findings.extend(iamlint::lint_text(
+            &format!("p{file}.json"),
+            &text,
+            &settings,
+        ));
+    }
+    assert!(findings.len() > 512 * 5, "{} findings", findings.len());
+    let outcome = iamlint::Outcome {
+        findings,
+        files_linted: 7,
+        ..iamlint::Outcome::default()
+    };
+    for format in [
+        Format::Human,
+        Format::Compact,
+        Format::Json,
+        Format::Github,
+        Format::Sarif,
+    ] {
+        let one = iamlint::output::render(format, &outcome, false);
+        for threads in [2, 3] {
+            let mut out = Vec::new();
+            iamlint::output::write(format, &outcome, false, threads, &mut out).unwrap();
+            assert!(
+                String::from_utf8(out).unwrap() == one,
+                "{format:?} on {threads} threads"
+            );
+        }
+    }
+}

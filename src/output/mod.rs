@@ -218,7 +218,6 @@ pub(crate) fn indent_of(n: usize) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::settings::Settings;
 
     /// Results come back in the items' order whatever the thread count, each chunk with the
     /// index of its first item.
@@ -237,48 +236,6 @@ mod tests {
             })
             .unwrap();
             assert_eq!(seen, items, "{threads} threads");
-        }
-    }
-
-    /// Every format prints the same bytes on one thread and on several, over several rounds of
-    /// chunks and files (the human view starts a file's snippets anew in each chunk).
-    #[test]
-    fn threads_do_not_change_the_output() {
-        let settings = Settings::default();
-        let mut findings = Vec::new();
-        for file in 0..7 {
-            let actions: Vec<String> = (0..400)
-                .map(|i| format!("\"s3:GetObjekt{file}x{i}\""))
-                .collect();
-            let text = format!(
-                "{{\"Version\": \"2012-10-17\", \"Statement\": [{{\"Effect\": \"Allow\", \
-                 \"Action\": [\n{}\n], \"Resource\": \"*\"}}]}}",
-                actions.join(",\n")
-            );
-            findings.extend(crate::lint_text(&format!("p{file}.json"), &text, &settings));
-        }
-        assert!(findings.len() > CHUNK * 5, "{} findings", findings.len());
-        let outcome = Outcome {
-            findings,
-            files_linted: 7,
-            ..Outcome::default()
-        };
-        for format in [
-            Format::Human,
-            Format::Compact,
-            Format::Json,
-            Format::Github,
-            Format::Sarif,
-        ] {
-            let one = render(format, &outcome, false);
-            for threads in [2, 3] {
-                let mut out = Vec::new();
-                write(format, &outcome, false, threads, &mut out).unwrap();
-                assert!(
-                    String::from_utf8(out).unwrap() == one,
-                    "{format:?} on {threads} threads"
-                );
-            }
         }
     }
 }
