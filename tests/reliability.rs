@@ -986,13 +986,7 @@ fn settled_files_print_what_whole_files_print() {
         "only {copies} findings point at settled copies"
     );
     assert!(whole.findings.iter().all(|f| !f.file.text.is_empty()));
-    for format in [
-        Format::Human,
-        Format::Compact,
-        Format::Json,
-        Format::Github,
-        Format::Sarif,
-    ] {
+    for &format in <Format as clap::ValueEnum>::value_variants() {
         assert_eq!(
             iamlint::output::render(format, &settled, false),
             iamlint::output::render(format, &whole, false),
@@ -1030,13 +1024,7 @@ fn threads_do_not_change_the_output() {
         files_linted: 7,
         ..iamlint::Outcome::default()
     };
-    for format in [
-        Format::Human,
-        Format::Compact,
-        Format::Json,
-        Format::Github,
-        Format::Sarif,
-    ] {
+    for &format in <Format as clap::ValueEnum>::value_variants() {
         let one = iamlint::output::render(format, &outcome, false);
         for threads in [2, 3] {
             let mut out = Vec::new();
