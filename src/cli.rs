@@ -118,7 +118,8 @@ pub struct LintArgs {
     #[arg(long, value_name = "BYTES")]
     pub max_file_size: Option<u64>,
 
-    /// Worker threads (0: one per core; more than the machine's cores is capped, with a warning).
+    /// Worker threads, for linting and then for drawing the report (0: one per core; more than the
+    /// machine's cores is capped, with a warning).
     #[arg(long, short = 'j', default_value_t = 0)]
     pub threads: usize,
 
