@@ -15,7 +15,7 @@ pub fn render(outcome: &Outcome) -> String {
 }
 
 /// [`render`], a line at a time into `out` (lines made on up to `threads` threads, see
-/// [`super::in_chunks`]).
+/// `in_chunks` in `output`).
 pub fn write(outcome: &Outcome, threads: usize, out: &mut dyn Write) -> std::io::Result<()> {
     let active: Vec<&Finding> = outcome.active().collect();
     let lines = |_: usize, findings: &[&Finding]| {

@@ -40,7 +40,7 @@ pub fn render(outcome: &Outcome) -> String {
 }
 
 /// [`render`], a line at a time into `out` (lines made on up to `threads` threads, see
-/// [`super::in_chunks`]).
+/// `in_chunks` in `output`).
 pub fn write(outcome: &Outcome, threads: usize, out: &mut dyn Write) -> std::io::Result<()> {
     let cwd = fingerprint::cwd();
     // Files that were not read: a warning each (an error for a file named on the command line).

@@ -283,7 +283,7 @@ pub fn render(outcome: &Outcome, color: bool) -> String {
 }
 
 /// [`render`], a report at a time into `out` (reports drawn on up to `threads` threads, see
-/// [`super::in_chunks`]).
+/// `in_chunks` in `output`).
 pub fn write(
     outcome: &Outcome,
     color: bool,

@@ -152,7 +152,7 @@ pub fn unread_json(outcome: &Outcome) -> Option<Value> {
 pub const UNREAD_SHOWN: usize = 10;
 
 /// Writes the array entry by entry (the findings' entries made on up to `threads` threads, see
-/// [`super::in_chunks`]): only a round of findings' JSON is held at a time.
+/// `in_chunks` in `output`): only a round of findings' JSON is held at a time.
 pub fn write(
     outcome: &Outcome,
     threads: usize,

@@ -18,7 +18,7 @@ use crate::Outcome;
 use crate::settings::Format;
 
 /// Writes the outcome in `format` to `out`, as it is rendered, on up to `threads` threads (0:
-/// one per core; see [`in_chunks`]).
+/// one per core; see `in_chunks`).
 pub fn write(
     format: Format,
     outcome: &Outcome,
@@ -48,7 +48,7 @@ pub fn render(format: Format, outcome: &Outcome, color: bool) -> String {
     String::from_utf8(out).expect("every format writes UTF-8")
 }
 
-/// Findings per chunk of [`in_chunks`].
+/// Findings per chunk of `in_chunks`.
 const CHUNK: usize = 512;
 
 /// Runs `work` on consecutive chunks of `items` (with the index of each chunk's first item) and
