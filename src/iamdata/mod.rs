@@ -362,10 +362,15 @@ impl IamData {
 /// The run of `actions` (sorted by [`cmp_ci`] of their names) whose names start with `literal`,
 /// case-insensitively.
 fn starting_with<'t>(actions: &'t [Action], literal: &str) -> &'t [Action] {
-    let order = |a: &Action| cmp_prefix_ci(a.name(), literal);
-    let start = actions.partition_point(|a| order(a).is_lt());
-    let len = actions[start..].partition_point(|a| order(a).is_eq());
-    &actions[start..start + len]
+    equal_run(actions, |a| cmp_prefix_ci(a.name(), literal))
+}
+
+/// The run of `sorted` that `order` calls `Equal` (those before it `Less`, those after it
+/// `Greater`), found by binary search.
+pub(crate) fn equal_run<T>(sorted: &[T], order: impl Fn(&T) -> std::cmp::Ordering) -> &[T] {
+    let start = sorted.partition_point(|x| order(x).is_lt());
+    let len = sorted[start..].partition_point(|x| order(x).is_eq());
+    &sorted[start..start + len]
 }
 
 /// How `name` orders against the names that start with `prefix`, ASCII-case-insensitively:

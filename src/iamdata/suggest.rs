@@ -216,13 +216,11 @@ fn closest(
 
 /// The actions called exactly `name` (case-insensitively) in any service, by service prefix.
 fn named(name: &str) -> impl Iterator<Item = &'static Action> {
-    let rows = &tables::ACTIONS_BY_NAME;
-    let name_at = |row: &u32| tables::ACTIONS[*row as usize].name();
-    let start = rows.partition_point(|r| cmp_ci(name_at(r), name).is_lt());
-    let end = start + rows[start..].partition_point(|r| cmp_ci(name_at(r), name).is_eq());
-    rows[start..end]
-        .iter()
-        .map(|&r| &tables::ACTIONS[r as usize])
+    super::equal_run(&tables::ACTIONS_BY_NAME, |&r| {
+        cmp_ci(tables::ACTIONS[r as usize].name(), name)
+    })
+    .iter()
+    .map(|&r| &tables::ACTIONS[r as usize])
 }
 
 /// For a known `service` that has no action close to `name`: the actions with exactly that

@@ -63,13 +63,7 @@ pub fn write(outcome: &Outcome, threads: usize, out: &mut dyn Write) -> std::io:
         buf
     };
     super::in_chunks(&active, threads, &lines, |buf| out.write_all(&buf))?;
-    let count = |s: Severity| active.iter().filter(|f| f.severity == s).count();
-    let (errors, warnings, infos) = (
-        count(Severity::Error),
-        count(Severity::Warning),
-        count(Severity::Info),
-    );
-    out.write_all(super::human::summary(outcome.files_linted, errors, warnings, infos).as_bytes())?;
+    out.write_all(super::human::summary(outcome.files_linted, &active).as_bytes())?;
     out.write_all(crate::outcome::LeftOut::line(outcome.left_out.as_ref()).as_bytes())?;
     out.write_all(super::human::skipped_line(outcome).as_bytes())
 }

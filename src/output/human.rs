@@ -291,15 +291,9 @@ pub fn write(
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
     let active: Vec<&Finding> = outcome.active().collect();
-    let count = |s: Severity| active.iter().filter(|f| f.severity == s).count();
-    let (errors, warnings, infos) = (
-        count(Severity::Error),
-        count(Severity::Warning),
-        count(Severity::Info),
-    );
     let reports = |_: usize, findings: &[&Finding]| draw(findings, color);
     super::in_chunks(&active, threads, &reports, |buf| out.write_all(&buf))?;
-    out.write_all(summary(outcome.files_linted, errors, warnings, infos).as_bytes())?;
+    out.write_all(summary(outcome.files_linted, &active).as_bytes())?;
     out.write_all(crate::outcome::LeftOut::line(outcome.left_out.as_ref()).as_bytes())?;
     out.write_all(skipped_line(outcome).as_bytes())?;
     out.write_all(unread_line(outcome).as_bytes())
@@ -378,7 +372,14 @@ pub(crate) fn skipped_line(outcome: &Outcome) -> String {
     }
 }
 
-pub(crate) fn summary(files: usize, errors: usize, warnings: usize, infos: usize) -> String {
+/// `Found 3 findings (1 error, 2 warnings, 0 info) in 2 files.`, of the `active` findings.
+pub(crate) fn summary(files: usize, active: &[&Finding]) -> String {
+    let count = |s: Severity| active.iter().filter(|f| f.severity == s).count();
+    let (errors, warnings, infos) = (
+        count(Severity::Error),
+        count(Severity::Warning),
+        count(Severity::Info),
+    );
     let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
     let total = errors + warnings + infos;
     if total == 0 {

@@ -160,27 +160,19 @@ pub fn write(
 ) -> std::io::Result<()> {
     let active: Vec<&Finding> = outcome.active().collect();
     let entries = |at: usize, findings: &[&Finding]| {
-        let (mut out, mut buf) = (Vec::new(), Vec::new());
-        for (i, f) in findings.iter().enumerate() {
-            let entry = Entry::Finding(finding_json(f));
-            super::write_element(&mut out, "", at + i == 0, &entry, &mut buf)
-                .expect("writing to memory");
-        }
+        let mut out = Vec::new();
+        let entries = findings.iter().map(|f| Entry::Finding(finding_json(f)));
+        super::write_elements(&mut out, "", at == 0, entries).expect("writing to memory");
         out
     };
     super::in_chunks(&active, threads, &entries, |buf| out.write_all(&buf))?;
-    let mut first = active.is_empty();
-    let mut buf = Vec::new();
     let rest = outcome
         .notes
         .iter()
         .map(|n| Entry::Notification(note_json(n)))
         .chain(unread_json(outcome).map(Entry::Notification));
-    for entry in rest {
-        super::write_element(out, "", first, &entry, &mut buf)?;
-        first = false;
-    }
-    super::close_array(out, "", first)?;
+    let empty = super::write_elements(out, "", active.is_empty(), rest)?;
+    super::close_array(out, "", empty)?;
     out.write_all(b"\n")
 }
 

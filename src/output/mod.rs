@@ -165,32 +165,31 @@ pub(crate) fn write_array<T: serde::Serialize>(
     indent: &'static str,
     items: impl Iterator<Item = T>,
 ) -> std::io::Result<()> {
-    let mut first = true;
+    let empty = write_elements(out, indent, true, items)?;
+    close_array(out, indent, empty)
+}
+
+/// Elements of an array [`write_array`] writes, each after the `[` (while `empty`: none
+/// written yet) or the `,` that goes before it. Returns whether the array is still empty.
+pub(crate) fn write_elements<T: serde::Serialize>(
+    out: &mut dyn Write,
+    indent: &'static str,
+    mut empty: bool,
+    items: impl Iterator<Item = T>,
+) -> std::io::Result<bool> {
+    let item_indent = indent_of(indent.len() + 2);
     // Each item is printed into this buffer, then indented line by line on its way out: one
     // write per line rather than one per token.
     let mut buf = Vec::new();
     for item in items {
-        write_element(out, indent, first, &item, &mut buf)?;
-        first = false;
+        out.write_all(if empty { b"[\n" } else { b",\n" })?;
+        empty = false;
+        out.write_all(item_indent.as_bytes())?;
+        buf.clear();
+        serde_json::to_writer_pretty(&mut buf, &item).map_err(std::io::Error::other)?;
+        Indented::new(out, item_indent).write_all(&buf)?;
     }
-    close_array(out, indent, first)
-}
-
-/// One element of an array [`write_array`] writes, after the `[` (`first`) or the `,` that
-/// goes before it. `buf` is scratch space.
-pub(crate) fn write_element<T: serde::Serialize>(
-    out: &mut dyn Write,
-    indent: &'static str,
-    first: bool,
-    item: &T,
-    buf: &mut Vec<u8>,
-) -> std::io::Result<()> {
-    let item_indent = indent_of(indent.len() + 2);
-    out.write_all(if first { b"[\n" } else { b",\n" })?;
-    out.write_all(item_indent.as_bytes())?;
-    buf.clear();
-    serde_json::to_writer_pretty(&mut *buf, item).map_err(std::io::Error::other)?;
-    Indented::new(out, item_indent).write_all(buf)
+    Ok(empty)
 }
 
 /// The end of an array [`write_array`] writes: `[]` if no element was written (`empty`).

@@ -307,11 +307,10 @@ pub fn write(
     };
     // (severity, printed size, finding) of every result, in output order; measured on up to
     // `threads` threads (see `in_chunks`).
-    let all: Vec<usize> = (0..outcome.findings.len()).collect();
-    let measure = |_: usize, some: &[usize]| {
+    let measure = |at: usize, some: &[Finding]| {
         let mut buf = Vec::new();
-        some.iter()
-            .map(|&i| {
+        (at..at + some.len())
+            .map(|i| {
                 buf.clear();
                 serde_json::to_writer_pretty(&mut buf, &result_of(i)).expect("SARIF serializes");
                 let size = super::indented_len(&buf, RESULT_INDENT);
@@ -319,8 +318,8 @@ pub fn write(
             })
             .collect::<Vec<_>>()
     };
-    let mut results: Vec<(Severity, (usize, usize))> = Vec::with_capacity(all.len());
-    super::in_chunks(&all, threads, &measure, |mut some| {
+    let mut results: Vec<(Severity, (usize, usize))> = Vec::with_capacity(outcome.findings.len());
+    super::in_chunks(&outcome.findings, threads, &measure, |mut some| {
         results.append(&mut some);
         Ok(())
     })?;

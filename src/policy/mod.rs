@@ -14,7 +14,7 @@ pub mod suggest;
 use std::cell::OnceCell;
 use std::sync::Arc;
 
-use crate::iamdata::{cmp_ci, has_wildcard, hash_ci, wildcard_match};
+use crate::iamdata::{cmp_ci, equal_run, has_wildcard, hash_ci, wildcard_match};
 use crate::source::{SourceFile, Span};
 use crate::syntax::tree::{Key, Node, Text, Value};
 
@@ -401,10 +401,7 @@ impl ActionIndex {
         if self.services & service_bit(service) == 0 {
             return &[];
         }
-        let order = |&i: &u32| cmp_ci(service_of(items, i), service);
-        let start = self.by_service.partition_point(|i| order(i).is_lt());
-        let len = self.by_service[start..].partition_point(|i| order(i).is_eq());
-        &self.by_service[start..start + len]
+        equal_run(&self.by_service, |&i| cmp_ci(service_of(items, i), service))
     }
 }
 

@@ -8,24 +8,26 @@ pub fn distance(a: &str, b: &str) -> usize {
     distance_within(a.as_bytes(), b.as_bytes(), max, &mut Vec::new()).unwrap_or(max)
 }
 
-/// The candidate closest to `word` and at most `limit` edits away; ties go to the earlier
-/// candidate. Each distance is bounded by the best one found so far, so a candidate that cannot
-/// win stops being compared at its first row over the bound.
-pub fn nearest_within<T>(
-    word: &str,
+/// The candidate whose two texts (`texts`: the word as compared with it, and the candidate's
+/// own) are closest, at most `limit` edits apart; ties go to the earlier candidate. Each distance
+/// is bounded by the best one found so far, so a candidate that cannot win stops being compared
+/// at its first row over the bound.
+pub fn nearest_within<'w, T>(
     limit: usize,
     candidates: impl IntoIterator<Item = T>,
-    text: impl Fn(&T) -> &str,
+    texts: impl Fn(&T) -> (&'w str, &'w str),
 ) -> Option<T> {
     let mut row = Vec::new();
     let mut best: Option<(usize, T)> = None;
     for c in candidates {
         // A later candidate must be strictly closer to replace the best one.
-        let bound = best.as_ref().map_or(limit, |(d, _)| d.saturating_sub(1));
-        if best.as_ref().is_some_and(|(d, _)| *d == 0) {
-            break;
-        }
-        if let Some(d) = distance_within(word.as_bytes(), text(&c).as_bytes(), bound, &mut row) {
+        let bound = match &best {
+            Some((0, _)) => break,
+            Some((d, _)) => d - 1,
+            None => limit,
+        };
+        let (word, text) = texts(&c);
+        if let Some(d) = distance_within(word.as_bytes(), text.as_bytes(), bound, &mut row) {
             best = Some((d, c));
         }
     }
@@ -36,7 +38,7 @@ pub fn nearest_within<T>(
 /// word's length (and at least one edit) away. Ties go to the earlier candidate.
 pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let limit = (word.chars().count() / 3).max(1);
-    nearest_within(word, limit, candidates, |c| c)
+    nearest_within(limit, candidates, |c| (word, c))
 }
 
 #[cfg(test)]
@@ -98,7 +100,7 @@ mod tests {
                     .min_by_key(|(d, _)| *d)
                     .map(|(_, c)| c);
                 assert_eq!(
-                    nearest_within(w, limit, candidates, |c| c),
+                    nearest_within(limit, candidates, |c| (w, c)),
                     plain,
                     "{w} within {limit}"
                 );

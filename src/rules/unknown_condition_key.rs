@@ -7,7 +7,7 @@ use crate::diagnostic::{Severity, replace_in_token};
 use crate::syntax::tree::{Key, UNKNOWN};
 use crate::iamdata::{self, ConditionKeyInfo};
 use crate::policy::reference::{exact_actions, undocumented_condition_key};
-use crate::iamdata::suggest::distance_within;
+use crate::policy::suggest::nearest_within;
 use crate::iamdata::{Remembered, remembered};
 use crate::policy::{PolicyDocument, Statement};
 
@@ -74,19 +74,8 @@ fn nearest_key<'a>(
         let tail = &written[written_head.len()..];
         (!tail.is_empty()).then_some((written_head, head, Some(tail)))
     });
-    let mut row = Vec::new();
-    let mut best: Option<(usize, &str, Option<&str>)> = None;
-    for (mine, theirs, tail) in compared {
-        // A later candidate must be strictly closer to replace the best one.
-        let bound = best.map_or(limit, |(d, ..)| d.saturating_sub(1));
-        if best.is_some_and(|(d, ..)| d == 0) {
-            break;
-        }
-        if let Some(d) = distance_within(mine.as_bytes(), theirs.as_bytes(), bound, &mut row) {
-            best = Some((d, theirs, tail));
-        }
-    }
-    best.map(|(_, key, tail)| format!("{key}{}", tail.unwrap_or("")))
+    let (_, key, tail) = nearest_within(limit, compared, |&(mine, theirs, _)| (mine, theirs))?;
+    Some(format!("{key}{}", tail.unwrap_or("")))
 }
 
 /// The suggested key for an unknown key `written` of `prefix` (`aws` or a service's).

@@ -87,7 +87,7 @@ fn nearest_operator(written: &str) -> Option<Rc<str>> {
     remembered(&SEEN, written, || {
         let all = ALL.get_or_init(|| all_operators().collect());
         let limit = (written.len() / 4).max(2);
-        nearest_within(written, limit, all, |o| o.as_str()).map(|o| o.as_str().into())
+        nearest_within(limit, all, |o| (written, o.as_str())).map(|o| o.as_str().into())
     })
 }
 
