@@ -549,15 +549,23 @@ mod tests {
     }
 }
 
+/// Does `test` hold for some byte? Every byte is tested and the answers or-ed together without
+/// a branch per byte, so that the compiler reads the bytes in vector steps: for the usual answer
+/// (none), on text of any length, several times faster than stopping at the first byte found.
+pub fn any_byte(bytes: &[u8], test: impl Fn(u8) -> bool) -> bool {
+    bytes
+        .chunks(64)
+        .any(|c| c.iter().fold(0u8, |any, &b| any | u8::from(test(b))) != 0)
+}
+
 /// `s` with control characters (C0 but tab, DEL, C1, line and paragraph separators) written as
 /// escapes (`\n`, `\r`, `\u{1b}`): a file name or a policy string cannot start a line of its own
 /// in a one-line-per-finding output, move the cursor or colour a terminal.
 pub fn escape_controls(s: &str) -> std::borrow::Cow<'_, str> {
     let bad = |c: char| (c.is_control() && c != '\t') || c == '\u{2028}' || c == '\u{2029}';
-    // Printable ASCII and tabs, by far the most text, is seen in a byte loop the compiler
-    // vectorises.
+    // Printable ASCII and tabs, by far the most text, is seen a vector of bytes at a time.
     let plain = |b: u8| (b' '..0x7F).contains(&b) || b == b'\t';
-    if s.bytes().all(plain) || !s.chars().any(bad) {
+    if !any_byte(s.as_bytes(), |b| !plain(b)) || !s.chars().any(bad) {
         return std::borrow::Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
@@ -650,6 +658,21 @@ fn utf16(rest: &[u8], read: fn([u8; 2]) -> u16) -> Decoded {
 #[cfg(test)]
 mod decode_tests {
     use super::*;
+
+    /// A byte that passes the test is found wherever it stands, in texts shorter and longer
+    /// than a chunk.
+    #[test]
+    fn any_byte_finds_a_byte_anywhere() {
+        for len in [0, 1, 63, 64, 65, 200] {
+            let mut bytes = vec![b'a'; len];
+            assert!(!any_byte(&bytes, |b| b == b'!'), "{len}");
+            for at in 0..len {
+                bytes[at] = b'!';
+                assert!(any_byte(&bytes, |b| b == b'!'), "{len} {at}");
+                bytes[at] = b'a';
+            }
+        }
+    }
 
     #[test]
     fn decodes_utf16_reports_latin1_and_binary() {

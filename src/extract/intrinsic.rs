@@ -80,7 +80,11 @@ fn resolve_at(n: &mut Node, dialect: Dialect, depth: usize) {
         Value::Str(t)
             if t.parts
                 .iter()
-                .any(|p| matches!(p, Part::Lit(s) if s.contains("{{resolve:"))) =>
+                // A byte search first: few strings hold a `{`, and it is cheaper than a
+                // substring search on each.
+                .any(
+                    |p| matches!(p, Part::Lit(s) if s.contains('{') && s.contains("{{resolve:")),
+                ) =>
         {
             *t = split_unknown(t, "{{resolve:", "}}", false);
         }

@@ -61,7 +61,7 @@ pub(crate) fn distance_within(
     max: usize,
     row: &mut Vec<usize>,
 ) -> Option<usize> {
-    if a.len().abs_diff(b.len()) > max {
+    if a.len().abs_diff(b.len()) > max || max < a.len().max(b.len()) && letters_apart(a, b) > max {
         return None;
     }
     row.clear();
@@ -84,6 +84,27 @@ pub(crate) fn distance_within(
     }
     let d = row[b.len()];
     (d <= max).then_some(d)
+}
+
+/// A lower bound of the distance of `a` and `b` found in one pass over each: every letter of
+/// one that the other lacks (counted with repeats, case-insensitively) takes an edit. It turns
+/// away most candidates of a did-you-mean search before the quadratic count.
+fn letters_apart(a: &[u8], b: &[u8]) -> usize {
+    // Bytes equal ignoring ASCII case share a slot; sharing more slots only lowers the bound.
+    let slot = |c: u8| usize::from(c.to_ascii_lowercase() & 0x7f);
+    let mut unmatched = [0u32; 128];
+    for &c in a {
+        unmatched[slot(c)] += 1;
+    }
+    let mut only_b = 0;
+    for &c in b {
+        match &mut unmatched[slot(c)] {
+            0 => only_b += 1,
+            n => *n -= 1,
+        }
+    }
+    let only_a = a.len() - (b.len() - only_b);
+    only_a.max(only_b)
 }
 
 /// Does `longer` continue `shorter` after a `-` (`rds-db` and `rds`, `bedrock-runtime` and
@@ -282,6 +303,30 @@ mod tests {
             None
         );
         assert_eq!(distance_within(b"abcdef", b"a", 2, &mut Vec::new()), None);
+    }
+
+    proptest::proptest! {
+        /// The letter count never exceeds the distance, so it never turns a candidate away
+        /// that is within reach; the bounded distance is the plain one wherever it answers.
+        #[test]
+        fn letters_apart_bounds_the_distance(a in "[a-cA-C:é-]{0,12}", b in "[a-cA-C:é-]{0,12}") {
+            let d = dist(&a, &b).unwrap();
+            proptest::prop_assert!(letters_apart(a.as_bytes(), b.as_bytes()) <= d);
+            for max in 0..6 {
+                let bounded = distance_within(a.as_bytes(), b.as_bytes(), max, &mut Vec::new());
+                proptest::prop_assert_eq!(bounded, (d <= max).then_some(d));
+            }
+        }
+    }
+
+    #[test]
+    fn letters_apart_counts_repeats_ignoring_case() {
+        assert_eq!(letters_apart(b"GetObject", b"getobjekt"), 1);
+        assert_eq!(letters_apart(b"aab", b"abb"), 1);
+        assert_eq!(letters_apart(b"abc", b""), 3);
+        assert_eq!(letters_apart(b"", b"xyz"), 3);
+        // Transposed letters: no letter is missing, the distance is 2.
+        assert_eq!(letters_apart(b"ab", b"ba"), 0);
     }
 
     #[test]

@@ -10,7 +10,7 @@ use miette::{
 
 use crate::Outcome;
 use crate::diagnostic::{Finding, Severity};
-use crate::source::SourceFile;
+use crate::source::{SourceFile, any_byte};
 
 /// Lines longer than this (in bytes) are not shown whole: the snippet is the part of the line
 /// around the token (minified JSON, `terraform show -json` put a whole file on one line).
@@ -43,12 +43,11 @@ impl<'a> Snippets<'a> {
                 && !(b == b'\r' && bytes.get(i + 1) == Some(&b'\n')))
                 || b == 0x7F
         };
-        // Most texts have no control character but line feeds and tabs: seen by or-ing flags
-        // without a branch per byte (vectorised); only a text with one is looked at closer.
-        let suspect = bytes.iter().fold(0u8, |any, &b| {
-            any | (u8::from(b < 0x20) & u8::from(b != b'\n') & u8::from(b != b'\t'))
-                | u8::from(b == 0x7F)
-        }) != 0;
+        // Most texts have no control character but line feeds and tabs: seen a vector of bytes
+        // at a time; only a text with one is looked at closer.
+        let suspect = any_byte(bytes, |b| {
+            (b < 0x20 && b != b'\n' && b != b'\t') || b == 0x7F
+        });
         let text = if suspect && bytes.iter().enumerate().any(|(i, &b)| bad(i, b)) {
             let clean: Vec<u8> = bytes
                 .iter()

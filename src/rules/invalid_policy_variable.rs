@@ -1,3 +1,5 @@
+use std::fmt;
+
 use super::{Context, Rule};
 use crate::diagnostic::Finding;
 use crate::iamdata;
@@ -132,7 +134,8 @@ fn unknown(cx: &Context, item: &Item, text: &str, key: &str) -> Finding {
 }
 
 /// `${…}` in `Action` or in a principal that is not an ARN: IAM substitutes nothing there.
-fn check_not_substituted(cx: &mut Context, item: &Item, place: &str) {
+/// `place` is formatted only into a finding: most items hold no variable.
+fn check_not_substituted(cx: &mut Context, item: &Item, place: fmt::Arguments<'_>) {
     let iam_like = |f: &&Found| match f {
         Found::Unterminated(_) => true,
         Found::Variable(_, k) => looks_like_key(k),
@@ -166,9 +169,8 @@ impl Rule for InvalidPolicyVariable {
         }
         for st in &doc.statements {
             if let Some(a) = &st.action {
-                let place = format!("`{}`", a.key.name);
                 for i in &a.items {
-                    check_not_substituted(cx, i, &place);
+                    check_not_substituted(cx, i, format_args!("`{}`", a.key.name));
                 }
             }
             if let Some(r) = &st.resource {
@@ -186,8 +188,8 @@ impl Rule for InvalidPolicyVariable {
                         if i.text.masked().starts_with("arn:") {
                             check_substituted(cx, i);
                         } else {
-                            let place = format!("a `{}` principal that is not an ARN", ty.name);
-                            check_not_substituted(cx, i, &place);
+                            let place = format_args!("a `{}` principal that is not an ARN", ty.name);
+                            check_not_substituted(cx, i, place);
                         }
                     }
                 }

@@ -1,4 +1,5 @@
 use super::{Context, Rule};
+use crate::iamdata::has_wildcard;
 use crate::policy::arn::{Arn, has_unknown, is_account_id};
 use crate::policy::{Item, PolicyDocument, PolicyKind, Principal, Statement, suggest};
 
@@ -147,7 +148,7 @@ fn aws_value(
             "name the account or role that may act (`arn:aws:iam::111122223333:role/name`); to limit what it acts on, use `Resource`".into(),
         ));
     }
-    if arn.account.contains(['*', '?']) {
+    if has_wildcard(arn.account) {
         // `arn:aws:iam::*:root` with no condition is `public-principal`'s finding.
         if super::public_principal::public_item(doc, st).is_some_and(|p| p == item) {
             return None;
@@ -166,7 +167,7 @@ fn aws_value(
             "write the twelve-digit account id, leading zeros included".into(),
         ));
     }
-    if arn.resource.contains(['*', '?']) {
+    if has_wildcard(arn.resource) {
         return Some((
             "IAM does not accept a wildcard in a principal ARN".into(),
             "name the roles or users, or use the account (`arn:aws:iam::ACCOUNT:root`) with an `ArnLike` condition on `aws:PrincipalArn`".into(),

@@ -1,4 +1,5 @@
 use super::{Context, Rule};
+use crate::iamdata::has_wildcard;
 use crate::policy::arn::split_colon;
 use crate::policy::{Principal, PolicyDocument, PolicyKind, Statement};
 
@@ -123,7 +124,7 @@ fn rcp_actions(st: &Statement, cx: &mut Context) {
         let Some((prefix, _)) = item.literal().and_then(split_colon) else {
             continue;
         };
-        if prefix.contains(['*', '?'])
+        if has_wildcard(prefix)
             || rcp_supports(prefix)
             || crate::iamdata::get().service(prefix).is_none()
         {

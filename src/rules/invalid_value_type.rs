@@ -1,3 +1,5 @@
+use std::fmt::Arguments;
+
 use super::{Context, Rule};
 use crate::policy::PolicyDocument;
 use crate::syntax::tree::{Node, Value};
@@ -28,7 +30,8 @@ fn not_judged(n: &Node) -> bool {
     }
 }
 
-fn report(cx: &mut Context, n: &Node, what: &str, expected: &str) {
+/// `what` is formatted only here: most elements have the right type.
+fn report(cx: &mut Context, n: &Node, what: Arguments<'_>, expected: &str) {
     let f = cx
         .finding(n.span, format!("{what} is {}, not {expected}", n.type_name()))
         .label("IAM rejects the policy: the element has the wrong type")
@@ -56,13 +59,13 @@ fn is_yaml(cx: &Context) -> bool {
 }
 
 /// `Action`, `Resource`, a principal's values: a string or a list of strings.
-fn string_or_list(cx: &mut Context, n: &Node, what: &str) {
+fn string_or_list(cx: &mut Context, n: &Node, what: Arguments<'_>) {
     match &n.value {
         _ if not_judged(n) || stringish(cx, n) => {}
         Value::Array(items) => {
             for i in items {
                 if !stringish(cx, i) && !not_judged(i) {
-                    report(cx, i, &format!("an item of {what}"), "a string");
+                    report(cx, i, format_args!("an item of {what}"), "a string");
                 }
             }
         }
@@ -78,10 +81,10 @@ fn principal(cx: &mut Context, key: &str, n: &Node) {
         Value::Str(_) => {}
         Value::Object(entries) => {
             for e in entries {
-                string_or_list(cx, &e.value, &format!("`{key}.{}`", e.key.name));
+                string_or_list(cx, &e.value, format_args!("`{key}.{}`", e.key.name));
             }
         }
-        _ => report(cx, n, &format!("`{key}`"), "`\"*\"` or an object"),
+        _ => report(cx, n, format_args!("`{key}`"), "`\"*\"` or an object"),
     }
 }
 
@@ -95,26 +98,26 @@ fn condition(cx: &mut Context, n: &Node) {
             for op in ops {
                 let Some(keys) = op.value.entries() else {
                     if !not_judged(&op.value) {
-                        let what = format!("the `{}` block", op.key.name);
-                        report(cx, &op.value, &what, "an object of condition keys");
+                        let what = format_args!("the `{}` block", op.key.name);
+                        report(cx, &op.value, what, "an object of condition keys");
                     }
                     continue;
                 };
                 for k in keys {
-                    let what = format!("the value of `{}`", k.key.name);
+                    let what = format_args!("the value of `{}`", k.key.name);
                     match &k.value.value {
                         _ if not_judged(&k.value) || scalar(&k.value) => {}
                         Value::Array(items) => {
                             for i in items.iter().filter(|i| !scalar(i) && !not_judged(i)) {
-                                report(cx, i, &format!("an item of {what}"), "a string");
+                                report(cx, i, format_args!("an item of {what}"), "a string");
                             }
                         }
-                        _ => report(cx, &k.value, &what, "a string or a list of strings"),
+                        _ => report(cx, &k.value, what, "a string or a list of strings"),
                     }
                 }
             }
         }
-        _ => report(cx, n, "`Condition`", "an object of condition operators"),
+        _ => report(cx, n, format_args!("`Condition`"), "an object of condition operators"),
     }
 }
 
@@ -127,20 +130,20 @@ impl Rule for InvalidValueType {
             && !stringish(cx, id)
             && !not_judged(id)
         {
-            report(cx, id, "`Id`", "a string");
+            report(cx, id, format_args!("`Id`"), "a string");
         }
         if let Some(s) = doc.root.get("Statement") {
             match &s.value {
                 Value::Array(items) => {
                     for i in items {
                         if !matches!(i.value, Value::Object(_)) && !not_judged(i) {
-                            report(cx, i, "a statement", "an object");
+                            report(cx, i, format_args!("a statement"), "an object");
                         }
                     }
                 }
                 Value::Object(_) | Value::Null => {}
                 _ if not_judged(s) => {}
-                _ => report(cx, s, "`Statement`", "a list of statements"),
+                _ => report(cx, s, format_args!("`Statement`"), "a list of statements"),
             }
         }
         for st in &doc.statements {
@@ -148,10 +151,10 @@ impl Rule for InvalidValueType {
                 let v = &e.value;
                 match e.key.name.as_str() {
                     "Sid" if !stringish(cx, v) && !not_judged(v) => {
-                        report(cx, v, "`Sid`", "a string");
+                        report(cx, v, format_args!("`Sid`"), "a string");
                     }
                     k @ ("Action" | "NotAction" | "Resource" | "NotResource") => {
-                        string_or_list(cx, v, &format!("`{k}`"));
+                        string_or_list(cx, v, format_args!("`{k}`"));
                     }
                     k @ ("Principal" | "NotPrincipal") => principal(cx, k, v),
                     "Condition" => condition(cx, v),

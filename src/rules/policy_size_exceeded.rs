@@ -1,5 +1,6 @@
 use super::{Context, Rule};
 use crate::policy::{PolicyDocument, PolicyKind};
+use crate::source::any_byte;
 use crate::syntax::tree::{Node, Part, Value};
 
 declare_rule! {
@@ -290,12 +291,8 @@ impl Counter {
     /// unless counted.
     fn string_chars(&self, s: &str) -> usize {
         // Most strings are printable ASCII without space, `"` or `\`: one character each.
-        // Counted (not searched for) so that the compiler reads the bytes in vector steps.
-        let other = s
-            .bytes()
-            .filter(|&b| !(b'!'..=b'~').contains(&b) || b == b'"' || b == b'\\')
-            .count();
-        if other == 0 {
+        let plain = |b: u8| (b'!'..=b'~').contains(&b) && b != b'"' && b != b'\\';
+        if !any_byte(s.as_bytes(), |b| !plain(b)) {
             return s.len();
         }
         s.chars().map(|c| self.char_chars(c)).sum()

@@ -1,5 +1,5 @@
 use super::{Context, Rule};
-use crate::iamdata::wildcard_match;
+use crate::iamdata::{has_wildcard, wildcard_match};
 use crate::policy::arn::Arn;
 use crate::policy::{Condition, Element, Item, PolicyDocument, Statement};
 use crate::source::{SourceFile, Span};
@@ -34,7 +34,7 @@ fn plain(item: &Item) -> Option<&str> {
 /// absorbs whatever `q`'s `*` stands for. (`?` in `p` could absorb a `*` of `q` that stands for
 /// more than one character, so `p` with a `?` covers only texts without wildcards.)
 fn covers(p: &str, q: &str, ignore_case: bool) -> bool {
-    if q.contains(['*', '?']) && p.contains('?') {
+    if has_wildcard(q) && p.contains('?') {
         return false;
     }
     wildcard_match(p, q, ignore_case)

@@ -1,6 +1,6 @@
 use super::{Context, Rule};
 use crate::diagnostic::Severity;
-use crate::iamdata::wildcard_match;
+use crate::iamdata::{has_wildcard, wildcard_match};
 use crate::policy::arn::Arn;
 use crate::policy::attached::{AttachedTo, Target};
 use crate::policy::{Item, PolicyDocument, Statement};
@@ -108,7 +108,7 @@ impl Rule for ResourceOutsidePolicyResource {
 /// The service prefix of an action item that is not the holder's service.
 fn foreign_prefix<'a>(h: &Holder, item: &'a Item) -> Option<&'a str> {
     let (prefix, _) = item.literal()?.split_once(':')?;
-    (!prefix.eq_ignore_ascii_case(h.service) && !prefix.contains(['*', '?'])).then_some(prefix)
+    (!prefix.eq_ignore_ascii_case(h.service) && !has_wildcard(prefix)).then_some(prefix)
 }
 
 /// Is `item` an action this rule reports in `doc` (for `resource-type-mismatch`, which then
@@ -174,7 +174,7 @@ fn bucket_resources(attached: Option<&str>, st: &Statement, cx: &mut Context) {
             continue;
         };
         if arn.service != "s3" {
-            if arn.service.contains(['*', '?']) {
+            if has_wildcard(arn.service) {
                 continue;
             }
             report_outside(item, format!("`{}` is not an S3 resource", arn.service), attached, cx);

@@ -1,4 +1,5 @@
 use super::{Context, Rule};
+use crate::iamdata::has_wildcard;
 use crate::policy::{ConditionOperator, Item, PolicyDocument};
 use crate::syntax::tree::Part;
 
@@ -37,7 +38,7 @@ fn like_of(base: &str) -> &'static str {
 /// policy variable (`${aws:username}`, or `${*}`, which is how a literal `*` is written).
 fn has_written_wildcard(item: &Item) -> bool {
     item.text.parts.iter().any(|p| match p {
-        Part::Lit(s) => strip_policy_variables(s).contains(['*', '?']),
+        Part::Lit(s) => has_wildcard(&strip_policy_variables(s)),
         Part::Var(_) => false,
     })
 }

@@ -1,4 +1,6 @@
 use super::{Context, Rule};
+use crate::iamdata::has_wildcard;
+use crate::policy::arn::split_colon;
 use crate::policy::reference::ActionRef;
 use crate::policy::{Item, PolicyDocument};
 
@@ -31,14 +33,14 @@ impl Rule for WildcardInServiceName {
 /// A service name that has a wildcard and something else (`s*`, `*code*`, `ec?`). A bare `*`
 /// is deliberate ("every service") and is another rule's matter (`*:Get*`, `arn:aws:*:…`).
 fn partial_wildcard(service: &str) -> bool {
-    service.contains(['*', '?']) && service.chars().any(|c| c != '*' && c != '?')
+    has_wildcard(service) && service.chars().any(|c| c != '*' && c != '?')
 }
 
 /// `s*:GetObject`: reported when the pattern matches some action (one that matches none is
 /// `action-pattern-matches-nothing`'s).
 fn action_item(item: &Item, cx: &mut Context) {
     let Some(text) = item.literal() else { return };
-    let Some((service, _)) = text.split_once(':') else {
+    let Some((service, _)) = split_colon(text) else {
         return;
     };
     if !partial_wildcard(service) {

@@ -19,7 +19,7 @@
 use std::borrow::Cow;
 
 use super::{Props, Tag, plain_value, wrap};
-use crate::source::Span;
+use crate::source::{Span, any_byte};
 use crate::syntax::escape::backslash;
 use crate::syntax::tree::{Entry, Key, Node, Text, Value};
 
@@ -55,14 +55,7 @@ fn plain_characters(text: &str) -> bool {
     if text.as_bytes().first() == Some(&0xef) {
         return false;
     }
-    // Whole chunks at a time, which the compiler turns into vector instructions.
-    // Flags or-ed together without a branch per byte, so that it is vectorised.
-    let control = |c: &[u8]| {
-        c.iter().fold(0u8, |bad, &b| {
-            bad | (u8::from(b < 0x20) & u8::from(b != b'\n')) | u8::from(b == 0x7f)
-        }) != 0
-    };
-    if text.as_bytes().chunks(64).any(control) {
+    if any_byte(text.as_bytes(), |b| (b < 0x20 && b != b'\n') || b == 0x7f) {
         return false;
     }
     text.is_ascii()
@@ -674,29 +667,33 @@ impl Reader<'_> {
     /// JSON knows and `\0`; `\uXXXX` but no surrogates).
     fn quoted(&self, q: usize) -> Option<Scalar<'_>> {
         let quote = self.b[q];
-        let mut text = String::new();
+        // Only the quote, a backslash in `"…"` and a line break stop the reading: jump between
+        // them. Text without escapes is borrowed.
+        let escape = if quote == b'"' { b'\\' } else { b'\'' };
+        let mut text = Cow::Borrowed("");
         let (mut from, mut i) = (q + 1, q + 1);
         loop {
-            let c = *self.b.get(i)?;
-            let (decoded, len) = match (quote, c) {
-                (_, b'\n') => return None,
-                (b'\'', b'\'') if self.b.get(i + 1) == Some(&b'\'') => ('\'', 2),
-                (b'"', b'\\') => backslash(self.text, i, b"0")?,
-                _ if c == quote => {
-                    text.push_str(&self.text[from..i]);
+            i += memchr::memchr3(quote, escape, b'\n', &self.b[i..])?;
+            let (decoded, len) = match self.b[i] {
+                b'\n' => return None,
+                b'\'' if quote == b'\'' && self.b.get(i + 1) == Some(&b'\'') => ('\'', 2),
+                b'\\' if quote == b'"' => backslash(self.text, i, b"0")?,
+                _ => {
+                    let rest = &self.text[from..i];
+                    match &mut text {
+                        Cow::Borrowed(_) => text = Cow::Borrowed(rest),
+                        Cow::Owned(t) => t.push_str(rest),
+                    }
                     return Some(Scalar {
-                        text: Cow::Owned(text),
+                        text,
                         end: i + 1,
                         quoted: true,
                     });
                 }
-                _ => {
-                    i += 1;
-                    continue;
-                }
             };
-            text.push_str(&self.text[from..i]);
-            text.push(decoded);
+            let t = text.to_mut();
+            t.push_str(&self.text[from..i]);
+            t.push(decoded);
             i += len;
             from = i;
         }
