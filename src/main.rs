@@ -113,7 +113,7 @@ fn lint(mut args: cli::LintArgs) -> ExitCode {
         args.paths = vec![p.clone()];
     }
     // More threads than cores only adds contention (and memory); say so and use the cores.
-    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let cores = iamlint::settings::thread_count(0);
     if args.threads > cores {
         eprintln!(
             "iamlint: warning: -j {} is more than the {cores} cores here; using {cores}",

@@ -57,6 +57,14 @@ pub struct Options {
     pub force_exclude: bool,
 }
 
+/// The threads a run uses for `requested` (`-j`; 0: one per core).
+pub fn thread_count(requested: usize) -> usize {
+    match requested {
+        0 => std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
+        n => n,
+    }
+}
+
 /// A rule a run checks, and at which severity.
 #[derive(Clone)]
 pub struct Enabled {

@@ -192,12 +192,7 @@ fn exclude_overrides(
 /// Runs `f` on every item, on up to `threads` threads (0: one per core); one item runs on the
 /// calling thread.
 fn for_each_parallel<T: Send>(items: Vec<T>, threads: usize, f: impl Fn(T) + Sync) {
-    let threads = if threads == 0 {
-        std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
-    } else {
-        threads
-    }
-    .min(items.len());
+    let threads = crate::settings::thread_count(threads).min(items.len());
     if threads <= 1 {
         items.into_iter().for_each(f);
         return;

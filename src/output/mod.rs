@@ -26,11 +26,7 @@ pub fn write(
     threads: usize,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
-    let threads = if threads == 0 {
-        std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
-    } else {
-        threads
-    };
+    let threads = crate::settings::thread_count(threads);
     match format {
         Format::Human => human::write(outcome, color, threads, out),
         Format::Compact => compact::write(outcome, threads, out),

@@ -4,12 +4,11 @@ use std::sync::OnceLock;
 
 use super::{Context, Rule};
 use crate::diagnostic::{Severity, replace_in_token};
-use crate::syntax::tree::{Key, UNKNOWN};
-use crate::iamdata::{self, ConditionKeyInfo};
+use crate::iamdata::{self, ConditionKeyInfo, Remembered, remembered};
 use crate::policy::reference::{exact_actions, undocumented_condition_key};
 use crate::policy::suggest::nearest_within;
-use crate::iamdata::{Remembered, remembered};
 use crate::policy::{PolicyDocument, Statement};
+use crate::syntax::tree::{Key, UNKNOWN};
 
 declare_rule! {
     /// A condition key that does not exist, or that none of the statement's actions has.

@@ -1,9 +1,9 @@
-use super::{Context, Rule};
-use crate::diagnostic::replace_in_token;
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::OnceLock;
 
+use super::{Context, Rule};
+use crate::diagnostic::replace_in_token;
 use crate::iamdata::{Remembered, remembered};
 use crate::policy::suggest::nearest_within;
 use crate::policy::{ConditionOperator, Operator, PolicyDocument, SetQualifier};
