@@ -452,8 +452,8 @@ fn generate(doc: &Value) -> String {
             let name = st(name);
             action_names.push((name.to_owned(), t.actions.len()));
             action_hashes.push(names::fold(
-                names::fold(names::fold(names::START, prefix.as_bytes()), b":"),
-                name.as_bytes(),
+                names::START,
+                format!("{prefix}:{name}").as_bytes(),
             ));
             let name = t.s(name);
             t.actions.push(format!(

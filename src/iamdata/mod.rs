@@ -237,10 +237,10 @@ impl IamData {
         self.service(service)?.action(name)
     }
 
-    /// The action named `service:Action`, case-insensitively.
+    /// The action named `service:Action`, case-insensitively: one hash look-up of the whole
+    /// name.
     pub fn action_by_full_name(&self, full_name: &str) -> Option<&'static Action> {
-        let (service, name) = full_name.split_once(':')?;
-        self.action(service, name)
+        find_action(full_name.as_bytes())
     }
 
     /// Every action of every service, by service then action name.
@@ -295,8 +295,14 @@ impl IamData {
     /// `*` for all), case-insensitively, by service then action name. An exact action name
     /// yields that action; an unknown one or a pattern that covers nothing yields an empty list.
     ///
-    /// Results are cached per pattern (case-insensitively), so repeating a pattern is cheap.
-    pub fn expand_action_pattern(&self, pattern: &str) -> Arc<[&'static Action]> {
+    /// The patterns policies are made of (`*`, `s3:*`, `s3:Get*`: a literal service and
+    /// beginning, then one `*`) cover a run of the reference's table, found by binary search
+    /// with nothing allocated. Other results are cached per pattern (case-insensitively), so
+    /// repeating a pattern is cheap.
+    pub fn expand_action_pattern(&self, pattern: &str) -> ActionList {
+        if let Some(run) = self.run_of(pattern) {
+            return ActionList::Run(run);
+        }
         let cache_key = pattern.to_ascii_lowercase();
         // A panic while holding the lock cannot leave the map half-updated (insert is the only
         // write), so a poisoned lock is still usable.
@@ -306,11 +312,29 @@ impl IamData {
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
         };
         if let Some(hit) = cache().get(&cache_key) {
-            return Arc::clone(hit);
+            return ActionList::Listed(Arc::clone(hit));
         }
         let expanded: Arc<[&'static Action]> = self.expand_uncached(&cache_key).into();
         cache().insert(cache_key, Arc::clone(&expanded));
-        expanded
+        ActionList::Listed(expanded)
+    }
+
+    /// The actions `pattern` covers when they are one run of the table: `*` (every action), or
+    /// a literal service prefix and a literal beginning followed by one `*` (`s3:*`,
+    /// `s3:Get*`; nothing for an unknown service).
+    fn run_of(&self, pattern: &str) -> Option<&'static [Action]> {
+        if pattern == "*" {
+            return Some(&tables::ACTIONS);
+        }
+        let (service, action) = pattern.split_once(':')?;
+        let literal = action.strip_suffix('*')?;
+        if has_wildcard(service) || has_wildcard(literal) {
+            return None;
+        }
+        Some(
+            self.service(service)
+                .map_or(&[][..], |s| starting_with(s.actions(), literal)),
+        )
     }
 
     fn expand_uncached(&self, pattern: &str) -> Vec<&'static Action> {
@@ -359,6 +383,22 @@ impl IamData {
     }
 }
 
+/// The action whose whole name (`s3:GetObject`) is `full`, ASCII-case-insensitively.
+fn find_action(full: &[u8]) -> Option<&'static Action> {
+    let hash = names::fold(names::START, full);
+    probe(&tables::ACTION_INDEX, hash, |row| {
+        let a = &tables::ACTIONS[row];
+        let (prefix, name) = (a.service().as_bytes(), a.name().as_bytes());
+        // Names are most often written in AWS's casing: bytes compare first.
+        let same = |a: &[u8], b: &[u8]| a == b || a.eq_ignore_ascii_case(b);
+        let named = full.len() == prefix.len() + 1 + name.len()
+            && full[prefix.len()] == b':'
+            && same(&full[..prefix.len()], prefix)
+            && same(&full[prefix.len() + 1..], name);
+        named.then_some(a)
+    })
+}
+
 /// The run of `actions` (sorted by [`cmp_ci`] of their names) whose names start with `literal`,
 /// case-insensitively.
 fn starting_with<'t>(actions: &'t [Action], literal: &str) -> &'t [Action] {
@@ -378,6 +418,44 @@ pub(crate) fn equal_run<T>(sorted: &[T], order: impl Fn(&T) -> std::cmp::Orderin
 /// (The reference's names are ASCII, so any cut of one is a `str`.)
 fn cmp_prefix_ci(name: &str, prefix: &str) -> std::cmp::Ordering {
     cmp_ci(name.get(..prefix.len()).unwrap_or(name), prefix)
+}
+
+/// The actions of the reference a pattern covers, by service then action name: a run of the
+/// reference's table (`s3:Get*`, `*`: nothing copied) or a list made for the pattern.
+#[derive(Clone, Debug)]
+pub enum ActionList {
+    Run(&'static [Action]),
+    Listed(Arc<[&'static Action]>),
+}
+
+impl ActionList {
+    /// No action at all.
+    pub const EMPTY: ActionList = ActionList::Run(&[]);
+
+    /// Just `action`.
+    pub fn one(action: &'static Action) -> ActionList {
+        ActionList::Run(std::slice::from_ref(action))
+    }
+
+    pub fn len(&self) -> usize {
+        match self {
+            ActionList::Run(run) => run.len(),
+            ActionList::Listed(list) => list.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The actions, in order.
+    pub fn iter(&self) -> impl Iterator<Item = &'static Action> + Clone + '_ {
+        let (run, listed): (&'static [Action], &[&'static Action]) = match self {
+            ActionList::Run(run) => (run, &[]),
+            ActionList::Listed(list) => (&[], list),
+        };
+        run.iter().chain(listed.iter().copied())
+    }
 }
 
 /// An AWS service: its IAM prefix, its name and what its policies can refer to.
@@ -425,18 +503,22 @@ impl Service {
 
     /// The action `name` (without the prefix), case-insensitively.
     pub fn action(&self, name: &str) -> Option<&'static Action> {
-        let prefix = self.prefix();
-        let hash = names::fold(
-            names::fold(names::fold(names::START, prefix.as_bytes()), b":"),
-            name.as_bytes(),
-        );
-        probe(&tables::ACTION_INDEX, hash, |row| {
-            let a = &tables::ACTIONS[row];
-            // The service first, by its row (services exist only in `tables::SERVICES`): no
-            // text is read for another service's action.
-            let service = &tables::SERVICES[usize::from(a.service)];
-            (std::ptr::eq(service, self) && a.name().eq_ignore_ascii_case(name)).then_some(a)
-        })
+        let prefix = self.prefix().as_bytes();
+        let len = prefix.len() + 1 + name.len();
+        // The index is of whole names: `prefix:name` is put together (on the stack when short,
+        // as every name of the reference is).
+        let mut short = [0u8; 128];
+        let mut long = Vec::new();
+        let full = if len <= short.len() {
+            &mut short[..len]
+        } else {
+            long.resize(len, 0);
+            &mut long[..]
+        };
+        full[..prefix.len()].copy_from_slice(prefix);
+        full[prefix.len()] = b':';
+        full[prefix.len() + 1..].copy_from_slice(name.as_bytes());
+        find_action(full)
     }
 
     /// The resource type `key`, case-insensitively.
@@ -475,7 +557,12 @@ impl fmt::Debug for Action {
 impl Action {
     /// Prefix of the service the action belongs to: `s3`.
     pub fn service(&self) -> &'static str {
-        tables::SERVICES[usize::from(self.service)].prefix()
+        self.owner().prefix()
+    }
+
+    /// The service the action belongs to.
+    pub fn owner(&self) -> &'static Service {
+        &tables::SERVICES[usize::from(self.service)]
     }
 
     /// The action name in AWS's casing, without the prefix: `GetObject`.

@@ -10,7 +10,11 @@ fn data() -> &'static IamData {
     get()
 }
 
-fn names(actions: &[&Action]) -> Vec<String> {
+fn names(actions: &ActionList) -> Vec<String> {
+    actions.iter().map(Action::full_name).collect()
+}
+
+fn names_of(actions: &[&Action]) -> Vec<String> {
     actions.iter().map(|a| a.full_name()).collect()
 }
 
@@ -147,6 +151,47 @@ fn lookups_are_case_insensitive() {
     ));
     assert!(d.service("RDS-DB").is_some());
     assert!(d.action_by_full_name("s3GetObject").is_none());
+}
+
+/// The index is of whole names: every action is found by its full name in any case, through
+/// its service too, and a name that only nearly matches is not found.
+#[test]
+fn every_action_is_found_by_its_whole_name() {
+    let d = data();
+    for a in d.actions() {
+        let full = a.full_name();
+        for written in [
+            full.clone(),
+            full.to_ascii_lowercase(),
+            full.to_ascii_uppercase(),
+        ] {
+            let found = d.action_by_full_name(&written);
+            assert!(found.is_some_and(|f| std::ptr::eq(f, a)), "{written}");
+        }
+        assert!(
+            std::ptr::eq(a.owner().action(a.name()).unwrap(), a),
+            "{full}"
+        );
+        assert!(std::ptr::eq(a.owner(), d.service(a.service()).unwrap()));
+        for near in [
+            format!("{full}x"),
+            format!("{}:{}", a.service(), &a.name()[1..]),
+            format!("{}{}", a.service(), a.name()),
+            format!("{}::{}", a.service(), a.name()),
+            format!("x{full}"),
+        ] {
+            // Only an action with that very name (another action's, by chance) is found.
+            let found = d.action_by_full_name(&near);
+            assert!(
+                found.is_none_or(|f| f.full_name().eq_ignore_ascii_case(&near)),
+                "{near}"
+            );
+        }
+    }
+    // Longer than any name of the reference (put together off the stack).
+    let long = "A".repeat(300);
+    assert!(d.service("s3").unwrap().action(&long).is_none());
+    assert!(d.action_by_full_name(&format!("s3:{long}")).is_none());
 }
 
 #[test]
@@ -393,11 +438,33 @@ fn expand_action_patterns() {
             .all(|a| a.service() == "s3" && a.name().starts_with("Get"))
     );
     assert!(names(&gets).contains(&"s3:GetObject".to_string()));
-    // Cached: the same allocation comes back, whatever the case.
-    assert!(Arc::ptr_eq(&gets, &d.expand_action_pattern("S3:GET*")));
+    // A run of the table, whatever the case: nothing was made for it.
+    assert!(matches!(gets, ActionList::Run(_)));
+    assert_eq!(names(&gets), names(&d.expand_action_pattern("S3:GET*")));
+    assert!(matches!(
+        d.expand_action_pattern("s3:*"),
+        ActionList::Run(run) if run.len() == d.service("s3").unwrap().actions().len()
+    ));
+    // Other patterns are listed once, then cached whatever the case.
+    let describes = d.expand_action_pattern("ec2:Describe*s");
+    let ActionList::Listed(listed) = &describes else {
+        panic!("{describes:?}");
+    };
+    let ActionList::Listed(again) = d.expand_action_pattern("EC2:DESCRIBE*S") else {
+        panic!();
+    };
+    assert!(Arc::ptr_eq(listed, &again));
 
     let all = d.expand_action_pattern("*");
+    assert!(matches!(all, ActionList::Run(_)));
     assert_eq!(all.len(), d.actions().count());
+    // The same list as matching every action by its full name.
+    let scanned: Vec<String> = d
+        .actions()
+        .filter(|a| action_pattern_matches("*", &a.full_name()))
+        .map(Action::full_name)
+        .collect();
+    assert_eq!(names(&all), scanned);
 
     let any_service = d.expand_action_pattern("*:GetSecretValue");
     assert_eq!(names(&any_service), ["secretsmanager:GetSecretValue"]);
@@ -480,24 +547,24 @@ fn did_you_mean() {
     assert_eq!(prefixes.first(), Some(&"secretsmanager"));
     assert!(d.nearest_services("zzzzzzzzzzzzzzzz", 3).is_empty());
 
-    let suggestions = names(&d.nearest_actions("rds:connect", 3));
+    let suggestions = names_of(&d.nearest_actions("rds:connect", 3));
     assert_eq!(
         suggestions.first().map(String::as_str),
         Some("rds-db:connect"),
         "{suggestions:?}"
     );
-    let suggestions = names(&d.nearest_actions("s3:GetObjects", 3));
+    let suggestions = names_of(&d.nearest_actions("s3:GetObjects", 3));
     assert_eq!(
         suggestions.first().map(String::as_str),
         Some("s3:GetObject"),
         "{suggestions:?}"
     );
-    let suggestions = names(&d.nearest_actions("kms:GetSecretValue", 3));
+    let suggestions = names_of(&d.nearest_actions("kms:GetSecretValue", 3));
     assert_eq!(
         suggestions.first().map(String::as_str),
         Some("secretsmanager:GetSecretValue")
     );
-    let suggestions = names(&d.nearest_actions("ec2:describeinstance", 3));
+    let suggestions = names_of(&d.nearest_actions("ec2:describeinstance", 3));
     assert_eq!(
         suggestions.first().map(String::as_str),
         Some("ec2:DescribeInstances")

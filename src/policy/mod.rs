@@ -14,7 +14,7 @@ pub mod suggest;
 use std::cell::OnceCell;
 use std::sync::Arc;
 
-use crate::iamdata::{cmp_ci, equal_run, has_wildcard, hash_ci, wildcard_match};
+use crate::iamdata::{equal_run, has_wildcard, hash_ci, wildcard_match};
 use crate::source::{SourceFile, Span};
 use crate::syntax::tree::{Key, Node, Text, Value};
 
@@ -358,31 +358,31 @@ struct ActionIndex {
     /// covers an action whose service's bit is clear. Every bit when some item can cover actions
     /// of any service.
     services: u64,
-    /// Positions of the items whose service prefix is written out (`kms` of `kms:De*`), sorted
-    /// case-insensitively by it, in list order within one prefix.
-    by_service: Vec<u32>,
+    /// The items whose service prefix is written out (`kms` of `kms:De*`): the prefix's hash
+    /// ([`hash_ci`]) and the item's position, sorted (so in list order within one hash).
+    by_service: Vec<(u64, u32)>,
     /// Positions of the other literal items, which can cover actions of any service (`*`,
     /// `*:Get*`, `s3*:Get*`), in list order.
     any_service: Vec<u32>,
 }
 
-/// The bit of [`ActionIndex::services`] for a service prefix, case-insensitively (the hash's
-/// high bits, which depend on every byte).
-fn service_bit(prefix: &str) -> u64 {
-    1 << (hash_ci(prefix) >> 58)
+/// The bit of [`ActionIndex::services`] for a service prefix's hash (its high bits, which depend
+/// on every byte).
+fn service_bit(hash: u64) -> u64 {
+    1 << (hash >> 58)
 }
 
 impl ActionIndex {
     fn new(items: &[Item]) -> ActionIndex {
         let mut index = ActionIndex::default();
-        let mut by_service: Vec<(&str, u32)> = Vec::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
             let Some(text) = item.literal() else { continue };
             let i = u32::try_from(i).unwrap_or(u32::MAX);
             match arn::split_colon(text) {
                 Some((prefix, _)) if !has_wildcard(prefix) => {
-                    index.services |= service_bit(prefix);
-                    by_service.push((prefix, i));
+                    let hash = hash_ci(prefix);
+                    index.services |= service_bit(hash);
+                    index.by_service.push((hash, i));
                 }
                 _ => {
                     index.services = u64::MAX;
@@ -390,24 +390,33 @@ impl ActionIndex {
                 }
             }
         }
-        // A stable sort: list order stays within a prefix.
-        by_service.sort_by(|a, b| cmp_ci(a.0, b.0));
-        index.by_service = by_service.into_iter().map(|(_, i)| i).collect();
+        // Hashes, not names, are sorted: a whole list's names are not compared. Items of another
+        // service whose prefix has the same hash only cost a match ([`first_covering`] matches
+        // an item's whole text).
+        index.by_service.sort_unstable();
         index
     }
 
-    /// The positions of the items whose service prefix is `service`, in list order.
-    fn of_service(&self, items: &[Item], service: &str) -> &[u32] {
-        if self.services & service_bit(service) == 0 {
-            return &[];
-        }
-        equal_run(&self.by_service, |&i| cmp_ci(service_of(items, i), service))
+    /// The positions of the items whose service prefix is `service` (and perhaps of a few
+    /// other items), in list order.
+    fn of_service(&self, service: &str) -> impl Iterator<Item = u32> + '_ {
+        let hash = hash_ci(service);
+        let run = if self.services & service_bit(hash) == 0 {
+            &[][..]
+        } else {
+            equal_run(&self.by_service, |&(h, _)| h.cmp(&hash))
+        };
+        run.iter().map(|&(_, i)| i)
     }
 }
 
 /// The first of `positions` (in `items`) whose item covers `action`.
-fn first_covering(items: &[Item], positions: &[u32], action: &str) -> Option<u32> {
-    positions.iter().copied().find(|&i| {
+fn first_covering(
+    items: &[Item],
+    mut positions: impl Iterator<Item = u32>,
+    action: &str,
+) -> Option<u32> {
+    positions.find(|&i| {
         items[i as usize]
             .literal()
             .is_some_and(|p| wildcard_match(p, action, true))
@@ -417,14 +426,6 @@ fn first_covering(items: &[Item], positions: &[u32], action: &str) -> Option<u32
 /// The service of an action name: `kms` of `kms:Decrypt` (the whole text without a `:`).
 fn service_part(action: &str) -> &str {
     arn::split_colon(action).map_or(action, |(service, _)| service)
-}
-
-/// The service prefix of the literal item at `i` (an item of [`ActionIndex::by_service`]).
-fn service_of(items: &[Item], i: u32) -> &str {
-    items[i as usize]
-        .literal()
-        .and_then(arn::split_colon)
-        .map_or("", |(prefix, _)| prefix)
 }
 
 impl Statement {
@@ -463,8 +464,8 @@ impl Statement {
     pub fn action_item_covering(&self, action: &str) -> Option<&Item> {
         let (items, index) = self.indexed_actions()?;
         // The first item that covers it: of its service's items or of those of any service.
-        let own = first_covering(items, index.of_service(items, service_part(action)), action);
-        let any = first_covering(items, &index.any_service, action);
+        let own = first_covering(items, index.of_service(service_part(action)), action);
+        let any = first_covering(items, index.any_service.iter().copied(), action);
         let at = match (own, any) {
             (Some(a), Some(b)) => a.min(b),
             (a, b) => a.or(b)?,
@@ -532,7 +533,7 @@ impl Statement {
 
     /// The actions of the service reference that each `Action` item grants (patterns expanded;
     /// expansion is cached per pattern). Empty for `NotAction`, Deny and unknown items.
-    pub fn granted_actions(&self) -> Vec<(&Item, reference::Actions)> {
+    pub fn granted_actions(&self) -> Vec<(&Item, crate::iamdata::ActionList)> {
         let Some(el) = self
             .action
             .as_ref()
@@ -542,7 +543,7 @@ impl Statement {
         };
         el.items
             .iter()
-            .filter_map(|i| Some((i, reference::Actions::granted_by(i)?)))
+            .filter_map(|i| Some((i, reference::granted_by(i)?)))
             .collect()
     }
 
@@ -550,7 +551,7 @@ impl Statement {
     /// (`kms:Decrypt`, `kms:De*`, `kms:*`), not `*` or `*:Decrypt`.
     pub fn service_action_item_covering(&self, action: &str) -> Option<&Item> {
         let (items, index) = self.indexed_actions()?;
-        let at = first_covering(items, index.of_service(items, service_part(action)), action)?;
+        let at = first_covering(items, index.of_service(service_part(action)), action)?;
         Some(&items[at as usize])
     }
 

@@ -6,11 +6,9 @@
 //! `action-pattern-matches-nothing`, `resource-type-mismatch`, `unknown-condition-key`,
 //! `condition-type-mismatch`), so they agree on what is known and what is left alone.
 
-use std::cell::RefCell;
-use std::sync::Arc;
-
-use crate::iamdata::{self, Action, Remembered, Service, has_wildcard, remembered};
+use crate::iamdata::{self, Action, ActionList, Remembered, Service, has_wildcard, remembered};
 use crate::syntax::tree::{Part, Text};
+use std::cell::RefCell;
 
 use super::arn::split_colon;
 use super::{Item, Statement};
@@ -34,7 +32,7 @@ pub enum ActionRef<'a> {
     /// `"s3:Get*"`, `"*:List*"`: the actions the pattern covers (possibly none).
     Pattern {
         pattern: &'a str,
-        actions: Arc<[&'static Action]>,
+        actions: ActionList,
     },
 }
 
@@ -52,7 +50,6 @@ impl<'a> ActionRef<'a> {
     /// The item as `resolved` says it reads (what [`Self::resolve`] gave for it).
     pub fn view(item: &'a Item, resolved: &Resolved) -> ActionRef<'a> {
         let text = item.literal();
-        let name_part = || text.and_then(split_colon).map_or("", |(_, n)| n);
         match resolved {
             Resolved::All => ActionRef::All,
             Resolved::Unknown => ActionRef::Unknown,
@@ -63,20 +60,24 @@ impl<'a> ActionRef<'a> {
                     .next()
                     .unwrap_or(""),
             },
+            // The text starts with the service's prefix (in some case) and a `:`.
             Resolved::Exact { service, action } => ActionRef::Exact {
                 service,
-                name: name_part(),
+                name: text
+                    .and_then(|t| t.get(service.prefix().len() + 1..))
+                    .unwrap_or(""),
                 action: *action,
             },
             Resolved::Pattern(actions) => ActionRef::Pattern {
                 pattern: text.unwrap_or(""),
-                actions: Arc::clone(actions),
+                actions: actions.clone(),
             },
         }
     }
 
-    /// What the item denotes, without the text it borrows. A literal's meaning is remembered by
-    /// each thread: a tree repeats a few hundred action names thousands of times.
+    /// What the item denotes, without the text it borrows. `*` and action names are looked up
+    /// directly; what else a literal means (patterns, unknown names) is remembered by each
+    /// thread: a tree repeats a few hundred of them thousands of times.
     pub fn resolve(item: &Item) -> Resolved {
         let Some(text) = item.literal() else {
             // "lamda:${var.verb}"
@@ -91,17 +92,37 @@ impl<'a> ActionRef<'a> {
                 _ => Resolved::Unknown,
             };
         };
+        if let Some(known) = ActionRef::known(text) {
+            return Resolved::of(&known);
+        }
         thread_local! {
             static SEEN: Remembered<Resolved> = RefCell::default();
         }
-        remembered(&SEEN, text, || Resolved::of(&ActionRef::of_str(text)))
+        remembered(&SEEN, text, || Resolved::of(&ActionRef::other(text)))
     }
 
     /// Reads an action name as written (`s3:GetObject`, `s3:Get*`, `*`).
     pub fn of_str(text: &'a str) -> ActionRef<'a> {
+        Self::known(text).unwrap_or_else(|| Self::other(text))
+    }
+
+    /// `*`, or an action of the reference (`s3:GetObject`, in any case): what most items are,
+    /// answered by one look-up of the whole name.
+    fn known(text: &'a str) -> Option<ActionRef<'a>> {
         if text == "*" {
-            return ActionRef::All;
+            return Some(ActionRef::All);
         }
+        let action = iamdata::get().action_by_full_name(text)?;
+        let service = action.owner();
+        Some(ActionRef::Exact {
+            service,
+            name: &text[service.prefix().len() + 1..],
+            action: Some(action),
+        })
+    }
+
+    /// What a text that is neither `*` nor an action of the reference denotes.
+    fn other(text: &'a str) -> ActionRef<'a> {
         let Some((prefix, name)) = split_colon(text) else {
             // "s3GetObject", "": not an action name; other rules' business.
             return ActionRef::Unknown;
@@ -115,10 +136,11 @@ impl<'a> ActionRef<'a> {
                 return ActionRef::UnknownService { prefix };
             };
             if !has_wildcard(name) {
+                // Not an action: [`Self::known`] looked the whole name up.
                 return ActionRef::Exact {
                     service,
                     name,
-                    action: service.action(name),
+                    action: None,
                 };
             }
         }
@@ -139,7 +161,7 @@ pub enum Resolved {
         service: &'static Service,
         action: Option<&'static Action>,
     },
-    Pattern(Arc<[&'static Action]>),
+    Pattern(ActionList),
 }
 
 impl Resolved {
@@ -154,46 +176,27 @@ impl Resolved {
                 service,
                 action: *action,
             },
-            ActionRef::Pattern { actions, .. } => Resolved::Pattern(Arc::clone(actions)),
+            ActionRef::Pattern { actions, .. } => Resolved::Pattern(actions.clone()),
         }
     }
 }
 
-/// The actions of the reference an `Action` item grants, without copying a list.
-pub enum Actions {
-    /// An unknown name or service: nothing the reference knows.
-    None,
-    One(&'static Action),
-    Many(Arc<[&'static Action]>),
-}
-
-impl Actions {
-    /// What a literal `Action` item grants: `None` for an item not known statically.
-    pub fn granted_by(item: &Item) -> Option<Actions> {
-        let text = item.literal()?;
-        Some(match ActionRef::of(item) {
-            ActionRef::Exact {
-                action: Some(a), ..
-            } => Actions::One(a),
-            ActionRef::Pattern { actions, .. } => Actions::Many(actions),
-            ActionRef::All => Actions::Many(iamdata::get().expand_action_pattern("*")),
-            // "*Get*" has no `:`, but a wildcard can still match `service:Action` names.
-            ActionRef::Unknown if has_wildcard(text) => {
-                Actions::Many(iamdata::get().expand_action_pattern(text))
-            }
-            ActionRef::Exact { action: None, .. }
-            | ActionRef::Unknown
-            | ActionRef::UnknownService { .. } => Actions::None,
-        })
-    }
-
-    pub fn as_slice(&self) -> &[&'static Action] {
-        match self {
-            Actions::None => &[],
-            Actions::One(a) => std::slice::from_ref(a),
-            Actions::Many(list) => list,
-        }
-    }
+/// The actions of the reference a literal `Action` item grants (`None` for an item not known
+/// statically): a pattern's, an exact name's, none for an unknown name or service.
+pub fn granted_by(item: &Item) -> Option<ActionList> {
+    let text = item.literal()?;
+    Some(match ActionRef::of(item) {
+        ActionRef::Exact {
+            action: Some(a), ..
+        } => ActionList::one(a),
+        ActionRef::Pattern { actions, .. } => actions,
+        ActionRef::All => iamdata::get().expand_action_pattern("*"),
+        // "*Get*" has no `:`, but a wildcard can still match `service:Action` names.
+        ActionRef::Unknown if has_wildcard(text) => iamdata::get().expand_action_pattern(text),
+        ActionRef::Exact { action: None, .. }
+        | ActionRef::Unknown
+        | ActionRef::UnknownService { .. } => ActionList::EMPTY,
+    })
 }
 
 /// A service prefix as IAM writes them (`s3`, `rds-db`, `execute-api`): no spaces, quotes or
@@ -500,10 +503,7 @@ mod tests {
             panic!("{first:?}");
         };
         assert!(actions.len() > 10);
-        assert_eq!(
-            Actions::granted_by(&pattern).unwrap().as_slice().len(),
-            actions.len()
-        );
+        assert_eq!(granted_by(&pattern).unwrap().len(), actions.len());
     }
 
     #[test]

@@ -65,7 +65,10 @@ impl Resource<'_> {
 }
 
 /// The distinct resource types of `actions`, in first-seen order, into `out` (emptied first).
-fn resource_types(actions: &[&'static Action], out: &mut Vec<&'static ResourceType>) {
+fn resource_types(
+    actions: impl Iterator<Item = &'static Action>,
+    out: &mut Vec<&'static ResourceType>,
+) {
     out.clear();
     for a in actions {
         for r in a.resource_types() {
@@ -166,12 +169,12 @@ impl Rule for ResourceTypeMismatch {
                     ActionRef::Exact {
                         action: Some(a), ..
                     } => {
-                        resource_types(&[a], &mut types);
+                        resource_types(std::iter::once(a), &mut types);
                         Ok(a)
                     }
                     // "Action": "s3:Get*": only when no action it covers could use a resource.
                     ActionRef::Pattern { pattern, actions } => {
-                        resource_types(&actions, &mut types);
+                        resource_types(actions.iter(), &mut types);
                         Err(pattern)
                     }
                     _ => continue,

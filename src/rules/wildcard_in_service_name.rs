@@ -1,5 +1,5 @@
 use super::{Context, Rule};
-use crate::iamdata::has_wildcard;
+use crate::iamdata::{Action, has_wildcard};
 use crate::policy::arn::split_colon;
 use crate::policy::reference::ActionRef;
 use crate::policy::{Item, PolicyDocument};
@@ -48,7 +48,7 @@ fn action_item(item: &Item, cx: &mut Context) {
     }
     let services = match cx.facts().action(item) {
         ActionRef::Pattern { actions, .. } if !actions.is_empty() => {
-            let mut s: Vec<&str> = actions.iter().map(|a| a.service()).collect();
+            let mut s: Vec<&str> = actions.iter().map(Action::service).collect();
             s.sort_unstable();
             s.dedup();
             s

@@ -70,7 +70,7 @@ impl Rule for WildcardResourceForScopableAction {
                     continue;
                 }
                 let before = actions.len();
-                for a in expanded.as_slice().iter().copied() {
+                for a in expanded.iter() {
                     if a.access_level().intersects(LEVELS)
                         && a.supports_resource_level()
                         && !reported_elsewhere(a, st)

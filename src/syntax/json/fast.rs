@@ -10,7 +10,7 @@
 
 use std::borrow::Cow;
 
-use crate::source::Span;
+use crate::source::{Span, any_byte};
 use crate::syntax::escape::backslash;
 use crate::syntax::tree::{Entry, Key, Node, Text, Value};
 
@@ -151,15 +151,15 @@ impl Reader<'_> {
     /// The string whose opening quote is at `q`: its value and where it ends (after the quote).
     fn string(&self, q: usize) -> Option<(Cow<'_, str>, usize)> {
         let b = self.b;
-        let mut i = q + 1;
-        // Most strings have no escape: their text as it is.
-        while let Some(&c) = b.get(i) {
-            match c {
-                b'"' => return Some((Cow::Borrowed(&self.text[q + 1..i]), i + 1)),
-                b'\\' => break,
-                0..=0x1f => return None,
-                _ => i += 1,
-            }
+        // Most strings have no escape: their text as it is. The closing quote or the first
+        // backslash is searched for, then the text before it is checked for control characters,
+        // both a vector of bytes at a time.
+        let mut i = q + 1 + memchr::memchr2(b'"', b'\\', &b[q + 1..])?;
+        if any_byte(&b[q + 1..i], |c| c < 0x20) {
+            return None;
+        }
+        if b[i] == b'"' {
+            return Some((Cow::Borrowed(&self.text[q + 1..i]), i + 1));
         }
         let mut s = String::from(&self.text[q + 1..i]);
         let mut from = i;

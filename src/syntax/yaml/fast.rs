@@ -299,8 +299,16 @@ impl Reader<'_> {
                 Some(b'!') => self.tagged(q, col)?,
                 // A compact collection: `- - a` or `- Effect: Allow`, at its own column.
                 Some(b'-') if self.blankz(q + 1) => self.collection(compact, true)?,
-                _ if self.is_key(q) => self.collection(compact, false)?,
-                _ => self.inline(q, col)?,
+                Some(b'[' | b'{' | b'|' | b'>') => self.inline(q, col)?,
+                // A scalar, read once: the key of a compact mapping when `: ` follows it.
+                _ => {
+                    let s = self.scalar(q, false)?;
+                    if self.b.get(s.end) == Some(&b':') && self.blankz(s.end + 1) {
+                        self.collection(compact, false)?
+                    } else {
+                        self.inline_scalar(q, s, col)?
+                    }
+                }
             };
             let end = item.end;
             self.items.push(item.node);
@@ -430,13 +438,20 @@ impl Reader<'_> {
                 (built, self.line_end(end)?)
             }
             b'|' | b'>' => self.block_scalar(q, col)?,
-            _ => {
-                let s = self.scalar(q, false)?;
-                let built = self.scalar_node(q, s);
-                let end = built.end;
-                (built, self.line_end(end)?)
-            }
+            _ => return self.inline_scalar(q, self.scalar(q, false)?, col),
         };
+        self.line_after(built, next_line, col)
+    }
+
+    /// [`Self::inline`] for the one-line scalar `s` read at `q`.
+    fn inline_scalar(&self, q: usize, s: Scalar<'_>, col: usize) -> Option<(Built, Line)> {
+        let built = self.scalar_node(q, s);
+        let end = built.end;
+        self.line_after(built, self.line_end(end)?, col)
+    }
+
+    /// `built` and the next content line from `next_line`, which must not go past `col`.
+    fn line_after(&self, built: Built, next_line: usize, col: usize) -> Option<(Built, Line)> {
         let next = self.content(next_line)?;
         if !self.at_end(next) && next.col > col {
             return None;
@@ -556,15 +571,6 @@ impl Reader<'_> {
             span: self.span(p, s.end),
         };
         Some((key, s.end + 1))
-    }
-
-    /// True when a mapping key starts at `q` (`- Effect: Allow`).
-    fn is_key(&self, q: usize) -> bool {
-        let end = match self.b[q] {
-            b'\'' | b'"' => self.scalar(q, false).map(|s| s.end),
-            _ => self.plain_end(q, false),
-        };
-        end.is_some_and(|e| self.b.get(e) == Some(&b':') && self.blankz(e + 1))
     }
 
     /// A one-line scalar token at `q`, in block or flow context.
