@@ -532,7 +532,8 @@ impl Statement {
     }
 
     /// The actions of the service reference that each `Action` item grants (patterns expanded;
-    /// expansion is cached per pattern). Empty for `NotAction`, Deny and unknown items.
+    /// see [`crate::iamdata::IamData::expand_action_pattern`]). Empty for `NotAction`, Deny and
+    /// unknown items.
     pub fn granted_actions(&self) -> Vec<(&Item, crate::iamdata::ActionList)> {
         let Some(el) = self
             .action

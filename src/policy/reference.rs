@@ -42,7 +42,7 @@ impl<'a> ActionRef<'a> {
     /// `lamda:${var.verb}` is an unknown service whatever the variable holds.
     ///
     /// Rules read it through their facts (`rules::Facts::action`), worked out once per item;
-    /// here, a literal's meaning is remembered per thread.
+    /// see [`Self::resolve`] for what is remembered.
     pub fn of(item: &'a Item) -> ActionRef<'a> {
         Self::view(item, &Self::resolve(item))
     }
