@@ -6,9 +6,10 @@
 //! `action-pattern-matches-nothing`, `resource-type-mismatch`, `unknown-condition-key`,
 //! `condition-type-mismatch`), so they agree on what is known and what is left alone.
 
+use std::cell::RefCell;
+
 use crate::iamdata::{self, Action, ActionList, Remembered, Service, has_wildcard, remembered};
 use crate::syntax::tree::{Part, Text};
-use std::cell::RefCell;
 
 use super::arn::split_colon;
 use super::{Item, Statement};
