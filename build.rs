@@ -320,6 +320,8 @@ fn generate(doc: &Value) -> String {
     // (hash, row) of each service prefix and each `prefix:action`, for the hash indexes.
     let mut service_hashes: Vec<u64> = Vec::new();
     let mut action_hashes: Vec<u64> = Vec::new();
+    // The length of the longest `prefix:action`, in bytes.
+    let mut longest_action = 0;
     // (name, row) of every action, for `ACTIONS_BY_NAME`.
     let mut action_names: Vec<(String, usize)> = Vec::new();
     let mut all_keys: Vec<Key> = Vec::new();
@@ -451,10 +453,9 @@ fn generate(doc: &Value) -> String {
             let dependent = t.str_run(dependent);
             let name = st(name);
             action_names.push((name.to_owned(), t.actions.len()));
-            action_hashes.push(names::fold(
-                names::START,
-                format!("{prefix}:{name}").as_bytes(),
-            ));
+            let full = format!("{prefix}:{name}");
+            longest_action = longest_action.max(full.len());
+            action_hashes.push(names::fold(names::START, full.as_bytes()));
             let name = t.s(name);
             t.actions.push(format!(
                 "Action{{service:{si},name:{name},access_level:AccessLevel({level}),resource_types:{res_run},condition_keys:{keys_of},dependent_actions:{dependent}}}"
@@ -498,6 +499,7 @@ fn generate(doc: &Value) -> String {
          pub(super) const SOURCE: &str = {:?};\n\
          pub(super) const DATE: &str = {:?};\n\
          pub(super) const GLOBAL_KEYS: usize = {global_len};\n\
+         pub(super) const LONGEST_ACTION: usize = {longest_action};\n\
          pub(super) const STRINGS: &str = {:?};",
         st(field(doc, "source")),
         st(field(doc, "date")),

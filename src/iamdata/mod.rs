@@ -505,16 +505,10 @@ impl Service {
     pub fn action(&self, name: &str) -> Option<&'static Action> {
         let prefix = self.prefix().as_bytes();
         let len = prefix.len() + 1 + name.len();
-        // The index is of whole names: `prefix:name` is put together (on the stack when short,
-        // as every name of the reference is).
-        let mut short = [0u8; 128];
-        let mut long = Vec::new();
-        let full = if len <= short.len() {
-            &mut short[..len]
-        } else {
-            long.resize(len, 0);
-            &mut long[..]
-        };
+        // The index is of whole names: `prefix:name` is put together on the stack. A longer
+        // name than the reference's longest is no action.
+        let mut buf = [0u8; tables::LONGEST_ACTION];
+        let full = buf.get_mut(..len)?;
         full[..prefix.len()].copy_from_slice(prefix);
         full[prefix.len()] = b':';
         full[prefix.len() + 1..].copy_from_slice(name.as_bytes());

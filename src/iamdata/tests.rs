@@ -188,7 +188,7 @@ fn every_action_is_found_by_its_whole_name() {
             );
         }
     }
-    // Longer than any name of the reference (put together off the stack).
+    // Longer than any name of the reference: no action, whatever the buffer holds.
     let long = "A".repeat(300);
     assert!(d.service("s3").unwrap().action(&long).is_none());
     assert!(d.action_by_full_name(&format!("s3:{long}")).is_none());

@@ -532,9 +532,13 @@ impl Statement {
     }
 
     /// The actions of the service reference that each `Action` item grants (patterns expanded;
-    /// see [`crate::iamdata::IamData::expand_action_pattern`]). Empty for `NotAction`, Deny and
-    /// unknown items.
-    pub fn granted_actions(&self) -> Vec<(&Item, crate::iamdata::ActionList)> {
+    /// see [`crate::iamdata::IamData::expand_action_pattern`]), given what each item denotes
+    /// (`meaning`: rules read it from their facts). Empty for `NotAction`, Deny and unknown
+    /// items.
+    pub fn granted_actions<'s>(
+        &'s self,
+        meaning: impl Fn(&'s Item) -> reference::ActionRef<'s>,
+    ) -> Vec<(&'s Item, crate::iamdata::ActionList)> {
         let Some(el) = self
             .action
             .as_ref()
@@ -544,7 +548,7 @@ impl Statement {
         };
         el.items
             .iter()
-            .filter_map(|i| Some((i, reference::granted_by(i)?)))
+            .filter_map(|i| Some((i, reference::granted_by(i, meaning(i))?)))
             .collect()
     }
 

@@ -38,7 +38,8 @@ fn like_of(base: &str) -> &'static str {
 /// policy variable (`${aws:username}`, or `${*}`, which is how a literal `*` is written).
 fn has_written_wildcard(item: &Item) -> bool {
     item.text.parts.iter().any(|p| match p {
-        Part::Lit(s) => has_wildcard(&strip_policy_variables(s)),
+        // Variables are stripped (a copy) only from text that holds a wildcard at all.
+        Part::Lit(s) => has_wildcard(s) && has_wildcard(&strip_policy_variables(s)),
         Part::Var(_) => false,
     })
 }

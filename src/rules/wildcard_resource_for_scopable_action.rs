@@ -61,7 +61,7 @@ impl Rule for WildcardResourceForScopableAction {
             let mut actions: Vec<&'static Action> = Vec::new();
             let mut seen: HashSet<*const Action> = HashSet::new();
             let mut items: Vec<Span> = Vec::new();
-            for (item, expanded) in st.granted_actions() {
+            for (item, expanded) in st.granted_actions(|i| cx.facts().action(i)) {
                 // `s3:*` is `service-wildcard-allowed`'s, `*` `admin-access-allowed`'s.
                 if item
                     .literal()
