@@ -14,23 +14,40 @@ use crate::fingerprint;
 
 /// Escapes the message part (after `::`). Other control characters than CR and LF (an escape
 /// sequence) are written as `\u{1b}`: the log is shown in a terminal-like view.
-pub fn escape_data(s: &str) -> String {
-    let s = s.replace('%', "%25");
-    let mut out = String::with_capacity(s.len());
-    for line in s.split_inclusive(['\r', '\n']) {
-        let (body, brk) = match line.strip_suffix(['\r', '\n']) {
-            Some(b) => (b, &line[b.len()..]),
-            None => (line, ""),
-        };
-        out.push_str(&crate::source::escape_controls(body));
-        out.push_str(brk);
-    }
-    out.replace('\r', "%0D").replace('\n', "%0A")
+pub fn escape_data(s: &str) -> std::borrow::Cow<'_, str> {
+    escape(s, false)
 }
 
 /// Escapes a property value (`file=…`, `title=…`).
-pub fn escape_property(s: &str) -> String {
-    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+pub fn escape_property(s: &str) -> std::borrow::Cow<'_, str> {
+    escape(s, true)
+}
+
+/// One pass over `s`: `%`, CR and LF percent-encoded, and in a property `:` and `,` too; other
+/// control characters (and the Unicode line and paragraph separators) as `\u{…}`. Text with
+/// none of them, nearly every message, is returned as it is.
+fn escape(s: &str, property: bool) -> std::borrow::Cow<'_, str> {
+    let special =
+        |b: u8| !(0x20..0x7F).contains(&b) || b == b'%' || property && (b == b':' || b == b',');
+    if !crate::source::any_byte(s.as_bytes(), special) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '\r' => out.push_str("%0D"),
+            '\n' => out.push_str("%0A"),
+            ':' if property => out.push_str("%3A"),
+            ',' if property => out.push_str("%2C"),
+            '\t' => out.push(c),
+            c if c.is_control() || c == '\u{2028}' || c == '\u{2029}' => {
+                out.push_str(&format!("\\u{{{:x}}}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 pub fn render(outcome: &Outcome) -> String {
@@ -81,11 +98,6 @@ fn annotation(
     };
     let s = f.file.position(f.primary.span.start as usize);
     let e = f.file.position(f.primary.span.end as usize);
-    let mut message = f.message.clone();
-    if let Some(help) = &f.help {
-        message.push_str("\nhelp: ");
-        message.push_str(help);
-    }
     // GitHub honours columns only on a one-line range; a token that spans lines (a heredoc)
     // is annotated by lines alone.
     let columns = if s.line == e.line {
@@ -96,14 +108,18 @@ fn annotation(
     } else {
         format!(",endLine={}", e.line)
     };
-    writeln!(
+    write!(
         out,
-        "::{command} file={},line={}{columns},title={}::{}",
+        "::{command} file={},line={}{columns},title=iamlint({})::{}",
         escape_property(&fingerprint::path_of(&f.file, cwd)),
         s.line,
-        escape_property(&format!("iamlint({})", f.rule.as_str())),
-        escape_data(&message),
-    )
+        escape_property(f.rule.as_str()),
+        escape_data(&f.message),
+    )?;
+    if let Some(help) = &f.help {
+        write!(out, "%0Ahelp: {}", escape_data(help))?;
+    }
+    out.write_all(b"\n")
 }
 
 #[cfg(test)]
@@ -146,5 +162,43 @@ mod tests {
         assert_eq!(escape_data("100% a\r\nb: c,d"), "100%25 a%0D%0Ab: c,d");
         assert_eq!(escape_data("a\u{1b}[2Jb"), "a\\u{1b}[2Jb");
         assert_eq!(escape_property("a:b,c%\n"), "a%3Ab%2Cc%25%0A");
+        assert_eq!(escape_data("a\u{85}b\u{2028}\tc"), "a\\u{85}b\\u{2028}\tc");
+        assert!(matches!(
+            escape_data("plain: text, 1"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+    }
+
+    /// The runner's rules applied one after the other, as `command.ts` does: `%` first, then
+    /// CR and LF; for a property then `:` and `,`. Other control characters escaped first.
+    fn step_by_step(s: &str, property: bool) -> String {
+        let controls: String = s
+            .chars()
+            .map(|c| match c {
+                '\r' | '\n' | '\t' => c.to_string(),
+                c if c.is_control() || c == '\u{2028}' || c == '\u{2029}' => {
+                    format!("\\u{{{:x}}}", c as u32)
+                }
+                c => c.to_string(),
+            })
+            .collect();
+        let data = controls
+            .replace('%', "%25")
+            .replace('\r', "%0D")
+            .replace('\n', "%0A");
+        if property {
+            data.replace(':', "%3A").replace(',', "%2C")
+        } else {
+            data
+        }
+    }
+
+    proptest::proptest! {
+        /// One pass escapes as the rules applied one by one do.
+        #[test]
+        fn one_pass_is_the_runners_rules(s in "[a-z:,%\\r\\n\\t\u{0}-\u{1f}\u{7f}-\u{a0}\u{2028}\u{2029}é ]{0,40}") {
+            proptest::prop_assert_eq!(escape_data(&s), step_by_step(&s, false));
+            proptest::prop_assert_eq!(escape_property(&s), step_by_step(&s, true));
+        }
     }
 }

@@ -105,92 +105,155 @@ pub(crate) fn in_chunks<T: Sync, R: Send>(
     Ok(())
 }
 
-/// A writer that puts `indent` spaces after every line break it passes on: a value printed by
-/// `serde_json`'s pretty printer at the top level comes out as it would nested `indent / 2`
-/// levels deep (JSON strings never hold a raw line break, so every break is the printer's).
-pub(crate) struct Indented<'a> {
-    out: &'a mut dyn Write,
-    indent: &'static str,
-    /// Bytes passed on, for working out a value's size without keeping it.
+/// `serde_json`'s pretty printer (two spaces a level) for a value printed `level` levels deep
+/// in a larger document: its lines are indented as they are when the whole document is printed
+/// at once, without a second pass over the printed text. An indentation is one write.
+pub(crate) struct Nested {
+    level: usize,
+    has_value: bool,
+}
+
+impl Nested {
+    pub fn at(level: usize) -> Self {
+        Nested {
+            level,
+            has_value: false,
+        }
+    }
+
+    fn indent<W: ?Sized + Write>(&self, w: &mut W) -> std::io::Result<()> {
+        let mut n = self.level * 2;
+        while n > 0 {
+            let some = n.min(INDENTS.len());
+            w.write_all(&INDENTS.as_bytes()[..some])?;
+            n -= some;
+        }
+        Ok(())
+    }
+
+    fn end<W: ?Sized + Write>(&mut self, w: &mut W, close: &[u8]) -> std::io::Result<()> {
+        self.level -= 1;
+        if self.has_value {
+            w.write_all(b"\n")?;
+            self.indent(w)?;
+        }
+        w.write_all(close)
+    }
+}
+
+/// The same calls as `serde_json::ser::PrettyFormatter` makes, from a starting level.
+impl serde_json::ser::Formatter for Nested {
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.level += 1;
+        self.has_value = false;
+        w.write_all(b"[")
+    }
+
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.end(w, b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        w.write_all(if first { b"\n" } else { b",\n" })?;
+        self.indent(w)
+    }
+
+    fn end_array_value<W: ?Sized + Write>(&mut self, _: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.level += 1;
+        self.has_value = false;
+        w.write_all(b"{")
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.end(w, b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        w.write_all(if first { b"\n" } else { b",\n" })?;
+        self.indent(w)
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        w.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + Write>(&mut self, _: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+}
+
+/// Prints `value` as `serde_json::to_writer_pretty` prints it `level` levels deep ([`Nested`]).
+pub(crate) fn write_nested<W: ?Sized + Write, T: serde::Serialize>(
+    out: &mut W,
+    level: usize,
+    value: &T,
+) -> std::io::Result<()> {
+    let mut s = serde_json::Serializer::with_formatter(out, Nested::at(level));
+    value.serialize(&mut s).map_err(std::io::Error::other)
+}
+
+/// A writer that only counts the bytes it is given: a value's printed size without keeping it.
+#[derive(Default)]
+pub(crate) struct Counted<W> {
+    pub inner: W,
     pub bytes: usize,
 }
 
-impl<'a> Indented<'a> {
-    pub fn new(out: &'a mut dyn Write, indent: &'static str) -> Self {
-        Indented {
-            out,
-            indent,
-            bytes: 0,
-        }
-    }
-}
-
-impl Write for Indented<'_> {
+impl<W: Write> Write for Counted<W> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.write_all(buf)?;
-        Ok(buf.len())
+        let n = self.inner.write(buf)?;
+        self.bytes += n;
+        Ok(n)
     }
 
     fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
-        let mut rest = buf;
-        while let Some(i) = memchr::memchr(b'\n', rest) {
-            self.out.write_all(&rest[..=i])?;
-            self.out.write_all(self.indent.as_bytes())?;
-            rest = &rest[i + 1..];
-        }
-        self.out.write_all(rest)?;
-        self.bytes += indented_len(buf, self.indent);
+        self.inner.write_all(buf)?;
+        self.bytes += buf.len();
         Ok(())
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
-        self.out.flush()
+        self.inner.flush()
     }
 }
 
-/// The length of `buf` written through an [`Indented`] writer with `indent`.
-pub(crate) fn indented_len(buf: &[u8], indent: &str) -> usize {
-    buf.len() + indent.len() * memchr::memchr_iter(b'\n', buf).count()
-}
-
-/// Writes a JSON array of `items` as `serde_json::to_writer_pretty` writes it at `indent`
-/// (spaces before the array's own closing bracket): `[]` when empty, else one item per
-/// element, each indented two spaces more.
-pub(crate) fn write_array<T: serde::Serialize>(
-    out: &mut dyn Write,
-    indent: &'static str,
-    items: impl Iterator<Item = T>,
-) -> std::io::Result<()> {
-    let empty = write_elements(out, indent, true, items)?;
-    close_array(out, indent, empty)
-}
-
-/// Elements of an array [`write_array`] writes, each after the `[` (while `empty`: none
-/// written yet) or the `,` that goes before it. Returns whether the array is still empty.
-pub(crate) fn write_elements<T: serde::Serialize>(
-    out: &mut dyn Write,
+/// Elements of a JSON array as `serde_json::to_writer_pretty` writes it at `indent` (spaces
+/// before the array's own closing bracket), each indented two spaces more, after the `[`
+/// (while `empty`: none written yet) or the `,` that goes before it. Returns whether the array
+/// is still empty; [`close_array`] ends it.
+pub(crate) fn write_elements<W: ?Sized + Write, T: serde::Serialize>(
+    out: &mut W,
     indent: &'static str,
     mut empty: bool,
     items: impl Iterator<Item = T>,
 ) -> std::io::Result<bool> {
     let item_indent = indent_of(indent.len() + 2);
-    // Each item is printed into this buffer, then indented line by line on its way out: one
-    // write per line rather than one per token.
-    let mut buf = Vec::new();
     for item in items {
         out.write_all(if empty { b"[\n" } else { b",\n" })?;
         empty = false;
         out.write_all(item_indent.as_bytes())?;
-        buf.clear();
-        serde_json::to_writer_pretty(&mut buf, &item).map_err(std::io::Error::other)?;
-        Indented::new(out, item_indent).write_all(&buf)?;
+        write_nested(out, item_indent.len() / 2, &item)?;
     }
     Ok(empty)
 }
 
-/// The end of an array [`write_array`] writes: `[]` if no element was written (`empty`).
-pub(crate) fn close_array(
-    out: &mut dyn Write,
+/// The end of an array [`write_elements`] writes: `[]` if no element was written (`empty`).
+pub(crate) fn close_array<W: ?Sized + Write>(
+    out: &mut W,
     indent: &'static str,
     empty: bool,
 ) -> std::io::Result<()> {
@@ -203,9 +266,9 @@ pub(crate) fn close_array(
     }
 }
 
-const INDENTS: &str = "                ";
+const INDENTS: &str = "                                                                ";
 
-/// `n` spaces (at most 16: the deepest array an output writes this way is SARIF's results).
+/// `n` spaces (at most 64; the deepest array an output writes this way is SARIF's results, at 6).
 pub(crate) fn indent_of(n: usize) -> &'static str {
     &INDENTS[..n.min(INDENTS.len())]
 }
@@ -213,6 +276,42 @@ pub(crate) fn indent_of(n: usize) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Elements printed one by one, at any depth, are the bytes of the document printed at once.
+    #[test]
+    fn elements_print_as_the_whole_document() {
+        let items = vec![
+            serde_json::json!({"a": [1, {"b": []}, {}], "c": "x\ny", "d": {"e": [[]]}}),
+            serde_json::json!([]),
+            // Deeper than one write of indentation holds.
+            (0..40).fold(serde_json::json!(1), |v, _| serde_json::json!([v])),
+        ];
+        for depth in [0, 1, 3, 6] {
+            let mut whole = serde_json::Value::Array(items.clone());
+            let mut indent = "";
+            for _ in 0..depth {
+                whole = serde_json::json!({ "k": whole });
+                indent = indent_of(indent.len() + 2);
+            }
+            let mut out = Vec::new();
+            let mut open = String::new();
+            let mut close = String::new();
+            for d in 0..depth {
+                open.push_str(&format!("{{\n{}\"k\": ", indent_of(2 * (d + 1))));
+                close.insert_str(0, &format!("\n{}}}", indent_of(2 * d)));
+            }
+            out.extend_from_slice(open.as_bytes());
+            let empty = write_elements(&mut out, indent, true, items.iter()).unwrap();
+            close_array(&mut out, indent, empty).unwrap();
+            out.extend_from_slice(close.as_bytes());
+            let expected = serde_json::to_string_pretty(&whole).unwrap();
+            assert_eq!(String::from_utf8(out).unwrap(), expected, "depth {depth}");
+        }
+        let mut empty = Vec::new();
+        let none = write_elements(&mut empty, "  ", true, std::iter::empty::<u8>()).unwrap();
+        close_array(&mut empty, "  ", none).unwrap();
+        assert_eq!(empty, b"[]");
+    }
 
     /// Results come back in the items' order whatever the thread count, each chunk with the
     /// index of its first item.

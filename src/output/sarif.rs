@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 
 use std::io::Write as _;
 
-use super::Indented;
+use super::Counted;
 use crate::Outcome;
 use crate::diagnostic::{Finding, Severity};
 use crate::fingerprint;
@@ -269,9 +269,9 @@ const RESULTS_HERE: &str = "\u{0}results";
 const RESULT_INDENT: &str = "        ";
 const RESULTS_END_INDENT: &str = "      ";
 
-/// Writes the log, results streamed: each result is built twice (once to measure its printed
-/// size, which the limits need before anything is written, and once to write it), and only
-/// severities and sizes are kept in between. The bytes are those of printing the whole log at
+/// Writes the log, results streamed: each result is built twice (once to count its printed
+/// size, which the limits need before anything is written, and once to print it; both on up to
+/// `threads` threads), and only severities and sizes are kept in between. The bytes are those of printing the whole log at
 /// once with `serde_json::to_string_pretty`.
 pub fn write(
     outcome: &Outcome,
@@ -308,13 +308,12 @@ pub fn write(
     // (severity, printed size, finding) of every result, in output order; measured on up to
     // `threads` threads (see `in_chunks`).
     let measure = |at: usize, some: &[Finding]| {
-        let mut buf = Vec::new();
         (at..at + some.len())
             .map(|i| {
-                buf.clear();
-                serde_json::to_writer_pretty(&mut buf, &result_of(i)).expect("SARIF serializes");
-                let size = super::indented_len(&buf, RESULT_INDENT);
-                (outcome.findings[i].severity, (size, i))
+                let mut size = Counted::<std::io::Sink>::default();
+                super::write_nested(&mut size, RESULT_INDENT.len() / 2, &result_of(i))
+                    .expect("SARIF serializes");
+                (outcome.findings[i].severity, (size.bytes, i))
             })
             .collect::<Vec<_>>()
     };
@@ -393,7 +392,7 @@ pub fn write(
             )
         })
     };
-    // The printed size of the log with `results` (see `write_array`).
+    // The printed size of the log with `results` (see `write_elements`).
     let size = |results: &[(Severity, (usize, usize))], (before, after): &(String, String)| {
         let items: usize = results
             .iter()
@@ -421,13 +420,21 @@ pub fn write(
         eprintln!("iamlint: SARIF: {note}");
     }
     // Counted, to check that the limits were worked out on the bytes written.
-    let mut out = Indented::new(out, "");
+    let mut out = Counted {
+        inner: out,
+        bytes: 0,
+    };
     out.write_all(parts.0.as_bytes())?;
-    super::write_array(
-        &mut out,
-        RESULTS_END_INDENT,
-        results.iter().map(|&(_, (_, i))| result_of(i)),
-    )?;
+    // The kept results printed on up to `threads` threads, a round at a time.
+    let print = |at: usize, some: &[(Severity, (usize, usize))]| {
+        let mut buf = Vec::new();
+        let kept = some.iter().map(|&(_, (_, i))| result_of(i));
+        super::write_elements(&mut buf, RESULTS_END_INDENT, at == 0, kept)
+            .expect("writing to memory");
+        buf
+    };
+    super::in_chunks(&results, threads, &print, |buf| out.write_all(&buf))?;
+    super::close_array(&mut out, RESULTS_END_INDENT, results.is_empty())?;
     out.write_all(parts.1.as_bytes())?;
     debug_assert_eq!(out.bytes, len, "the size the limits were applied to");
     Ok(())
