@@ -246,6 +246,18 @@ impl SourceFile {
         }
     }
 
+    /// The 0-based line of a byte offset: [`Self::position`]'s line less one, without counting
+    /// columns.
+    pub fn line_of(&self, offset: usize) -> usize {
+        if let Some(kept) = &self.kept {
+            return kept.line_of(offset);
+        }
+        let offset = offset.min(self.text.len());
+        self.line_starts()
+            .partition_point(|&s| s as usize <= offset)
+            - 1
+    }
+
     /// Characters and UTF-16 units in the text before byte `at` (a character boundary).
     fn units_before(&self, at: usize) -> (u32, u32) {
         let blocks = self.blocks.get_or_init(|| {
@@ -382,14 +394,25 @@ impl Kept {
         &self.pieces[i.saturating_sub(1)]
     }
 
-    fn position(&self, offset: usize) -> Position {
+    /// The piece an offset falls in, and the offset within its text (at a character boundary).
+    fn locate(&self, offset: usize) -> (&Piece, usize) {
         let offset = offset.min(self.len as usize);
         let p = self.piece(offset);
-        let bytes = p.text.as_bytes();
-        let mut at = offset.saturating_sub(p.start as usize).min(bytes.len());
+        let mut at = offset.saturating_sub(p.start as usize).min(p.text.len());
         while !p.text.is_char_boundary(at) {
             at -= 1;
         }
+        (p, at)
+    }
+
+    fn line_of(&self, offset: usize) -> usize {
+        let (p, at) = self.locate(offset);
+        p.line as usize + p.ends.partition_point(|&e| e as usize <= at)
+    }
+
+    fn position(&self, offset: usize) -> Position {
+        let (p, at) = self.locate(offset);
+        let bytes = p.text.as_bytes();
         let k = p.ends.partition_point(|&e| e as usize <= at);
         let mut start = p.line_start(k);
         if p.start == 0 && start == 0 && at >= 3 && p.text.starts_with('\u{feff}') {
@@ -452,6 +475,9 @@ mod tests {
         assert_eq!(f.position(f.text.len()).line, 3);
         assert_eq!(f.line_text(2), " \"é😀\": \"x\"");
         assert_eq!(f.line_text(1), "{");
+        for o in 0..f.text.len() + 3 {
+            assert_eq!(f.line_of(o), f.position(o).line as usize - 1, "offset {o}");
+        }
         let bom = SourceFile::new("b.json".into(), "\u{feff}{\"a\": 1}".into());
         assert_eq!(bom.position(bom.text.find('1').unwrap()).column, 7);
         assert_eq!(bom.position(3).column, 1);
@@ -517,6 +543,12 @@ mod tests {
             let (a, b) = (s.start as usize, s.end as usize);
             for o in [a, b, b.saturating_sub(1).max(a), a + (b - a) / 2] {
                 assert_eq!(settled.position(o), whole.position(o), "offset {o}");
+                let line = whole.position(o).line as usize - 1;
+                assert_eq!(
+                    (settled.line_of(o), whole.line_of(o)),
+                    (line, line),
+                    "offset {o}"
+                );
             }
             assert_eq!(settled.slice(*s), whole.slice(*s));
             let l = whole.position(a).line;

@@ -91,8 +91,8 @@ impl SourceCode for Snippets<'_> {
         let text: &str = &self.text;
         let start = span.offset().min(text.len());
         let end = (span.offset() + span.len()).min(text.len());
-        let first = self.file.position(start).line as usize - 1;
-        let last = self.file.position(end.saturating_sub(1).max(start)).line as usize - 1;
+        let first = self.file.line_of(start);
+        let last = self.file.line_of(end.saturating_sub(1).max(start));
         let from_line = first.saturating_sub(context_lines_before);
         let a = self.line_start(from_line);
         let b = self.line_start(last + context_lines_after + 1);
@@ -124,17 +124,128 @@ impl SourceCode for Snippets<'_> {
                 last - first + 1,
             )));
         }
-        let local = SourceSpan::from((start - a, end - start));
-        let inner = text[a..b].read_span(&local, context_lines_before, context_lines_after)?;
+        let lines = &text.as_bytes()[a..b];
+        let c = context(
+            lines,
+            start - a,
+            end - start,
+            context_lines_before,
+            context_lines_after,
+        )
+        .ok_or(MietteError::OutOfBounds)?;
         Ok(Box::new(MietteSpanContents::new_named(
             self.name.clone(),
-            inner.data(),
-            (inner.span().offset() + a, inner.span().len()).into(),
-            inner.line() + from_line,
-            inner.column(),
-            inner.line_count(),
+            &lines[c.data.clone()],
+            (c.data.start + a, c.data.len()).into(),
+            c.line + from_line,
+            c.column,
+            c.line_count,
         )))
     }
+}
+
+/// What miette's own reader (`SourceCode for [u8]`) answers for a span: the bytes shown, the
+/// first one's 0-based line and column, and the lines it went through.
+#[derive(Debug, PartialEq)]
+struct Context {
+    data: std::ops::Range<usize>,
+    line: usize,
+    column: usize,
+    line_count: usize,
+}
+
+/// miette's reader, step for step, but from line break to line break rather than byte by
+/// byte: the bytes between two breaks only move the column and may end the read, which is
+/// worked out for the whole run at once. `None` where miette answers out of bounds. The
+/// `same_as_miettes_reader` proptest holds it to miette's.
+fn context(
+    input: &[u8],
+    offset: usize,
+    len: usize,
+    before: usize,
+    after: usize,
+) -> Option<Context> {
+    // A break at or past this ends the span (miette: `offset + len - 1`, saturating)...
+    let span_end = offset + len.saturating_sub(1);
+    // ...and a byte at or past this one (`(offset + len) - 1`, saturating).
+    let last = (offset + len).saturating_sub(1);
+    let mut at = 0usize;
+    let mut line_count = 0;
+    let mut start_line = 0;
+    let mut column = 0;
+    let mut starts = std::collections::VecDeque::new();
+    let mut line_start = 0;
+    let mut end_lines = 0;
+    let mut post_span = false;
+    let mut got_newline = false;
+    'read: while at < input.len() {
+        // The run of bytes before the next break.
+        let stop = memchr::memchr2(b'\n', b'\r', &input[at..]).map_or(input.len(), |i| at + i);
+        if at < stop {
+            // The first byte of the run at or past the span's last one ends the read there,
+            // once the lines after it are all read.
+            let ends = (last.max(at) < stop).then_some(last.max(at));
+            if let Some(o) = ends
+                && end_lines >= after
+            {
+                column += offset.min(o + 1).saturating_sub(at);
+                at = o + 1;
+                break 'read;
+            }
+            post_span |= ends.is_some();
+            column += offset.min(stop).saturating_sub(at);
+            at = stop;
+            if at == input.len() {
+                break;
+            }
+        }
+        // The break at `at` (CR LF is one).
+        line_count += 1;
+        if input[at] == b'\r' && input.get(at + 1) == Some(&b'\n') {
+            at += 1;
+        }
+        if at < offset {
+            column = 0;
+            starts.push_back(line_start);
+            if starts.len() > before {
+                start_line += 1;
+                starts.pop_front();
+            }
+        } else if at >= span_end && post_span {
+            column = 0;
+            if got_newline {
+                end_lines += 1;
+            } else {
+                got_newline = true;
+            }
+            if end_lines >= after {
+                at += 1;
+                break;
+            }
+        }
+        line_start = at + 1;
+        if at >= last {
+            post_span = true;
+            if end_lines >= after {
+                at += 1;
+                break;
+            }
+        }
+        at += 1;
+    }
+    if at < last {
+        return None;
+    }
+    let first = starts
+        .front()
+        .copied()
+        .unwrap_or(if before == 0 { offset } else { 0 });
+    Some(Context {
+        data: first..at,
+        line: start_line,
+        column: if before == 0 { column } else { 0 },
+        line_count,
+    })
 }
 
 /// A span cut to at most [`MAX_LABEL`] bytes (at a character boundary).
@@ -418,6 +529,64 @@ mod tests {
             let file = SourceFile::new("p.json".into(), text.clone());
             let kept = b == b'\n' || b == b'\t' || (b >= 0x20 && b != 0x7F);
             assert_eq!(Snippets::new(&file).text == text, kept, "{b:#x}");
+        }
+    }
+
+    /// What miette's own reader answers, as a [`Context`].
+    fn miettes(
+        input: &[u8],
+        offset: usize,
+        len: usize,
+        before: usize,
+        after: usize,
+    ) -> Option<Context> {
+        let c = input
+            .read_span(&SourceSpan::from((offset, len)), before, after)
+            .ok()?;
+        let start = c.span().offset();
+        assert_eq!(c.data(), &input[start..start + c.span().len()]);
+        Some(Context {
+            data: start..start + c.span().len(),
+            line: c.line(),
+            column: c.column(),
+            line_count: c.line_count(),
+        })
+    }
+
+    #[test]
+    fn reads_spans_as_miette() {
+        let text = b"ab\ncd\r\n\r\nef\rg\n\nhij";
+        // Spans inside the text, as `Snippets::read_span` asks (miette panics on some past it).
+        for offset in 0..=text.len() {
+            for len in 0..=text.len() - offset {
+                for (before, after) in [(0, 0), (1, 1), (0, 2), (2, 0), (3, 3)] {
+                    assert_eq!(
+                        context(text, offset, len, before, after),
+                        miettes(text, offset, len, before, after),
+                        "{offset}+{len}, {before} before, {after} after"
+                    );
+                }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// Line break to line break, the reader answers as miette's byte-by-byte one.
+        #[test]
+        fn same_as_miettes_reader(
+            text in "(a|é|xyz|\n|\r\n|\r| ){0,30}",
+            offset in 0usize..80,
+            len in 0usize..40,
+            before in 0usize..4,
+            after in 0usize..4,
+        ) {
+            let input = text.as_bytes();
+            let offset = offset.min(input.len());
+            let len = len.min(input.len() - offset);
+            proptest::prop_assert_eq!(
+                context(input, offset, len, before, after),
+                miettes(input, offset, len, before, after)
+            );
         }
     }
 }
