@@ -169,23 +169,21 @@ mod tests {
         ));
     }
 
-    /// The runner's rules applied one after the other, as `command.ts` does: `%` first, then
-    /// CR and LF; for a property then `:` and `,`. Other control characters escaped first.
+    /// The escaping as it was written before the one pass: the runner's rules applied one after
+    /// the other, as `command.ts` does (`%` first, then CR and LF; for a property then `:` and
+    /// `,`), and the text between line breaks through `escape_controls`.
     fn step_by_step(s: &str, property: bool) -> String {
-        let controls: String = s
-            .chars()
-            .map(|c| match c {
-                '\r' | '\n' | '\t' => c.to_string(),
-                c if c.is_control() || c == '\u{2028}' || c == '\u{2029}' => {
-                    format!("\\u{{{:x}}}", c as u32)
-                }
-                c => c.to_string(),
-            })
-            .collect();
-        let data = controls
-            .replace('%', "%25")
-            .replace('\r', "%0D")
-            .replace('\n', "%0A");
+        let s = s.replace('%', "%25");
+        let mut out = String::new();
+        for line in s.split_inclusive(['\r', '\n']) {
+            let (body, brk) = match line.strip_suffix(['\r', '\n']) {
+                Some(b) => (b, &line[b.len()..]),
+                None => (line, ""),
+            };
+            out.push_str(&crate::source::escape_controls(body));
+            out.push_str(brk);
+        }
+        let data = out.replace('\r', "%0D").replace('\n', "%0A");
         if property {
             data.replace(':', "%3A").replace(',', "%2C")
         } else {

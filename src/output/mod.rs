@@ -107,7 +107,8 @@ pub(crate) fn in_chunks<T: Sync, R: Send>(
 
 /// `serde_json`'s pretty printer (two spaces a level) for a value printed `level` levels deep
 /// in a larger document: its lines are indented as they are when the whole document is printed
-/// at once, without a second pass over the printed text. An indentation is one write.
+/// at once, without a second pass over the printed text. An indentation of up to 32 levels is one
+/// write.
 pub(crate) struct Nested {
     level: usize,
     has_value: bool,
@@ -206,7 +207,8 @@ pub(crate) fn write_nested<W: ?Sized + Write, T: serde::Serialize>(
     value.serialize(&mut s).map_err(std::io::Error::other)
 }
 
-/// A writer that only counts the bytes it is given: a value's printed size without keeping it.
+/// A writer that counts the bytes it passes on to `inner`; with an `io::Sink`, a value's printed
+/// size without keeping it.
 #[derive(Default)]
 pub(crate) struct Counted<W> {
     pub inner: W,

@@ -271,8 +271,8 @@ const RESULTS_END_INDENT: &str = "      ";
 
 /// Writes the log, results streamed: each result is built twice (once to count its printed
 /// size, which the limits need before anything is written, and once to print it; both on up to
-/// `threads` threads), and only severities and sizes are kept in between. The bytes are those of printing the whole log at
-/// once with `serde_json::to_string_pretty`.
+/// `threads` threads), and only severities and sizes are kept in between. The bytes are those
+/// of printing the whole log at once with `serde_json::to_string_pretty`.
 pub fn write(
     outcome: &Outcome,
     threads: usize,
