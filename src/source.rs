@@ -594,10 +594,9 @@ pub fn any_byte(bytes: &[u8], test: impl Fn(u8) -> bool) -> bool {
 /// escapes (`\n`, `\r`, `\u{1b}`): a file name or a policy string cannot start a line of its own
 /// in a one-line-per-finding output, move the cursor or colour a terminal.
 pub fn escape_controls(s: &str) -> std::borrow::Cow<'_, str> {
-    let bad = |c: char| (c.is_control() && c != '\t') || c == '\u{2028}' || c == '\u{2029}';
     // Printable ASCII and tabs, by far the most text, is seen a vector of bytes at a time.
     let plain = |b: u8| (b' '..0x7F).contains(&b) || b == b'\t';
-    if !any_byte(s.as_bytes(), |b| !plain(b)) || !s.chars().any(bad) {
+    if !any_byte(s.as_bytes(), |b| !plain(b)) || !s.chars().any(is_escaped_control) {
         return std::borrow::Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
@@ -605,11 +604,23 @@ pub fn escape_controls(s: &str) -> std::borrow::Cow<'_, str> {
         match c {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
-            c if bad(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c if is_escaped_control(c) => push_unicode_escape(&mut out, c),
             c => out.push(c),
         }
     }
     std::borrow::Cow::Owned(out)
+}
+
+/// A character no output writes as it is: a control character but tab (C0, DEL, C1), or the
+/// Unicode line and paragraph separators.
+pub fn is_escaped_control(c: char) -> bool {
+    (c.is_control() && c != '\t') || c == '\u{2028}' || c == '\u{2029}'
+}
+
+/// Appends `c` as `\u{1b}`.
+pub fn push_unicode_escape(out: &mut String, c: char) {
+    use std::fmt::Write as _;
+    let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
 }
 
 /// Writes `bytes` to `path` without ever leaving it half written: into a temporary file in the

@@ -40,9 +40,8 @@ fn escape(s: &str, property: bool) -> std::borrow::Cow<'_, str> {
             '\n' => out.push_str("%0A"),
             ':' if property => out.push_str("%3A"),
             ',' if property => out.push_str("%2C"),
-            '\t' => out.push(c),
-            c if c.is_control() || c == '\u{2028}' || c == '\u{2029}' => {
-                out.push_str(&format!("\\u{{{:x}}}", c as u32));
+            c if crate::source::is_escaped_control(c) => {
+                crate::source::push_unicode_escape(&mut out, c);
             }
             c => out.push(c),
         }
